@@ -1,0 +1,35 @@
+import { index, integer, sqliteTable, text, uniqueIndex, check } from 'drizzle-orm/sqlite-core';
+import { CONTENT_TYPES, createdAt, flag, oneOf, updatedAt } from './columns';
+
+export const contentItems = sqliteTable(
+  'content_items',
+  {
+    id: text('id').primaryKey(),
+    /** `collection/id`, e.g. `blog/hello-world`. */
+    slug: text('slug').notNull(),
+    contentType: text('content_type', { enum: CONTENT_TYPES }).notNull(),
+    title: text('title').notNull(),
+    description: text('description'),
+    contentPreview: text('content_preview'),
+    /** Absolute URL of the entry on the site; not in the spec's interface, but every email needs it. */
+    contentUrl: text('content_url'),
+    publishDate: integer('publish_date', { mode: 'timestamp' }).notNull(),
+    filePath: text('file_path').notNull(),
+    contentHash: text('content_hash'),
+    notificationSent: flag('notification_sent'),
+    notificationCount: integer('notification_count').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default([]),
+  },
+  (t) => [
+    uniqueIndex('content_items_slug_unique').on(t.slug),
+    index('idx_content_items_type_date').on(t.contentType, t.publishDate),
+    index('idx_content_items_notification_sent').on(t.notificationSent),
+    index('idx_content_items_unnotified').on(t.notificationSent, t.contentType, t.publishDate),
+    check('content_items_content_type_check', oneOf('content_type', CONTENT_TYPES)),
+  ],
+);
+
+export type ContentItem = typeof contentItems.$inferSelect;
+export type NewContentItem = typeof contentItems.$inferInsert;

@@ -1,0 +1,83 @@
+import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { createdAt, flag, oneOf, updatedAt } from './columns';
+
+export const EMAIL_STATUSES = ['active', 'bounced', 'blocked', 'unsubscribed'] as const;
+export const EMAIL_FREQUENCIES = ['immediate', 'daily', 'weekly'] as const;
+export type EmailStatus = (typeof EMAIL_STATUSES)[number];
+export type EmailFrequency = (typeof EMAIL_FREQUENCIES)[number];
+
+export const users = sqliteTable(
+  'users',
+  {
+    id: text('id').primaryKey(),
+    email: text('email').notNull(),
+    username: text('username'),
+    passwordHash: text('password_hash'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+    emailBlogUpdates: flag('email_blog_updates'),
+    emailThoughtUpdates: flag('email_thought_updates'),
+    emailAnnouncements: flag('email_announcements'),
+    emailVerified: flag('email_verified'),
+    /** SHA-256 hash of the verification token, never the token. */
+    emailVerificationToken: text('email_verification_token'),
+    emailVerificationExpiresAt: integer('email_verification_expires_at', { mode: 'timestamp' }),
+    emailStatus: text('email_status', { enum: EMAIL_STATUSES }).notNull().default('active'),
+    bounceCount: integer('bounce_count').notNull().default(0),
+    lastBounceAt: integer('last_bounce_at', { mode: 'timestamp' }),
+    lastEmailSentAt: integer('last_email_sent_at', { mode: 'timestamp' }),
+    emailFrequency: text('email_frequency', { enum: EMAIL_FREQUENCIES }).notNull().default('immediate'),
+    unsubscribeAll: flag('unsubscribe_all'),
+    unsubscribedAt: integer('unsubscribed_at', { mode: 'timestamp' }),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(t.email),
+    uniqueIndex('users_username_unique').on(t.username),
+    index('idx_users_email').on(t.email),
+    index('idx_users_username').on(t.username),
+    index('idx_users_email_verification_token').on(t.emailVerificationToken),
+    index('idx_users_email_status').on(t.emailStatus),
+    index('idx_users_active_preferences').on(
+      t.emailStatus,
+      t.unsubscribeAll,
+      t.emailVerified,
+      t.emailBlogUpdates,
+      t.emailThoughtUpdates,
+      t.emailAnnouncements,
+    ),
+    check('users_email_status_check', oneOf('email_status', EMAIL_STATUSES)),
+    check('users_email_frequency_check', oneOf('email_frequency', EMAIL_FREQUENCIES)),
+  ],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    /** SHA-256 hash of the session token (hex); the token itself lives only in the cookie. */
+    id: text('id').primaryKey(),
+    userId: text('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: integer('expires_at', { mode: 'timestamp' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('idx_sessions_user_id').on(t.userId), index('idx_sessions_expires_at').on(t.expiresAt)],
+);
+
+export const userProfiles = sqliteTable('user_profiles', {
+  userId: text('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  displayName: text('display_name'),
+  bio: text('bio'),
+  website: text('website'),
+  avatarUrl: text('avatar_url'),
+  timezone: text('timezone'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type Session = typeof sessions.$inferSelect;
+export type UserProfile = typeof userProfiles.$inferSelect;

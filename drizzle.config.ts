@@ -1,0 +1,9 @@
+import { defineConfig } from 'drizzle-kit';
+
+// `npm run db:generate` writes the next migration into migrations/, which
+// `wrangler d1 migrations apply` reads. 0001–0011 are hand-written (the spec's history).
+export default defineConfig({
+  dialect: 'sqlite',
+  schema: './db/schema/index.ts',
+  out: './migrations',
+});
