@@ -5,4 +5,5 @@ export * from './notifications';
 export * from './templates';
 export * from './tokens';
 export * from './statistics';
+export * from './rate-limits';
 export * from './relations';
