@@ -30,6 +30,7 @@ describe('migrations/ against db/schema', () => {
   it("describes the spec's nine tables plus rate_limits", () => {
     expect(Object.keys(expected).sort()).toEqual([
       'content_items',
+      'dev_mail_outbox',
       'email_notification_history',
       'email_notifications',
       'email_statistics',

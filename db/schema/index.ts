@@ -6,4 +6,5 @@ export * from './templates';
 export * from './tokens';
 export * from './statistics';
 export * from './rate-limits';
+export * from './dev-mail';
 export * from './relations';
