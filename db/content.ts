@@ -1,0 +1,69 @@
+import { and, desc, eq, lte, sql } from 'drizzle-orm';
+import type { Db } from './client';
+import { newId } from './crypto';
+import { changedRows } from './params';
+import { CONTENT_TYPES, contentItems, type ContentItem, type ContentType } from './schema';
+
+export type CreateContentItemParams = {
+  slug: string;
+  contentType: ContentType;
+  title: string;
+  description?: string | null;
+  contentPreview?: string | null;
+  contentUrl?: string | null;
+  publishDate: Date;
+  filePath: string;
+  contentHash?: string | null;
+  tags?: string[];
+};
+
+/** Registers a content item (unnotified). The slug is unique: a second insert of it fails. */
+export async function createContentItem(db: Db, params: CreateContentItemParams): Promise<ContentItem> {
+  if (!CONTENT_TYPES.includes(params.contentType)) throw new Error(`Invalid content type: "${params.contentType}"`);
+  if (!params.slug) throw new Error('createContentItem: slug is required');
+  if (Number.isNaN(params.publishDate.getTime())) throw new Error(`createContentItem: invalid publishDate for "${params.slug}"`);
+  const [item] = await db
+    .insert(contentItems)
+    .values({
+      id: newId(),
+      slug: params.slug,
+      contentType: params.contentType,
+      title: params.title,
+      description: params.description ?? null,
+      contentPreview: params.contentPreview ?? null,
+      contentUrl: params.contentUrl ?? null,
+      publishDate: params.publishDate,
+      filePath: params.filePath,
+      contentHash: params.contentHash ?? null,
+      tags: params.tags ?? [],
+    })
+    .returning();
+  if (!item) throw new Error('createContentItem: the insert returned no row');
+  return item;
+}
+
+/** Published (publish_date <= now) items not yet fanned out, newest first. Future-dated posts wait. */
+export async function getUnnotifiedContent(db: Db, { now = new Date() }: { now?: Date } = {}): Promise<ContentItem[]> {
+  return db
+    .select()
+    .from(contentItems)
+    .where(and(eq(contentItems.notificationSent, false), lte(contentItems.publishDate, now)))
+    .orderBy(desc(contentItems.publishDate));
+}
+
+/**
+ * Marks an item (by its id) as fanned out and adds `count` notifications to its tally.
+ * Returns false when the item does not exist.
+ */
+export async function markContentNotified(db: Db, contentId: string, count: number, now: Date = new Date()): Promise<boolean> {
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`count must be a non-negative integer, got ${count}`);
+  const result = await db
+    .update(contentItems)
+    .set({ notificationSent: true, notificationCount: sql`${contentItems.notificationCount} + ${count}`, updatedAt: now })
+    .where(eq(contentItems.id, contentId));
+  return changedRows(result) > 0;
+}
+
+export async function getContentItemBySlug(db: Db, slug: string): Promise<ContentItem | undefined> {
+  return db.query.contentItems.findFirst({ where: eq(contentItems.slug, slug) });
+}

@@ -1,0 +1,226 @@
+import { and, eq, notExists, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Db } from './client';
+import { newId } from './crypto';
+import { nextDigestSlots } from './digest-schedule';
+import { changedRows } from './params';
+import {
+  CONTENT_TYPES,
+  emailNotificationHistory,
+  emailNotifications,
+  NOTIFICATION_STATUSES,
+  users,
+  type ContentItem,
+  type ContentType,
+  type EmailNotification,
+  type NotificationStatus,
+  type NotificationType,
+  type User,
+} from './schema';
+import { toUnixSeconds } from './time';
+
+/** The preference column that says a reader wants mail about a content type. */
+const PREFERENCE_COLUMN = {
+  blog: users.emailBlogUpdates,
+  thought: users.emailThoughtUpdates,
+  announcement: users.emailAnnouncements,
+} as const;
+
+function assertContentType(contentType: string): asserts contentType is ContentType {
+  if (!(CONTENT_TYPES as readonly string[]).includes(contentType)) throw new Error(`Invalid content type: "${contentType}"`);
+}
+
+/**
+ * Who may receive mail about a content type: the matching preference on, address active,
+ * not unsubscribed from everything, and verified. The one definition used by both the
+ * subscriber list and the fan-out, so they cannot disagree.
+ */
+export function eligibleSubscriberFilter(contentType: ContentType): SQL {
+  assertContentType(contentType);
+  return and(
+    eq(PREFERENCE_COLUMN[contentType], true),
+    eq(users.emailStatus, 'active'),
+    eq(users.unsubscribeAll, false),
+    eq(users.emailVerified, true),
+  )!;
+}
+
+export async function getSubscribersForContentType(db: Db, contentType: ContentType): Promise<User[]> {
+  return db.select().from(users).where(eligibleSubscriberFilter(contentType));
+}
+
+export type CreateEmailNotificationParams = {
+  userId: string;
+  contentType: EmailNotification['contentType'];
+  contentId: string;
+  contentTitle: string;
+  contentUrl: string;
+  contentExcerpt?: string | null;
+  notificationType?: NotificationType;
+  /** When to send (the spec passes Unix seconds; Drizzle's timestamp mode takes a Date and stores seconds). */
+  scheduledFor?: Date | null;
+};
+
+/** One notification (the spec's per-row API; the fan-out below replaces its loop). Returns the id. */
+export async function createEmailNotification(db: Db, params: CreateEmailNotificationParams): Promise<string> {
+  const id = newId();
+  await db.insert(emailNotifications).values({
+    id,
+    userId: params.userId,
+    contentType: params.contentType,
+    contentId: params.contentId,
+    contentTitle: params.contentTitle,
+    contentUrl: params.contentUrl,
+    contentExcerpt: params.contentExcerpt ?? null,
+    notificationType: params.notificationType ?? 'new_content',
+    scheduledFor: params.scheduledFor ?? null,
+  });
+  return id;
+}
+
+export async function getNotificationById(db: Db, id: string): Promise<EmailNotification | undefined> {
+  return db.query.emailNotifications.findFirst({ where: eq(emailNotifications.id, id) });
+}
+
+/**
+ * Records a status change. `sent` stamps sent_at and keeps the provider's message id;
+ * `failed` counts an attempt (the spec's automatic retry_count increment); leaving
+ * `sending` drops the claim lease. Returns false when the notification does not exist.
+ */
+export async function updateNotificationStatus(
+  db: Db,
+  id: string,
+  status: NotificationStatus,
+  errorMessage?: string | null,
+  emailMessageId?: string | null,
+  now: Date = new Date(),
+): Promise<boolean> {
+  if (!NOTIFICATION_STATUSES.includes(status)) throw new Error(`Invalid notification status: "${status}"`);
+  const result = await db
+    .update(emailNotifications)
+    .set({
+      status,
+      ...(errorMessage !== undefined && { errorMessage }),
+      ...(emailMessageId !== undefined && { emailMessageId }),
+      ...(status === 'sent' && { sentAt: now }),
+      ...(status === 'failed' && { retryCount: sql`${emailNotifications.retryCount} + 1` }),
+      ...(status !== 'sending' && { leaseExpiresAt: null }),
+    })
+    .where(eq(emailNotifications.id, id));
+  return changedRows(result) > 0;
+}
+
+export type FanOutOptions = {
+  now?: Date;
+  /** When digest readers' rows are due; default: the next slots after `now` (nextDigestSlots). */
+  digestAt?: { daily: Date; weekly: Date };
+};
+
+// A random 128-bit hex id computed by SQLite for each row: nanoid cannot run inside one
+// INSERT … SELECT, and ids only need to be unique and unguessable.
+const sqlRandomId = sql<string>`lower(hex(randomblob(16)))`;
+
+/**
+ * The fan-out as un-executed queries, for `db.batch` (and for the benchmark, which runs the
+ * same SQL on raw SQLite): [0] inserts one notification per eligible reader, [1] writes a
+ * `queued` history row for each notification of this content that has none yet.
+ */
+export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {}) {
+  assertContentType(item.contentType);
+  if (!item.contentUrl) throw new Error(`Content item "${item.slug}" has no content_url; cannot build its emails`);
+  const now = opts.now ?? new Date();
+  const digestAt = opts.digestAt ?? nextDigestSlots(now);
+  const immediateType: NotificationType = item.contentType === 'announcement' ? 'announcement' : 'new_content';
+  const existing = alias(emailNotifications, 'existing');
+
+  const recipients = db
+    .select({
+      id: sqlRandomId.as('id'),
+      userId: users.id,
+      contentType: sql`${item.contentType}`.as('contentType'),
+      contentId: sql`${item.slug}`.as('contentId'),
+      contentTitle: sql`${item.title}`.as('contentTitle'),
+      contentUrl: sql`${item.contentUrl}`.as('contentUrl'),
+      contentExcerpt: sql`${item.description ?? item.contentPreview ?? null}`.as('contentExcerpt'),
+      // Immediate readers get the item now; daily and weekly readers get it in their digest.
+      notificationType: sql`case when ${users.emailFrequency} = 'immediate' then ${immediateType} else 'digest' end`.as('notificationType'),
+      status: sql`'pending'`.as('status'),
+      createdAt: sql`${toUnixSeconds(now)}`.as('createdAt'),
+      scheduledFor: sql`case ${users.emailFrequency} when 'daily' then ${toUnixSeconds(digestAt.daily)} when 'weekly' then ${toUnixSeconds(digestAt.weekly)} else null end`.as('scheduledFor'),
+      sentAt: sql`null`.as('sentAt'),
+      errorMessage: sql`null`.as('errorMessage'),
+      retryCount: sql`0`.as('retryCount'),
+      nextRetryAt: sql`null`.as('nextRetryAt'),
+      emailMessageId: sql`null`.as('emailMessageId'),
+      messageIdHeader: sql`null`.as('messageIdHeader'),
+      leaseExpiresAt: sql`null`.as('leaseExpiresAt'),
+    })
+    .from(users)
+    .where(
+      and(
+        eligibleSubscriberFilter(item.contentType),
+        // A reader gets one mail per item whatever its type, even after changing frequency.
+        notExists(
+          db
+            .select({ one: sql`1` })
+            .from(existing)
+            .where(
+              and(
+                eq(existing.userId, users.id),
+                eq(existing.contentType, item.contentType),
+                eq(existing.contentId, item.slug),
+              ),
+            ),
+        ),
+      ),
+    );
+  // The WHERE clause above also keeps SQLite from reading ON CONFLICT as a join constraint.
+  const insertNotifications = db.insert(emailNotifications).select(recipients).onConflictDoNothing();
+
+  const queuedHistory = db.insert(emailNotificationHistory).select(
+    db
+      .select({
+        id: sqlRandomId.as('id'),
+        notificationId: emailNotifications.id,
+        userId: emailNotifications.userId,
+        action: sql`'queued'`.as('action'),
+        details: sql`json_object('notificationType', ${emailNotifications.notificationType})`.as('details'),
+        errorCode: sql`null`.as('errorCode'),
+        retryAttempt: sql`null`.as('retryAttempt'),
+        ipAddress: sql`null`.as('ipAddress'),
+        userAgent: sql`null`.as('userAgent'),
+        timestamp: sql`${toUnixSeconds(now)}`.as('timestamp'),
+      })
+      .from(emailNotifications)
+      .where(
+        and(
+          eq(emailNotifications.contentType, item.contentType),
+          eq(emailNotifications.contentId, item.slug),
+          notExists(
+            db
+              .select({ one: sql`1` })
+              .from(emailNotificationHistory)
+              .where(
+                and(
+                  eq(emailNotificationHistory.notificationId, emailNotifications.id),
+                  eq(emailNotificationHistory.action, 'queued'),
+                ),
+              ),
+          ),
+        ),
+      ),
+  );
+  return [insertNotifications, queuedHistory] as const;
+}
+
+/**
+ * THE FAN-OUT: one `INSERT … SELECT` creates a notification for every eligible reader of
+ * the item (the spec's loop of createEmailNotification is what this replaces), and one more
+ * writes their `queued` history, in one batch (one transaction). Idempotent: a second run
+ * creates nothing. Returns how many notifications were created.
+ */
+export async function enqueueNotificationsForContent(db: Db, item: ContentItem, opts: FanOutOptions = {}): Promise<number> {
+  const [insertNotifications, queuedHistory] = fanOutQueries(db, item, opts);
+  const [created] = await db.batch([insertNotifications, queuedHistory]);
+  return changedRows(created);
+}

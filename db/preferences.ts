@@ -1,0 +1,94 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import type { Db } from './client';
+import { changedRows } from './params';
+import { EMAIL_FREQUENCIES, CONTENT_TYPES, emailNotifications, users, type ContentType, type EmailFrequency } from './schema';
+
+export type EmailPreferences = {
+  emailBlogUpdates?: boolean;
+  emailThoughtUpdates?: boolean;
+  emailAnnouncements?: boolean;
+  emailFrequency?: EmailFrequency;
+  unsubscribeAll?: boolean;
+};
+
+const PREFERENCE_FIELD = {
+  blog: 'emailBlogUpdates',
+  thought: 'emailThoughtUpdates',
+  announcement: 'emailAnnouncements',
+} as const;
+
+/** Pending mail a reader no longer wants is cancelled in the same batch (DESIGN.md "Notification states"). */
+const cancelPending = (db: Db, userId: string, contentTypes: readonly ContentType[]) =>
+  db
+    .update(emailNotifications)
+    .set({ status: 'cancelled', errorMessage: 'reader unsubscribed' })
+    .where(
+      and(
+        eq(emailNotifications.userId, userId),
+        eq(emailNotifications.status, 'pending'),
+        inArray(emailNotifications.contentType, [...contentTypes]),
+      ),
+    );
+
+/**
+ * Changes only the preferences given. `unsubscribeAll: true` behaves like
+ * unsubscribeUserFromAll without clearing the per-type choices; `unsubscribeAll: false`
+ * resubscribes (an `unsubscribed` status returns to `active`; bounced/blocked stay).
+ * Returns false when the user does not exist.
+ */
+export async function updateUserPreferences(db: Db, userId: string, prefs: EmailPreferences, now: Date = new Date()): Promise<boolean> {
+  if (prefs.emailFrequency !== undefined && !EMAIL_FREQUENCIES.includes(prefs.emailFrequency)) {
+    throw new Error(`Invalid email frequency: "${prefs.emailFrequency}"`);
+  }
+  const resubscribe = prefs.unsubscribeAll === false && {
+    unsubscribeAll: false,
+    unsubscribedAt: null,
+    emailStatus: sql`case when ${users.emailStatus} = 'unsubscribed' then 'active' else ${users.emailStatus} end`,
+  };
+  const unsubscribe = prefs.unsubscribeAll === true && { unsubscribeAll: true, unsubscribedAt: now, emailStatus: 'unsubscribed' as const };
+  const update = db
+    .update(users)
+    .set({
+      ...(prefs.emailBlogUpdates !== undefined && { emailBlogUpdates: prefs.emailBlogUpdates }),
+      ...(prefs.emailThoughtUpdates !== undefined && { emailThoughtUpdates: prefs.emailThoughtUpdates }),
+      ...(prefs.emailAnnouncements !== undefined && { emailAnnouncements: prefs.emailAnnouncements }),
+      ...(prefs.emailFrequency !== undefined && { emailFrequency: prefs.emailFrequency }),
+      ...resubscribe,
+      ...unsubscribe,
+      updatedAt: now,
+    })
+    .where(eq(users.id, userId));
+  const turnedOff = CONTENT_TYPES.filter((t) => prefs.unsubscribeAll === true || prefs[PREFERENCE_FIELD[t]] === false);
+  if (turnedOff.length === 0) return changedRows(await update) > 0;
+  const [updated] = await db.batch([update, cancelPending(db, userId, turnedOff)]);
+  return changedRows(updated) > 0;
+}
+
+/**
+ * Global unsubscribe: unsubscribe_all on, all three preferences off, status `unsubscribed`,
+ * the moment recorded (CAN-SPAM), and pending mail cancelled, in one batch.
+ */
+export async function unsubscribeUserFromAll(db: Db, userId: string, now: Date = new Date()): Promise<boolean> {
+  const [updated] = await db.batch([
+    db
+      .update(users)
+      .set({
+        unsubscribeAll: true,
+        emailBlogUpdates: false,
+        emailThoughtUpdates: false,
+        emailAnnouncements: false,
+        emailStatus: 'unsubscribed',
+        unsubscribedAt: now,
+        updatedAt: now,
+      })
+      .where(eq(users.id, userId)),
+    cancelPending(db, userId, CONTENT_TYPES),
+  ]);
+  return changedRows(updated) > 0;
+}
+
+/** A one-click link from a content email: turns off that type only and cancels its pending mail. */
+export async function unsubscribeFromContentType(db: Db, userId: string, contentType: ContentType, now: Date = new Date()): Promise<boolean> {
+  if (!CONTENT_TYPES.includes(contentType)) throw new Error(`Invalid content type: "${contentType}"`);
+  return updateUserPreferences(db, userId, { [PREFERENCE_FIELD[contentType]]: false }, now);
+}
