@@ -1,0 +1,146 @@
+import { AstroError } from 'astro/errors';
+import { z } from 'zod';
+import { CONTENT_TYPES, type ContentType } from '../db/schema/columns';
+
+/** A collection is watched as a content type, optionally with its own URL pattern. */
+const collectionSchema = z.union([
+  z.enum(CONTENT_TYPES),
+  z
+    .object({
+      type: z.enum(CONTENT_TYPES),
+      /** URL path of an entry; `{collection}` and `{id}` are replaced. */
+      path: z.string().startsWith('/').optional(),
+    })
+    .strict(),
+]);
+
+export const optionsSchema = z
+  .object({
+    /** Collection name → content type (or `{ type, path }`). */
+    collections: z.record(z.string().min(1), collectionSchema).optional(),
+    /** Base URL of `content_url`; defaults to Astro's `site`. */
+    site: z.url().optional(),
+    /** URL path of an entry for collections without their own `path`. */
+    path: z.string().startsWith('/').optional(),
+    /** `local`: the local D1 of `binding` (what `astro dev` uses); `remote`: Cloudflare's D1 HTTP API. */
+    target: z.enum(['local', 'remote']).optional(),
+    /** The D1 binding in the wrangler config. */
+    binding: z.string().min(1).optional(),
+    /** Wrangler config, relative to the project root. */
+    wranglerConfig: z.string().min(1).optional(),
+    /** Local D1 state directory (wrangler's `--persist-to` plus `/v3`), relative to the project root. */
+    persist: z.string().min(1).optional(),
+    /** Remote only: overrides the `database_id` of `binding` in the wrangler config. */
+    databaseId: z.string().min(1).optional(),
+    /** Remote only: the Cloudflare API base URL (tests point it at a stand-in). */
+    apiBase: z.url().optional(),
+    onSyncError: z.enum(['fail', 'warn']).optional(),
+    /** Report what would change, write nothing. */
+    dryRun: z.boolean().optional(),
+  })
+  .strict();
+
+export type ContentRegistryOptions = z.input<typeof optionsSchema>;
+
+export type WatchedCollection = { name: string; type: ContentType; path: string };
+
+export type ResolvedOptions = {
+  collections: WatchedCollection[];
+  /** True when the user named the collections: then an empty or unknown one is an error, not a warning. */
+  explicitCollections: boolean;
+  site: string | undefined;
+  target: 'local' | 'remote';
+  binding: string;
+  wranglerConfig: string;
+  persist: string;
+  databaseId: string | undefined;
+  apiBase: string;
+  onSyncError: 'fail' | 'warn';
+  dryRun: boolean;
+};
+
+export const DEFAULT_COLLECTIONS: Record<string, ContentType> = {
+  blog: 'blog',
+  thoughts: 'thought',
+  announcements: 'announcement',
+};
+
+export const DEFAULTS = {
+  path: '/{collection}/{id}',
+  target: 'local',
+  binding: 'DB',
+  wranglerConfig: 'wrangler.jsonc',
+  // The same state directory as `wrangler d1 migrations apply DB --local` and `astro dev`.
+  persist: '.wrangler/state/v3',
+  apiBase: 'https://api.cloudflare.com/client/v4',
+  onSyncError: 'fail',
+  dryRun: false,
+} as const;
+
+/** Environment variables read at option-resolution time (passed in, so tests need no process.env). */
+export type OptionsEnv = {
+  CONTENT_SYNC_TARGET?: string;
+  CLOUDFLARE_API_BASE_URL?: string;
+  CLOUDFLARE_D1_DATABASE_ID?: string;
+};
+
+export function parseOptions(input: unknown = {}, env: OptionsEnv = {}): ResolvedOptions {
+  const parsed = optionsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issues = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`)
+      .join('; ');
+    throw new AstroError(
+      `Invalid content-registry options: ${issues}`,
+      'See "Content registration (astro build)" in README.md for the accepted options.',
+    );
+  }
+  const o = parsed.data;
+  const envTarget = env.CONTENT_SYNC_TARGET?.trim();
+  if (envTarget && envTarget !== 'local' && envTarget !== 'remote') {
+    throw new AstroError(
+      `CONTENT_SYNC_TARGET is "${envTarget}".`,
+      'Set CONTENT_SYNC_TARGET to "local" or "remote", or unset it.',
+    );
+  }
+  const defaultPath = o.path ?? DEFAULTS.path;
+  const collections = Object.entries(o.collections ?? DEFAULT_COLLECTIONS).map(([name, c]) =>
+    typeof c === 'string'
+      ? { name, type: c, path: defaultPath }
+      : { name, type: c.type, path: c.path ?? defaultPath },
+  );
+  if (collections.length === 0) {
+    throw new AstroError('No collections are watched.', 'Name at least one collection in the `collections` option.');
+  }
+  return {
+    collections,
+    explicitCollections: o.collections !== undefined,
+    site: o.site,
+    target: o.target ?? (envTarget as 'local' | 'remote' | undefined) ?? DEFAULTS.target,
+    binding: o.binding ?? DEFAULTS.binding,
+    wranglerConfig: o.wranglerConfig ?? DEFAULTS.wranglerConfig,
+    persist: o.persist ?? DEFAULTS.persist,
+    databaseId: o.databaseId ?? (env.CLOUDFLARE_D1_DATABASE_ID || undefined),
+    apiBase: (o.apiBase ?? (env.CLOUDFLARE_API_BASE_URL || DEFAULTS.apiBase)).replace(/\/+$/, ''),
+    onSyncError: o.onSyncError ?? DEFAULTS.onSyncError,
+    dryRun: o.dryRun ?? DEFAULTS.dryRun,
+  };
+}
+
+/** The site URL that `content_url` is built on: the option, else Astro's `site`; neither is an error. */
+export function resolveSite(optionSite: string | undefined, astroSite: string | undefined): string {
+  const site = optionSite ?? astroSite;
+  if (!site) {
+    throw new AstroError(
+      'content-registry needs a site URL to build each entry’s content_url, and none is set.',
+      'Set `site` in astro.config.mjs (e.g. `site: "https://example.com"`) or pass `site` to the integration.',
+    );
+  }
+  return site.replace(/\/+$/, '');
+}
+
+/** `https://example.com` + `/blog/{id}` for entry `blog/hello` → `https://example.com/blog/hello`. */
+export function entryUrl(site: string, pattern: string, collection: string, id: string): string {
+  const path = pattern.replaceAll('{collection}', collection).replaceAll('{id}', id);
+  return site + path;
+}
