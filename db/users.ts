@@ -29,12 +29,30 @@ function assertValidUserInput(email: string, params: CreateUserParams): void {
   }
 }
 
-/** Creates a user; a second user whose email differs only in case fails on the unique index. */
+/** A second account for an email (or username) that is already taken. */
+export class DuplicateUserError extends Error {
+  constructor(readonly field: 'email' | 'username') {
+    super(`A user with this ${field} already exists`);
+    this.name = 'DuplicateUserError';
+  }
+}
+
+/** The column a UNIQUE failure on `users` names, looking through Drizzle's "Failed query" wrapper. */
+function duplicateField(error: unknown): 'email' | 'username' | null {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    const match = /UNIQUE constraint failed: users\.(email|username)/.exec(e.message);
+    if (match) return match[1] as 'email' | 'username';
+  }
+  return null;
+}
+
+/** Creates a user; a second user whose email differs only in case fails on the
+ * unique index and is reported as a DuplicateUserError. */
 export async function createUser(db: Db, params: CreateUserParams): Promise<User> {
   const email = normalizeEmail(params.email);
   assertValidUserInput(email, params);
   const username = params.username == null ? null : normalizeUsername(params.username);
-  const [user] = await db
+  const insert = db
     .insert(users)
     .values({
       id: newId(),
@@ -48,6 +66,10 @@ export async function createUser(db: Db, params: CreateUserParams): Promise<User
       emailVerified: params.emailVerified ?? false,
     })
     .returning();
+  const [user] = await insert.catch((error: unknown) => {
+    const field = duplicateField(error);
+    throw field ? new DuplicateUserError(field) : error;
+  });
   if (!user) throw new Error('createUser: the insert returned no row');
   return user;
 }
