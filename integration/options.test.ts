@@ -1,0 +1,78 @@
+import { AstroError } from 'astro/errors';
+import { describe, expect, it } from 'vitest';
+import { DEFAULTS, entryUrl, parseOptions, resolveSite } from './options';
+
+describe('parseOptions', () => {
+  it('fills every default', () => {
+    const o = parseOptions();
+    expect(o.collections).toEqual([
+      { name: 'blog', type: 'blog', path: '/{collection}/{id}' },
+      { name: 'thoughts', type: 'thought', path: '/{collection}/{id}' },
+      { name: 'announcements', type: 'announcement', path: '/{collection}/{id}' },
+    ]);
+    expect(o).toMatchObject({
+      explicitCollections: false,
+      site: undefined,
+      target: 'local',
+      binding: 'DB',
+      wranglerConfig: 'wrangler.jsonc',
+      persist: '.wrangler/state/v3',
+      apiBase: DEFAULTS.apiBase,
+      onSyncError: 'fail',
+      dryRun: false,
+    });
+  });
+
+  it('accepts collections as a type or as { type, path }', () => {
+    const o = parseOptions({ collections: { posts: 'blog', notes: { type: 'thought', path: '/n/{id}/' } }, path: '/x/{collection}/{id}' });
+    expect(o.explicitCollections).toBe(true);
+    expect(o.collections).toEqual([
+      { name: 'posts', type: 'blog', path: '/x/{collection}/{id}' },
+      { name: 'notes', type: 'thought', path: '/n/{id}/' },
+    ]);
+  });
+
+  it('reads the target, API base and database id from the environment, options first', () => {
+    const env = { CONTENT_SYNC_TARGET: 'remote', CLOUDFLARE_API_BASE_URL: 'http://127.0.0.1:9/client/v4/', CLOUDFLARE_D1_DATABASE_ID: 'db-env' };
+    expect(parseOptions({}, env)).toMatchObject({ target: 'remote', apiBase: 'http://127.0.0.1:9/client/v4', databaseId: 'db-env' });
+    expect(parseOptions({ target: 'local', databaseId: 'db-opt' }, env)).toMatchObject({ target: 'local', databaseId: 'db-opt' });
+  });
+
+  it.each([
+    ['an unknown option', { colections: {} }, 'colections'],
+    ['an unknown content type', { collections: { blog: 'post' } }, 'collections.blog'],
+    ['an unknown key in a collection', { collections: { blog: { type: 'blog', url: '/b' } } }, 'collections.blog'],
+    ['a relative path pattern', { path: 'blog/{id}' }, 'path'],
+    ['a bad target', { target: 'cloud' }, 'target'],
+    ['a bad onSyncError', { onSyncError: 'ignore' }, 'onSyncError'],
+    ['a site that is no URL', { site: 'example.com' }, 'site'],
+    ['no collections', { collections: {} }, 'No collections'],
+  ])('rejects %s with an AstroError and a hint', (_, input, mentions) => {
+    let error: unknown;
+    try {
+      parseOptions(input);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(AstroError);
+    expect((error as AstroError).message).toContain(mentions);
+    expect((error as AstroError).hint).toBeTruthy();
+  });
+
+  it('rejects an unknown CONTENT_SYNC_TARGET', () => {
+    expect(() => parseOptions({}, { CONTENT_SYNC_TARGET: 'prod' })).toThrow(/CONTENT_SYNC_TARGET/);
+  });
+});
+
+describe('resolveSite and entryUrl', () => {
+  it('prefers the option, falls back to Astro’s site, and fails with a hint when neither is set', () => {
+    expect(resolveSite('https://a.example/', 'https://b.example')).toBe('https://a.example');
+    expect(resolveSite(undefined, 'https://b.example/')).toBe('https://b.example');
+    expect(() => resolveSite(undefined, undefined)).toThrow(/site URL/);
+  });
+
+  it('fills the path pattern', () => {
+    expect(entryUrl('https://e.example', '/{collection}/{id}', 'blog', 'hello')).toBe('https://e.example/blog/hello');
+    expect(entryUrl('https://e.example/sub', '/n/{id}/', 'thoughts', 'a/b')).toBe('https://e.example/sub/n/a/b/');
+  });
+});
