@@ -1,0 +1,40 @@
+// The dev capture outbox (development only): what the dev transport "sent".
+import { desc, eq, sql } from 'drizzle-orm';
+import { nanoid } from 'nanoid';
+import type { Db } from './client';
+import { devMailOutbox, type DevMail } from './schema';
+
+export type DevMailSummary = Omit<DevMail, 'raw'>;
+
+export type CapturedMail = { toAddress: string; subject: string; messageIdHeader: string; raw: string };
+
+const DEFAULT_LIST_LIMIT = 200;
+
+export async function captureDevMail(db: Db, mail: CapturedMail): Promise<DevMail> {
+  const [row] = await db.insert(devMailOutbox).values({ id: nanoid(), ...mail }).returning();
+  return row;
+}
+
+/** Newest first; insertion order breaks ties within a second. */
+export function listDevMail(db: Db, limit = DEFAULT_LIST_LIMIT): Promise<DevMailSummary[]> {
+  return db
+    .select({
+      id: devMailOutbox.id,
+      toAddress: devMailOutbox.toAddress,
+      subject: devMailOutbox.subject,
+      messageIdHeader: devMailOutbox.messageIdHeader,
+      createdAt: devMailOutbox.createdAt,
+    })
+    .from(devMailOutbox)
+    .orderBy(desc(devMailOutbox.createdAt), desc(sql`rowid`))
+    .limit(limit);
+}
+
+export async function getDevMail(db: Db, id: string): Promise<DevMail | undefined> {
+  const [row] = await db.select().from(devMailOutbox).where(eq(devMailOutbox.id, id)).limit(1);
+  return row;
+}
+
+export async function clearDevMail(db: Db): Promise<void> {
+  await db.delete(devMailOutbox);
+}

@@ -1,0 +1,30 @@
+/**
+ * Development transport: nothing leaves the machine. Every message is stored in
+ * `dev_mail_outbox` (local D1) and shown at /dev/mail.
+ */
+import PostalMime from 'postal-mime';
+import type { Db } from '../../../db/client';
+import { captureDevMail } from '../../../db/dev-mail';
+import type { Transport } from '../transport';
+
+export function createDevCaptureTransport(db: Db): Transport {
+  return {
+    name: 'dev',
+    async send(email) {
+      try {
+        // Only to index the list by subject: the raw message is stored as it is.
+        const parsed = await PostalMime.parse(email.raw);
+        const row = await captureDevMail(db, {
+          toAddress: email.to,
+          subject: parsed.subject ?? '',
+          messageIdHeader: email.messageIdHeader,
+          raw: email.raw,
+        });
+        return { ok: true, providerMessageId: `dev-${row.id}` };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return { ok: false, retryable: true, code: 'dev_capture', error: `dev outbox write failed (${reason})` };
+      }
+    },
+  };
+}
