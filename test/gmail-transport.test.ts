@@ -47,9 +47,9 @@ describe('Gmail transport against the Google stand-in', () => {
     const message = input();
     const email = outgoing(message);
     const result = await transport().send(email);
-    expect(result).toEqual({ ok: true, providerMessageId: google.sent[0].id });
+    expect(result).toEqual({ ok: true, providerMessageId: google.sent[0]!.id });
 
-    const [token] = google.tokenRequests;
+    const token = google.tokenRequests[0]!;
     expect(token.contentType).toMatch(/^application\/x-www-form-urlencoded/);
     expect(token.params).toEqual({
       grant_type: 'refresh_token',
@@ -58,7 +58,7 @@ describe('Gmail transport against the Google stand-in', () => {
       refresh_token: google.refreshToken,
     });
 
-    const [received] = google.sent;
+    const received = google.sent[0]!;
     expect(received.authorization).toMatch(/^Bearer ya29\./);
     expect(received.contentType).toMatch(/^application\/json/);
     expect(Object.keys(received.body as object)).toEqual(['raw']);

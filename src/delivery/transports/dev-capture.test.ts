@@ -45,14 +45,14 @@ describe('dev capture transport', () => {
       ['other@example.org', 'Second'],
       ['reader@example.org', 'Première lettre ✉️'],
     ]);
-    const stored = await getDevMail(t.db, list[1].id);
+    const stored = await getDevMail(t.db, list[1]!.id);
     expect(stored?.raw).toBe(first.raw);
     expect(stored?.messageIdHeader).toBe(first.messageIdHeader);
-    expect(r1.ok && r1.providerMessageId).toBe(`dev-${list[1].id}`);
+    expect(r1.ok && r1.providerMessageId).toBe(`dev-${list[1]!.id}`);
 
     await clearDevMail(t.db);
     expect(await listDevMail(t.db)).toEqual([]);
-    expect(await getDevMail(t.db, list[0].id)).toBeUndefined();
+    expect(await getDevMail(t.db, list[0]!.id)).toBeUndefined();
   });
 
   it('reports a failed write as a retryable failure', async () => {
