@@ -1,0 +1,35 @@
+/** The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure everywhere but local http dev. */
+
+export const SESSION_COOKIE = 'session';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** Secure unless the request is plain http to this machine (browsers drop Secure cookies there). */
+export function isLocalHttp(url: URL): boolean {
+  return url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname);
+}
+
+export function sessionCookie(token: string, expiresAt: Date, url: URL): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+  const parts = [`${SESSION_COOKIE}=${token}`, 'HttpOnly', 'SameSite=Lax', 'Path=/', `Max-Age=${maxAge}`, `Expires=${expiresAt.toUTCString()}`];
+  if (!isLocalHttp(url)) parts.push('Secure');
+  return parts.join('; ');
+}
+
+export function blankSessionCookie(url: URL): string {
+  const parts = [`${SESSION_COOKIE}=`, 'HttpOnly', 'SameSite=Lax', 'Path=/', 'Max-Age=0', 'Expires=Thu, 01 Jan 1970 00:00:00 GMT'];
+  if (!isLocalHttp(url)) parts.push('Secure');
+  return parts.join('; ');
+}
+
+/** One cookie's value from a Cookie header, or null. */
+export function readCookie(request: Request, name: string): string | null {
+  const header = request.headers.get('cookie');
+  if (!header) return null;
+  for (const pair of header.split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq === -1) continue;
+    if (pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim() || null;
+  }
+  return null;
+}

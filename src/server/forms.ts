@@ -1,0 +1,64 @@
+/**
+ * Reading request bodies defensively: the content type must be what the route expects and
+ * the body must be small. Every failure is a value with a status, never a thrown error.
+ */
+
+export const MAX_BODY_BYTES = 16 * 1024; // 16 KiB: far above any of our forms
+
+export type BodyError = { ok: false; status: 400 | 413 | 415; field: string; reason: string };
+export type FormResult = { ok: true; form: FormData } | BodyError;
+export type JsonResult = { ok: true; body: Record<string, unknown> } | BodyError;
+
+const mediaType = (request: Request): string => (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+
+function tooLarge(request: Request): boolean {
+  const length = Number(request.headers.get('content-length') ?? '0');
+  return Number.isFinite(length) && length > MAX_BODY_BYTES;
+}
+
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+
+export async function readForm(request: Request): Promise<FormResult> {
+  if (!FORM_TYPES.has(mediaType(request))) {
+    return { ok: false, status: 415, field: 'content-type', reason: 'Send the form as application/x-www-form-urlencoded or multipart/form-data.' };
+  }
+  if (tooLarge(request)) return { ok: false, status: 413, field: 'body', reason: 'The form is too large.' };
+  try {
+    return { ok: true, form: await request.formData() };
+  } catch {
+    return { ok: false, status: 400, field: 'body', reason: 'The form data could not be read.' };
+  }
+}
+
+export async function readJson(request: Request): Promise<JsonResult> {
+  if (mediaType(request) !== 'application/json') {
+    return { ok: false, status: 415, field: 'content-type', reason: 'Send a JSON body with Content-Type: application/json.' };
+  }
+  if (tooLarge(request)) return { ok: false, status: 413, field: 'body', reason: 'The body is too large.' };
+  let text: string;
+  try {
+    text = await request.text();
+  } catch {
+    return { ok: false, status: 400, field: 'body', reason: 'The body could not be read.' };
+  }
+  if (text.length > MAX_BODY_BYTES) return { ok: false, status: 413, field: 'body', reason: 'The body is too large.' };
+  try {
+    const body: unknown = JSON.parse(text);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      return { ok: false, status: 400, field: 'body', reason: 'The body must be a JSON object.' };
+    }
+    return { ok: true, body: body as Record<string, unknown> };
+  } catch {
+    return { ok: false, status: 400, field: 'body', reason: 'The body is not valid JSON.' };
+  }
+}
+
+/** A single text field (the first if repeated); files and absent fields give undefined. */
+export function formText(form: FormData, name: string): string | undefined {
+  const value = form.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Every text value of a repeated field (checkbox groups). */
+export const formList = (form: FormData, name: string): string[] =>
+  form.getAll(name).filter((v): v is string => typeof v === 'string');

@@ -1,0 +1,54 @@
+/**
+ * Fixed-window rate limits counted in D1 (`rate_limits`), so every isolate sees the same
+ * count. One statement per check: insert the window's row or add one to it, and read the
+ * new count back.
+ */
+import { sql } from 'drizzle-orm';
+import type { Db } from '../../db/client';
+import { sha256Hex } from '../../db/crypto';
+import { rateLimits } from '../../db/schema';
+
+export type RateLimitRule = { name: string; limit: number; windowSeconds: number };
+
+export const RATE_LIMITS = {
+  subscribeEmail: { name: 'subscribe:email', limit: 5, windowSeconds: 10 * 60 }, // 5 per 10 minutes
+  subscribeIp: { name: 'subscribe:ip', limit: 20, windowSeconds: 10 * 60 }, // 20 per 10 minutes
+  registerEmail: { name: 'register:email', limit: 5, windowSeconds: 60 * 60 }, // 5 per hour
+  registerIp: { name: 'register:ip', limit: 10, windowSeconds: 60 * 60 }, // 10 per hour
+  loginEmail: { name: 'login:email', limit: 10, windowSeconds: 15 * 60 }, // 10 per 15 minutes
+  loginIp: { name: 'login:ip', limit: 30, windowSeconds: 15 * 60 }, // 30 per 15 minutes
+} as const satisfies Record<string, RateLimitRule>;
+
+export type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
+
+/** Counts one hit against `rule` for `key` (an IP or an email, hashed so no address is stored). */
+export async function hitRateLimit(db: Db, rule: RateLimitRule, key: string, now = new Date()): Promise<RateLimitResult> {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const windowStartSeconds = nowSeconds - (nowSeconds % rule.windowSeconds);
+  const bucket = `${rule.name}:${(await sha256Hex(key)).slice(0, 32)}`;
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ bucket, windowStart: new Date(windowStartSeconds * 1000), count: 1 })
+    .onConflictDoUpdate({ target: [rateLimits.bucket, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
+    .returning({ count: rateLimits.count });
+  const count = row?.count ?? 1;
+  return {
+    allowed: count <= rule.limit,
+    count,
+    retryAfterSeconds: Math.max(1, windowStartSeconds + rule.windowSeconds - nowSeconds),
+  };
+}
+
+/** Checks several limits (every one is counted); the first refusal wins. */
+export async function hitRateLimits(
+  db: Db,
+  checks: ReadonlyArray<readonly [RateLimitRule, string]>,
+  now = new Date(),
+): Promise<RateLimitResult> {
+  let result: RateLimitResult = { allowed: true, count: 0, retryAfterSeconds: 0 };
+  for (const [rule, key] of checks) {
+    const r = await hitRateLimit(db, rule, key, now);
+    if (!r.allowed && result.allowed) result = r;
+  }
+  return result;
+}

@@ -1,0 +1,27 @@
+import type { Db } from '../../../db/client';
+
+/** What the reader handlers need from outside: the public origin for links, a clock, and a mailer. */
+export type ReaderDeps = {
+  /** Origin used in emailed links, e.g. `https://blog.example` (no trailing slash). */
+  siteUrl: string;
+  now?: () => Date;
+  /** Queues and sends the verification email. Failures are logged, never shown (the queue retries). */
+  sendVerification: (db: Db, params: { userId: string; email: string; verifyUrl: string }) => Promise<void>;
+};
+
+export const nowOf = (deps: Pick<ReaderDeps, 'now'>): Date => (deps.now ? deps.now() : new Date());
+
+/** What a page handler asks its page to do: render a view with a status, or return a ready response. */
+export type PageResult<V> =
+  | { type: 'render'; status: number; view: V; headers?: Record<string, string> }
+  | { type: 'response'; response: Response };
+
+export const render = <V>(view: V, status = 200, headers?: Record<string, string>): PageResult<V> => ({ type: 'render', status, view, headers });
+export const respond = <V>(response: Response): PageResult<V> => ({ type: 'response', response });
+
+export const tooManyMessage = (retryAfterSeconds: number): string =>
+  `Too many attempts. Please try again in ${Math.ceil(retryAfterSeconds / 60)} minute${retryAfterSeconds > 60 ? 's' : ''}.`;
+
+/** 303 See Other: after a POST, the browser GETs the next page (post/redirect/get). */
+export const redirectTo = (location: string, headers: Record<string, string> = {}): Response =>
+  new Response(null, { status: 303, headers: { location, ...headers } });

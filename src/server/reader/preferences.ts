@@ -1,0 +1,167 @@
+/**
+ * GET/POST /preferences (a session, or a token from an email link) and GET/PUT
+ * /api/preferences (JSON, session only). Saving writes a `preferences_updated` history row.
+ */
+import type { Db } from '../../../db/client';
+import { createNotificationHistory } from '../../../db/history';
+import { updateUserPreferences } from '../../../db/preferences';
+import { findUnsubscribeToken } from '../../../db/unsubscribe-tokens';
+import { getUserById } from '../../../db/users';
+import { type ContentType, type EmailFrequency, type User } from '../../../db/schema';
+import { formList, formText, readForm, readJson } from '../forms';
+import { json, requestMeta, validationError, type FieldErrors } from '../http';
+import { cleanToken, parseBoolean, parseContentTypes, parseFrequency } from '../validation';
+import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
+
+export type Preferences = { contentTypes: ContentType[]; frequency: EmailFrequency; unsubscribeAll: boolean };
+
+export function preferencesOf(user: User): Preferences {
+  const contentTypes: ContentType[] = [];
+  if (user.emailBlogUpdates) contentTypes.push('blog');
+  if (user.emailThoughtUpdates) contentTypes.push('thought');
+  if (user.emailAnnouncements) contentTypes.push('announcement');
+  return { contentTypes, frequency: user.emailFrequency, unsubscribeAll: user.unsubscribeAll };
+}
+
+/** Who may change preferences: the signed-in reader, or the holder of an emailed link. */
+export type PreferencesAuth =
+  | { ok: true; user: User; token: string | null }
+  | { ok: false; state: 'signed-out' | 'expired' | 'invalid' };
+
+/**
+ * A token from any of our links (preferences, unsubscribe, one-click) opens this page until
+ * it expires, even after an unsubscribe link was spent: it proves the same thing, that the
+ * holder reads that mailbox. An explicit token wins over the session.
+ */
+export async function resolvePreferencesAuth(db: Db, rawToken: unknown, sessionUser: User | null, now: Date): Promise<PreferencesAuth> {
+  if (rawToken === undefined || rawToken === null || rawToken === '') {
+    return sessionUser ? { ok: true, user: sessionUser, token: null } : { ok: false, state: 'signed-out' };
+  }
+  const token = cleanToken(rawToken);
+  const row = token ? await findUnsubscribeToken(db, token) : null;
+  if (!token || !row) return { ok: false, state: 'invalid' };
+  if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, state: 'expired' };
+  const user = await getUserById(db, row.userId);
+  return user ? { ok: true, user, token } : { ok: false, state: 'invalid' };
+}
+
+export type PreferencesView =
+  | {
+      state: 'form';
+      email: string;
+      emailVerified: boolean;
+      token: string | null;
+      values: Preferences;
+      errors: FieldErrors;
+      saved: boolean;
+      justVerified: boolean;
+    }
+  | { state: 'signed-out' | 'expired' | 'invalid' };
+
+const AUTH_STATUS = { 'signed-out': 401, expired: 410, invalid: 404 } as const;
+
+function formView(user: User, token: string | null, extra: Partial<Extract<PreferencesView, { state: 'form' }>> = {}): PreferencesView {
+  return {
+    state: 'form',
+    email: user.email,
+    emailVerified: user.emailVerified,
+    token,
+    values: preferencesOf(user),
+    errors: {},
+    saved: false,
+    justVerified: false,
+    ...extra,
+  };
+}
+
+export async function showPreferences(db: Db, url: URL, sessionUser: User | null, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<PreferencesView>> {
+  const auth = await resolvePreferencesAuth(db, url.searchParams.get('token'), sessionUser, nowOf(deps));
+  if (!auth.ok) return render({ state: auth.state }, AUTH_STATUS[auth.state]);
+  return render(formView(auth.user, auth.token, { saved: url.searchParams.has('saved'), justVerified: url.searchParams.has('verified') }));
+}
+
+export function parsePreferences(raw: { contentTypes: unknown; frequency: unknown; unsubscribeAll: unknown }) {
+  const errors: FieldErrors = {};
+  const value: Preferences = {
+    contentTypes: parseContentTypes(raw.contentTypes, errors, { requireOne: false }),
+    frequency: parseFrequency(raw.frequency, errors),
+    unsubscribeAll: parseBoolean(raw.unsubscribeAll, errors, 'unsubscribeAll'),
+  };
+  return { value, errors };
+}
+
+async function savePreferences(db: Db, user: User, prefs: Preferences, request: Request, via: string, now: Date): Promise<void> {
+  await updateUserPreferences(
+    db,
+    user.id,
+    {
+      emailBlogUpdates: prefs.contentTypes.includes('blog'),
+      emailThoughtUpdates: prefs.contentTypes.includes('thought'),
+      emailAnnouncements: prefs.contentTypes.includes('announcement'),
+      emailFrequency: prefs.frequency,
+      unsubscribeAll: prefs.unsubscribeAll,
+    },
+    now,
+  );
+  const meta = requestMeta(request);
+  await createNotificationHistory(db, {
+    userId: user.id,
+    action: 'preferences_updated',
+    details: { before: preferencesOf(user), after: prefs, via },
+    ipAddress: meta.ipAddress,
+    userAgent: meta.userAgent,
+  });
+}
+
+export async function handlePreferencesForm(db: Db, request: Request, sessionUser: User | null, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<PreferencesView>> {
+  const body = await readForm(request);
+  if (!body.ok) {
+    if (!sessionUser) return render({ state: 'invalid' }, body.status);
+    return render(formView(sessionUser, null, { errors: { form: body.reason } }), body.status);
+  }
+  const now = nowOf(deps);
+  const auth = await resolvePreferencesAuth(db, formText(body.form, 'token'), sessionUser, now);
+  if (!auth.ok) return render({ state: auth.state }, AUTH_STATUS[auth.state]);
+  const { value, errors } = parsePreferences({
+    contentTypes: formList(body.form, 'contentTypes'),
+    frequency: formText(body.form, 'frequency'),
+    unsubscribeAll: formText(body.form, 'unsubscribeAll'),
+  });
+  if (Object.keys(errors).length > 0) return render(formView(auth.user, auth.token, { values: value, errors }), 400);
+  await savePreferences(db, auth.user, value, request, auth.token ? 'token' : 'session', now);
+  const query = auth.token ? `token=${encodeURIComponent(auth.token)}&saved=1` : 'saved=1';
+  return respond(redirectTo(`/preferences?${query}`));
+}
+
+const unauthorized = () => json({ error: 'unauthorized', reason: 'Sign in first.' }, 401);
+
+const apiBody = (user: User) => ({ email: user.email, emailVerified: user.emailVerified, ...preferencesOf(user) });
+
+/** GET /api/preferences: the signed-in reader's preferences. */
+export function handlePreferencesApiGet(sessionUser: User | null): Response {
+  return sessionUser ? json(apiBody(sessionUser)) : unauthorized();
+}
+
+/** PUT /api/preferences: any of contentTypes, frequency, unsubscribeAll; omitted ones keep their value. */
+export async function handlePreferencesApiPut(db: Db, request: Request, sessionUser: User | null, deps: Pick<ReaderDeps, 'now'>): Promise<Response> {
+  if (!sessionUser) return unauthorized();
+  const body = await readJson(request);
+  if (!body.ok) return json({ error: 'invalid_request', fields: [{ field: body.field, reason: body.reason }] }, body.status);
+  const known = new Set(['contentTypes', 'frequency', 'unsubscribeAll']);
+  const unknown = Object.keys(body.body).filter((k) => !known.has(k));
+  if (unknown.length > 0) return validationError(Object.fromEntries(unknown.map((k) => [k.slice(0, 40), 'Unknown field.'])));
+  const current = preferencesOf(sessionUser);
+  const { value, errors } = parsePreferences({
+    contentTypes: 'contentTypes' in body.body ? body.body.contentTypes ?? [] : current.contentTypes,
+    frequency: 'frequency' in body.body ? body.body.frequency : current.frequency,
+    unsubscribeAll: 'unsubscribeAll' in body.body ? body.body.unsubscribeAll : current.unsubscribeAll,
+  });
+  if ('contentTypes' in body.body && !Array.isArray(body.body.contentTypes)) errors.contentTypes = 'Send a list, e.g. ["blog"].';
+  if ('unsubscribeAll' in body.body && typeof body.body.unsubscribeAll !== 'boolean') errors.unsubscribeAll = 'Use true or false.';
+  if (Object.keys(errors).length > 0) return validationError(errors);
+  const now = nowOf(deps);
+  await savePreferences(db, sessionUser, value, request, 'api', now);
+  const user = (await getUserById(db, sessionUser.id)) ?? sessionUser;
+  return json(apiBody(user));
+}
+
