@@ -16,6 +16,7 @@ export type MailAddress = { email: string; name?: string };
 export type MessageInput = {
   from: MailAddress;
   to: MailAddress;
+  /** Surrounding whitespace is dropped (it cannot survive header unfolding). */
   subject: string;
   html: string;
   text: string;
@@ -144,7 +145,7 @@ function unstructured(value: string): Tokens {
 /** A display name as a phrase: atoms as-is, other ASCII quoted, non-ASCII encoded. */
 function phrase(name: string): Tokens {
   const plain = !name.includes('=?');
-  if (plain && /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/.test(name)) return name.split(' ').filter(Boolean);
+  if (plain && /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~ ]+$/.test(name)) return name.split(' ');
   if (plain && isPrintableAscii(name)) return [`"${name.replace(/(["\\])/g, '\\$1')}"`];
   return encodeWords(name);
 }
@@ -248,7 +249,8 @@ export function buildMessage(input: MessageInput): string {
   const headers = [
     header('From', mailbox('From', input.from)),
     header('To', mailbox('To', input.to)),
-    header('Subject', unstructured(input.subject)),
+    // Readers trim a header's surrounding whitespace when unfolding it: drop it here, visibly.
+    header('Subject', unstructured(input.subject.trim())),
     header('Date', [formatDate(input.date)]),
     header('Message-ID', [messageId]),
     header('MIME-Version', ['1.0']),
