@@ -1,0 +1,315 @@
+/**
+ * The delivery queue's set-based SQL: claim with a lease, record a batch's outcomes,
+ * count what pacing needs. Each function is one D1 round trip (one statement or one
+ * `batch()`, which D1 runs as one transaction), whatever the batch size: id lists and
+ * outcomes travel as ONE JSON parameter read with json_each, so D1's 100-parameter limit
+ * never splits a batch.
+ *
+ * Raw SQL on the D1 binding (`db.$client`): drizzle 0.45's d1 batch() cannot run raw
+ * `sql` queries with parameters, and UPDATE … RETURNING with scalar subqueries reads
+ * plainer as SQL anyway. Builder queries from other modules join a batch via toSQL().
+ */
+import type { Db } from './client';
+import { statisticsUpsertQuery, type StatisticIncrements } from './statistics';
+import { toUnixSeconds, utcDateKey } from './time';
+
+type D1 = D1Database;
+const d1Of = (db: Db): D1 => (db as unknown as { $client: D1 }).$client;
+
+/** A Drizzle builder query as a D1 statement, so it can share a raw batch. */
+function statementOf(d1: D1, query: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
+  const { sql, params } = query.toSQL();
+  return d1.prepare(sql).bind(...params);
+}
+
+// ---------------------------------------------------------------- claim
+
+/** A claimed notification with what sending it needs (reader, eligibility, publish date). */
+export type ClaimedRow = {
+  id: string;
+  userId: string;
+  email: string | null;
+  frequency: 'immediate' | 'daily' | 'weekly' | null;
+  eligible: boolean;
+  contentType: 'blog' | 'thought' | 'announcement' | 'system';
+  contentId: string;
+  contentTitle: string;
+  contentUrl: string;
+  contentExcerpt: string | null;
+  notificationType: 'new_content' | 'announcement' | 'digest' | 'verification';
+  /** Attempts already made (a lease that expired counts as one). */
+  retryCount: number;
+  messageIdHeader: string;
+  publishDate: Date | null;
+};
+
+// Sending is allowed when the address works and, for content, the reader still wants this type.
+// A verification email goes to an unverified address: only a bounce or a block stops it.
+const ELIGIBLE = `(SELECT CASE
+    WHEN u.email_status IN ('bounced', 'blocked') THEN 0
+    WHEN email_notifications.notification_type = 'verification' THEN 1
+    WHEN u.email_status <> 'active' OR u.unsubscribe_all = 1 OR u.email_verified = 0 THEN 0
+    WHEN email_notifications.content_type = 'blog' THEN u.email_blog_updates
+    WHEN email_notifications.content_type = 'thought' THEN u.email_thought_updates
+    WHEN email_notifications.content_type = 'announcement' THEN u.email_announcements
+    ELSE 0 END FROM users u WHERE u.id = email_notifications.user_id)`;
+
+const RETURNING = `RETURNING id, user_id, content_type, content_id, content_title, content_url, content_excerpt,
+  notification_type, retry_count, message_id_header,
+  (SELECT email FROM users u WHERE u.id = email_notifications.user_id) AS email,
+  (SELECT email_frequency FROM users u WHERE u.id = email_notifications.user_id) AS frequency,
+  ${ELIGIBLE} AS eligible,
+  (SELECT publish_date FROM content_items c WHERE c.slug = email_notifications.content_id) AS publish_date`;
+
+// ?1 now, ?2 lease until, ?3 Message-ID domain, ?4 limit, ?5 max attempts.
+// The Message-ID is written in the claim, before any send, and kept on retries (COALESCE):
+// a message re-sent after a crash carries the same Message-ID.
+const CLAIM_SET = `SET status = 'sending', lease_expires_at = ?2,
+  retry_count = retry_count + (status = 'sending'),
+  message_id_header = COALESCE(message_id_header, '<' || id || '.' || lower(hex(randomblob(8))) || '@' || ?3 || '>')`;
+
+const DUE = `((status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <= ?1))
+  OR (status = 'failed' AND next_retry_at <= ?1)
+  OR (status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5))`;
+
+/** A claim whose lease ran out on the last allowed attempt is final: failed, never claimed again. */
+const FINALIZE_EXHAUSTED_LEASES = `UPDATE email_notifications INDEXED BY idx_email_notifications_lease
+  SET status = 'failed', retry_count = retry_count + 1, next_retry_at = NULL, lease_expires_at = NULL,
+      error_message = 'the run sending it stopped before recording the outcome (lease expired) on the last attempt'
+  WHERE status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 >= ?2`;
+
+/** Digest rows are claimed per reader: all of a reader's due digest rows, for up to ?4 readers. */
+const CLAIM_DIGESTS = `UPDATE email_notifications ${CLAIM_SET}
+WHERE notification_type = 'digest' AND ${DUE}
+  AND user_id IN (SELECT user_id FROM (
+      SELECT user_id FROM email_notifications INDEXED BY idx_email_notifications_claimable
+        WHERE status = 'pending' AND notification_type = 'digest' AND scheduled_for <= ?1
+      UNION SELECT user_id FROM email_notifications
+        WHERE status = 'failed' AND notification_type = 'digest' AND next_retry_at <= ?1
+      UNION SELECT user_id FROM email_notifications INDEXED BY idx_email_notifications_lease
+        WHERE status = 'sending' AND notification_type = 'digest' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5
+    ) LIMIT ?4)
+${RETURNING}`;
+
+// The singles' share of the batch is what the digest claim just before it (same batch, same
+// lease value) left over. Each source is scanned through its own index and stops at the limit,
+// so the claim costs the same with 5,000 or 500,000 rows queued.
+const SINGLES_LIMIT = `max(0, ?4 - (SELECT count(DISTINCT user_id) FROM email_notifications INDEXED BY idx_email_notifications_lease
+  WHERE status = 'sending' AND lease_expires_at = ?2 AND notification_type = 'digest'))`;
+const CLAIM_SINGLES = `UPDATE email_notifications ${CLAIM_SET}
+WHERE id IN (SELECT id FROM (
+    SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_lease
+      WHERE status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5 AND notification_type <> 'digest' LIMIT ?4)
+    UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_status_retry
+      WHERE status = 'failed' AND next_retry_at <= ?1 AND notification_type <> 'digest' LIMIT ?4)
+    UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_claimable
+      WHERE status = 'pending' AND notification_type <> 'digest' AND (scheduled_for IS NULL OR scheduled_for <= ?1)
+      ORDER BY scheduled_for, created_at LIMIT ?4)
+  ) LIMIT ${SINGLES_LIMIT})
+${RETURNING}`;
+
+/** Only the given ids (e.g. a verification email sent from the subscribe route), if due. */
+const CLAIM_IDS = `UPDATE email_notifications ${CLAIM_SET}
+WHERE id IN (SELECT value FROM json_each(?6)) AND ${DUE}
+${RETURNING}`;
+
+type RawClaimed = {
+  id: string;
+  user_id: string;
+  content_type: ClaimedRow['contentType'];
+  content_id: string;
+  content_title: string;
+  content_url: string;
+  content_excerpt: string | null;
+  notification_type: ClaimedRow['notificationType'];
+  retry_count: number;
+  message_id_header: string;
+  email: string | null;
+  frequency: ClaimedRow['frequency'];
+  eligible: number | null;
+  publish_date: number | null;
+};
+
+const toClaimed = (r: RawClaimed): ClaimedRow => ({
+  id: r.id,
+  userId: r.user_id,
+  email: r.email,
+  frequency: r.frequency,
+  eligible: r.eligible === 1,
+  contentType: r.content_type,
+  contentId: r.content_id,
+  contentTitle: r.content_title,
+  contentUrl: r.content_url,
+  contentExcerpt: r.content_excerpt,
+  notificationType: r.notification_type,
+  retryCount: r.retry_count,
+  messageIdHeader: r.message_id_header,
+  publishDate: r.publish_date == null ? null : new Date(r.publish_date * 1000),
+});
+
+export type ClaimOptions = {
+  now: Date;
+  leaseSeconds: number;
+  /** Emails (a digest counts once, whatever its row count). */
+  limit: number;
+  messageIdDomain: string;
+  maxAttempts: number;
+  /** Claim only these ids (no digests). */
+  onlyIds?: readonly string[];
+};
+
+/**
+ * Moves due notifications to `sending` with a lease, in one round trip: finalizes leases
+ * that expired on their last attempt, then claims whole digests (per reader), then singles
+ * (pending and due, failed with next_retry_at passed, or sending with an expired lease).
+ */
+export async function claimDueNotifications(db: Db, opts: ClaimOptions): Promise<ClaimedRow[]> {
+  if (opts.limit <= 0) return [];
+  const d1 = d1Of(db);
+  const now = toUnixSeconds(opts.now);
+  const lease = now + opts.leaseSeconds;
+  const params = [now, lease, opts.messageIdDomain, opts.limit, opts.maxAttempts] as const;
+  const finalize = d1.prepare(FINALIZE_EXHAUSTED_LEASES).bind(now, opts.maxAttempts);
+  if (opts.onlyIds) {
+    const [, claimed] = await d1.batch<RawClaimed>([finalize, d1.prepare(CLAIM_IDS).bind(...params, JSON.stringify(opts.onlyIds))]);
+    return claimed!.results.map(toClaimed);
+  }
+  const [, digests, singles] = await d1.batch<RawClaimed>([
+    finalize,
+    d1.prepare(CLAIM_DIGESTS).bind(...params),
+    d1.prepare(CLAIM_SINGLES).bind(...params),
+  ]);
+  return [...digests!.results, ...singles!.results].map(toClaimed);
+}
+
+/** Gives every row of a digest the same Message-ID before it is sent (rows claimed at different times may differ). */
+export async function unifyMessageIds(db: Db, groups: readonly { messageIdHeader: string; ids: string[] }[]): Promise<void> {
+  if (groups.length === 0) return;
+  const d1 = d1Of(db);
+  await d1
+    .prepare(
+      `UPDATE email_notifications SET message_id_header = g.value->>'m'
+       FROM json_each(?1) AS g, json_each(g.value->'ids') AS i
+       WHERE email_notifications.id = i.value`,
+    )
+    .bind(JSON.stringify(groups.map((g) => ({ m: g.messageIdHeader, ids: g.ids }))))
+    .run();
+}
+
+// ---------------------------------------------------------------- record
+
+export type Outcome =
+  | { kind: 'sent'; row: ClaimedRow; providerMessageId: string; messageIdHeader: string; statsType: string }
+  | { kind: 'retry'; row: ClaimedRow; error: string; code: string; nextRetryAt: Date }
+  | { kind: 'failed'; row: ClaimedRow; error: string; code: string; statsType: string }
+  | { kind: 'cancelled'; row: ClaimedRow; reason: string };
+
+const HISTORY_ACTION = { sent: 'sent', retry: 'retry_scheduled', failed: 'failed', cancelled: 'cancelled' } as const;
+const STATUS = { sent: 'sent', retry: 'failed', failed: 'failed', cancelled: 'cancelled' } as const;
+
+const INSERT_HISTORY = `INSERT INTO email_notification_history
+  (id, notification_id, user_id, action, details, error_code, retry_attempt, timestamp)
+  SELECT lower(hex(randomblob(16))), value->>'id', value->>'user', value->>'action', value->>'details',
+         value->>'code', value->>'attempt', ?2
+  FROM json_each(?1) WHERE true`;
+
+// Only rows still in `sending` change: a row some other run already settled keeps its state.
+const UPDATE_OUTCOMES = `UPDATE email_notifications SET
+    status = o.value->>'status',
+    sent_at = CASE WHEN o.value->>'status' = 'sent' THEN ?2 ELSE sent_at END,
+    email_message_id = COALESCE(o.value->>'pid', email_message_id),
+    message_id_header = COALESCE(o.value->>'mid', message_id_header),
+    error_message = o.value->>'error',
+    retry_count = retry_count + (o.value->>'inc'),
+    next_retry_at = o.value->>'next',
+    lease_expires_at = NULL
+  FROM json_each(?1) AS o
+  WHERE email_notifications.id = o.value->>'id' AND email_notifications.status = 'sending'`;
+
+const TOUCH_READERS = `UPDATE users SET last_email_sent_at = ?2 WHERE id IN (SELECT value FROM json_each(?1))`;
+
+/**
+ * Records every outcome of a batch in ONE `batch()` (one transaction): status, sent_at,
+ * provider id, retry schedule, a history row per transition, the day's statistics per
+ * content type (an email counts once: a digest under `digest`), and users.last_email_sent_at.
+ */
+export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: Date): Promise<void> {
+  if (outcomes.length === 0) return;
+  const d1 = d1Of(db);
+  const at = toUnixSeconds(now);
+  const rows = outcomes.map((o) => {
+    const attempt = o.row.retryCount + (o.kind === 'cancelled' ? 0 : 1);
+    return {
+      id: o.row.id,
+      user: o.row.userId,
+      action: HISTORY_ACTION[o.kind],
+      status: STATUS[o.kind],
+      attempt: o.kind === 'cancelled' ? null : attempt,
+      inc: o.kind === 'cancelled' ? 0 : 1,
+      pid: o.kind === 'sent' ? o.providerMessageId : null,
+      mid: o.kind === 'sent' ? o.messageIdHeader : null,
+      next: o.kind === 'retry' ? toUnixSeconds(o.nextRetryAt) : null,
+      error: o.kind === 'sent' ? null : o.kind === 'cancelled' ? o.reason : o.error,
+      code: o.kind === 'retry' || o.kind === 'failed' ? o.code : null,
+      details: JSON.stringify(
+        o.kind === 'sent'
+          ? { messageId: o.messageIdHeader, providerMessageId: o.providerMessageId }
+          : o.kind === 'retry'
+            ? { error: o.error, nextRetryAt: toUnixSeconds(o.nextRetryAt) }
+            : o.kind === 'failed'
+              ? { error: o.error, final: true }
+              : { reason: o.reason },
+      ),
+    };
+  });
+  const payload = JSON.stringify(rows);
+  const statements = [d1.prepare(INSERT_HISTORY).bind(payload, at), d1.prepare(UPDATE_OUTCOMES).bind(payload, at)];
+
+  // Statistics count emails: each digest message once, each single once.
+  const counted = new Map<string, StatisticIncrements & { seen: Set<string> }>();
+  for (const o of outcomes) {
+    if (o.kind !== 'sent' && o.kind !== 'failed') continue;
+    const entry = counted.get(o.statsType) ?? { seen: new Set<string>() };
+    const key = o.kind === 'sent' ? o.messageIdHeader : o.row.messageIdHeader;
+    if (entry.seen.has(key)) continue;
+    entry.seen.add(key);
+    if (o.kind === 'sent') entry.totalSent = (entry.totalSent ?? 0) + 1;
+    else entry.totalFailed = (entry.totalFailed ?? 0) + 1;
+    counted.set(o.statsType, entry);
+  }
+  const dateKey = utcDateKey(now);
+  for (const [type, { seen: _seen, ...increments }] of counted) {
+    statements.push(statementOf(d1, statisticsUpsertQuery(db, dateKey, type, increments, now)));
+  }
+  const readers = [...new Set(outcomes.filter((o) => o.kind === 'sent').map((o) => o.row.userId))];
+  if (readers.length > 0) statements.push(d1.prepare(TOUCH_READERS).bind(JSON.stringify(readers), at));
+  await d1.batch(statements);
+}
+
+// ---------------------------------------------------------------- pacing and reporting
+
+/**
+ * Emails sent in the current minute and the current UTC day, counted once per Message-ID
+ * (a digest's rows share one) from today's `sent` history: one indexed range scan.
+ */
+export async function countSentEmails(db: Db, minuteStart: Date, dayStart: Date): Promise<{ thisMinute: number; today: number }> {
+  const row = await d1Of(db)
+    .prepare(
+      `SELECT count(DISTINCT CASE WHEN timestamp >= ?1 THEN details->>'messageId' END) AS minute,
+              count(DISTINCT details->>'messageId') AS day
+       FROM email_notification_history INDEXED BY idx_email_history_timestamp
+       WHERE timestamp >= ?2 AND action = 'sent'`,
+    )
+    .bind(toUnixSeconds(minuteStart), toUnixSeconds(dayStart))
+    .first<{ minute: number; day: number }>();
+  return { thisMinute: row?.minute ?? 0, today: row?.day ?? 0 };
+}
+
+/** How many notifications are due now (what a run left behind). */
+export async function countDue(db: Db, now: Date, maxAttempts: number): Promise<number> {
+  const row = await d1Of(db)
+    .prepare(`SELECT count(*) AS n FROM email_notifications WHERE ${DUE}`)
+    .bind(toUnixSeconds(now), null, null, null, maxAttempts)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}

@@ -1,0 +1,107 @@
+/**
+ * The one list of the variables the delivery code provides to each template type, and the
+ * check that a template uses no other. It lives in db/ so createEmailTemplate can refuse a
+ * bad template before it is stored (db imports nothing from src); the renderer in
+ * src/delivery/render.ts builds its views from the same lists.
+ */
+import Mustache from 'mustache';
+import type { EmailTemplate } from './schema';
+
+export type TemplateType = EmailTemplate['templateType'];
+
+/** Everything every email gets. */
+export const COMMON_VARIABLES = ['site_name', 'site_url', 'recipient_email', 'postal_address', 'unsubscribe_url'] as const;
+
+/** One content item (a post, a thought, an announcement); also the fields of each digest item. */
+export const ITEM_VARIABLES = [
+  'content_title',
+  'content_url',
+  'content_excerpt',
+  'content_type_label',
+  'content_type_label_plural',
+  'cta_label',
+  'publish_date',
+] as const;
+
+export const TEMPLATE_VARIABLES: Record<TemplateType, { top: readonly string[]; sections?: Record<string, readonly string[]> }> = {
+  notification: { top: [...COMMON_VARIABLES, ...ITEM_VARIABLES, 'preferences_url', 'tracking_pixel_url'] },
+  announcement: { top: [...COMMON_VARIABLES, ...ITEM_VARIABLES, 'preferences_url', 'tracking_pixel_url'] },
+  digest: {
+    top: [...COMMON_VARIABLES, 'preferences_url', 'tracking_pixel_url', 'digest_period', 'digest_title', 'item_count', 'items'],
+    // Inside {{#items}}…{{/items}} each item's fields are in scope (and the top level, as Mustache looks up).
+    sections: { items: ITEM_VARIABLES },
+  },
+  // Transactional: the address confirmation. Its unsubscribe link means "never email me again".
+  system: { top: [...COMMON_VARIABLES, 'verify_url'] },
+};
+
+export class TemplateVariableError extends Error {
+  constructor(
+    message: string,
+    readonly unknownVariables: string[],
+  ) {
+    super(message);
+    this.name = 'TemplateVariableError';
+  }
+}
+
+type Token = [string, string, number, number, Token[]?, number?];
+
+function collectUnknown(tokens: Token[], allowed: Set<string>, sections: Record<string, readonly string[]>, inSection: boolean, out: Set<string>) {
+  for (const token of tokens) {
+    const [kind, value] = token;
+    if (kind === 'text' || kind === '!' || kind === '=') continue;
+    if (kind === '>' || kind === '<' || kind === '$') {
+      out.add(`partial:${value}`); // partials are not supported: every byte of a template is in the row
+      continue;
+    }
+    // name, &, {, #, ^ all look a name up. '.' is the current item, valid inside a section only.
+    if (value === '.') {
+      if (!inSection) out.add('.');
+    } else {
+      const head = value.split('.')[0]!;
+      if (!allowed.has(head)) out.add(value);
+    }
+    if ((kind === '#' || kind === '^') && token[4]) {
+      const extra = kind === '#' ? (sections[value] ?? []) : [];
+      const inner = extra.length > 0 ? new Set([...allowed, ...extra]) : allowed;
+      collectUnknown(token[4], inner, sections, true, out);
+    }
+  }
+}
+
+/** The variables used by a Mustache source that `type` does not provide (empty = fine). Throws on a syntax error. */
+export function unknownTemplateVariables(type: TemplateType, source: string): string[] {
+  const spec = TEMPLATE_VARIABLES[type];
+  if (!spec) throw new TemplateVariableError(`Unknown template type "${type}"`, []);
+  const tokens = Mustache.parse(source) as unknown as Token[];
+  const out = new Set<string>();
+  collectUnknown(tokens, new Set(spec.top), spec.sections ?? {}, false, out);
+  return [...out];
+}
+
+/** Refuses a template (subject, HTML and text) that uses a variable the system does not provide. */
+export function assertTemplateVariables(
+  type: TemplateType,
+  parts: { subjectTemplate: string; htmlTemplate: string; textTemplate: string },
+): void {
+  const unknown = new Set<string>();
+  for (const [part, source] of Object.entries(parts)) {
+    let found: string[];
+    try {
+      found = unknownTemplateVariables(type, source);
+    } catch (error) {
+      if (error instanceof TemplateVariableError) throw error;
+      throw new TemplateVariableError(`${part} is not valid Mustache: ${(error as Error).message}`, []);
+    }
+    for (const name of found) unknown.add(name);
+  }
+  if (unknown.size > 0) {
+    const list = [...unknown];
+    throw new TemplateVariableError(
+      `Template uses ${list.length === 1 ? 'a variable' : 'variables'} the system does not provide for "${type}" templates: ${list.join(', ')}. ` +
+        `Available: ${TEMPLATE_VARIABLES[type].top.join(', ')}`,
+      list,
+    );
+  }
+}

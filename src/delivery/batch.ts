@@ -1,0 +1,215 @@
+/**
+ * One claimed batch → outcomes: cancel what is no longer wanted, group digests, create the
+ * readers' link tokens (one round trip for the batch), render, build MIME, send with bounded
+ * concurrency, and turn each result into sent / retry / failed. Recording is the caller's
+ * (one batch() for all outcomes).
+ */
+import type { Db } from '../../db/client';
+import { unifyMessageIds, type ClaimedRow, type Outcome } from '../../db/delivery';
+import { createUnsubscribeTokens, type CreateUnsubscribeTokenParams } from '../../db/unsubscribe-tokens';
+import type { ContentType } from '../../db/schema';
+import { retryDelaySeconds } from './backoff';
+import type { DeliveryConfig } from './config';
+import { buildMessage, HeaderInjectionError } from './mime';
+import { contentView, digestView, templateNameFor, TemplateMissingError, verificationView, type ItemFields, type TemplateSet, type View } from './render';
+import { clickUrl, openPixelUrl } from './tracking';
+import type { OutgoingEmail, SendResult, Transport } from './transport';
+
+/** Sends in flight at once: enough to hide latency, few enough to stay polite to the provider. */
+export const SEND_CONCURRENCY = 4;
+
+export type BatchContext = {
+  db: Db;
+  transport: Transport;
+  config: DeliveryConfig;
+  templates: TemplateSet;
+  random: () => number;
+  now: Date;
+};
+
+/** One email: a single notification, or all of a reader's due digest rows. */
+export type Unit = { kind: 'single' | 'digest'; rows: ClaimedRow[]; lead: ClaimedRow; messageIdHeader: string };
+
+export function groupUnits(rows: readonly ClaimedRow[]): { units: Unit[]; cancelled: Outcome[] } {
+  const cancelled: Outcome[] = [];
+  const units: Unit[] = [];
+  const digests = new Map<string, ClaimedRow[]>();
+  for (const row of rows) {
+    if (!row.eligible || !row.email) {
+      cancelled.push({ kind: 'cancelled', row, reason: 'reader no longer eligible (unsubscribed, bounced, blocked or preference off)' });
+      continue;
+    }
+    if (row.notificationType === 'digest') {
+      digests.set(row.userId, [...(digests.get(row.userId) ?? []), row]);
+    } else {
+      units.push({ kind: 'single', rows: [row], lead: row, messageIdHeader: row.messageIdHeader });
+    }
+  }
+  for (const group of digests.values()) {
+    // Oldest item first; the digest's Message-ID is the smallest of its rows' (stable across retries).
+    group.sort((a, b) => (a.publishDate?.getTime() ?? 0) - (b.publishDate?.getTime() ?? 0) || a.id.localeCompare(b.id));
+    const messageIdHeader = group.map((r) => r.messageIdHeader).sort()[0]!;
+    units.push({ kind: 'digest', rows: group, lead: group[0]!, messageIdHeader });
+  }
+  return { units, cancelled };
+}
+
+const isContentType = (t: string): t is ContentType => t === 'blog' || t === 'thought' || t === 'announcement';
+
+/** The one-click token unsubscribes from the email's content type; a mixed digest or a verification email, from everything. */
+function oneClickScope(unit: Unit): ContentType | null {
+  const types = new Set(unit.rows.map((r) => r.contentType));
+  const [only] = types;
+  return types.size === 1 && only && isContentType(only) ? only : null;
+}
+
+const needsPreferences = (unit: Unit) => unit.lead.notificationType !== 'verification';
+
+type Links = { unsubscribeUrl: string; oneClickUrl: string; preferencesUrl?: string };
+
+async function issueLinks(ctx: BatchContext, units: Unit[]): Promise<Links[]> {
+  const requests: CreateUnsubscribeTokenParams[] = [];
+  for (const unit of units) {
+    requests.push({ userId: unit.lead.userId, tokenType: 'one_click', contentType: oneClickScope(unit), now: ctx.now });
+    if (needsPreferences(unit)) requests.push({ userId: unit.lead.userId, tokenType: 'preference_change', now: ctx.now });
+  }
+  const issued = requests.length > 0 ? await createUnsubscribeTokens(ctx.db, requests) : [];
+  const site = ctx.config.siteUrl;
+  let i = 0;
+  return units.map((unit) => {
+    // The same one_click token serves the footer link (a page that confirms with a POST) and RFC 8058's POST.
+    const token = encodeURIComponent(issued[i++]!.token);
+    const unsubscribe = { unsubscribeUrl: `${site}/unsubscribe?token=${token}`, oneClickUrl: `${site}/api/unsubscribe/one-click?token=${token}` };
+    if (!needsPreferences(unit)) return unsubscribe;
+    return { ...unsubscribe, preferencesUrl: `${site}/preferences?token=${encodeURIComponent(issued[i++]!.token)}` };
+  });
+}
+
+const itemOf = (row: ClaimedRow): ItemFields => ({
+  contentType: row.contentType,
+  contentTitle: row.contentTitle,
+  contentUrl: row.contentUrl,
+  contentExcerpt: row.contentExcerpt,
+  publishDate: row.publishDate,
+});
+
+const listIdFor = (unit: Unit, siteUrl: string): string => {
+  const host = new URL(siteUrl).hostname;
+  const list = unit.kind === 'digest' ? 'digest' : unit.lead.notificationType === 'verification' ? 'account' : unit.lead.contentType;
+  return `${list}.${host}`;
+};
+
+/** The rendered, MIME-built email for a unit (throws on a render or header problem). */
+async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<OutgoingEmail> {
+  const { config } = ctx;
+  const site = { siteName: config.siteName, siteUrl: config.siteUrl, postalAddress: config.postalAddress };
+  const email = unit.lead.email!;
+  const tracking = config.tracking.enabled && config.tracking.secret ? config.tracking.secret : null;
+  const reader = {
+    recipientEmail: email,
+    unsubscribeUrl: links.unsubscribeUrl,
+    preferencesUrl: links.preferencesUrl,
+    trackingPixelUrl: tracking ? await openPixelUrl(config.siteUrl, tracking, unit.lead.id) : undefined,
+  };
+  // With tracking on, the HTML's content links go through the signed click redirect; the text part keeps plain links.
+  const track = async (item: ItemFields): Promise<ItemFields> =>
+    tracking ? { ...item, contentUrl: await clickUrl(config.siteUrl, tracking, unit.lead.id, item.contentUrl) } : item;
+
+  const name = templateNameFor(unit.lead.notificationType, unit.lead.contentType);
+  let textView: View;
+  let htmlView: View;
+  if (unit.kind === 'digest') {
+    const period = unit.lead.frequency === 'weekly' ? 'weekly' : 'daily';
+    const items = unit.rows.map(itemOf);
+    textView = digestView(site, reader, period, items);
+    htmlView = digestView(site, reader, period, await Promise.all(items.map(track)));
+  } else if (unit.lead.notificationType === 'verification') {
+    textView = htmlView = verificationView(site, reader, unit.lead.contentUrl);
+  } else {
+    textView = contentView(site, reader, itemOf(unit.lead));
+    htmlView = contentView(site, reader, await track(itemOf(unit.lead)));
+  }
+  const text = ctx.templates.render(name, textView);
+  const html = textView === htmlView ? text : ctx.templates.render(name, htmlView);
+  const raw = buildMessage({
+    from: config.from,
+    to: { email },
+    subject: text.subject,
+    html: html.html,
+    text: text.text,
+    messageId: unit.messageIdHeader,
+    date: ctx.now,
+    listUnsubscribeUrl: links.oneClickUrl,
+    listId: listIdFor(unit, config.siteUrl),
+  });
+  return { to: email, raw, messageIdHeader: unit.messageIdHeader };
+}
+
+function failureCode(error: unknown): string {
+  if (error instanceof HeaderInjectionError) return 'header_injection';
+  if (error instanceof TemplateMissingError) return 'template_missing';
+  return 'render_error';
+}
+
+function outcomesFor(ctx: BatchContext, unit: Unit, result: SendResult): Outcome[] {
+  const statsType = unit.kind === 'digest' ? 'digest' : unit.lead.contentType;
+  if (result.ok) {
+    return unit.rows.map((row) => ({ kind: 'sent', row, providerMessageId: result.providerMessageId, messageIdHeader: unit.messageIdHeader, statsType }));
+  }
+  const code = result.code ?? (result.retryable ? 'retryable' : 'permanent');
+  const attempt = Math.max(...unit.rows.map((r) => r.retryCount)) + 1;
+  if (result.retryable && attempt < ctx.config.maxAttempts) {
+    const delay = retryDelaySeconds(attempt, ctx.random, result.retryAfterSeconds);
+    const nextRetryAt = new Date(ctx.now.getTime() + delay * 1000);
+    return unit.rows.map((row) => ({ kind: 'retry', row, error: result.error, code, nextRetryAt }));
+  }
+  const error = result.retryable ? `${result.error} (gave up after ${attempt} attempts)` : result.error;
+  return unit.rows.map((row) => ({ kind: 'failed', row, error, code, statsType }));
+}
+
+/** Runs `fn` over items with at most `limit` in flight; results in input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Sends a claimed batch and returns every row's outcome. A transport that throws is
+ * treated as a crash: the exception propagates, nothing of the batch is recorded, and the
+ * leases expire so another run sends those rows again (at-least-once delivery).
+ */
+export async function deliverBatch(ctx: BatchContext, rows: readonly ClaimedRow[]): Promise<Outcome[]> {
+  const { units, cancelled } = groupUnits(rows);
+  const outcomes: Outcome[] = [...cancelled];
+  if (units.length === 0) return outcomes;
+
+  const unify = units
+    .filter((u) => u.kind === 'digest' && u.rows.some((r) => r.messageIdHeader !== u.messageIdHeader))
+    .map((u) => ({ messageIdHeader: u.messageIdHeader, ids: u.rows.map((r) => r.id) }));
+  await unifyMessageIds(ctx.db, unify);
+  const links = await issueLinks(ctx, units);
+
+  const composed = await Promise.all(
+    units.map(async (unit, i) => {
+      try {
+        return { unit, email: await compose(ctx, unit, links[i]!) };
+      } catch (error) {
+        const result: SendResult = { ok: false, retryable: false, code: failureCode(error), error: (error as Error).message };
+        return { unit, result };
+      }
+    }),
+  );
+  const results = await mapBounded(composed, SEND_CONCURRENCY, async (c) =>
+    'email' in c && c.email ? { unit: c.unit, result: await ctx.transport.send(c.email) } : (c as { unit: Unit; result: SendResult }),
+  );
+  for (const { unit, result } of results) outcomes.push(...outcomesFor(ctx, unit, result));
+  return outcomes;
+}

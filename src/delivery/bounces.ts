@@ -1,0 +1,6 @@
+/**
+ * recordBounce(db, email, 'hard' | 'soft'): a hard bounce, or the configured number of soft
+ * ones (default 3), marks the address `bounced`; fan-out and sending then skip it.
+ * The SQL lives in db/delivery-events.ts.
+ */
+export { recordBounce, DEFAULT_SOFT_BOUNCE_LIMIT, type BounceResult } from '../../db/delivery-events';

@@ -1,0 +1,146 @@
+/**
+ * The notification processor: one bounded run of the delivery pipeline. Its dependencies
+ * (database, transport, clock, configuration, randomness) are passed in, so the Cron
+ * Trigger, the API route, the CLI, the tests and the benchmark all run this same code.
+ *
+ * A run: (1) fan out published, unnotified content; then, batch after batch until the queue,
+ * the pacing window, the time budget or the query budget runs out: (2+3) claim due digests
+ * (grouped per reader) and due single notifications with a lease, (4) cancel those no longer
+ * wanted, (5+6) render and build each message, (7) send and record all outcomes in one
+ * batch(). (8) Pacing bounds each claim. A crash at any point leaves at most one batch in
+ * `sending`; its leases expire and the next run picks it up (the batch is the checkpoint).
+ */
+import type { Db } from '../../db/client';
+import { claimDueNotifications, countDue, countSentEmails, recordOutcomes, type Outcome } from '../../db/delivery';
+import { getActiveTemplates } from '../../db/templates';
+import { deliverBatch } from './batch';
+import type { DeliveryConfig } from './config';
+import { fanOutPublished } from './fanout';
+import { allowance, isUnlimited, minuteStart, utcDayStart } from './pacing';
+import { TemplateSet } from './render';
+import type { Transport } from './transport';
+
+export const DEFAULT_BATCH_SIZE = 50; // emails per claim
+export const DEFAULT_TIME_BUDGET_MS = 25_000; // well inside a Worker invocation's limits
+/** D1 allows 1,000 queries per invocation; a batch costs at most ~12 statements (claim 3, tokens ≤2, record ≤7, pacing 1). */
+export const QUERY_BUDGET = 900;
+const STATEMENTS_PER_BATCH = 16;
+const STATEMENTS_PER_RUN = 5 + 2 * 25; // templates, counts, fan-out (2 per item)
+
+export type DeliveryDeps = {
+  db: Db;
+  transport: Transport;
+  clock: () => Date;
+  config: DeliveryConfig;
+  /** [0, 1); backoff jitter. Default Math.random. */
+  random?: () => number;
+};
+
+export type RunOptions = {
+  batchSize?: number;
+  timeBudgetMs?: number;
+  /** Send only these notifications (if due), skipping fan-out and digests: e.g. a verification email right away. */
+  onlyNotificationIds?: string[];
+};
+
+export type RunSummary = {
+  /** Notifications created by the fan-out. */
+  fannedOut: number;
+  /** Emails accepted by the transport (a digest is one email). */
+  sent: number;
+  /** Emails that failed for good (permanent error or attempts used up). */
+  failed: number;
+  /** Emails that failed transiently and were scheduled again with backoff. */
+  retried: number;
+  /** Notifications cancelled at send time (reader unsubscribed, bounced, blocked, preference off). */
+  cancelled: number;
+  /** Due notifications held back by pacing (per-minute rate or daily cap). */
+  deferred: number;
+  /** Due notifications left in the queue when the run ended. */
+  remaining: number;
+  /** When pacing lets the next email go, if pacing stopped the run. */
+  nextWindowAt?: string;
+  batches: number;
+  durationMs: number;
+  errors: string[];
+};
+
+/** Counts emails (not rows) per kind of outcome: a digest's rows share one Message-ID. */
+function tally(summary: RunSummary, outcomes: readonly Outcome[]) {
+  const seen = new Set<string>();
+  for (const o of outcomes) {
+    if (o.kind === 'cancelled') {
+      summary.cancelled += 1;
+      continue;
+    }
+    const key = `${o.kind}:${o.row.notificationType === 'digest' ? `digest:${o.row.userId}` : o.row.id}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (o.kind === 'sent') summary.sent += 1;
+    else if (o.kind === 'retry') summary.retried += 1;
+    else summary.failed += 1;
+  }
+}
+
+export async function processNotifications(deps: DeliveryDeps, opts: RunOptions = {}): Promise<RunSummary> {
+  const { db, config } = deps;
+  const startedMs = Date.now(); // the budget is wall time; deps.clock is the business clock
+  const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+  const timeBudgetMs = opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
+  const random = deps.random ?? Math.random;
+  const only = opts.onlyNotificationIds;
+  const summary: RunSummary = {
+    fannedOut: 0, sent: 0, failed: 0, retried: 0, cancelled: 0, deferred: 0, remaining: 0, batches: 0, durationMs: 0, errors: [],
+  };
+
+  if (!only) {
+    const fanOut = await fanOutPublished(db, deps.clock(), { hourUtc: config.digestHourUtc, weeklyDay: config.digestWeekday });
+    summary.fannedOut = fanOut.notifications;
+    summary.errors.push(...fanOut.errors);
+  }
+  if (only && only.length === 0) return finish(summary, startedMs);
+
+  const templates = new TemplateSet(await getActiveTemplates(db)); // parsed once per run, on first use
+  const limits = { ratePerMinute: config.ratePerMinute, dailyCap: config.dailyCap };
+  const maxBatches = Math.floor((QUERY_BUDGET - STATEMENTS_PER_RUN) / STATEMENTS_PER_BATCH);
+  let pacedUntil: Date | undefined;
+
+  while (summary.batches < maxBatches && Date.now() - startedMs < timeBudgetMs) {
+    const now = deps.clock();
+    let limit = batchSize;
+    if (!isUnlimited(limits)) {
+      const window = allowance(limits, await countSentEmails(db, minuteStart(now), utcDayStart(now)), now);
+      if (window.emails === 0) {
+        pacedUntil = window.nextWindowAt;
+        break;
+      }
+      limit = Math.min(limit, window.emails);
+    }
+    const claimed = await claimDueNotifications(db, {
+      now,
+      limit,
+      leaseSeconds: config.leaseSeconds,
+      messageIdDomain: config.messageIdDomain,
+      maxAttempts: config.maxAttempts,
+      onlyIds: only,
+    });
+    if (claimed.length === 0) break;
+    summary.batches += 1;
+    const outcomes = await deliverBatch({ db, transport: deps.transport, config, templates, random, now }, claimed);
+    await recordOutcomes(db, outcomes, now);
+    tally(summary, outcomes);
+    if (only) break; // the given ids were all claimable in one go
+  }
+
+  summary.remaining = await countDue(db, deps.clock(), config.maxAttempts);
+  if (pacedUntil) {
+    summary.deferred = summary.remaining;
+    summary.nextWindowAt = pacedUntil.toISOString();
+  }
+  return finish(summary, startedMs);
+}
+
+function finish(summary: RunSummary, startedMs: number): RunSummary {
+  summary.durationMs = Date.now() - startedMs;
+  return summary;
+}

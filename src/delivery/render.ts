@@ -1,0 +1,125 @@
+/**
+ * Rendering: the `email_templates` rows through Mustache, parsed once per run (one Writer
+ * per run caches the parsed tokens), with HTML-escaped values in the HTML part and plain
+ * values in the subject and text parts. Views are built from the variable lists in
+ * db/template-variables.ts, so a template can only use what is provided here.
+ */
+import Mustache from 'mustache';
+import type { EmailTemplate } from '../../db/schema';
+import { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables } from '../../db/template-variables';
+
+export { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables };
+
+export type Rendered = { subject: string; html: string; text: string };
+export type View = Record<string, unknown>;
+
+export class TemplateMissingError extends Error {
+  constructor(name: string) {
+    super(`No active email template named "${name}"`);
+    this.name = 'TemplateMissingError';
+  }
+}
+
+/** Which template renders a notification. */
+export function templateNameFor(notificationType: string, contentType: string): string {
+  if (notificationType === 'digest') return 'digest';
+  if (notificationType === 'verification') return 'verification';
+  if (notificationType === 'announcement' || contentType === 'announcement') return 'announcement_notification';
+  return `${contentType}_notification`; // blog_notification, thought_notification
+}
+
+const plain = (value: string) => value;
+
+/** A subject is one line: any run of whitespace (CR and LF included) becomes one space. */
+export const singleLine = (value: string): string =>
+  value.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
+
+/** The active templates of one run: each source parsed once, then rendered per reader. */
+export class TemplateSet {
+  private readonly writer = new Mustache.Writer();
+  private readonly byName: Map<string, EmailTemplate>;
+
+  constructor(templates: readonly EmailTemplate[]) {
+    this.byName = new Map(templates.map((t) => [t.templateName, t]));
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  render(name: string, view: View): Rendered {
+    const template = this.byName.get(name);
+    if (!template) throw new TemplateMissingError(name);
+    return {
+      subject: singleLine(this.writer.render(template.subjectTemplate, view, undefined, { escape: plain })),
+      html: this.writer.render(template.htmlTemplate, view), // Mustache's default escape: HTML
+      text: this.writer.render(template.textTemplate, view, undefined, { escape: plain }),
+    };
+  }
+}
+
+// ---------------------------------------------------------------- views
+
+export type SiteContext = { siteName: string; siteUrl: string; postalAddress: string };
+
+export type ItemFields = {
+  contentType: string;
+  contentTitle: string;
+  contentUrl: string;
+  contentExcerpt: string | null;
+  publishDate: Date | null;
+};
+
+const LABELS: Record<string, { label: string; plural: string; cta: string }> = {
+  blog: { label: 'New post', plural: 'new posts', cta: 'Read the post' },
+  thought: { label: 'Thought', plural: 'thoughts', cta: 'Read the thought' },
+  announcement: { label: 'Announcement', plural: 'announcements', cta: 'Read the announcement' },
+};
+
+const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+
+export function itemView(item: ItemFields): View {
+  const labels = LABELS[item.contentType] ?? { label: 'Update', plural: 'updates', cta: 'Read more' };
+  return {
+    content_title: singleLine(item.contentTitle),
+    content_url: item.contentUrl,
+    content_excerpt: item.contentExcerpt ?? '',
+    content_type_label: labels.label,
+    content_type_label_plural: labels.plural,
+    cta_label: labels.cta,
+    publish_date: item.publishDate ? dateFormat.format(item.publishDate) : '',
+  };
+}
+
+export type ReaderLinks = { recipientEmail: string; unsubscribeUrl: string; preferencesUrl?: string; trackingPixelUrl?: string };
+
+function commonView(site: SiteContext, links: ReaderLinks): View {
+  return {
+    site_name: site.siteName,
+    site_url: site.siteUrl,
+    postal_address: site.postalAddress,
+    recipient_email: links.recipientEmail,
+    unsubscribe_url: links.unsubscribeUrl,
+    preferences_url: links.preferencesUrl ?? '',
+    tracking_pixel_url: links.trackingPixelUrl ?? '',
+  };
+}
+
+export function contentView(site: SiteContext, links: ReaderLinks, item: ItemFields): View {
+  return { ...commonView(site, links), ...itemView(item) };
+}
+
+export function digestView(site: SiteContext, links: ReaderLinks, period: 'daily' | 'weekly', items: ItemFields[]): View {
+  const count = items.length;
+  return {
+    ...commonView(site, links),
+    digest_period: period,
+    digest_title: `Your ${period} digest`,
+    item_count: count,
+    items: items.map(itemView),
+  };
+}
+
+export function verificationView(site: SiteContext, links: ReaderLinks, verifyUrl: string): View {
+  return { ...commonView(site, links), verify_url: verifyUrl };
+}

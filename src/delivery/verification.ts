@@ -1,0 +1,43 @@
+/**
+ * The address-confirmation email of the double opt-in, queued as a notification like any
+ * other (content_type 'system', notification_type 'verification', template 'verification'),
+ * so it gets the same Message-ID-before-send, retries, pacing, history and statistics.
+ * The subscribe route queues it and then sends it at once with
+ * `processNotifications(deps, { onlyNotificationIds: [id] })`; if that run cannot send it
+ * (pacing, a transient error) the next scheduled run will.
+ *
+ * It is transactional, yet it carries List-Unsubscribe: its one-click token has no content
+ * type, so using it unsubscribes the address from everything. That is the right answer for
+ * "I never asked for this" and keeps the subscribe form from being used to mail-bomb someone.
+ */
+import type { Db } from '../../db/client';
+import { newId, sha256Hex } from '../../db/crypto';
+import { toUnixSeconds } from '../../db/time';
+
+const SUBJECT = 'Confirm your subscription';
+
+/**
+ * Queues the email and returns its notification id. `content_id` is `verify:` + a hash prefix
+ * of the link, so one link is queued once (calling again returns the same id) and a new link
+ * (a new token) is a new email.
+ */
+export async function queueVerificationEmail(
+  db: Db,
+  { userId, email, verifyUrl, now = new Date() }: { userId: string; email: string; verifyUrl: string; now?: Date },
+): Promise<string> {
+  if (!/^https?:\/\//.test(verifyUrl)) throw new Error('verifyUrl must be an absolute http(s) URL');
+  if (!email) throw new Error('queueVerificationEmail: email is required');
+  const contentId = `verify:${(await sha256Hex(verifyUrl)).slice(0, 24)}`;
+  const d1 = (db as unknown as { $client: D1Database }).$client;
+  const row = await d1
+    .prepare(
+      `INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, created_at)
+       VALUES (?1, ?2, 'system', ?3, ?4, ?5, 'verification', 'pending', ?6)
+       ON CONFLICT (user_id, content_type, content_id, notification_type) DO UPDATE SET content_url = excluded.content_url
+       RETURNING id`,
+    )
+    .bind(newId(), userId, contentId, SUBJECT, verifyUrl, toUnixSeconds(now))
+    .first<{ id: string }>();
+  if (!row) throw new Error('queueVerificationEmail: the insert returned no row');
+  return row.id;
+}
