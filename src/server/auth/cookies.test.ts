@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { blankSessionCookie, readCookie, sessionCookie } from './cookies';
+
+describe('session cookie', () => {
+  const expires = new Date(Date.now() + 30 * 24 * 60 * 60 * 1000);
+
+  it('is HttpOnly, SameSite=Lax, Path=/ and Secure on a public https origin', () => {
+    const cookie = sessionCookie('tok', expires, new URL('https://blog.example/account/login'));
+    expect(cookie).toMatch(/^session=tok; /);
+    for (const part of ['HttpOnly', 'SameSite=Lax', 'Path=/', 'Secure']) expect(cookie.split('; ')).toContain(part);
+    const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)![1]);
+    expect(maxAge).toBeGreaterThan(30 * 24 * 60 * 60 - 5);
+  });
+
+  it('drops Secure only for plain http on localhost (local dev)', () => {
+    expect(sessionCookie('t', expires, new URL('http://localhost:4321/'))).not.toContain('Secure');
+    expect(sessionCookie('t', expires, new URL('http://127.0.0.1:8787/'))).not.toContain('Secure');
+    expect(sessionCookie('t', expires, new URL('http://blog.example/'))).toContain('Secure');
+  });
+
+  it('clears with Max-Age=0', () => {
+    expect(blankSessionCookie(new URL('https://blog.example/'))).toMatch(/^session=; .*Max-Age=0/);
+  });
+
+  it('reads one cookie out of a Cookie header', () => {
+    const request = new Request('https://blog.example/', { headers: { cookie: 'a=1; session=abc_DEF-1; b=2' } });
+    expect(readCookie(request, 'session')).toBe('abc_DEF-1');
+    expect(readCookie(request, 'missing')).toBeNull();
+    expect(readCookie(new Request('https://blog.example/'), 'session')).toBeNull();
+  });
+});

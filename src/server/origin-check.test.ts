@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { isForbiddenCrossOrigin, ONE_CLICK_PATH } from './origin-check';
+
+const SITE = 'https://blog.example';
+const req = (path: string, init: { method?: string; origin?: string; type?: string | null } = {}) => {
+  const headers = new Headers();
+  if (init.origin) headers.set('origin', init.origin);
+  if (init.type !== null) headers.set('content-type', init.type ?? 'application/x-www-form-urlencoded');
+  return new Request(`${SITE}${path}`, { method: init.method ?? 'POST', headers, body: init.method === 'GET' ? undefined : 'a=1' });
+};
+
+describe('origin check (our replacement for Astro checkOrigin)', () => {
+  it('refuses a cross-origin form POST', () => {
+    expect(isForbiddenCrossOrigin(req('/subscribe', { origin: 'https://evil.example' }))).toBe(true);
+    expect(isForbiddenCrossOrigin(req('/subscribe', { origin: 'https://evil.example', type: 'multipart/form-data; boundary=x' }))).toBe(true);
+    expect(isForbiddenCrossOrigin(req('/preferences', { origin: 'https://evil.example', type: 'text/plain' }))).toBe(true);
+  });
+
+  it('refuses a form POST with no Origin at all, and one with no content type', () => {
+    expect(isForbiddenCrossOrigin(req('/account/login'))).toBe(true);
+    expect(isForbiddenCrossOrigin(req('/account/logout', { type: null }))).toBe(true);
+  });
+
+  it('lets same-origin form POSTs through', () => {
+    expect(isForbiddenCrossOrigin(req('/subscribe', { origin: SITE }))).toBe(false);
+  });
+
+  it('lets safe methods and JSON bodies through (JSON needs a CORS preflight that we never grant)', () => {
+    expect(isForbiddenCrossOrigin(req('/subscribe', { method: 'GET', origin: 'https://evil.example' }))).toBe(false);
+    expect(isForbiddenCrossOrigin(req('/api/subscribe', { type: 'application/json' }))).toBe(false);
+  });
+
+  it('exempts exactly the RFC 8058 one-click path', () => {
+    expect(ONE_CLICK_PATH).toBe('/api/unsubscribe/one-click');
+    expect(isForbiddenCrossOrigin(req(`${ONE_CLICK_PATH}?token=abc`))).toBe(false);
+    expect(isForbiddenCrossOrigin(req(`${ONE_CLICK_PATH}?token=abc`, { origin: 'https://mail.example' }))).toBe(false);
+    expect(isForbiddenCrossOrigin(req(`${ONE_CLICK_PATH}/other`, { origin: 'https://mail.example' }))).toBe(true);
+    expect(isForbiddenCrossOrigin(req('/api/unsubscribe/one-click-not', { origin: 'https://mail.example' }))).toBe(true);
+    expect(isForbiddenCrossOrigin(req('/unsubscribe', { origin: 'https://mail.example' }))).toBe(true);
+  });
+});
