@@ -1,0 +1,76 @@
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AstroIntegrationLogger } from 'astro';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ROOT } from '../test/helpers/d1';
+import contentRegistry from './index';
+import { REGISTRY_ROUTE } from './collect';
+
+type Hooks = Record<string, (arg: unknown) => unknown>;
+const logger = () => {
+  const lines: string[] = [];
+  const log = (m: string) => void lines.push(m);
+  return { lines, logger: { info: log, warn: log, error: log, debug: () => {} } as unknown as AstroIntegrationLogger };
+};
+
+async function setUp(options: Parameters<typeof contentRegistry>[0], command: 'build' | 'dev', site?: string) {
+  const hooks = contentRegistry(options).hooks as Hooks;
+  const injected: unknown[] = [];
+  const plugins: unknown[] = [];
+  const { lines, logger: log } = logger();
+  await hooks['astro:config:setup']!({
+    command,
+    injectRoute: (r: unknown) => injected.push(r),
+    updateConfig: (c: { vite: { plugins: unknown[] } }) => plugins.push(...c.vite.plugins),
+    logger: log,
+  });
+  const configDone = () => hooks['astro:config:done']!({ config: { site, root: pathToFileURL(`${ROOT}/`) }, logger: log });
+  return { hooks, injected, plugins, lines, log, configDone };
+}
+
+afterEach(() => vi.unstubAllEnvs());
+
+describe('content-registry hooks', () => {
+  it('does nothing outside `astro build`', async () => {
+    vi.stubEnv('CLOUDFLARE_ACCOUNT_ID', '');
+    const s = await setUp({ target: 'remote' }, 'dev');
+    expect(s.injected).toEqual([]);
+    expect(s.plugins).toEqual([]);
+    await expect(s.configDone()).resolves.toBeUndefined();
+  });
+
+  it('injects the prerendered registry route at build', async () => {
+    const s = await setUp({}, 'build', 'https://e.example');
+    expect(s.injected).toEqual([expect.objectContaining({ pattern: REGISTRY_ROUTE, prerender: true })]);
+    expect(s.plugins).toHaveLength(1);
+    await s.configDone();
+  });
+
+  it.each([
+    ['CLOUDFLARE_ACCOUNT_ID', { CLOUDFLARE_ACCOUNT_ID: '', CLOUDFLARE_API_TOKEN: 't' }],
+    ['CLOUDFLARE_API_TOKEN', { CLOUDFLARE_ACCOUNT_ID: 'a', CLOUDFLARE_API_TOKEN: '' }],
+  ])('stops a remote build without %s before any work', async (name, env) => {
+    for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+    const s = await setUp({ target: 'remote' }, 'build', 'https://e.example');
+    await expect(s.configDone()).rejects.toMatchObject({ message: expect.stringContaining(name) });
+  });
+
+  it('stops a build whose wrangler config cannot be read', async () => {
+    const s = await setUp({ wranglerConfig: 'missing/wrangler.jsonc' }, 'build', 'https://e.example');
+    await expect(s.configDone()).rejects.toThrow(/Cannot read the wrangler config/);
+  });
+
+  it('with onSyncError: warn, warns instead and still removes the registry from the output', async () => {
+    vi.stubEnv('CLOUDFLARE_ACCOUNT_ID', '');
+    const s = await setUp({ target: 'remote', onSyncError: 'warn' }, 'build', 'https://e.example');
+    await s.configDone();
+    expect(s.lines).toEqual([expect.stringMatching(/^content not registered: CLOUDFLARE_ACCOUNT_ID is not set.*Set CLOUDFLARE_ACCOUNT_ID/)]);
+    const dir = mkdtempSync(join(tmpdir(), 'client-'));
+    const file = join(dir, REGISTRY_ROUTE.slice(1));
+    writeFileSync(file, '{}');
+    await s.hooks['astro:build:done']!({ dir: pathToFileURL(`${dir}/`), logger: s.log });
+    expect(existsSync(file)).toBe(false);
+  });
+});
