@@ -16,8 +16,8 @@ export async function captureDevMail(db: Db, mail: CapturedMail): Promise<DevMai
   return row;
 }
 
-/** Newest first; insertion order breaks ties within a second. */
-export function listDevMail(db: Db, limit = DEFAULT_LIST_LIMIT): Promise<DevMailSummary[]> {
+/** Newest first; insertion order breaks ties within a second. `to` keeps one recipient's mail. */
+export function listDevMail(db: Db, options: { limit?: number; to?: string } = {}): Promise<DevMailSummary[]> {
   return db
     .select({
       id: devMailOutbox.id,
@@ -27,8 +27,9 @@ export function listDevMail(db: Db, limit = DEFAULT_LIST_LIMIT): Promise<DevMail
       createdAt: devMailOutbox.createdAt,
     })
     .from(devMailOutbox)
+    .where(options.to ? eq(devMailOutbox.toAddress, options.to.trim().toLowerCase()) : undefined)
     .orderBy(desc(devMailOutbox.createdAt), desc(sql`rowid`))
-    .limit(limit);
+    .limit(options.limit ?? DEFAULT_LIST_LIMIT);
 }
 
 export async function getDevMail(db: Db, id: string): Promise<DevMail | undefined> {

@@ -15,7 +15,7 @@ export function createDevCaptureTransport(db: Db): Transport {
         // Only to index the list by subject: the raw message is stored as it is.
         const parsed = await PostalMime.parse(email.raw);
         const row = await captureDevMail(db, {
-          toAddress: email.to,
+          toAddress: email.to.trim().toLowerCase(),
           subject: parsed.subject ?? '',
           messageIdHeader: email.messageIdHeader,
           raw: email.raw,
