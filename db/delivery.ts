@@ -245,7 +245,7 @@ export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: 
       action: HISTORY_ACTION[o.kind],
       status: STATUS[o.kind],
       attempt: o.kind === 'cancelled' ? null : attempt,
-      inc: o.kind === 'cancelled' ? 0 : 1,
+      inc: o.kind === 'retry' || o.kind === 'failed' ? 1 : 0, // retry_count counts failed attempts
       pid: o.kind === 'sent' ? o.providerMessageId : null,
       mid: o.kind === 'sent' ? o.messageIdHeader : null,
       next: o.kind === 'retry' ? toUnixSeconds(o.nextRetryAt) : null,
