@@ -6,7 +6,7 @@ import type { AstroIntegrationLogger } from 'astro';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE, migrateLocalD1, openLocalD1 } from '../test/helpers/fixture-build';
 import { REGISTRY_ROUTE, type Registry } from './collect';
-import { parseOptions } from './options';
+import { parseOptions, type ContentRegistryOptions } from './options';
 import { registerContent } from './run';
 import { resolveTarget } from './target';
 
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(persist, { recursive: true, force: true }));
 
-async function run(options: Parameters<typeof parseOptions>[0]) {
+async function run(options: ContentRegistryOptions) {
   const dir = mkdtempSync(join(tmpdir(), 'client-'));
   writeFileSync(join(dir, REGISTRY_ROUTE.slice(1)), JSON.stringify(registry));
   const resolved = parseOptions({ ...options, persist });
