@@ -104,10 +104,10 @@ describe('AuthDB: content', () => {
 
 describe('AuthDB: templates', () => {
   it('createEmailTemplate, getEmailTemplate (active only)', async () => {
-    const base = { templateType: 'notification' as const, subjectTemplate: 'New: {{title}}', htmlTemplate: '<p>{{title}}</p>', textTemplate: '{{title}}', variables: ['title'] };
+    const base = { templateType: 'notification' as const, subjectTemplate: 'New: {{content_title}}', htmlTemplate: '<p>{{content_title}}</p>', textTemplate: '{{content_title}}', variables: ['content_title'] };
     const id = await auth.createEmailTemplate({ ...base, templateName: 'test_active' });
     await auth.createEmailTemplate({ ...base, templateName: 'test_inactive', isActive: false });
-    expect(await auth.getEmailTemplate('test_active')).toMatchObject({ id, isActive: true, variables: ['title'], version: 1 });
+    expect(await auth.getEmailTemplate('test_active')).toMatchObject({ id, isActive: true, variables: ['content_title'], version: 1 });
     expect(await auth.getEmailTemplate('test_inactive')).toBeNull();
     expect(await auth.getEmailTemplate('missing')).toBeNull();
     const names = (await getActiveTemplates(t.db)).map((x) => x.templateName);

@@ -86,7 +86,9 @@ export function assertTemplateVariables(
   parts: { subjectTemplate: string; htmlTemplate: string; textTemplate: string },
 ): void {
   const unknown = new Set<string>();
-  for (const [part, source] of Object.entries(parts)) {
+  const sources = { subjectTemplate: parts.subjectTemplate, htmlTemplate: parts.htmlTemplate, textTemplate: parts.textTemplate };
+  for (const [part, source] of Object.entries(sources)) {
+    if (typeof source !== 'string') throw new TemplateVariableError(`${part} is required`, []);
     let found: string[];
     try {
       found = unknownTemplateVariables(type, source);

@@ -2,6 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from './client';
 import { newId } from './crypto';
 import { emailTemplates, TEMPLATE_TYPES, type EmailTemplate } from './schema';
+import { assertTemplateVariables } from './template-variables';
 
 export type CreateEmailTemplateParams = {
   templateName: string;
@@ -25,6 +26,8 @@ export async function getEmailTemplate(db: Db, templateName: string): Promise<Em
 export async function createEmailTemplate(db: Db, params: CreateEmailTemplateParams): Promise<EmailTemplate> {
   if (!TEMPLATE_TYPES.includes(params.templateType)) throw new Error(`Invalid template type: "${params.templateType}"`);
   if (!params.templateName) throw new Error('createEmailTemplate: templateName is required');
+  // Refuses a template using a variable the delivery code does not provide (TemplateVariableError).
+  assertTemplateVariables(params.templateType, params);
   const [template] = await db
     .insert(emailTemplates)
     .values({

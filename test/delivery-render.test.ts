@@ -1,0 +1,144 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import PostalMime from 'postal-mime';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createEmailTemplate, getActiveTemplates } from '../db/templates';
+import { TEMPLATE_VARIABLES } from '../db/template-variables';
+import { processNotifications } from '../src/delivery/processor';
+import { assertTemplateVariables, TemplateSet, TemplateVariableError, unknownTemplateVariables } from '../src/delivery/render';
+import { createFaultInjectionTransport } from '../src/delivery/transports/fault-injection';
+import { queueVerificationEmail } from '../src/delivery/verification';
+import { createTestD1, ROOT, type TestD1 } from './helpers/d1';
+import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';
+
+let t: TestD1;
+beforeAll(async () => {
+  t = await createTestD1();
+});
+afterAll(async () => t?.dispose());
+beforeEach(async () => clearTables(t.d1));
+
+const T0 = '2026-11-25T10:00:00Z';
+
+async function sendOne(title: string, opts: { excerpt?: string; email?: string } = {}) {
+  const time = settableClock(T0);
+  const transport = createFaultInjectionTransport();
+  await addReader(t.db, opts.email ?? 'reader@example.org');
+  await addContent(t.db, { title, description: opts.excerpt, publishDate: '2026-11-25T09:00:00Z' });
+  const summary = await processNotifications({ db: t.db, transport, clock: time.clock, config: testConfig() });
+  return { summary, transport };
+}
+
+describe('template escaping', () => {
+  it('escapes a <script> title in the HTML part, keeps it literal in the text part and the subject', async () => {
+    const { transport } = await sendOne('<script>alert("x")</script> & more', { excerpt: '<img src=x onerror=alert(1)>' });
+    const mail = await PostalMime.parse(transport.sent[0]!.raw);
+    expect(mail.html).not.toContain('<script>');
+    expect(mail.html).not.toContain('<img src=x');
+    expect(mail.html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2F;script&gt; &amp; more');
+    expect(mail.text).toContain('<script>alert("x")</script> & more');
+    expect(mail.subject).toBe('New post: <script>alert("x")</script> & more');
+  });
+});
+
+describe('header injection', () => {
+  it('a title with CR/LF cannot add a header: the subject is folded to one line', async () => {
+    const { transport, summary } = await sendOne('Hello\r\nBcc: victim@evil.example\r\n\r\nbody');
+    expect(summary.sent).toBe(1);
+    const raw = transport.sent[0]!.raw;
+    const head = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    expect(head).not.toMatch(/^Bcc:/im);
+    const mail = await PostalMime.parse(raw);
+    expect(mail.subject).toBe('New post: Hello Bcc: victim@evil.example body');
+    expect(mail.bcc ?? []).toEqual([]);
+  });
+
+  it('a recipient address with CR/LF is refused: the notification fails permanently and nothing is sent', async () => {
+    const time = settableClock(T0);
+    const transport = createFaultInjectionTransport();
+    const reader = await addReader(t.db, 'ok@example.org');
+    // Stored addresses are validated; this simulates one that slipped in through another path.
+    await t.d1.prepare('UPDATE users SET email = ? WHERE id = ?').bind('ok@example.org\r\nBcc: x@evil.example', reader.id).run();
+    await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z' });
+    const summary = await processNotifications({ db: t.db, transport, clock: time.clock, config: testConfig() });
+    expect(summary).toMatchObject({ sent: 0, failed: 1, retried: 0 });
+    expect(transport.attempts).toHaveLength(0);
+    const [row] = await rows<{ status: string; next_retry_at: number | null }>(t.d1, 'SELECT status, next_retry_at FROM email_notifications');
+    expect(row).toEqual({ status: 'failed', next_retry_at: null });
+    const [history] = await rows<{ error_code: string }>(t.d1, "SELECT error_code FROM email_notification_history WHERE action = 'failed'");
+    expect(history!.error_code).toBe('header_injection');
+  });
+});
+
+describe('template variables', () => {
+  it('refuses a template that uses a variable the system does not provide', async () => {
+    expect(unknownTemplateVariables('notification', 'Hi {{recipient_email}}, {{content_title}} {{{secret_key}}}')).toEqual(['secret_key']);
+    expect(unknownTemplateVariables('digest', '{{#items}}{{content_title}} {{site_name}}{{/items}}')).toEqual([]);
+    expect(unknownTemplateVariables('notification', '{{#items}}{{content_title}}{{/items}}')).toEqual(['items']);
+    expect(unknownTemplateVariables('digest', '{{content_title}}')).toEqual(['content_title']); // only inside items
+    expect(unknownTemplateVariables('system', '{{> footer}}')).toEqual(['partial:footer']);
+
+    const params = { templateName: 'custom', templateType: 'notification' as const, subjectTemplate: '{{content_title}}', htmlTemplate: '<p>{{user.password_hash}}</p>', textTemplate: '{{content_title}}' };
+    await expect(createEmailTemplate(t.db, params)).rejects.toBeInstanceOf(TemplateVariableError);
+    await expect(createEmailTemplate(t.db, params)).rejects.toThrow(/user\.password_hash/);
+    expect(() => assertTemplateVariables('notification', { ...params, htmlTemplate: '{{#content_title}' })).toThrow(TemplateVariableError);
+    const ok = await createEmailTemplate(t.db, { ...params, htmlTemplate: '<p>{{content_title}}</p>' });
+    expect(ok.templateName).toBe('custom');
+    await t.d1.prepare("DELETE FROM email_templates WHERE template_name = 'custom'").run();
+  });
+
+  it('the default templates (migrations 0007 and 0014) use only provided variables and match db/templates/', async () => {
+    const templates = await getActiveTemplates(t.db);
+    const byName = new Map(templates.map((x) => [x.templateName, x]));
+    for (const name of ['blog_notification', 'thought_notification', 'announcement_notification', 'digest', 'verification']) {
+      const tpl = byName.get(name);
+      expect(tpl, name).toBeDefined();
+      expect(() => assertTemplateVariables(tpl!.templateType, tpl!)).not.toThrow();
+    }
+    const file = (f: string) => readFileSync(join(ROOT, 'db/templates', f), 'utf8');
+    expect(byName.get('digest')!.htmlTemplate).toBe(file('digest-email.html'));
+    expect(byName.get('digest')!.textTemplate).toBe(file('digest-email.txt'));
+    expect(byName.get('verification')!.htmlTemplate).toBe(file('verification-email.html'));
+    expect(byName.get('announcement_notification')!.htmlTemplate).toBe(file('content-email.html'));
+    expect(Object.keys(TEMPLATE_VARIABLES).sort()).toEqual(['announcement', 'digest', 'notification', 'system']);
+  });
+
+  it('parses each template once per run (one Writer cache) and renders subject/text unescaped', () => {
+    const set = new TemplateSet([
+      { templateName: 'x', templateType: 'notification', subjectTemplate: '{{content_title}}', htmlTemplate: '<b>{{content_title}}</b>', textTemplate: '{{content_title}}' } as never,
+    ]);
+    const first = set.render('x', { content_title: 'A & B' });
+    expect(first).toEqual({ subject: 'A & B', html: '<b>A &amp; B</b>', text: 'A & B' });
+    expect(set.render('x', { content_title: 'C' }).html).toBe('<b>C</b>');
+    expect(() => set.render('missing', {})).toThrow(/No active email template/);
+  });
+});
+
+describe('verification email', () => {
+  it('is queued once per link and sent at once through onlyNotificationIds, with a one-click link that unsubscribes from everything', async () => {
+    const time = settableClock(T0);
+    const transport = createFaultInjectionTransport();
+    const reader = await addReader(t.db, 'new@example.org', { verified: false });
+    await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z' }); // must not be fanned out by this run
+    const verifyUrl = `${SITE}/verify?token=abc123`;
+    const id = await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl, now: time.clock() });
+    expect(await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl, now: time.clock() })).toBe(id);
+
+    const summary = await processNotifications(
+      { db: t.db, transport, clock: time.clock, config: testConfig() },
+      { onlyNotificationIds: [id] },
+    );
+    expect(summary).toMatchObject({ sent: 1, fannedOut: 0 });
+    const mail = await PostalMime.parse(transport.sent[0]!.raw);
+    expect(mail.subject).toBe('Confirm your subscription to Plain Words');
+    expect(mail.text).toContain(verifyUrl);
+    expect(mail.html).toContain('Confirm my address');
+    expect(mail.text).not.toContain('/preferences?token=');
+    const [token] = await rows<{ token_type: string; content_type: string | null }>(t.d1, 'SELECT token_type, content_type FROM unsubscribe_tokens');
+    expect(token).toEqual({ token_type: 'one_click', content_type: null });
+    const [row] = await rows<{ status: string; content_type: string; notification_type: string }>(t.d1, 'SELECT * FROM email_notifications');
+    expect(row).toMatchObject({ status: 'sent', content_type: 'system', notification_type: 'verification' });
+    const [stats] = await rows<{ content_type: string }>(t.d1, 'SELECT content_type FROM email_statistics');
+    expect(stats!.content_type).toBe('system');
+  });
+});
