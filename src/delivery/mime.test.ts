@@ -60,6 +60,13 @@ describe('buildMessage', () => {
     await roundTrip(base({ subject: 'word '.repeat(60).trim() }));
   });
 
+  it('encodes a subject with a word too long to fold, instead of exceeding 998 characters', async () => {
+    const { raw } = await roundTrip(base({ subject: `See https://blog.example.com/${'a'.repeat(1200)}` }));
+    const headerBlock = raw.slice(0, raw.indexOf('\r\n\r\n'));
+    const subjectLines = headerBlock.match(/Subject: [^\r]*(\r\n [^\r]*)*/)![0].split('\r\n');
+    for (const line of subjectLines) expect(line.length).toBeLessThanOrEqual(78);
+  });
+
   it('quotes display names with specials and keeps plain ASCII readable', async () => {
     const { raw } = await roundTrip(base({ from: { email: 'a@example.com', name: 'Smith, John "JJ"' } }));
     expect(raw).toContain('From: "Smith, John \\"JJ\\"" <a@example.com>');

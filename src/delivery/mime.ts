@@ -138,7 +138,10 @@ type Tokens = string[];
 /** Unstructured text (Subject, extra headers): raw when plain ASCII, else encoded-words. */
 function unstructured(value: string): Tokens {
   // Text that looks like an encoded-word would be decoded by readers: encode it instead.
-  if (isPrintableAscii(value) && !value.includes('=?')) return value.split(' ');
+  const words = value.split(' ');
+  // A word too long to fold (a pasted URL) is encoded instead: encoded-words can be split.
+  const foldable = words.every((w) => w.length <= FOLD_AT_CHARS - 'Subject: '.length);
+  if (isPrintableAscii(value) && !value.includes('=?') && foldable) return words;
   return encodeWords(value); // whitespace between adjacent encoded-words is ignored when decoding
 }
 
