@@ -93,12 +93,13 @@ describe('D1 HTTP client against the stand-in', () => {
     expect(api.sqlite.prepare('SELECT * FROM content_items').all()).toEqual(before);
   });
 
-  it('splits only a batch too large for one request body', async () => {
-    const db = client({ maxBodyBytes: 3_000 });
+  it('stages a write too large for one request: all rows land, in one final statement', async () => {
+    const db = client({ limits: { statements: 3, bytes: 3_000 } });
     const report = await syncContent(db, Array.from({ length: 40 }, (_, i) => record(i)), watched);
-    expect(report.rowsWritten).toBe(40);
-    expect(api.requests.length).toBeGreaterThan(2);
-    expect(api.requests.slice(1).reduce((n, r) => n + r.statements, 0)).toBe(5);
+    expect(report).toMatchObject({ rowsWritten: 40, staged: true });
+    expect(count()).toBe(40);
+    expect(api.requests.length).toBeGreaterThan(3);
+    expect(api.sqlite.prepare("SELECT name FROM sqlite_master WHERE name LIKE '_content_sync_%'").all()).toEqual([]);
   });
 
   it('says how to migrate a remote database that has no tables', async () => {

@@ -1,5 +1,8 @@
 import { AstroError } from 'astro/errors';
-import type { SqlExecutor, Statement } from './sync';
+import type { BatchLimits, SqlExecutor, Statement } from './sql';
+
+/** Kept well inside the API's request limits; a larger write is staged (see write.ts). */
+export const HTTP_LIMITS: BatchLimits = { statements: 200, bytes: 1_000_000 };
 
 /** Cloudflare's D1 HTTP API: POST {apiBase}/accounts/{account}/d1/database/{id}/query. */
 export type D1HttpOptions = {
@@ -12,8 +15,8 @@ export type D1HttpOptions = {
   attempts?: number;
   /** First backoff; doubled per retry (a Retry-After header wins). */
   backoffMs?: number;
-  /** Split a batch across requests above this body size (each request stays one transaction). */
-  maxBodyBytes?: number;
+  /** The largest batch sent in one request (one request is one transaction). */
+  limits?: BatchLimits;
   sleep?: (ms: number) => Promise<void>;
 };
 
@@ -40,7 +43,6 @@ export function createD1HttpExecutor(options: D1HttpOptions): SqlExecutor & { re
   const doFetch = options.fetch ?? fetch;
   const attempts = options.attempts ?? 4;
   const backoffMs = options.backoffMs ?? 250;
-  const maxBodyBytes = options.maxBodyBytes ?? 1_000_000;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const url = `${options.apiBase.replace(/\/+$/, '')}/accounts/${encodeURIComponent(options.accountId)}/d1/database/${encodeURIComponent(options.databaseId)}/query`;
   let roundTrips = 0;
@@ -92,6 +94,7 @@ export function createD1HttpExecutor(options: D1HttpOptions): SqlExecutor & { re
   }
 
   return {
+    limits: options.limits ?? HTTP_LIMITS,
     get roundTrips() {
       return roundTrips;
     },
@@ -103,25 +106,8 @@ export function createD1HttpExecutor(options: D1HttpOptions): SqlExecutor & { re
       return (first?.results ?? []) as T[];
     },
     async batch(statements: Statement[]) {
-      // One request is one transaction; only a batch too large for one body is split.
-      const changes: number[] = [];
-      let group: string[] = [];
-      let size = 0;
-      const flush = async () => {
-        if (group.length === 0) return;
-        const result = await post(`{"batch":[${group.join(',')}]}`);
-        for (const r of result) changes.push(r.meta?.changes ?? 0);
-        group = [];
-        size = 0;
-      };
-      for (const s of statements) {
-        const json = JSON.stringify({ sql: s.sql, params: s.params });
-        if (size + json.length > maxBodyBytes) await flush();
-        group.push(json);
-        size += json.length + 1;
-      }
-      await flush();
-      return changes;
+      const result = await post(JSON.stringify({ batch: statements.map((s) => ({ sql: s.sql, params: s.params })) }));
+      return result.map((r) => r.meta?.changes ?? 0);
     },
   };
 }

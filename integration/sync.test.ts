@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestD1, type TestD1 } from '../test/helpers/d1';
 import { d1Executor } from './local-d1';
+import type { SqlExecutor } from './sql';
 import {
   MAX_PARAMS,
   ROWS_PER_STATEMENT,
@@ -139,6 +140,48 @@ describe('syncContent on a real local D1', () => {
     const records = Array.from({ length: 30 }, (_, i) => record(i, i === 29 ? { contentType: 'podcast' as never } : {}));
     await expect(syncContent(db, records, watched)).rejects.toThrow(/CHECK constraint/i);
     expect(await rows()).toEqual(before);
+  });
+
+  const stagingTables = async () =>
+    (await t.d1.prepare("SELECT name FROM sqlite_master WHERE name LIKE '_content_sync_%'").all()).results;
+  const small = { statements: 2, bytes: 1_000_000 };
+
+  it('stages a write too large for one batch and applies it in one statement', async () => {
+    const db = d1Executor(t.d1, small);
+    const records = Array.from({ length: 30 }, (_, i) => record(i));
+    const report = await syncContent(db, records, watched);
+    // 4 load statements in batches of one (plus CREATE), then apply + drop: 1 read + 4 + 1 round trips.
+    expect(report).toMatchObject({ staged: true, rowsWritten: 30, statements: 7, roundTrips: 6 });
+    expect(await rows()).toHaveLength(30);
+    expect(await stagingTables()).toEqual([]);
+    const again = await syncContent(db, records, watched);
+    expect(again).toMatchObject({ unchanged: 30, rowsWritten: 0, roundTrips: 1 });
+  });
+
+  it('a staged write that fails at any step leaves content_items as it was and no staging table', async () => {
+    await syncContent(d1Executor(t.d1), [record(1)], watched);
+    const before = await rows();
+    // The final INSERT … SELECT violates the check (the staging table has none).
+    const bad = Array.from({ length: 30 }, (_, i) => record(i, i === 29 ? { contentType: 'podcast' as never } : {}));
+    await expect(syncContent(d1Executor(t.d1, small), bad, watched)).rejects.toThrow(/CHECK constraint/i);
+    expect(await rows()).toEqual(before);
+    expect(await stagingTables()).toEqual([]);
+
+    // The connection drops while loading the staging table.
+    const real = d1Executor(t.d1, small);
+    let batches = 0;
+    const flaky: SqlExecutor = {
+      limits: real.limits,
+      get roundTrips() {
+        return real.roundTrips;
+      },
+      query: (s) => real.query(s),
+      batch: (s) => (++batches === 2 ? Promise.reject(new Error('connection reset')) : real.batch(s)),
+    };
+    const good = Array.from({ length: 30 }, (_, i) => record(i, { contentHash: `new-${i}` }));
+    await expect(syncContent(flaky, good, watched)).rejects.toThrow('connection reset');
+    expect(await rows()).toEqual(before);
+    expect(await stagingTables()).toEqual([]);
   });
 });
 

@@ -1,34 +1,8 @@
 import { AstroError } from 'astro/errors';
-import type { ContentType } from '../db/schema/columns';
-import { newId } from '../db/crypto';
+import type { ContentRecord, SqlExecutor } from './sql';
+import { writeAtomically } from './write';
 
-export type SqlValue = string | number | null;
-export type Statement = { sql: string; params: SqlValue[] };
-
-/** What the sync needs from a database: the local D1 binding and the HTTP API both provide it. */
-export interface SqlExecutor {
-  /** One read statement; rows as objects. */
-  query<T = Record<string, unknown>>(statement: Statement): Promise<T[]>;
-  /** Write statements as one transaction (a D1 batch); rows changed per statement. */
-  batch(statements: Statement[]): Promise<number[]>;
-  /** Requests made so far (one per query or batch locally; HTTP requests remotely). */
-  readonly roundTrips: number;
-}
-
-/** One row of content_items as the build sees it. */
-export type ContentRecord = {
-  slug: string;
-  contentType: ContentType;
-  title: string;
-  description: string | null;
-  contentPreview: string;
-  contentUrl: string;
-  /** Unix seconds. */
-  publishDate: number;
-  filePath: string;
-  contentHash: string;
-  tags: string[];
-};
+export * from './sql';
 
 type ExistingRow = {
   slug: string;
@@ -49,63 +23,13 @@ export type SyncPlan = {
 export type SyncReport = SyncPlan & {
   dryRun: boolean;
   rowsWritten: number;
+  /** Write statements sent (staging included). */
   statements: number;
+  /** True when the write was too large for one batch and went through a staging table. */
+  staged: boolean;
   roundTrips: number;
   ms: number;
 };
-
-// The row's columns in bind order; notification_sent, counts and timestamps keep their defaults.
-const COLUMNS = [
-  'id',
-  'slug',
-  'content_type',
-  'title',
-  'description',
-  'content_preview',
-  'content_url',
-  'publish_date',
-  'file_path',
-  'content_hash',
-  'tags',
-] as const;
-const UPDATED = COLUMNS.filter((c) => c !== 'id' && c !== 'slug');
-// Columns whose difference makes a row worth rewriting; the hash covers what an email shows.
-const COMPARED = ['content_hash', 'content_url', 'file_path', 'content_type'] as const;
-
-export const MAX_PARAMS = 100; // D1's limit of bound parameters per statement
-export const ROWS_PER_STATEMENT = Math.floor(MAX_PARAMS / COLUMNS.length);
-
-const UPSERT_TAIL =
-  ` ON CONFLICT(slug) DO UPDATE SET ${UPDATED.map((c) => `${c} = excluded.${c}`).join(', ')},` +
-  ' updated_at = unixepoch()' +
-  // An unchanged row is no write at all, even if a racing build sent it too.
-  ` WHERE ${COMPARED.map((c) => `content_items.${c} IS NOT excluded.${c}`).join(' OR ')}`;
-
-/** Multi-row upserts of at most ROWS_PER_STATEMENT rows each (≤ 100 bound parameters). */
-export function upsertStatements(records: ContentRecord[], makeId: () => string = newId): Statement[] {
-  const statements: Statement[] = [];
-  for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
-    const chunk = records.slice(i, i + ROWS_PER_STATEMENT);
-    const tuple = `(${COLUMNS.map(() => '?').join(', ')})`;
-    statements.push({
-      sql: `INSERT INTO content_items (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}${UPSERT_TAIL}`,
-      params: chunk.flatMap((r) => [
-        makeId(),
-        r.slug,
-        r.contentType,
-        r.title,
-        r.description,
-        r.contentPreview,
-        r.contentUrl,
-        r.publishDate,
-        r.filePath,
-        r.contentHash,
-        JSON.stringify(r.tags),
-      ]),
-    });
-  }
-  return statements;
-}
 
 export const EXISTING_SQL =
   'SELECT slug, content_type, content_hash, content_url, file_path FROM content_items';
@@ -156,8 +80,8 @@ function explainReadError(err: unknown): never {
 }
 
 /**
- * Read what D1 holds (one query), plan, then write only new and changed rows in one batch
- * (one transaction: a failed sync leaves content_items as it was).
+ * Read what D1 holds (one query), plan, then write only new and changed rows atomically
+ * (see write.ts: a failed sync leaves content_items as it was).
  */
 export async function syncContent(
   db: SqlExecutor,
@@ -170,17 +94,11 @@ export async function syncContent(
   const tripsBefore = db.roundTrips;
   const existing = await db.query<ExistingRow>({ sql: EXISTING_SQL, params: [] }).catch(explainReadError);
   const plan = planSync(existing, records, watched);
-  const writes = upsertStatements([...plan.added, ...plan.changed]);
-  let rowsWritten = 0;
-  if (!options.dryRun && writes.length > 0) {
-    const changes = await db.batch(writes);
-    rowsWritten = changes.reduce((a, b) => a + b, 0);
-  }
+  const written = options.dryRun ? { rowsWritten: 0, statements: 0, staged: false } : await writeAtomically(db, [...plan.added, ...plan.changed]);
   return {
     ...plan,
+    ...written,
     dryRun: options.dryRun === true,
-    rowsWritten,
-    statements: options.dryRun ? 0 : writes.length,
     roundTrips: db.roundTrips - tripsBefore,
     ms: Math.round(now() - started),
   };
