@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { bearerMatches, constantTimeEqual } from './secret';
+
+describe('bearerMatches', () => {
+  it('accepts exactly "Bearer <secret>"', async () => {
+    expect(await bearerMatches('Bearer s3cret-value', 's3cret-value')).toBe(true);
+    expect(await bearerMatches('bearer s3cret-value', 's3cret-value')).toBe(true);
+    expect(await bearerMatches('Bearer s3cret-valuE', 's3cret-value')).toBe(false);
+    expect(await bearerMatches('Bearer s3cret', 's3cret-value')).toBe(false);
+    expect(await bearerMatches('s3cret-value', 's3cret-value')).toBe(false);
+    expect(await bearerMatches('Basic s3cret-value', 's3cret-value')).toBe(false);
+    expect(await bearerMatches(null, 's3cret-value')).toBe(false);
+    expect(await bearerMatches('Bearer ', '')).toBe(false);
+  });
+  it('compares bytes without an early exit', () => {
+    expect(constantTimeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 3]))).toBe(true);
+    expect(constantTimeEqual(new Uint8Array([1, 2, 3]), new Uint8Array([1, 2, 4]))).toBe(false);
+    expect(constantTimeEqual(new Uint8Array([1, 2]), new Uint8Array([1, 2, 3]))).toBe(false);
+  });
+});
