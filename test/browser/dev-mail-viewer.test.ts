@@ -1,0 +1,104 @@
+/**
+ * The dev mail viewer in Debian's Chromium against the built site on local workerd:
+ * list → message → links, the HTML part framed under a sandbox where a hostile
+ * message's scripts never run, and the .eml download.
+ */
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { captureDevMail } from '../../db/dev-mail';
+import { buildMessage, makeMessageId } from '../../src/delivery/mime';
+import { startSite, type Site } from './site';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+let site: Site;
+let browser: Browser;
+
+const TO = 'viewer-test@example.org';
+
+function mail(subject: string, html: string) {
+  const messageId = makeMessageId('localhost');
+  const raw = buildMessage({
+    from: { email: 'news@example.com', name: 'Plain Words' },
+    to: { email: TO, name: 'Viewer Test' },
+    subject,
+    text: `Plain text of ${subject}\n${site.baseUrl}/\n`,
+    html,
+    messageId,
+    date: new Date(),
+    listUnsubscribeUrl: 'http://127.0.0.1/api/unsubscribe/one-click?token=t',
+    listId: 'test.localhost',
+  });
+  return { toAddress: TO, subject, messageIdHeader: messageId, raw };
+}
+
+beforeAll(async () => {
+  site = await startSite();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await site?.stop();
+});
+
+describe('dev mail viewer', () => {
+  it('lists mail newest first, opens one, lists its links and never runs its scripts', async () => {
+    const hostile = `<p id="greeting">Hello from the HTML part</p>
+      <script>parent.document.title = 'pwned by script'; document.title = 'ran';</script>
+      <img src="data:," onerror="parent.document.title = 'pwned by onerror'">
+      <a href="${site.baseUrl}/blog">Read the blog</a>
+      <a href="javascript:alert(1)">not a link</a>`;
+    const older = await captureDevMail(site.db, mail('Older message', '<p>old</p>'));
+    const newer = await captureDevMail(site.db, mail('Hostile message ☠', hostile));
+
+    const context = await browser.newContext({ baseURL: site.baseUrl });
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    try {
+      await page.goto(`/dev/mail?to=${encodeURIComponent(TO)}`);
+      const ids = await page.locator('tr[data-testid="mail-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+      expect(ids.slice(0, 2)).toEqual([newer.id, older.id]);
+      await page.locator(`tr[data-id="${newer.id}"] a[data-testid="mail-link"]`).click();
+      await page.waitForURL(`**/dev/mail/${newer.id}`);
+      expect(await page.locator('[data-testid="mail-subject"]').textContent()).toBe('Hostile message ☠');
+
+      const links = await page.locator('a[data-testid="message-link"]').evaluateAll((as) => as.map((a) => [(a as HTMLAnchorElement).href, a.textContent]));
+      expect(links).toEqual([[`${site.baseUrl}/blog`, 'Read the blog']]);
+
+      const frame = page.frameLocator('iframe[data-testid="mail-html"]');
+      await expect.poll(() => frame.locator('#greeting').textContent()).toBe('Hello from the HTML part');
+      await page.waitForTimeout(500); // give any script a chance to run
+      expect(await page.title()).not.toMatch(/pwned/);
+      const frameTitle = await frame.locator('html').evaluate(() => document.title);
+      expect(frameTitle).not.toBe('ran');
+      expect(dialogs).toEqual([]);
+      expect(await page.locator('[data-testid="mail-text"]').textContent()).toContain('Plain text of Hostile message');
+
+      await page.locator('a[data-testid="message-link"]').click();
+      await page.waitForURL(`${site.baseUrl}/blog`);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('serves the HTML part under a sandboxing CSP and the raw message as an .eml attachment', async () => {
+    const captured = await captureDevMail(site.db, mail('Raw one', '<p>raw</p>'));
+    const html = await fetch(`${site.baseUrl}/dev/mail/${captured.id}/html`);
+    expect(html.status).toBe(200);
+    expect(html.headers.get('content-security-policy')).toMatch(/default-src 'none'.*sandbox/);
+
+    const raw = await fetch(`${site.baseUrl}/dev/mail/${captured.id}/raw`);
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get('content-type')).toBe('message/rfc822');
+    expect(raw.headers.get('content-disposition')).toBe(`attachment; filename="${captured.id}.eml"`);
+    expect(await raw.text()).toBe(captured.raw);
+
+    expect((await fetch(`${site.baseUrl}/dev/mail/no-such-id`)).status).toBe(404);
+    expect((await fetch(`${site.baseUrl}/dev/mail/no-such-id/raw`)).status).toBe(404);
+  });
+});
