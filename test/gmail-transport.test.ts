@@ -164,6 +164,9 @@ describe('Gmail transport against the Google stand-in', () => {
     const result = await gmail.send(outgoing());
     expect(result).toMatchObject({ ok: false, retryable: true, code: 'timeout' });
     expect(Date.now() - started).toBeLessThan(900);
+    // The request had reached Google, which still sends it: a timeout is ambiguous, so a
+    // retry can deliver a second copy. This is why delivery is at least once.
+    await expect.poll(() => google.sent.length, { timeout: 3_000 }).toBe(2);
   });
 
   it('a slow token endpoint is a timeout too', async () => {
