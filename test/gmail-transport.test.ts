@@ -120,7 +120,7 @@ describe('Gmail transport against the Google stand-in', () => {
   it('503 with Retry-After as an HTTP-date gives seconds from the clock', async () => {
     const now = new Date('2026-11-25T05:00:00Z');
     google.failNextSends({ kind: '503', retryAfter: new Date(now.getTime() + 120_000).toUTCString() });
-    const result = await transport({ clock: { now: () => now } }).send(outgoing());
+    const result = await transport({ clock: () => now }).send(outgoing());
     expect(result).toMatchObject({ ok: false, retryable: true, code: 'http_503', retryAfterSeconds: 120 });
   });
 

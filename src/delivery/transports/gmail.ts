@@ -18,7 +18,8 @@ export type GmailTransportOptions = {
   apiBase?: string;
   /** The whole send (token refresh, the request, a 401 retry) must finish within this. */
   timeoutMs?: number;
-  clock?: Clock;
+  /** `{ now }` or a bare `() => Date` (the processor's clock shape). */
+  clock?: Clock | (() => Date);
 };
 
 export type GmailTransport = Transport & {
@@ -41,7 +42,8 @@ export function createGmailTransport(options: GmailTransportOptions): GmailTrans
   const tokenUrl = options.tokenUrl ?? GOOGLE_TOKEN_URL;
   const sendUrl = `${(options.apiBase ?? 'https://gmail.googleapis.com').replace(/\/+$/, '')}/gmail/v1/users/me/messages/send`;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const clock = options.clock ?? { now: () => new Date() };
+  const given = options.clock;
+  const clock: Clock = typeof given === 'function' ? { now: given } : (given ?? { now: () => new Date() });
 
   let cached: { token: string; expiresAtMs: number } | undefined;
   let inflight: Promise<string> | undefined;
