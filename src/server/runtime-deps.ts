@@ -3,7 +3,8 @@
  * mail through the delivery queue (queued, then sent at once; the processor retries failures).
  * Pages import this; tests build their own ReaderDeps instead.
  */
-import { processNotifications, queueVerificationEmail } from '../delivery/processor';
+import { processNotifications } from '../delivery/processor';
+import { queueVerificationEmail } from '../delivery/verification';
 import { getDeliveryDeps } from '../delivery/runtime-deps';
 import { setting } from '../runtime';
 import type { ReaderDeps } from './reader/deps';

@@ -1,0 +1,148 @@
+/**
+ * The built site on local workerd for the browser tests. The project is copied to a
+ * temporary directory (node_modules linked), so the build never touches the shared dist/
+ * or .wrangler/: migrations go into the copy's fresh local D1, `astro build` runs there
+ * (its content-registry hook registers the posts in that same D1), then `wrangler dev`
+ * serves the build on a free port with MAIL_TRANSPORT=dev. The tests read and write the
+ * same D1 through wrangler's platform proxy.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, relative, sep } from 'node:path';
+import { getPlatformProxy } from 'wrangler';
+import { createDb, type Db } from '../../db/client';
+import { ROOT } from '../helpers/d1';
+
+const NODE = join(ROOT, 'node_modules/.bin/node');
+const bin = (tool: string) => join(ROOT, 'node_modules/.bin', tool);
+
+export type Site = { baseUrl: string; db: Db; logs: () => string; stop: () => Promise<void> };
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Top-level entries that are not part of a fresh clone's sources. */
+const NOT_COPIED = new Set(['node_modules', '.git', 'dist', '.wrangler', '.astro', 'test/artifacts', 'bench/results']);
+
+function copyProject(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'reader-site-'));
+  cpSync(ROOT, dir, {
+    recursive: true,
+    filter: (source) => {
+      const rel = relative(ROOT, source).split(sep).join('/');
+      return !NOT_COPIED.has(rel) && !rel.endsWith('.log');
+    },
+  });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
+}
+
+/** Removes the copy; the node_modules link goes first so nothing can ever follow it. */
+function removeProject(dir: string): void {
+  try {
+    unlinkSync(join(dir, 'node_modules'));
+  } catch {
+    // not there
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
+  const result = spawnSync(NODE, args, { cwd, env: { ...process.env, CI: '1', ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${args.slice(0, 3).join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
+}
+
+async function waitForHttp(url: string, child: ChildProcess, logs: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${logs()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the site did not answer at ${url} within ${timeoutMs} ms:\n${logs()}`);
+}
+
+export async function startSite(): Promise<Site> {
+  const project = copyProject();
+  const persist = join(project, '.wrangler/state'); // where the content-registry hook writes by default
+  try {
+    run(project, [bin('wrangler'), 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
+    run(project, [bin('astro'), 'build']);
+  } catch (error) {
+    removeProject(project);
+    throw error;
+  }
+
+  const port = await freePort();
+  let output = '';
+  const child = spawn(
+    NODE,
+    [
+      bin('wrangler'), 'dev',
+      '-c', join(project, 'dist/server/wrangler.json'),
+      '--ip', '127.0.0.1',
+      '--port', String(port),
+      '--inspector-port', String(await freePort()),
+      '--persist-to', persist,
+      '--var', 'MAIL_TRANSPORT:dev',
+      '--var', `SITE_URL:http://127.0.0.1:${port}`,
+      '--show-interactive-dev-session=false',
+      '--log-level', 'warn',
+    ],
+    { cwd: project, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const logs = () => output.slice(-20_000);
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  const stopServer = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      process.kill(-child.pid!, 'SIGTERM'); // the whole group: wrangler and its workerd
+    } catch {
+      // already gone
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
+
+  try {
+    await waitForHttp(`${baseUrl}/`, child, logs, 90_000);
+  } catch (error) {
+    await stopServer();
+    removeProject(project);
+    throw error;
+  }
+  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: join(project, 'wrangler.jsonc'), persist: { path: join(persist, 'v3') } }) // wrangler's --persist-to adds v3/;
+  return {
+    baseUrl,
+    db: createDb(proxy.env.DB),
+    logs,
+    stop: async () => {
+      await proxy.dispose().catch(() => undefined);
+      await stopServer();
+      removeProject(project);
+    },
+  };
+}
