@@ -68,13 +68,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return constantTimeEqual(candidate, parsed.hash);
 }
 
-let dummyHash: Promise<string> | undefined;
+/** A well-formed stored hash that no password matches (its hash bytes are random, never derived). */
+const DUMMY_HASH = `${SCHEME}$${PBKDF2_ITERATIONS}$${toBase64(crypto.getRandomValues(new Uint8Array(SALT_BYTES)))}$${toBase64(
+  crypto.getRandomValues(new Uint8Array(HASH_BITS / 8)),
+)}`;
+
 /**
- * Spends the same work as a real check and returns false: used at login for unknown
- * emails and accounts without a password, so the answer time does not tell them apart.
+ * Spends exactly the work of a real check (one PBKDF2 at the current cost) and returns false:
+ * used at login for unknown emails and accounts without a password, so the answer time does
+ * not tell them apart from a wrong password.
  */
 export async function verifyDummyPassword(password: string): Promise<false> {
-  dummyHash ??= hashPassword('dummy password that matches nothing');
-  await verifyPassword(password, await dummyHash);
+  await verifyPassword(password, DUMMY_HASH);
   return false;
 }
