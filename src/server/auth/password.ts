@@ -68,10 +68,17 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return constantTimeEqual(candidate, parsed.hash);
 }
 
-/** A well-formed stored hash that no password matches (its hash bytes are random, never derived). */
-const DUMMY_HASH = `${SCHEME}$${PBKDF2_ITERATIONS}$${toBase64(crypto.getRandomValues(new Uint8Array(SALT_BYTES)))}$${toBase64(
-  crypto.getRandomValues(new Uint8Array(HASH_BITS / 8)),
-)}`;
+let dummyHash: string | undefined;
+/**
+ * A well-formed stored hash that no password matches (its hash bytes are random, never
+ * derived). Made on first use: workerd forbids random values in global scope.
+ */
+function getDummyHash(): string {
+  dummyHash ??= `${SCHEME}$${PBKDF2_ITERATIONS}$${toBase64(crypto.getRandomValues(new Uint8Array(SALT_BYTES)))}$${toBase64(
+    crypto.getRandomValues(new Uint8Array(HASH_BITS / 8)),
+  )}`;
+  return dummyHash;
+}
 
 /**
  * Spends exactly the work of a real check (one PBKDF2 at the current cost) and returns false:
@@ -79,6 +86,6 @@ const DUMMY_HASH = `${SCHEME}$${PBKDF2_ITERATIONS}$${toBase64(crypto.getRandomVa
  * not tell them apart from a wrong password.
  */
 export async function verifyDummyPassword(password: string): Promise<false> {
-  await verifyPassword(password, DUMMY_HASH);
+  await verifyPassword(password, getDummyHash());
   return false;
 }
