@@ -7,10 +7,11 @@
  * same D1 through wrangler's platform proxy.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
+import { inject } from 'vitest';
 import { getPlatformProxy } from 'wrangler';
 import { createDb, type Db } from '../../db/client';
 import { ROOT } from '../helpers/d1';
@@ -77,7 +78,25 @@ async function waitForHttp(url: string, child: ChildProcess, logs: () => string,
   throw new Error(`the site did not answer at ${url} within ${timeoutMs} ms:\n${logs()}`);
 }
 
-export async function startSite(): Promise<Site> {
+/** Where a running site lives; vitest's globalSetup hands this to every browser test file. */
+export type SiteInfo = { baseUrl: string; project: string; persist: string; logFile: string };
+
+declare module 'vitest' {
+  interface ProvidedContext {
+    readerSite: SiteInfo;
+  }
+}
+
+const readLogs = (logFile: string) => () => {
+  try {
+    return readFileSync(logFile, 'utf8').slice(-20_000);
+  } catch {
+    return '';
+  }
+};
+
+/** Copies, migrates, builds and serves the project; `stop` ends the server and removes the copy. */
+export async function launchSite(): Promise<SiteInfo & { stop: () => Promise<void> }> {
   const project = copyProject();
   const persist = join(project, '.wrangler/state'); // where the content-registry hook writes by default
   try {
@@ -89,7 +108,8 @@ export async function startSite(): Promise<Site> {
   }
 
   const port = await freePort();
-  let output = '';
+  const logFile = join(project, 'wrangler-dev.log');
+  const log = openSync(logFile, 'a');
   const child = spawn(
     NODE,
     [
@@ -104,11 +124,9 @@ export async function startSite(): Promise<Site> {
       '--show-interactive-dev-session=false',
       '--log-level', 'warn',
     ],
-    { cwd: project, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+    { cwd: project, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', log, log], detached: true },
   );
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const logs = () => output.slice(-20_000);
+  closeSync(log);
   const baseUrl = `http://127.0.0.1:${port}`;
 
   const stopServer = async () => {
@@ -126,23 +144,44 @@ export async function startSite(): Promise<Site> {
       // already gone
     }
   };
-
-  try {
-    await waitForHttp(`${baseUrl}/`, child, logs, 90_000);
-  } catch (error) {
+  const stop = async () => {
     await stopServer();
     removeProject(project);
+  };
+
+  try {
+    await waitForHttp(`${baseUrl}/`, child, readLogs(logFile), 90_000);
+  } catch (error) {
+    await stop();
     throw error;
   }
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: join(project, 'wrangler.jsonc'), persist: { path: join(persist, 'v3') } }) // wrangler's --persist-to adds v3/;
+  return { baseUrl, project, persist, logFile, stop };
+}
+
+/** D1 of a running site, through wrangler's platform proxy on the same local state. */
+async function connectSite(info: SiteInfo, stopServer: () => Promise<void>): Promise<Site> {
+  const proxy = await getPlatformProxy<{ DB: D1Database }>({
+    configPath: join(info.project, 'wrangler.jsonc'),
+    persist: { path: join(info.persist, 'v3') }, // wrangler's --persist-to adds v3/
+  });
   return {
-    baseUrl,
+    baseUrl: info.baseUrl,
     db: createDb(proxy.env.DB),
-    logs,
+    logs: readLogs(info.logFile),
     stop: async () => {
       await proxy.dispose().catch(() => undefined);
       await stopServer();
-      removeProject(project);
     },
   };
+}
+
+/**
+ * The site for a test file: the one vitest's globalSetup started for the whole run (one
+ * build, one server), or, when run without it, a site of its own.
+ */
+export async function startSite(): Promise<Site> {
+  const shared = inject('readerSite');
+  if (shared) return connectSite(shared, async () => undefined);
+  const own = await launchSite();
+  return connectSite(own, own.stop);
 }
