@@ -24,7 +24,11 @@ export async function readForm(request: Request): Promise<FormResult> {
   }
   if (tooLarge(request)) return { ok: false, status: 413, field: 'body', reason: 'The form is too large.' };
   try {
-    return { ok: true, form: await request.formData() };
+    // Read the bytes first so a body without Content-Length is bounded too.
+    const bytes = await request.arrayBuffer();
+    if (bytes.byteLength > MAX_BODY_BYTES) return { ok: false, status: 413, field: 'body', reason: 'The form is too large.' };
+    const form = await new Response(bytes, { headers: { 'content-type': request.headers.get('content-type')! } }).formData();
+    return { ok: true, form };
   } catch {
     return { ok: false, status: 400, field: 'body', reason: 'The form data could not be read.' };
   }
