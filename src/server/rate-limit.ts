@@ -3,9 +3,10 @@
  * count. One statement per check: insert the window's row or add one to it, and read the
  * new count back.
  */
-import { sql } from 'drizzle-orm';
+import { lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { sha256Hex } from '../../db/crypto';
+import { changedRows } from '../../db/params';
 import { rateLimits } from '../../db/schema';
 
 export type RateLimitRule = { name: string; limit: number; windowSeconds: number };
@@ -51,4 +52,14 @@ export async function hitRateLimits(
     if (!r.allowed && result.allowed) result = r;
   }
   return result;
+}
+
+/** The longest window of RATE_LIMITS: older rows can no longer refuse anything. */
+export const LONGEST_WINDOW_SECONDS = Math.max(...Object.values(RATE_LIMITS).map((r) => r.windowSeconds));
+
+/** Deletes finished windows (for the scheduled job); returns how many rows went. */
+export async function cleanupRateLimits(db: Db, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - LONGEST_WINDOW_SECONDS * 1000);
+  const result = await db.delete(rateLimits).where(lt(rateLimits.windowStart, cutoff));
+  return changedRows(result);
 }
