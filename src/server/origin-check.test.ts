@@ -30,6 +30,13 @@ describe('origin check (our replacement for Astro checkOrigin)', () => {
     expect(isForbiddenCrossOrigin(req('/api/subscribe', { type: 'application/json' }))).toBe(false);
   });
 
+  it('lets bearer-authenticated calls through (a cross-site form cannot set Authorization)', () => {
+    const call = new Request(`${SITE}/api/notifications/process`, { method: 'POST', headers: { authorization: 'Bearer s3cret' } });
+    expect(isForbiddenCrossOrigin(call)).toBe(false);
+    const noAuth = new Request(`${SITE}/api/notifications/process`, { method: 'POST' });
+    expect(isForbiddenCrossOrigin(noAuth)).toBe(true);
+  });
+
   it('exempts exactly the RFC 8058 one-click path', () => {
     expect(ONE_CLICK_PATH).toBe('/api/unsubscribe/one-click');
     expect(isForbiddenCrossOrigin(req(`${ONE_CLICK_PATH}?token=abc`))).toBe(false);

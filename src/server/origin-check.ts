@@ -2,7 +2,10 @@
  * Our own copy of Astro's `security.checkOrigin` (turned off in astro.config.mjs), because
  * RFC 8058 one-click POSTs come from mail providers with no matching Origin. Same rule as
  * Astro: an unsafe method whose Origin is not ours is refused when it carries a form-like
- * content type or none at all. Exactly one path is exempt.
+ * content type or none at all. Exactly one path is exempt. A request with an Authorization
+ * header (e.g. an outside scheduler calling POST /api/notifications/process with a bearer
+ * token) is not a cross-site form either: browsers cannot add that header without a CORS
+ * preflight, which this site never grants.
  */
 
 export const ONE_CLICK_PATH = '/api/unsubscribe/one-click';
@@ -20,6 +23,7 @@ export function isForbiddenCrossOrigin(request: Request, url: URL = new URL(requ
   if (SAFE_METHODS.has(request.method)) return false;
   if (url.pathname === ONE_CLICK_PATH) return false;
   if (request.headers.get('origin') === url.origin) return false;
+  if (request.headers.has('authorization')) return false;
   const contentType = request.headers.get('content-type');
   return contentType === null || isFormLikeContentType(contentType);
 }
