@@ -1,4 +1,4 @@
-import { and, eq, notExists, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableName, gt, lt, notExists, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from './client';
 import { newId } from './crypto';
@@ -116,14 +116,26 @@ export type FanOutOptions = {
   digestAt?: { daily: Date; weekly: Date };
 };
 
-// A random 128-bit hex id computed by SQLite for each row: nanoid cannot run inside one
-// INSERT … SELECT, and ids only need to be unique and unguessable.
-const sqlRandomId = sql<string>`lower(hex(randomblob(16)))`;
+/**
+ * Ids for rows made inside one INSERT … SELECT, where nanoid cannot run per row: a fresh
+ * nanoid for the statement followed by the row's rank in `order` (zero-padded so ids sort
+ * in rank order). Unique, and sequential within the statement, so the primary-key index
+ * takes the rows as appends instead of 50,000 random inserts (measured: 2-4x faster at
+ * 50k). The rank is guessable within one batch: these ids are row keys, not secrets;
+ * links carry tokens, never notification ids.
+ */
+const batchIds = (prefix: string, order: AnyColumn) => sql<string>`${prefix} || printf('%07d', row_number() over (order by ${qualified(order)}))`;
+
+/** `"table"."column"`: Drizzle writes a bare `"id"` in a select list, which the `id` alias would shadow. */
+const qualified = (column: AnyColumn) => sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
+
+/** Every id `batchIds(prefix, …)` produced sorts strictly between these two strings. */
+const idsWithPrefix = (column: AnyColumn, prefix: string) => and(gt(column, prefix), lt(column, `${prefix}:`))!; // ':' follows '9'
 
 /**
  * The fan-out as un-executed queries, for `db.batch` (and for the benchmark, which runs the
  * same SQL on raw SQLite): [0] inserts one notification per eligible reader, [1] writes a
- * `queued` history row for each notification of this content that has none yet.
+ * `queued` history row for each notification [0] created (found by their id prefix).
  */
 export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {}) {
   assertContentType(item.contentType);
@@ -132,10 +144,12 @@ export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {
   const digestAt = opts.digestAt ?? nextDigestSlots(now);
   const immediateType: NotificationType = item.contentType === 'announcement' ? 'announcement' : 'new_content';
   const existing = alias(emailNotifications, 'existing');
+  const notificationPrefix = newId();
+  const historyPrefix = newId();
 
   const recipients = db
     .select({
-      id: sqlRandomId.as('id'),
+      id: batchIds(notificationPrefix, users.id).as('id'),
       userId: users.id,
       contentType: sql`${item.contentType}`.as('contentType'),
       contentId: sql`${item.slug}`.as('contentId'),
@@ -173,14 +187,16 @@ export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {
             ),
         ),
       ),
-    );
+    )
+    // Rows arrive in user-id order, so the indexes keyed by user_id also take them in order.
+    .orderBy(asc(users.id));
   // The WHERE clause above also keeps SQLite from reading ON CONFLICT as a join constraint.
   const insertNotifications = db.insert(emailNotifications).select(recipients).onConflictDoNothing();
 
   const queuedHistory = db.insert(emailNotificationHistory).select(
     db
       .select({
-        id: sqlRandomId.as('id'),
+        id: batchIds(historyPrefix, emailNotifications.id).as('id'),
         notificationId: emailNotifications.id,
         userId: emailNotifications.userId,
         action: sql`'queued'`.as('action'),
@@ -192,23 +208,8 @@ export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {
         timestamp: sql`${toUnixSeconds(now)}`.as('timestamp'),
       })
       .from(emailNotifications)
-      .where(
-        and(
-          eq(emailNotifications.contentType, item.contentType),
-          eq(emailNotifications.contentId, item.slug),
-          notExists(
-            db
-              .select({ one: sql`1` })
-              .from(emailNotificationHistory)
-              .where(
-                and(
-                  eq(emailNotificationHistory.notificationId, emailNotifications.id),
-                  eq(emailNotificationHistory.action, 'queued'),
-                ),
-              ),
-          ),
-        ),
-      ),
+      .where(idsWithPrefix(emailNotifications.id, notificationPrefix))
+      .orderBy(asc(emailNotifications.id)),
   );
   return [insertNotifications, queuedHistory] as const;
 }
