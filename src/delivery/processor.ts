@@ -21,11 +21,17 @@ import { TemplateSet } from './render';
 import type { Transport } from './transport';
 
 export const DEFAULT_BATCH_SIZE = 50; // emails per claim
+export const MAX_BATCH_SIZE = 200; // bounds one batch's statements (tokens) and the JSON parameters
 export const DEFAULT_TIME_BUDGET_MS = 25_000; // well inside a Worker invocation's limits
-/** D1 allows 1,000 queries per invocation; a batch costs at most ~12 statements (claim 3, tokens ≤2, record ≤7, pacing 1). */
+/** D1 allows 1,000 queries per invocation (each statement of a batch() counts); keep a margin. */
 export const QUERY_BUDGET = 900;
-const STATEMENTS_PER_BATCH = 16;
-const STATEMENTS_PER_RUN = 5 + 2 * 25; // templates, counts, fan-out (2 per item)
+const STATEMENTS_PER_RUN = 5 + 2 * 25; // templates, final count, fan-out (2 per item)
+const TOKEN_ROWS_PER_STATEMENT = 14; // 7 bound columns per token row, 100 parameters per statement
+/**
+ * Worst case per batch: pacing 1, claim 3, digest Message-ID 1, tokens (2 per email, 14 rows
+ * per INSERT), record 2 + statistics ≤ 5 + readers 1.
+ */
+export const statementsPerBatch = (batchSize: number): number => 13 + Math.ceil((2 * batchSize) / TOKEN_ROWS_PER_STATEMENT);
 
 export type DeliveryDeps = {
   db: Db;
@@ -85,7 +91,7 @@ function tally(summary: RunSummary, outcomes: readonly Outcome[]) {
 export async function processNotifications(deps: DeliveryDeps, opts: RunOptions = {}): Promise<RunSummary> {
   const { db, config } = deps;
   const startedMs = Date.now(); // the budget is wall time; deps.clock is the business clock
-  const batchSize = Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE);
+  const batchSize = Math.min(MAX_BATCH_SIZE, Math.max(1, opts.batchSize ?? DEFAULT_BATCH_SIZE));
   const timeBudgetMs = opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS;
   const random = deps.random ?? Math.random;
   const only = opts.onlyNotificationIds;
@@ -102,7 +108,7 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
 
   const templates = new TemplateSet(await getActiveTemplates(db)); // parsed once per run, on first use
   const limits = { ratePerMinute: config.ratePerMinute, dailyCap: config.dailyCap };
-  const maxBatches = Math.floor((QUERY_BUDGET - STATEMENTS_PER_RUN) / STATEMENTS_PER_BATCH);
+  const maxBatches = Math.max(1, Math.floor((QUERY_BUDGET - STATEMENTS_PER_RUN) / statementsPerBatch(batchSize)));
   let pacedUntil: Date | undefined;
 
   while (summary.batches < maxBatches && Date.now() - startedMs < timeBudgetMs) {
