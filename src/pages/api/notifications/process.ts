@@ -2,8 +2,7 @@
  * POST /api/notifications/process with `Authorization: Bearer <PROCESS_SECRET>`: runs the
  * processor once (for any outside scheduler) and answers its summary as JSON.
  * 401 without the right secret (constant-time comparison); 503 when no secret is configured.
- * Send a non-form Content-Type (e.g. application/json): the CSRF check refuses a cross-site
- * POST without one.
+ * (The CSRF check in src/middleware.ts lets a request with an Authorization header through.)
  */
 import type { APIRoute } from 'astro';
 import { processNotifications } from '../../../delivery/processor';
