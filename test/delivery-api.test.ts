@@ -1,0 +1,48 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { processRoute } from '../src/delivery/process-route';
+import { processNotifications } from '../src/delivery/processor';
+import { createFaultInjectionTransport } from '../src/delivery/transports/fault-injection';
+import { createTestD1, type TestD1 } from './helpers/d1';
+import { addContent, addReader, settableClock, testConfig } from './helpers/delivery';
+
+let t: TestD1;
+beforeAll(async () => {
+  t = await createTestD1();
+});
+afterAll(async () => t?.dispose());
+
+const post = (authorization?: string) =>
+  new Request('https://blog.example.com/api/notifications/process', {
+    method: 'POST',
+    headers: authorization ? { authorization } : {},
+  });
+
+describe('POST /api/notifications/process', () => {
+  it('503 without a configured secret, 401 without the right bearer token, the summary with it', async () => {
+    const time = settableClock('2026-11-25T10:00:00Z');
+    const transport = createFaultInjectionTransport();
+    await addReader(t.db, 'reader@example.org');
+    await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z' });
+    let runs = 0;
+    const run = () => {
+      runs += 1;
+      return processNotifications({ db: t.db, transport, clock: time.clock, config: testConfig() });
+    };
+
+    const unconfigured = await processRoute(post('Bearer x'), undefined, run);
+    expect(unconfigured.status).toBe(503);
+    expect(await unconfigured.json()).toMatchObject({ error: 'not_configured' });
+    for (const header of [undefined, 'Bearer wrong-secret', 'bearer', 'Basic c2VjcmV0', 'Bearer process-secret-x']) {
+      const res = await processRoute(post(header), 'process-secret', run);
+      expect(res.status, String(header)).toBe(401);
+      expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    expect(runs).toBe(0);
+
+    const ok = await processRoute(post('Bearer process-secret'), 'process-secret', run);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ fannedOut: 1, sent: 1, failed: 0, remaining: 0 });
+    expect(runs).toBe(1);
+    expect(transport.sent).toHaveLength(1);
+  });
+});
