@@ -136,6 +136,25 @@ describe('processNotifications: transport faults', () => {
     expect(stats).toMatchObject({ total_failed: 1, total_sent: 0 });
   });
 
+  it.each([
+    ['500', 'retried', 'http_500'],
+    ['timeout', 'retried', 'timeout'],
+    ['401', 'failed', 'http_401'],
+    ['400', 'failed', 'http_400'],
+  ] as const)('classifies a %s as %s (code %s)', async (fault, outcome, code) => {
+    const time = settableClock(T0);
+    await addReader(t.db, 'a@example.org');
+    await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z' });
+    const transport = createFaultInjectionTransport({ script: [fault] });
+    const summary = await processNotifications({ db: t.db, transport, clock: time.clock, config: testConfig(), random: () => 0.5 });
+    expect(summary[outcome]).toBe(1);
+    const [row] = await notifications();
+    expect(row!.status).toBe('failed');
+    expect(row!.next_retry_at === null).toBe(outcome === 'failed');
+    const [history] = await rows<{ action: string; error_code: string }>(t.d1, "SELECT action, error_code FROM email_notification_history WHERE action <> 'queued'");
+    expect(history).toEqual({ action: outcome === 'failed' ? 'failed' : 'retry_scheduled', error_code: code });
+  });
+
   it('fails a permanent error (400) at once, without retrying', async () => {
     const time = settableClock(T0);
     await addReader(t.db, 'a@example.org');
