@@ -178,6 +178,24 @@ describe('enqueueNotificationsForContent', () => {
     expect(results.every((r) => r.action === 'queued' && r.same_user === 1 && r.timestamp === now.getTime() / 1000)).toBe(true);
   });
 
+  it('gives every row its own id across fan-outs, and history only to the rows a fan-out created', async () => {
+    const a = await item('blog/ids-a', 'blog');
+    const b = await item('blog/ids-b', 'blog');
+    const manual = await createEmailNotification(t.db, {
+      userId: ids.immediate, contentType: 'blog', contentId: b.slug, contentTitle: 'B', contentUrl: 'https://blog.test/b/',
+    });
+    await enqueueNotificationsForContent(t.db, a, { now });
+    const createdForB = await enqueueNotificationsForContent(t.db, b, { now });
+    const { results } = await t.d1
+      .prepare('SELECT id, content_id FROM email_notifications WHERE content_id IN (?, ?)')
+      .bind(a.slug, b.slug)
+      .all<{ id: string; content_id: string }>();
+    expect(new Set(results.map((r) => r.id)).size).toBe(results.length);
+    expect(results.filter((r) => r.content_id === b.slug)).toHaveLength(createdForB + 1); // the manual row kept its reader out
+    const history = await t.d1.prepare('SELECT count(*) AS n FROM email_notification_history WHERE notification_id = ?').bind(manual).first<{ n: number }>();
+    expect(history!.n).toBe(0);
+  });
+
   it('refuses an item without a URL with a clear error and writes nothing', async () => {
     const post = await item('blog/no-url', 'blog', { contentUrl: null });
     await expect(enqueueNotificationsForContent(t.db, post)).rejects.toThrow(/no content_url/);
