@@ -122,12 +122,12 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<Out
     const period = unit.lead.frequency === 'weekly' ? 'weekly' : 'daily';
     const items = unit.rows.map(itemOf);
     textView = digestView(site, reader, period, items);
-    htmlView = digestView(site, reader, period, await Promise.all(items.map(track)));
+    htmlView = tracking ? digestView(site, reader, period, await Promise.all(items.map(track))) : textView;
   } else if (unit.lead.notificationType === 'verification') {
     textView = htmlView = verificationView(site, reader, unit.lead.contentUrl);
   } else {
     textView = contentView(site, reader, itemOf(unit.lead));
-    htmlView = contentView(site, reader, await track(itemOf(unit.lead)));
+    htmlView = tracking ? contentView(site, reader, await track(itemOf(unit.lead))) : textView;
   }
   const text = ctx.templates.render(name, textView);
   const html = textView === htmlView ? text : ctx.templates.render(name, htmlView);

@@ -110,6 +110,7 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
   const limits = { ratePerMinute: config.ratePerMinute, dailyCap: config.dailyCap };
   const maxBatches = Math.max(1, Math.floor((QUERY_BUDGET - STATEMENTS_PER_RUN) / statementsPerBatch(batchSize)));
   let pacedUntil: Date | undefined;
+  let handled = 0; // notifications settled (sent, failed for good, cancelled)
 
   while (summary.batches < maxBatches && Date.now() - startedMs < timeBudgetMs) {
     const now = deps.clock();
@@ -135,10 +136,12 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
     const outcomes = await deliverBatch({ db, transport: deps.transport, config, templates, random, now }, claimed);
     await recordOutcomes(db, outcomes, now);
     tally(summary, outcomes);
+    handled += outcomes.filter((o) => o.kind !== 'retry').length;
     if (only) break; // the given ids were all claimable in one go
   }
 
-  summary.remaining = await countDue(db, deps.clock(), config.maxAttempts);
+  // A run for given ids (a subscribe request) does not count the whole queue.
+  summary.remaining = only ? Math.max(0, only.length - handled) : await countDue(db, deps.clock(), config.maxAttempts);
   if (pacedUntil) {
     summary.deferred = summary.remaining;
     summary.nextWindowAt = pacedUntil.toISOString();
