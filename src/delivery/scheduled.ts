@@ -1,0 +1,26 @@
+/**
+ * The Cron Trigger's handler (wired in src/worker.ts): one processor run built from the
+ * Worker's env, kept alive with waitUntil, its summary logged as one JSON line.
+ */
+import { buildDeliveryDeps, type DeliveryEnv } from './deps';
+import { processNotifications, type RunSummary } from './processor';
+
+export function handleScheduled(
+  controller: Pick<ScheduledController, 'cron'>,
+  env: DeliveryEnv,
+  ctx: Pick<ExecutionContext, 'waitUntil'>,
+  log: Pick<Console, 'log' | 'error'> = console,
+): Promise<RunSummary> {
+  const run = (async () => processNotifications(buildDeliveryDeps(env)))().then(
+    (summary) => {
+      log.log(JSON.stringify({ event: 'notifications_processed', cron: controller.cron, ...summary }));
+      return summary;
+    },
+    (error: unknown) => {
+      log.error(JSON.stringify({ event: 'notifications_failed', cron: controller.cron, error: String(error) }));
+      throw error; // the invocation shows as failed in the dashboard
+    },
+  );
+  ctx.waitUntil(run);
+  return run;
+}
