@@ -73,10 +73,14 @@ const DUE = `((status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <=
   OR (status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5))`;
 
 /** A claim whose lease ran out on the last allowed attempt is final: failed, never claimed again. */
+const EXHAUSTED = `status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 >= ?2`;
+const HISTORY_EXHAUSTED_LEASES = `INSERT INTO email_notification_history (id, notification_id, user_id, action, details, error_code, retry_attempt, timestamp)
+  SELECT lower(hex(randomblob(16))), id, user_id, 'failed', json_object('final', json('true'), 'error', 'lease expired'), 'lease_expired', retry_count + 1, ?1
+  FROM email_notifications INDEXED BY idx_email_notifications_lease WHERE ${EXHAUSTED}`;
 const FINALIZE_EXHAUSTED_LEASES = `UPDATE email_notifications INDEXED BY idx_email_notifications_lease
   SET status = 'failed', retry_count = retry_count + 1, next_retry_at = NULL, lease_expires_at = NULL,
       error_message = 'the run sending it stopped before recording the outcome (lease expired) on the last attempt'
-  WHERE status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 >= ?2`;
+  WHERE ${EXHAUSTED}`;
 
 /** Digest rows are claimed per reader: all of a reader's due digest rows, for up to ?4 readers. */
 // INDEXED BY: without statistics the planner would scan every pending row by status instead of
@@ -171,13 +175,16 @@ export async function claimDueNotifications(db: Db, opts: ClaimOptions): Promise
   const now = toUnixSeconds(opts.now);
   const lease = now + opts.leaseSeconds;
   const params = [now, lease, opts.messageIdDomain, opts.limit, opts.maxAttempts] as const;
-  const finalize = d1.prepare(FINALIZE_EXHAUSTED_LEASES).bind(now, opts.maxAttempts);
+  const finalize = [
+    d1.prepare(HISTORY_EXHAUSTED_LEASES).bind(now, opts.maxAttempts),
+    d1.prepare(FINALIZE_EXHAUSTED_LEASES).bind(now, opts.maxAttempts),
+  ];
   if (opts.onlyIds) {
-    const [, claimed] = await d1.batch<RawClaimed>([finalize, d1.prepare(CLAIM_IDS).bind(...params, JSON.stringify(opts.onlyIds))]);
+    const [, , claimed] = await d1.batch<RawClaimed>([...finalize, d1.prepare(CLAIM_IDS).bind(...params, JSON.stringify(opts.onlyIds))]);
     return claimed!.results.map(toClaimed);
   }
-  const [, digests, singles] = await d1.batch<RawClaimed>([
-    finalize,
+  const [, , digests, singles] = await d1.batch<RawClaimed>([
+    ...finalize,
     d1.prepare(CLAIM_DIGESTS).bind(...params),
     d1.prepare(CLAIM_SINGLES).bind(...params),
   ]);

@@ -199,6 +199,27 @@ describe('processNotifications: transport faults', () => {
   });
 });
 
+describe('processNotifications: a run that keeps dying', () => {
+  it('counts each expired lease as an attempt and finally fails the row instead of resending for ever', async () => {
+    const time = settableClock(T0);
+    await addReader(t.db, 'a@example.org');
+    await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z' });
+    const transport = createFaultInjectionTransport({ script: () => 'crash' });
+    const config = testConfig({ MAX_ATTEMPTS: '5' });
+    const deps = { db: t.db, transport, clock: time.clock, config };
+    for (let i = 0; i < 8; i++) {
+      await processNotifications(deps).catch((error: unknown) => expect(error).toBeInstanceOf(SimulatedCrash));
+      time.advance(config.leaseSeconds);
+    }
+    expect(transport.attempts).toHaveLength(5);
+    expect(new Set(transport.sent.map((e) => e.messageIdHeader)).size).toBe(1);
+    const [row] = await notifications();
+    expect(row).toMatchObject({ status: 'failed', retry_count: 5, next_retry_at: null, lease_expires_at: null });
+    const [history] = await rows<{ error_code: string; retry_attempt: number }>(t.d1, "SELECT error_code, retry_attempt FROM email_notification_history WHERE action = 'failed'");
+    expect(history).toEqual({ error_code: 'lease_expired', retry_attempt: 5 });
+  });
+});
+
 describe('processNotifications: eligibility at send time', () => {
   it('cancels instead of sending when the reader unsubscribed, bounced or was blocked after the fan-out', async () => {
     const time = settableClock(T0);

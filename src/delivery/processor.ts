@@ -28,10 +28,10 @@ export const QUERY_BUDGET = 900;
 const STATEMENTS_PER_RUN = 5 + 2 * 25; // templates, final count, fan-out (2 per item)
 const TOKEN_ROWS_PER_STATEMENT = 14; // 7 bound columns per token row, 100 parameters per statement
 /**
- * Worst case per batch: pacing 1, claim 3, digest Message-ID 1, tokens (2 per email, 14 rows
+ * Worst case per batch: pacing 1, claim 4, digest Message-ID 1, tokens (2 per email, 14 rows
  * per INSERT), record 2 + statistics ≤ 5 + readers 1.
  */
-export const statementsPerBatch = (batchSize: number): number => 13 + Math.ceil((2 * batchSize) / TOKEN_ROWS_PER_STATEMENT);
+export const statementsPerBatch = (batchSize: number): number => 14 + Math.ceil((2 * batchSize) / TOKEN_ROWS_PER_STATEMENT);
 
 export type DeliveryDeps = {
   db: Db;
