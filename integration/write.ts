@@ -59,10 +59,10 @@ export async function writeAtomically(
   let rowsWritten = 0;
   try {
     for (const batch of batches) await db.batch(batch);
-    [rowsWritten] = await db.batch([apply, drop]);
+    rowsWritten = (await db.batch([apply, drop]))[0] ?? 0;
   } catch (err) {
     await db.batch([drop]).catch(() => {}); // best effort; the error that matters is the first
     throw err;
   }
-  return { rowsWritten: rowsWritten ?? 0, statements: load.length + 3, staged: true };
+  return { rowsWritten, statements: load.length + 3, staged: true };
 }
