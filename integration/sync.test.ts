@@ -123,6 +123,16 @@ describe('syncContent on a real local D1', () => {
     expect(detailLines(report)).toEqual(['changed: blog/post-2', 'removed from the site (row kept in D1): blog/post-3']);
   });
 
+  it('the upsert itself skips unchanged rows (a racing build sending the same rows writes nothing)', async () => {
+    const records = Array.from({ length: 12 }, (_, i) => record(i));
+    const first = await t.d1.batch(upsertStatements(records).map((s) => t.d1.prepare(s.sql).bind(...s.params)));
+    expect(first.reduce((n, r) => n + r.meta.changes, 0)).toBe(12);
+    const again = await t.d1.batch(upsertStatements(records).map((s) => t.d1.prepare(s.sql).bind(...s.params)));
+    expect(again.reduce((n, r) => n + r.meta.changes, 0)).toBe(0);
+    const one = upsertStatements([record(3, { contentHash: 'other' })])[0]!;
+    expect((await t.d1.prepare(one.sql).bind(...one.params).run()).meta.changes).toBe(1);
+  });
+
   it('dry run reads, reports and writes nothing', async () => {
     const db = d1Executor(t.d1);
     const report = await syncContent(db, [record(1), record(2)], watched, { dryRun: true });
