@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { discardRegistry, REGISTRY_ENTRYPOINT, REGISTRY_ROUTE, registryVitePlugin } from './collect';
-import { parseOptions, resolveSite, type ContentRegistryOptions } from './options';
+import { astroSiteUrl, parseOptions, resolveSite, type ContentRegistryOptions } from './options';
 import { registerContent } from './run';
 import { resolveTarget, type Target } from './target';
 
@@ -42,7 +42,7 @@ export default function contentRegistry(userOptions: ContentRegistryOptions = {}
         if (!building) return;
         // Fail fast, before the build spends its time: site URL, wrangler config, credentials.
         await guard(logger, () => {
-          const site = resolveSite(options.site, config.site);
+          const site = resolveSite(options.site, astroSiteUrl(config.site, config.base));
           ready = { site, target: resolveTarget(options, fileURLToPath(config.root), process.env) };
         });
       },

@@ -1,6 +1,6 @@
 import { AstroError } from 'astro/errors';
 import { describe, expect, it } from 'vitest';
-import { DEFAULTS, entryUrl, parseOptions, resolveSite } from './options';
+import { astroSiteUrl, DEFAULTS, entryUrl, parseOptions, resolveSite } from './options';
 
 describe('parseOptions', () => {
   it('fills every default', () => {
@@ -69,6 +69,12 @@ describe('resolveSite and entryUrl', () => {
     expect(resolveSite('https://a.example/', 'https://b.example')).toBe('https://a.example');
     expect(resolveSite(undefined, 'https://b.example/')).toBe('https://b.example');
     expect(() => resolveSite(undefined, undefined)).toThrow(/site URL/);
+  });
+
+  it('puts Astro’s base path under the site', () => {
+    expect(astroSiteUrl('https://e.example/', '/')).toBe('https://e.example');
+    expect(astroSiteUrl('https://e.example', '/docs/')).toBe('https://e.example/docs');
+    expect(astroSiteUrl(undefined, '/docs')).toBeUndefined();
   });
 
   it('fills the path pattern', () => {

@@ -139,6 +139,13 @@ export function resolveSite(optionSite: string | undefined, astroSite: string | 
   return site.replace(/\/+$/, '');
 }
 
+/** Astro's `site` with its `base` (entries live under the base path), or undefined. */
+export function astroSiteUrl(site: string | undefined, base: string | undefined): string | undefined {
+  if (!site) return undefined;
+  const path = base && base !== '/' ? `/${base.replace(/^\/+|\/+$/g, '')}` : '';
+  return site.replace(/\/+$/, '') + path;
+}
+
 /** `https://example.com` + `/blog/{id}` for entry `blog/hello` → `https://example.com/blog/hello`. */
 export function entryUrl(site: string, pattern: string, collection: string, id: string): string {
   const path = pattern.replaceAll('{collection}', collection).replaceAll('{id}', id);
