@@ -114,6 +114,21 @@ describe('template variables', () => {
   });
 });
 
+describe('a missing template', () => {
+  it('fails the notification for good with template_missing, without sending', async () => {
+    await t.d1.prepare("UPDATE email_templates SET is_active = 0 WHERE template_name = 'blog_notification'").run();
+    try {
+      const { summary, transport } = await sendOne('Orphan');
+      expect(summary).toMatchObject({ sent: 0, failed: 1 });
+      expect(transport.attempts).toHaveLength(0);
+      const [history] = await rows<{ error_code: string }>(t.d1, "SELECT error_code FROM email_notification_history WHERE action = 'failed'");
+      expect(history!.error_code).toBe('template_missing');
+    } finally {
+      await t.d1.prepare("UPDATE email_templates SET is_active = 1 WHERE template_name = 'blog_notification'").run();
+    }
+  });
+});
+
 describe('verification email', () => {
   it('is queued once per link and sent at once through onlyNotificationIds, with a one-click link that unsubscribes from everything', async () => {
     const time = settableClock(T0);
