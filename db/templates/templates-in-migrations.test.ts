@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createTestD1, type TestD1 } from '../../test/helpers/d1';
+
+// Migrations carry frozen copies of db/templates/*: they must not drift apart silently.
+const source = (file: string) => readFileSync(join(import.meta.dirname, file), 'utf8');
+const EXPECTED: Record<string, string> = {
+  blog_notification: 'content-email',
+  thought_notification: 'content-email',
+  announcement_notification: 'content-email',
+  digest: 'digest-email',
+  verification: 'verification-email',
+};
+
+let t: TestD1;
+beforeAll(async () => {
+  t = await createTestD1();
+});
+afterAll(async () => t?.dispose());
+
+it('the default templates in migrations/ are exactly the sources in db/templates/', async () => {
+  const { results } = await t.d1
+    .prepare('SELECT template_name, html_template, text_template FROM email_templates ORDER BY template_name')
+    .all<{ template_name: string; html_template: string; text_template: string }>();
+  expect(results.map((r) => r.template_name).sort()).toEqual(Object.keys(EXPECTED).sort());
+  for (const row of results) {
+    const base = EXPECTED[row.template_name]!;
+    expect(row.html_template, `${row.template_name} html`).toBe(source(`${base}.html`));
+    expect(row.text_template, `${row.template_name} text`).toBe(source(`${base}.txt`));
+  }
+});
