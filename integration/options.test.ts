@@ -20,7 +20,16 @@ describe('parseOptions', () => {
       apiBase: DEFAULTS.apiBase,
       onSyncError: 'fail',
       dryRun: false,
+      baseline: false,
     });
+  });
+
+  it('turns the baseline on by option or for one build by CONTENT_BASELINE, the option winning', () => {
+    expect(parseOptions({}, { CONTENT_BASELINE: '1' }).baseline).toBe(true);
+    expect(parseOptions({}, { CONTENT_BASELINE: 'true' }).baseline).toBe(true);
+    expect(parseOptions({}, { CONTENT_BASELINE: '0' }).baseline).toBe(false);
+    expect(parseOptions({ baseline: false }, { CONTENT_BASELINE: '1' }).baseline).toBe(false);
+    expect(parseOptions({ baseline: true }).baseline).toBe(true);
   });
 
   it('accepts collections as a type or as { type, path }', () => {

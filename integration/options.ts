@@ -37,6 +37,12 @@ export const optionsSchema = z
     onSyncError: z.enum(['fail', 'warn']).optional(),
     /** Report what would change, write nothing. */
     dryRun: z.boolean().optional(),
+    /**
+     * Mark every published entry that is not yet notified as notified, so no email goes out
+     * for it: for adopting the integration on a blog with a back catalogue. Future-dated
+     * entries are left alone and announced when their date passes.
+     */
+    baseline: z.boolean().optional(),
   })
   .strict();
 
@@ -57,6 +63,7 @@ export type ResolvedOptions = {
   apiBase: string;
   onSyncError: 'fail' | 'warn';
   dryRun: boolean;
+  baseline: boolean;
 };
 
 export const DEFAULT_COLLECTIONS: Record<string, ContentType> = {
@@ -75,6 +82,7 @@ export const DEFAULTS = {
   apiBase: 'https://api.cloudflare.com/client/v4',
   onSyncError: 'fail',
   dryRun: false,
+  baseline: false,
 } as const;
 
 /** Environment variables read at option-resolution time (passed in, so tests need no process.env). */
@@ -82,6 +90,8 @@ export type OptionsEnv = {
   CONTENT_SYNC_TARGET?: string;
   CLOUDFLARE_API_BASE_URL?: string;
   CLOUDFLARE_D1_DATABASE_ID?: string;
+  /** `1` or `true`: a one-off baseline build (`CONTENT_BASELINE=1 npm run build`). */
+  CONTENT_BASELINE?: string;
 };
 
 export function parseOptions(input: unknown = {}, env: OptionsEnv = {}): ResolvedOptions {
@@ -124,6 +134,7 @@ export function parseOptions(input: unknown = {}, env: OptionsEnv = {}): Resolve
     apiBase: (o.apiBase ?? (env.CLOUDFLARE_API_BASE_URL || DEFAULTS.apiBase)).replace(/\/+$/, ''),
     onSyncError: o.onSyncError ?? DEFAULTS.onSyncError,
     dryRun: o.dryRun ?? DEFAULTS.dryRun,
+    baseline: o.baseline ?? (/^(1|true)$/i.test(env.CONTENT_BASELINE?.trim() ?? '') || DEFAULTS.baseline),
   };
 }
 

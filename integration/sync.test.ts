@@ -133,6 +133,30 @@ describe('syncContent on a real local D1', () => {
     expect((await t.d1.prepare(one.sql).bind(...one.params).run()).meta.changes).toBe(1);
   });
 
+  it('baseline marks published unnotified entries notified in the same write, and leaves future-dated ones for the processor', async () => {
+    const db = d1Executor(t.d1);
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    await syncContent(db, [record(1, { publishDate: nowSeconds - 86_400 })], watched); // registered before, never notified
+    const records = [
+      record(1, { publishDate: nowSeconds - 86_400 }),
+      record(2, { publishDate: nowSeconds - 3_600 }),
+      record(3, { publishDate: nowSeconds + 86_400 }), // scheduled
+    ];
+    const report = await syncContent(db, records, watched, { baseline: true });
+    expect(report).toMatchObject({ rowsWritten: 2, baselined: 2, roundTrips: 2 });
+    expect(summaryLine(report)).toMatch(/^content: 2 new, 0 changed, 1 unchanged, 0 removed, 2 baselined \(marked notified, no email\) \(\d+ ms\)$/);
+    expect((await rows()).map((r) => [r.slug, r.notification_sent])).toEqual([
+      ['blog/post-1', 1],
+      ['blog/post-2', 1],
+      ['blog/post-3', 0],
+    ]);
+    // Without the option nothing is baselined, and the summary keeps its usual form.
+    const plain = await syncContent(db, [...records, record(4, { publishDate: nowSeconds - 60 })], watched);
+    expect(plain.baselined).toBeNull();
+    expect(summaryLine(plain)).not.toContain('baselined');
+    expect((await rows()).find((r) => r.slug === 'blog/post-4')!.notification_sent).toBe(0);
+  });
+
   it('dry run reads, reports and writes nothing', async () => {
     const db = d1Executor(t.d1);
     const report = await syncContent(db, [record(1), record(2)], watched, { dryRun: true });

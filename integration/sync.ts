@@ -29,7 +29,13 @@ export type SyncReport = SyncPlan & {
   staged: boolean;
   roundTrips: number;
   ms: number;
+  /** With `baseline`: published, unnotified entries marked notified in the same transaction. */
+  baselined: number | null;
 };
+
+/** The baseline: everything already published counts as announced; future-dated entries wait. */
+export const BASELINE_SQL =
+  'UPDATE content_items SET notification_sent = 1, updated_at = unixepoch() WHERE notification_sent = 0 AND publish_date <= unixepoch()';
 
 export const EXISTING_SQL =
   'SELECT slug, content_type, content_hash, content_url, file_path FROM content_items';
@@ -87,17 +93,21 @@ export async function syncContent(
   db: SqlExecutor,
   records: ContentRecord[],
   watched: { collections: string[]; types: string[] },
-  options: { dryRun?: boolean; now?: () => number } = {},
+  options: { dryRun?: boolean; baseline?: boolean; now?: () => number } = {},
 ): Promise<SyncReport> {
   const now = options.now ?? (() => performance.now());
   const started = now();
   const tripsBefore = db.roundTrips;
   const existing = await db.query<ExistingRow>({ sql: EXISTING_SQL, params: [] }).catch(explainReadError);
   const plan = planSync(existing, records, watched);
-  const written = options.dryRun ? { rowsWritten: 0, statements: 0, staged: false } : await writeAtomically(db, [...plan.added, ...plan.changed]);
+  const after = options.baseline ? [{ sql: BASELINE_SQL, params: [] }] : [];
+  const { afterChanges, ...written } = options.dryRun
+    ? { rowsWritten: 0, statements: 0, staged: false, afterChanges: [] as number[] }
+    : await writeAtomically(db, [...plan.added, ...plan.changed], undefined, after);
   return {
     ...plan,
     ...written,
+    baselined: options.baseline && !options.dryRun ? (afterChanges[0] ?? 0) : null,
     dryRun: options.dryRun === true,
     roundTrips: db.roundTrips - tripsBefore,
     ms: Math.round(now() - started),
@@ -109,7 +119,9 @@ export function summaryLine(report: SyncReport): string {
   const label = report.dryRun ? 'content (dry run, nothing written)' : 'content';
   return (
     `${label}: ${report.added.length} new, ${report.changed.length} changed, ` +
-    `${report.unchanged} unchanged, ${report.removed.length} removed (${report.ms} ms)`
+    `${report.unchanged} unchanged, ${report.removed.length} removed` +
+    (report.baselined === null ? '' : `, ${report.baselined} baselined (marked notified, no email)`) +
+    ` (${report.ms} ms)`
   );
 }
 

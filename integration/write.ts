@@ -33,12 +33,23 @@ export async function writeAtomically(
   db: SqlExecutor,
   records: ContentRecord[],
   makeId: () => string = newId,
-): Promise<{ rowsWritten: number; statements: number; staged: boolean }> {
-  if (records.length === 0) return { rowsWritten: 0, statements: 0, staged: false };
+  /** Statements that must commit together with the rows (e.g. the baseline), run last. */
+  after: Statement[] = [],
+): Promise<{ rowsWritten: number; statements: number; staged: boolean; afterChanges: number[] }> {
+  if (records.length === 0) {
+    const afterChanges = after.length > 0 ? await db.batch(after) : [];
+    return { rowsWritten: 0, statements: after.length, staged: false, afterChanges };
+  }
   const direct = upsertStatements(records, makeId);
-  const groups = groupForBatches(direct, db.limits);
+  const groups = groupForBatches(direct, { ...db.limits, statements: db.limits.statements - after.length });
   if (groups.length === 1) {
-    return { rowsWritten: sum(await db.batch(direct)), statements: direct.length, staged: false };
+    const changes = await db.batch([...direct, ...after]);
+    return {
+      rowsWritten: sum(changes.slice(0, direct.length)),
+      statements: direct.length + after.length,
+      staged: false,
+      afterChanges: changes.slice(direct.length),
+    };
   }
 
   // A name of our own, so two builds at once cannot share a staging table.
@@ -57,12 +68,15 @@ export async function writeAtomically(
   const batches = groupForBatches(load, { ...db.limits, statements: db.limits.statements - 1 });
   batches[0]!.unshift(create);
   let rowsWritten = 0;
+  let afterChanges: number[] = [];
   try {
     for (const batch of batches) await db.batch(batch);
-    rowsWritten = (await db.batch([apply, drop]))[0] ?? 0;
+    const changes = await db.batch([apply, ...after, drop]);
+    rowsWritten = changes[0] ?? 0;
+    afterChanges = changes.slice(1, 1 + after.length);
   } catch (err) {
     await db.batch([drop]).catch(() => {}); // best effort; the error that matters is the first
     throw err;
   }
-  return { rowsWritten, statements: load.length + 3, staged: true };
+  return { rowsWritten, statements: load.length + 3 + after.length, staged: true, afterChanges };
 }
