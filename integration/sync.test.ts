@@ -192,6 +192,14 @@ describe('syncContent on a real local D1', () => {
     expect(again).toMatchObject({ unchanged: 30, rowsWritten: 0, roundTrips: 1 });
   });
 
+  it('a staged write applies the baseline in its final transaction', async () => {
+    const db = d1Executor(t.d1, small);
+    const report = await syncContent(db, Array.from({ length: 30 }, (_, i) => record(i)), watched, { baseline: true });
+    expect(report).toMatchObject({ staged: true, rowsWritten: 30, baselined: 30 });
+    expect((await rows()).every((r) => r.notification_sent === 1)).toBe(true);
+    expect(await stagingTables()).toEqual([]);
+  });
+
   it('a staged write that fails at any step leaves content_items as it was and no staging table', async () => {
     await syncContent(d1Executor(t.d1), [record(1)], watched);
     const before = await rows();
