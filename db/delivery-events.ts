@@ -2,17 +2,11 @@
  * Events that arrive after a send: bounces (from the author's bounce handling) and, when
  * tracking is on, opens and clicks. Each is one D1 round trip (one batch).
  */
-import type { Db } from './client';
+import { d1Of, statementOf, type Db } from './client';
 import { normalizeEmail } from './users';
 import { statisticsUpsertQuery } from './statistics';
 import { toUnixSeconds, utcDateKey } from './time';
 
-type D1 = D1Database;
-const d1Of = (db: Db): D1 => (db as unknown as { $client: D1 }).$client;
-const statementOf = (d1: D1, q: { toSQL(): { sql: string; params: unknown[] } }) => {
-  const { sql, params } = q.toSQL();
-  return d1.prepare(sql).bind(...params);
-};
 
 export const DEFAULT_SOFT_BOUNCE_LIMIT = 3;
 /** Bounces are about an address, not a content type: their statistics row uses this key. */

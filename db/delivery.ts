@@ -9,18 +9,11 @@
  * `sql` queries with parameters, and UPDATE … RETURNING with scalar subqueries reads
  * plainer as SQL anyway. Builder queries from other modules join a batch via toSQL().
  */
-import type { Db } from './client';
+import { d1Of, statementOf, type Db } from './client';
 import { statisticsUpsertQuery, type StatisticIncrements } from './statistics';
 import { toUnixSeconds, utcDateKey } from './time';
 
 type D1 = D1Database;
-const d1Of = (db: Db): D1 => (db as unknown as { $client: D1 }).$client;
-
-/** A Drizzle builder query as a D1 statement, so it can share a raw batch. */
-function statementOf(d1: D1, query: { toSQL(): { sql: string; params: unknown[] } }): D1PreparedStatement {
-  const { sql, params } = query.toSQL();
-  return d1.prepare(sql).bind(...params);
-}
 
 // ---------------------------------------------------------------- claim
 

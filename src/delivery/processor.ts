@@ -26,12 +26,12 @@ export const DEFAULT_TIME_BUDGET_MS = 25_000; // well inside a Worker invocation
 /** D1 allows 1,000 queries per invocation (each statement of a batch() counts); keep a margin. */
 export const QUERY_BUDGET = 900;
 const STATEMENTS_PER_RUN = 5 + 2 * 25; // templates, final count, fan-out (2 per item)
-const TOKEN_ROWS_PER_STATEMENT = 14; // 7 bound columns per token row, 100 parameters per statement
+const TOKENS_PER_STATEMENT = 250; // see db/unsubscribe-tokens.ts: one JSON parameter per INSERT
 /**
- * Worst case per batch: pacing 1, claim 4, digest Message-ID 1, tokens (2 per email, 14 rows
+ * Worst case per batch: pacing 1, claim 4, digest Message-ID 1, tokens (2 per email, 250
  * per INSERT), record 2 + statistics ≤ 5 + readers 1.
  */
-export const statementsPerBatch = (batchSize: number): number => 14 + Math.ceil((2 * batchSize) / TOKEN_ROWS_PER_STATEMENT);
+export const statementsPerBatch = (batchSize: number): number => 14 + Math.ceil((2 * batchSize) / TOKENS_PER_STATEMENT);
 
 export type DeliveryDeps = {
   db: Db;
