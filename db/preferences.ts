@@ -17,6 +17,15 @@ const PREFERENCE_FIELD = {
   announcement: 'emailAnnouncements',
 } as const;
 
+/** The three per-type preference columns for a list of wanted content types. */
+export function preferenceFlags(contentTypes: readonly ContentType[]): Required<Pick<EmailPreferences, (typeof PREFERENCE_FIELD)[ContentType]>> {
+  return {
+    emailBlogUpdates: contentTypes.includes('blog'),
+    emailThoughtUpdates: contentTypes.includes('thought'),
+    emailAnnouncements: contentTypes.includes('announcement'),
+  };
+}
+
 /** Pending mail a reader no longer wants is cancelled in the same batch (DESIGN.md "Notification states"). */
 const cancelPending = (db: Db, userId: string, contentTypes: readonly ContentType[]) =>
   db

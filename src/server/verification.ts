@@ -7,6 +7,7 @@ import { and, desc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { randomToken, sha256Hex } from '../../db/crypto';
 import { changedRows } from '../../db/params';
+import { preferenceFlags } from '../../db/preferences';
 import { CONTENT_TYPES, emailNotificationHistory, users, type ContentType, type EmailFrequency, type User } from '../../db/schema';
 
 export const VERIFICATION_TTL_SECONDS = 60 * 60 * 48; // 48 hours
@@ -74,9 +75,7 @@ export async function confirmVerification(db: Db, token: string | null, now = ne
       unsubscribeAll: false,
       unsubscribedAt: null,
       ...(pending && {
-        emailBlogUpdates: pending.contentTypes.includes('blog'),
-        emailThoughtUpdates: pending.contentTypes.includes('thought'),
-        emailAnnouncements: pending.contentTypes.includes('announcement'),
+        ...preferenceFlags(pending.contentTypes),
         emailFrequency: pending.frequency,
       }),
       updatedAt: now,

@@ -4,7 +4,7 @@
  */
 import type { Db } from '../../../db/client';
 import { createNotificationHistory } from '../../../db/history';
-import { updateUserPreferences } from '../../../db/preferences';
+import { preferenceFlags, updateUserPreferences } from '../../../db/preferences';
 import { findUnsubscribeToken } from '../../../db/unsubscribe-tokens';
 import { getUserById } from '../../../db/users';
 import { type ContentType, type EmailFrequency, type User } from '../../../db/schema';
@@ -95,9 +95,7 @@ async function savePreferences(db: Db, user: User, prefs: Preferences, request: 
     db,
     user.id,
     {
-      emailBlogUpdates: prefs.contentTypes.includes('blog'),
-      emailThoughtUpdates: prefs.contentTypes.includes('thought'),
-      emailAnnouncements: prefs.contentTypes.includes('announcement'),
+      ...preferenceFlags(prefs.contentTypes),
       emailFrequency: prefs.frequency,
       unsubscribeAll: prefs.unsubscribeAll,
     },

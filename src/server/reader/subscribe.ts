@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { createNotificationHistory } from '../../../db/history';
+import { preferenceFlags } from '../../../db/preferences';
 import { createUser, getUserByEmail } from '../../../db/users';
 import { users, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
 import { formList, formText, readForm, readJson } from '../forms';
@@ -38,9 +39,7 @@ async function findOrCreateReader(db: Db, input: SubscribeInput): Promise<{ user
   try {
     const user = await createUser(db, {
       email: input.email,
-      emailBlogUpdates: input.contentTypes.includes('blog'),
-      emailThoughtUpdates: input.contentTypes.includes('thought'),
-      emailAnnouncements: input.contentTypes.includes('announcement'),
+      ...preferenceFlags(input.contentTypes),
       emailFrequency: input.frequency,
       emailVerified: false,
     });
@@ -80,9 +79,7 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
       .update(users)
       .set({
         emailVerified: false,
-        emailBlogUpdates: input.contentTypes.includes('blog'),
-        emailThoughtUpdates: input.contentTypes.includes('thought'),
-        emailAnnouncements: input.contentTypes.includes('announcement'),
+        ...preferenceFlags(input.contentTypes),
         emailFrequency: input.frequency,
         updatedAt: now,
       })
