@@ -9,11 +9,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectRecords, type Registry, type RegistryEntry } from '../integration/collect';
-import { createD1HttpExecutor } from '../integration/d1-http';
-import { d1Executor } from '../integration/local-d1';
+import { collectRecords, type Registry, type RegistryEntry } from '../integration/registry/collect';
+import { createD1HttpExecutor } from '../integration/registry/d1-http';
+import { d1Executor } from '../integration/registry/local-d1';
 import { parseOptions } from '../integration/options';
-import { syncContent, type ContentRecord, type SqlExecutor, type SyncReport } from '../integration/sync';
+import { syncContent, type ContentRecord, type SqlExecutor, type SyncReport } from '../integration/registry/sync';
 import { createTestD1 } from '../test/helpers/d1';
 import { startD1ApiStandIn } from '../test/helpers/d1-api-standin';
 import { buildFixture, copyFixture, migrateLocalD1 } from '../test/helpers/fixture-build';

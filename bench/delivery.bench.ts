@@ -13,9 +13,9 @@ import { createDb } from '../db/client';
 import { createContentItem } from '../db/content';
 import { claimDueNotifications } from '../db/delivery';
 import { enqueueNotificationsForContent } from '../db/notifications';
-import { loadDeliveryConfig } from '../src/delivery/config';
-import { processNotifications } from '../src/delivery/processor';
-import { createLoopbackTransport } from '../src/delivery/transports/fault-injection';
+import { loadDeliveryConfig } from '../integration/delivery/config';
+import { processNotifications } from '../integration/delivery/processor';
+import { createLoopbackTransport } from '../integration/delivery/transports/fault-injection';
 import { createTestD1, type TestD1 } from '../test/helpers/d1';
 
 const DRAIN_ROWS = 10_000;

@@ -2,7 +2,7 @@
  * The one list of the variables the delivery code provides to each template type, and the
  * check that a template uses no other. It lives in db/ so createEmailTemplate can refuse a
  * bad template before it is stored (db imports nothing from src); the renderer in
- * src/delivery/render.ts builds its views from the same lists.
+ * integration/delivery/render.ts builds its views from the same lists.
  */
 import Mustache from 'mustache';
 import type { EmailTemplate } from './schema';

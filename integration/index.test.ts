@@ -6,7 +6,7 @@ import type { AstroIntegrationLogger } from 'astro';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../test/helpers/d1';
 import contentRegistry from './index';
-import { REGISTRY_ROUTE } from './collect';
+import { REGISTRY_ROUTE } from './registry/collect';
 
 type Hooks = Record<string, (arg: unknown) => unknown>;
 const logger = () => {
@@ -17,35 +17,51 @@ const logger = () => {
 
 async function setUp(options: Parameters<typeof contentRegistry>[0], command: 'build' | 'dev', site?: string) {
   const hooks = contentRegistry(options).hooks as Hooks;
-  const injected: unknown[] = [];
+  const injected: { pattern: string; entrypoint: string; prerender?: boolean }[] = [];
   const plugins: unknown[] = [];
+  const middleware: unknown[] = [];
   const { lines, logger: log } = logger();
   await hooks['astro:config:setup']!({
     command,
-    injectRoute: (r: unknown) => injected.push(r),
+    config: { root: pathToFileURL(`${ROOT}/`), base: '/' },
+    injectRoute: (r: (typeof injected)[number]) => injected.push(r),
+    addMiddleware: (m: unknown) => middleware.push(m),
     updateConfig: (c: { vite: { plugins: unknown[] } }) => plugins.push(...c.vite.plugins),
     logger: log,
   });
   const configDone = () => hooks['astro:config:done']!({ config: { site, root: pathToFileURL(`${ROOT}/`) }, logger: log });
-  return { hooks, injected, plugins, lines, log, configDone };
+  return { hooks, injected, plugins, middleware, lines, log, configDone };
 }
 
 afterEach(() => vi.unstubAllEnvs());
 
-describe('content-registry hooks', () => {
-  it('does nothing outside `astro build`', async () => {
+describe('integration hooks', () => {
+  it('injects the reader pages and the middleware, and registers no content outside `astro build`', async () => {
     vi.stubEnv('CLOUDFLARE_ACCOUNT_ID', '');
     const s = await setUp({ target: 'remote' }, 'dev');
-    expect(s.injected).toEqual([]);
-    expect(s.plugins).toEqual([]);
+    const patterns = s.injected.map((r) => r.pattern);
+    expect(patterns).toEqual(expect.arrayContaining(['/subscribe', '/verify', '/preferences', '/unsubscribe', '/account/login', '/api/subscribe', '/api/unsubscribe/one-click', '/api/notifications/process', '/dev/mail', '/dev/mail/[id]']));
+    expect(patterns).not.toContain(REGISTRY_ROUTE);
+    expect(s.middleware).toEqual([expect.objectContaining({ order: 'pre', entrypoint: expect.stringMatching(/integration\/middleware\.ts$/) })]);
+    expect(s.plugins).toHaveLength(1); // the virtual modules only
     await expect(s.configDone()).resolves.toBeUndefined();
+  });
+
+  it('puts every injected route under the prefix', async () => {
+    const s = await setUp({ prefix: '/newsletter' }, 'dev');
+    expect(s.injected.length).toBeGreaterThan(10);
+    for (const route of s.injected) expect(route.pattern).toMatch(/^\/newsletter\//);
   });
 
   it('injects the prerendered registry route at build', async () => {
     const s = await setUp({}, 'build', 'https://e.example');
-    expect(s.injected).toEqual([expect.objectContaining({ pattern: REGISTRY_ROUTE, prerender: true })]);
-    expect(s.plugins).toHaveLength(1);
+    expect(s.injected).toContainEqual(expect.objectContaining({ pattern: REGISTRY_ROUTE, prerender: true }));
+    expect(s.plugins).toHaveLength(2);
     await s.configDone();
+  });
+
+  it('refuses a layout that does not exist, naming the option', async () => {
+    await expect(setUp({ layout: './src/layouts/Nope.astro' }, 'dev')).rejects.toMatchObject({ message: expect.stringContaining('Nope.astro'), hint: expect.stringContaining('layout') });
   });
 
   it.each([

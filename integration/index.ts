@@ -1,18 +1,43 @@
 /**
- * content-registry: at `astro build`, registers every entry of the watched content
- * collections in D1's content_items, so the processor can email readers about it.
- * This file only wires Astro's hooks; the work is in the modules it imports.
+ * astro-d1-notify: email a blog's readers when it publishes, on one Cloudflare D1 database.
+ * One line in astro.config.mjs: `integrations: [notify()]`. This file only wires Astro's hooks:
+ * the reader pages and API routes (integration/pages/, under the `prefix` option), the CSRF and
+ * session middleware, the virtual modules pages render with, and, at `astro build`, content
+ * registration in D1 (integration/registry/).
  */
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
-import { discardRegistry, REGISTRY_ENTRYPOINT, REGISTRY_ROUTE, registryVitePlugin } from './collect';
+import { AstroError } from 'astro/errors';
 import { astroSiteUrl, parseOptions, resolveSite, type ContentRegistryOptions } from './options';
-import { registerContent } from './run';
-import { resolveTarget, type Target } from './target';
+import { discardRegistry, REGISTRY_ENTRYPOINT, REGISTRY_ROUTE, registryVitePlugin } from './registry/collect';
+import { registerContent } from './registry/run';
+import { resolveTarget, type Target } from './registry/target';
+import { injectedRoutes } from './routes';
+import { notifyVitePlugin } from './vite-plugin';
 
-export type { ContentRegistryOptions } from './options';
+export type { ContentRegistryOptions as NotifyOptions } from './options';
 
-export default function contentRegistry(userOptions: ContentRegistryOptions = {}): AstroIntegration {
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+export const PACKAGE_NAME = 'astro-d1-notify';
+
+/** Astro's `base` and the `prefix`, as one path without a trailing slash ('' at the root). */
+export function routeBaseOf(base: string, prefix: string): string {
+  const trimmed = base.replace(/\/+$/, '');
+  return `${trimmed === '' || trimmed === '/' ? '' : trimmed.startsWith('/') ? trimmed : `/${trimmed}`}${prefix}`;
+}
+
+function resolveLayout(layout: string | undefined, root: string): string {
+  if (!layout) return here('./components/DefaultLayout.astro');
+  const path = isAbsolute(layout) ? layout : resolve(root, layout);
+  if (!existsSync(path)) {
+    throw new AstroError(`The layout "${layout}" given to astro-d1-notify does not exist (looked for ${path}).`, 'Set `layout` to a .astro file relative to the project root, e.g. `./src/layouts/BaseLayout.astro`, or leave it out for the default layout.');
+  }
+  return path;
+}
+
+export default function notify(userOptions: ContentRegistryOptions = {}): AstroIntegration {
   const options = parseOptions(userOptions, process.env);
   let building = false;
   let ready: { site: string; target: Target } | undefined;
@@ -30,13 +55,29 @@ export default function contentRegistry(userOptions: ContentRegistryOptions = {}
   };
 
   return {
-    name: 'content-registry',
+    name: PACKAGE_NAME,
     hooks: {
-      'astro:config:setup': ({ command, injectRoute, updateConfig }) => {
+      'astro:config:setup': ({ command, config, injectRoute, addMiddleware, updateConfig }) => {
         building = command === 'build';
-        if (!building) return;
-        injectRoute({ pattern: REGISTRY_ROUTE, entrypoint: REGISTRY_ENTRYPOINT, prerender: true });
-        updateConfig({ vite: { plugins: [registryVitePlugin(options.collections.map((c) => c.name))] } });
+        for (const route of injectedRoutes(here('./pages'), options.prefix)) injectRoute(route);
+        addMiddleware({ entrypoint: here('./middleware.ts'), order: 'pre' });
+        const plugins = [
+          notifyVitePlugin({
+            layoutPath: resolveLayout(options.layout, fileURLToPath(config.root)),
+            routeBase: routeBaseOf(config.base, options.prefix),
+            siteName: options.siteName,
+          }),
+        ];
+        if (building) {
+          injectRoute({ pattern: REGISTRY_ROUTE, entrypoint: REGISTRY_ENTRYPOINT, prerender: true });
+          plugins.push(registryVitePlugin(options.collections.map((c) => c.name)) as never);
+        }
+        updateConfig({
+          // The middleware applies Astro's Origin rule itself, with the RFC 8058 one-click route exempt.
+          security: { checkOrigin: false },
+          // The package ships .astro and TypeScript sources: Vite must compile them, not externalise them.
+          vite: { plugins, ssr: { noExternal: [PACKAGE_NAME] } },
+        });
       },
       'astro:config:done': async ({ config, logger }) => {
         if (!building) return;

@@ -14,8 +14,39 @@ const collectionSchema = z.union([
     .strict(),
 ]);
 
+/** Where an entry's value comes from: a frontmatter field name, several to try in order, or a function of the data. */
+export type FieldFunction = (data: Record<string, unknown>, entry: { id: string; collection: string }) => unknown;
+const fieldSchema = z.union([
+  z.string().min(1),
+  z.array(z.string().min(1)).min(1),
+  z.custom<FieldFunction>((v) => typeof v === 'function', 'must be a field name, a list of names or a function'),
+]);
+export const FIELD_NAMES = ['title', 'date', 'description', 'tags', 'draft'] as const;
+export type FieldName = (typeof FIELD_NAMES)[number];
+export type FieldSpec = string[] | FieldFunction;
+
+/** The names the defaults recognise: Astro's blog starter (`pubDate`), and the common others. */
+export const DEFAULT_FIELDS: Record<FieldName, string[]> = {
+  title: ['title'],
+  date: ['date', 'pubDate', 'publishDate', 'published', 'pubdate'],
+  description: ['description', 'summary', 'excerpt'],
+  tags: ['tags', 'categories'],
+  draft: ['draft'],
+};
+
 export const optionsSchema = z
   .object({
+    /** Path prefix of every injected page and API route, e.g. `/newsletter`; '' (default) keeps them at the root. */
+    prefix: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or start with / and contain only path segments, without a trailing /')
+      .optional(),
+    /** The host's layout component for injected pages (relative to the project root); default: a minimal layout. */
+    layout: z.string().min(1).optional(),
+    /** The blog's name, shown by the default layout. */
+    siteName: z.string().min(1).optional(),
+    /** Which frontmatter field holds an entry's title, date, description, tags and draft flag. */
+    fields: z.object({ title: fieldSchema, date: fieldSchema, description: fieldSchema, tags: fieldSchema, draft: fieldSchema }).partial().strict().optional(),
     /** Collection name → content type (or `{ type, path }`). */
     collections: z.record(z.string().min(1), collectionSchema).optional(),
     /** Base URL of `content_url`; defaults to Astro's `site`. */
@@ -51,6 +82,10 @@ export type ContentRegistryOptions = z.input<typeof optionsSchema>;
 export type WatchedCollection = { name: string; type: ContentType; path: string };
 
 export type ResolvedOptions = {
+  prefix: string;
+  layout: string | undefined;
+  siteName: string | undefined;
+  fields: Record<FieldName, FieldSpec>;
   collections: WatchedCollection[];
   /** True when the user named the collections: then an empty or unknown one is an error, not a warning. */
   explicitCollections: boolean;
@@ -101,8 +136,8 @@ export function parseOptions(input: unknown = {}, env: OptionsEnv = {}): Resolve
       .map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`)
       .join('; ');
     throw new AstroError(
-      `Invalid content-registry options: ${issues}`,
-      'See "Content registration (astro build)" in README.md for the accepted options.',
+      `Invalid astro-d1-notify options: ${issues}`,
+      'See "Options" in the package README for the accepted options.',
     );
   }
   const o = parsed.data;
@@ -122,7 +157,17 @@ export function parseOptions(input: unknown = {}, env: OptionsEnv = {}): Resolve
   if (collections.length === 0) {
     throw new AstroError('No collections are watched.', 'Name at least one collection in the `collections` option.');
   }
+  const fields = Object.fromEntries(
+    FIELD_NAMES.map((name) => {
+      const given = o.fields?.[name];
+      return [name, given === undefined ? DEFAULT_FIELDS[name] : typeof given === 'string' ? [given] : given];
+    }),
+  ) as Record<FieldName, FieldSpec>;
   return {
+    prefix: o.prefix ?? '',
+    layout: o.layout,
+    siteName: o.siteName,
+    fields,
     collections,
     explicitCollections: o.collections !== undefined,
     site: o.site,

@@ -1,23 +1,3 @@
-// The Worker entry (wrangler `main`): Astro serves every request; the Cron Triggers in
-// wrangler.jsonc run the notification processor (src/delivery/scheduled.ts) and, once a
-// day, housekeeping (src/delivery/housekeeping.ts).
-import astro from '@astrojs/cloudflare/entrypoints/server';
-import { createDb } from '../db/client';
-import type { DeliveryEnv } from './delivery/deps';
-import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
-import { handleScheduled } from './delivery/scheduled';
-
-export default {
-  fetch: astro.fetch,
-  async scheduled(controller: ScheduledController, env: DeliveryEnv, ctx: ExecutionContext) {
-    if (controller.cron === HOUSEKEEPING_CRON) {
-      ctx.waitUntil(
-        runHousekeeping(createDb(env.DB)).then((summary) =>
-          console.log(JSON.stringify({ event: 'housekeeping', ...summary })),
-        ),
-      );
-      return;
-    }
-    handleScheduled(controller, env, ctx).catch(() => {}); // already logged; waitUntil carries the failure
-  },
-};
+// The demo blog's Worker entry (wrangler `main`): everything comes from the integration package,
+// exactly as on any other blog that installs it (README "Add it to your Astro blog").
+export { default } from 'astro-d1-notify/worker';

@@ -1,8 +1,8 @@
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recordBounce } from '../src/delivery/bounces';
-import { processNotifications } from '../src/delivery/processor';
-import { createFaultInjectionTransport, SimulatedCrash } from '../src/delivery/transports/fault-injection';
+import { recordBounce } from '../integration/delivery/bounces';
+import { processNotifications } from '../integration/delivery/processor';
+import { createFaultInjectionTransport, SimulatedCrash } from '../integration/delivery/transports/fault-injection';
 import { validateUnsubscribeToken } from '../db/unsubscribe-tokens';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';
@@ -234,7 +234,7 @@ describe('processNotifications: eligibility at send time', () => {
     await addContent(t.db, { type: 'thought', publishDate: '2026-11-25T09:00:00Z' });
 
     // Fan out only (no sending yet), then the readers change before the run that sends.
-    const { fanOutPublished } = await import('../src/delivery/fanout');
+    const { fanOutPublished } = await import('../integration/delivery/fanout');
     expect((await fanOutPublished(t.db, time.clock(), { hourUtc: 8, weeklyDay: 1 })).notifications).toBe(7);
 
     // Turned off directly (as a preference change racing the run would): only the send-time check stops it.

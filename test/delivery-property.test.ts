@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordBounce } from '../src/delivery/bounces';
-import { processNotifications } from '../src/delivery/processor';
-import { createFaultInjectionTransport, type FaultOutcome } from '../src/delivery/transports/fault-injection';
+import { recordBounce } from '../integration/delivery/bounces';
+import { processNotifications } from '../integration/delivery/processor';
+import { createFaultInjectionTransport, type FaultOutcome } from '../integration/delivery/transports/fault-injection';
 import { unsubscribeUserFromAll, updateUserPreferences } from '../db/preferences';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, testConfig } from './helpers/delivery';

@@ -4,10 +4,10 @@ import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEmailTemplate, getActiveTemplates } from '../db/templates';
 import { TEMPLATE_VARIABLES } from '../db/template-variables';
-import { processNotifications } from '../src/delivery/processor';
-import { assertTemplateVariables, TemplateSet, TemplateVariableError, unknownTemplateVariables } from '../src/delivery/render';
-import { createFaultInjectionTransport } from '../src/delivery/transports/fault-injection';
-import { queueVerificationEmail } from '../src/delivery/verification';
+import { processNotifications } from '../integration/delivery/processor';
+import { assertTemplateVariables, TemplateSet, TemplateVariableError, unknownTemplateVariables } from '../integration/delivery/render';
+import { createFaultInjectionTransport } from '../integration/delivery/transports/fault-injection';
+import { queueVerificationEmail } from '../integration/delivery/verification';
 import { createTestD1, ROOT, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildDeliveryDeps } from '../src/delivery/deps';
-import { handleScheduled } from '../src/delivery/scheduled';
+import { buildDeliveryDeps } from '../integration/delivery/deps';
+import { handleScheduled } from '../integration/delivery/scheduled';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, rows } from './helpers/delivery';
 

@@ -1,9 +1,9 @@
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { processNotifications } from '../src/delivery/processor';
-import { clickUrl, openPixelUrl, verifyClick } from '../src/delivery/tracking';
-import { clickResponse, openPixelResponse } from '../src/delivery/tracking-handlers';
-import { createFaultInjectionTransport } from '../src/delivery/transports/fault-injection';
+import { processNotifications } from '../integration/delivery/processor';
+import { clickUrl, openPixelUrl, verifyClick } from '../integration/delivery/tracking';
+import { clickResponse, openPixelResponse } from '../integration/delivery/tracking-handlers';
+import { createFaultInjectionTransport } from '../integration/delivery/transports/fault-injection';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';
 

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SendResult } from '../src/delivery/transport';
+import type { SendResult } from '../integration/delivery/transport';
 import { startGoogleStandin, type GoogleStandin } from './helpers/google-standin';
 import { parseMime } from './helpers/mime-assert';
 

@@ -1,9 +1,9 @@
 // The real Gmail transport against a stand-in for Google on 127.0.0.1 that
 // speaks the same HTTP protocol (test/helpers/google-standin.ts).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildMessage, makeMessageId, type MessageInput } from '../src/delivery/mime';
-import type { OutgoingEmail } from '../src/delivery/transport';
-import { createGmailTransport, type GmailTransportOptions } from '../src/delivery/transports/gmail';
+import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
+import type { OutgoingEmail } from '../integration/delivery/transport';
+import { createGmailTransport, type GmailTransportOptions } from '../integration/delivery/transports/gmail';
 import { startGoogleStandin, type GoogleStandin } from './helpers/google-standin';
 import { expectMessageMatches, parseMime } from './helpers/mime-assert';
 

@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../db/crypto';
 import { emailNotificationHistory, sessions } from '../db/schema';
 import { getUserByEmail } from '../db/users';
-import { readCookie } from '../src/server/auth/cookies';
-import { createUserSession, SESSION_RENEW_BELOW_SECONDS, SESSION_TTL_SECONDS, validateSessionToken } from '../src/server/auth/session';
-import { handleLogin, handleLogout, handleRegister, LOGIN_FAILED_MESSAGE, safeNext } from '../src/server/reader/account';
-import { handlePreferencesApiGet, handlePreferencesApiPut } from '../src/server/reader/preferences';
+import { readCookie } from '../integration/server/auth/cookies';
+import { createUserSession, SESSION_RENEW_BELOW_SECONDS, SESSION_TTL_SECONDS, validateSessionToken } from '../integration/server/auth/session';
+import { handleLogin, handleLogout, handleRegister, LOGIN_FAILED_MESSAGE, safeNext } from '../integration/server/reader/account';
+import { handlePreferencesApiGet, handlePreferencesApiPut } from '../integration/server/reader/preferences';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { fakeDeps, formRequest, jsonRequest, SITE } from './helpers/reader';
 

@@ -5,8 +5,8 @@ import { emailNotificationHistory, emailNotifications, emailStatistics, unsubscr
 import { createUnsubscribeToken } from '../db/unsubscribe-tokens';
 import { createUser, getUserById } from '../db/users';
 import { utcDateKey } from '../db/time';
-import { handlePreferencesForm, showPreferences } from '../src/server/reader/preferences';
-import { handleOneClick, handleUnsubscribe, showUnsubscribe } from '../src/server/reader/unsubscribe';
+import { handlePreferencesForm, showPreferences } from '../integration/server/reader/preferences';
+import { handleOneClick, handleUnsubscribe, showUnsubscribe } from '../integration/server/reader/unsubscribe';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { formRequest, SITE } from './helpers/reader';
 

@@ -6,7 +6,7 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { captureDevMail } from '../../db/dev-mail';
-import { buildMessage, makeMessageId } from '../../src/delivery/mime';
+import { buildMessage, makeMessageId } from '../../integration/delivery/mime';
 import { startSite, type Site } from './site';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];

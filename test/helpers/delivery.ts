@@ -3,7 +3,7 @@ import type { Db } from '../../db/client';
 import { createContentItem } from '../../db/content';
 import type { ContentType, EmailFrequency } from '../../db/schema';
 import { createUser } from '../../db/users';
-import { loadDeliveryConfig, type DeliveryConfig } from '../../src/delivery/config';
+import { loadDeliveryConfig, type DeliveryConfig } from '../../integration/delivery/config';
 
 export const SITE = 'https://blog.example.com';
 

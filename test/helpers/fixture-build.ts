@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import cloudflare from '@astrojs/cloudflare';
 import { build } from 'astro';
 import { getPlatformProxy } from 'wrangler';
-import contentRegistry, { type ContentRegistryOptions } from '../../integration/index';
+import contentRegistry, { type NotifyOptions } from '../../integration/index';
 import { applyMigrations, ROOT } from './d1';
 
 export const FIXTURE = join(ROOT, 'test/fixtures/content-site');
@@ -49,7 +49,7 @@ export async function openLocalD1(root: string, persist: string) {
  */
 export async function buildFixture(
   root: string,
-  options: ContentRegistryOptions,
+  options: NotifyOptions,
   extra: { site?: string | undefined } = { site: 'https://fixture.example' },
 ): Promise<{ log: string[]; error?: unknown }> {
   const captured: string[] = [];

@@ -1,6 +1,6 @@
 import PostalMime, { type Email } from 'postal-mime';
 import { expect } from 'vitest';
-import type { MessageInput } from '../../src/delivery/mime';
+import type { MessageInput } from '../../integration/delivery/mime';
 
 export const parseMime = (raw: string | Uint8Array): Promise<Email> => PostalMime.parse(raw);
 

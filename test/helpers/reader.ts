@@ -1,6 +1,6 @@
 /** Requests and deps for calling the reader handlers directly against a real local D1. */
 import type { Db } from '../../db/client';
-import type { ReaderDeps } from '../../src/server/reader/deps';
+import type { ReaderDeps } from '../../integration/server/reader/deps';
 
 export const SITE = 'https://blog.example';
 

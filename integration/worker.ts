@@ -1,0 +1,28 @@
+/**
+ * What a host's Worker entry (wrangler `main`) needs: Astro serves every request, and the Cron
+ * Triggers run the notification processor and, once a day, housekeeping. A host's entry is one line:
+ *
+ *   export { default } from 'astro-d1-notify/worker';
+ *
+ * or, to add handlers of its own, spread `notifyHandlers` into its export.
+ */
+import astro from '@astrojs/cloudflare/entrypoints/server';
+import { createDb } from '../db/client';
+import type { DeliveryEnv } from './delivery/deps';
+import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
+import { handleScheduled } from './delivery/scheduled';
+
+export { HOUSEKEEPING_CRON };
+
+export async function scheduled(controller: ScheduledController, env: DeliveryEnv, ctx: ExecutionContext): Promise<void> {
+  if (controller.cron === HOUSEKEEPING_CRON) {
+    ctx.waitUntil(runHousekeeping(createDb(env.DB)).then((summary) => console.log(JSON.stringify({ event: 'housekeeping', ...summary }))));
+    return;
+  }
+  await handleScheduled(controller, env, ctx).catch(() => {}); // already logged; waitUntil carries the failure
+}
+
+/** The product's handlers, for a host that composes its own Worker export. */
+export const notifyHandlers = { scheduled };
+
+export default { fetch: astro.fetch, scheduled } satisfies ExportedHandler<DeliveryEnv>;
