@@ -83,7 +83,7 @@ export async function buildFixture(
     .split('\n')
     // eslint-disable-next-line no-control-regex
     .map((l) => l.replace(/\x1b\[[0-9;]*m/g, ''))
-    .filter((l) => l.includes('[content-registry]'))
-    .map((l) => l.replace(/^.*\[content-registry\]\s*/, ''));
+    .filter((l) => l.includes('[astro-d1-notify]'))
+    .map((l) => l.replace(/^.*\[astro-d1-notify\]\s*/, ''));
   return error === undefined ? { log } : { log, error };
 }
