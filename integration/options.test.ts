@@ -59,7 +59,7 @@ describe('parseOptions', () => {
   ])('rejects %s with an AstroError and a hint', (_, input, mentions) => {
     let error: unknown;
     try {
-      parseOptions(input);
+      parseOptions(input as never);
     } catch (err) {
       error = err;
     }
@@ -89,5 +89,22 @@ describe('resolveSite and entryUrl', () => {
   it('fills the path pattern', () => {
     expect(entryUrl('https://e.example', '/{collection}/{id}', 'blog', 'hello')).toBe('https://e.example/blog/hello');
     expect(entryUrl('https://e.example/sub', '/n/{id}/', 'thoughts', 'a/b')).toBe('https://e.example/sub/n/a/b/');
+  });
+});
+
+describe('parseOptions: the package options', () => {
+  it('defaults: pages at the root, the default layout, the common frontmatter names', () => {
+    const o = parseOptions();
+    expect(o.prefix).toBe('');
+    expect(o.layout).toBeUndefined();
+    expect(o.fields.date).toEqual(['date', 'pubDate', 'publishDate', 'published', 'pubdate']);
+  });
+
+  it.each(['/newsletter', '/a/b', ''])('accepts the prefix %j', (prefix) => {
+    expect(parseOptions({ prefix }).prefix).toBe(prefix);
+  });
+
+  it.each(['newsletter', '/newsletter/', '//evil.example', '/a b', '/%2e/x', '/..', '/a/./b'])('refuses the prefix %j with a message naming it', (prefix) => {
+    expect(() => parseOptions({ prefix })).toThrow(/prefix/);
   });
 });

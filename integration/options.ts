@@ -39,7 +39,7 @@ export const optionsSchema = z
     /** Path prefix of every injected page and API route, e.g. `/newsletter`; '' (default) keeps them at the root. */
     prefix: z
       .string()
-      .regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or start with / and contain only path segments, without a trailing /')
+      .regex(/^(\/(?!\.{1,2}(?:\/|$))[A-Za-z0-9._~-]+)*$/, 'must be empty or start with / and contain only path segments, without a trailing /')
       .optional(),
     /** The host's layout component for injected pages (relative to the project root); default: a minimal layout. */
     layout: z.string().min(1).optional(),
@@ -77,7 +77,10 @@ export const optionsSchema = z
   })
   .strict();
 
-export type ContentRegistryOptions = z.input<typeof optionsSchema>;
+/** The integration's options as a host writes them (zod's input type, with `fields` spelled out so functions are typed). */
+export type ContentRegistryOptions = Omit<z.input<typeof optionsSchema>, 'fields'> & {
+  fields?: Partial<Record<FieldName, string | string[] | FieldFunction>>;
+};
 
 export type WatchedCollection = { name: string; type: ContentType; path: string };
 
@@ -129,7 +132,7 @@ export type OptionsEnv = {
   CONTENT_BASELINE?: string;
 };
 
-export function parseOptions(input: unknown = {}, env: OptionsEnv = {}): ResolvedOptions {
+export function parseOptions(input: ContentRegistryOptions | undefined = {}, env: OptionsEnv = {}): ResolvedOptions {
   const parsed = optionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues

@@ -82,3 +82,45 @@ describe('takeRegistry', () => {
     expect(() => takeRegistry(pathToFileURL(`${dir}/`))).toThrow(/was not generated/);
   });
 });
+
+describe('collectRecords: any blog’s frontmatter (the fields option)', () => {
+  const one = (data: Record<string, unknown>) => registry([entry('post', data)]);
+
+  it('recognises the blog starter’s pubDate and the common summary/published/categories names by default', async () => {
+    const starter = await collectRecords(one({ title: 'A', pubDate: '2026-03-01T00:00:00.000Z', description: 'Starter.' }), watched, 'https://e.x');
+    expect(starter.records[0]).toMatchObject({ publishDate: Date.UTC(2026, 2, 1) / 1000, description: 'Starter.' });
+    const other = await collectRecords(one({ title: 'B', published: '2026-03-02T00:00:00.000Z', summary: 'Sum.', categories: ['x'] }), watched, 'https://e.x');
+    expect(other.records[0]).toMatchObject({ publishDate: Date.UTC(2026, 2, 2) / 1000, description: 'Sum.', tags: ['x'] });
+  });
+
+  it('takes a field name or a function per field', async () => {
+    const { fields } = parseOptions({
+      fields: { title: 'headline', date: (data) => `${data.year}-01-02T00:00:00.000Z`, draft: (data) => data.status === 'draft' },
+    });
+    const result = await collectRecords(
+      registry([entry('a', { headline: 'Headline', year: 2025 }), entry('b', { headline: 'Hidden', year: 2025, status: 'draft' })]),
+      watched,
+      'https://e.x',
+      fields,
+    );
+    expect(result.drafts).toBe(1);
+    expect(result.records).toEqual([expect.objectContaining({ title: 'Headline', publishDate: Date.UTC(2025, 0, 2) / 1000 })]);
+  });
+
+  it('names the entry, the fields it looked at and the option to set when a title or date is missing', async () => {
+    const { fields } = parseOptions({ fields: { date: 'when' } });
+    await expect(collectRecords(one({ title: 'No date', date: '2026-01-01' }), watched, 'https://e.x', fields)).rejects.toMatchObject({
+      message: expect.stringMatching(/blog\/post \(src\/content\/blog\/post\.md\) has no valid date \(none of `when` is set\)/),
+      hint: expect.stringContaining('`fields.date`'),
+    });
+    await expect(collectRecords(one({ name: 'x', date: '2026-01-01' }), watched, 'https://e.x')).rejects.toMatchObject({
+      message: expect.stringContaining('has no title (none of `title` is set)'),
+      hint: expect.stringContaining('`fields.title`'),
+    });
+  });
+
+  it('refuses a field option that is neither a name, a list of names nor a function', () => {
+    expect(() => parseOptions({ fields: { date: 42 } as never })).toThrow(/fields\.date/);
+    expect(() => parseOptions({ fields: { author: 'by' } as never })).toThrow(/fields/);
+  });
+});
