@@ -37,6 +37,8 @@ const THROTTLE_RETRY_SECONDS = 60;
 /** The 24-hour quota is a rolling window: look again in an hour. */
 const QUOTA_RETRY_SECONDS = 60 * 60;
 const SES_BATCH_SIZE = 50;
+/** Send at 90% of MaxSendRate: network jitter must not push two sends into one second on SES's side. */
+const RATE_MARGIN = 0.9;
 
 const THROTTLE_TYPES = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'LimitExceededException']);
 const RETRYABLE_TYPES = new Set(['SendingPausedException', 'InternalFailure', 'ServiceUnavailable', 'InternalServerError']);
@@ -143,7 +145,7 @@ export function createSesTransport(options: SesTransportOptions): SesTransport {
     if (quota && !quota.sendingEnabled) {
       return allFailed(emails.length, { ok: false, retryable: true, code: 'sending_paused', error: 'SES sending is paused for this account (GetAccount SendingEnabled=false)', retryAfterSeconds: QUOTA_RETRY_SECONDS });
     }
-    const intervalMs = Math.ceil(1000 / (quota?.maxSendRate ?? FALLBACK_SEND_RATE_PER_SECOND));
+    const intervalMs = Math.ceil(1000 / ((quota?.maxSendRate ?? FALLBACK_SEND_RATE_PER_SECOND) * RATE_MARGIN));
     let remainingToday = quota && quota.max24HourSend > 0 ? quota.max24HourSend - quota.sentLast24Hours : Infinity;
     const results = new Array<SendResult>(emails.length);
     let stop: Extract<SendResult, { ok: false }> | undefined;
