@@ -35,6 +35,7 @@ const CODES: Record<string, { code: string; retryable: boolean }> = {
   E_DELIVERY_FAILED: { code: 'delivery_failed', retryable: true },
   E_RECIPIENT_NOT_ALLOWED: { code: 'recipient_not_allowed', retryable: false },
   E_SENDER_NOT_VERIFIED: { code: 'sender_not_verified', retryable: false },
+  E_SENDER_NOT_ALLOWED: { code: 'sender_not_allowed', retryable: false }, // outside the binding's allowed_sender_addresses
   E_SENDER_DOMAIN_NOT_AVAILABLE: { code: 'sender_not_verified', retryable: false },
 };
 
@@ -42,8 +43,8 @@ const CODES: Record<string, { code: string; retryable: boolean }> = {
 export function classifyCloudflareError(error: unknown, now: Date): Extract<SendResult, { ok: false }> {
   const message = error instanceof Error ? error.message : String(error);
   const thrownCode = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
-  // Miniflare (and older runtimes) throw a plain Error for a recipient outside the binding's allow list.
-  const code = thrownCode ?? (/ not allowed$/.test(message) ? 'E_RECIPIENT_NOT_ALLOWED' : undefined);
+  // Miniflare (and older runtimes) throw a plain Error for an address outside the binding's allow lists.
+  const code = thrownCode ?? (/^email from .* not allowed$/.test(message) ? 'E_SENDER_NOT_ALLOWED' : / not allowed$/.test(message) ? 'E_RECIPIENT_NOT_ALLOWED' : undefined);
   const text = `Cloudflare Email Service${code ? ` ${code}` : ''}: ${message}`;
   if (!code) return { ok: false, retryable: true, code: 'provider_error', error: text }; // an RPC hiccup: try again
   const known = CODES[code] ?? { code: code.toLowerCase().replace(/^e_/, ''), retryable: false }; // validation, headers, size
