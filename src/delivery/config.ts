@@ -18,7 +18,7 @@ export type TransportName = (typeof TRANSPORTS)[number];
 export const PACING_DEFAULTS: Record<TransportName, { ratePerMinute: number; dailyCap: number }> = {
   dev: { ratePerMinute: DEFAULT_RATE_PER_MINUTE, dailyCap: DEFAULT_DAILY_CAP },
   gmail: { ratePerMinute: DEFAULT_RATE_PER_MINUTE, dailyCap: DEFAULT_DAILY_CAP },
-  ses: { ratePerMinute: 14 * 60, dailyCap: 50_000 }, // a new production account: 14/s, 50,000 a day
+  ses: { ratePerMinute: 14 * 60, dailyCap: 50_000 }, // a common starting production quota; the transport also paces by GetAccount
   postmark: { ratePerMinute: 1_000, dailyCap: 0 }, // no published send rate; billed per email
   resend: { ratePerMinute: 600, dailyCap: 100 }, // the free plan's 100 a day; paid plans set DAILY_CAP=0
   cloudflare: { ratePerMinute: 60, dailyCap: 1_000 }, // the daily quota starts low and grows with reputation
