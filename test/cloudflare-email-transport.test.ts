@@ -102,6 +102,7 @@ describe('Cloudflare Email Service transport in Miniflare', () => {
   it('a recipient the binding may not mail fails for good (recipient_not_allowed), without a retry', async () => {
     const { result } = await sendInside(outgoing(input('someone@example.org')), 'ONLY_ALLOWED');
     expect(result).toMatchObject({ ok: false, retryable: false, code: 'recipient_not_allowed' });
+    expect(!result.ok && result.error).toBe('Cloudflare Email Service E_RECIPIENT_NOT_ALLOWED: email to <recipient> not allowed');
     const allowed = await sendInside(outgoing(input('allowed@example.org')), 'ONLY_ALLOWED');
     expect(allowed.result.ok).toBe(true);
   });

@@ -64,6 +64,7 @@ describe('Postmark transport against the Postmark stand-in', () => {
     expect(results[0]!.ok && results[2]!.ok).toBe(true);
     expect(results[1]).toMatchObject({ ok: false, retryable: false, code: 'recipient_suppressed' });
     expect(!results[1]!.ok && results[1]!.error).toContain('ErrorCode 406');
+    expect(!results[1]!.ok && results[1]!.error).toContain('Found inactive addresses: <recipient>'); // the address stays out of history
     expect(postmark.accepted.map((m) => m.To)).toEqual(['reader4@example.org', 'reader6@example.org']);
   });
 

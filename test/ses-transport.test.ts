@@ -139,6 +139,7 @@ describe('SES sandbox account', () => {
       expect(results[0]!.ok).toBe(true);
       expect(results[1]).toMatchObject({ ok: false, retryable: false, code: 'http_400' });
       expect(!results[1]!.ok && results[1]!.error).toContain('MessageRejected');
+      expect(!results[1]!.ok && results[1]!.error).not.toContain('reader81@example.org');
       expect(sandbox.sendTimes[1]! - sandbox.sendTimes[0]!).toBeGreaterThanOrEqual(1_000); // 1 per second, with a margin
     } finally {
       await sandbox.close();

@@ -1,7 +1,9 @@
 /**
  * One claimed batch → outcomes: cancel what is no longer wanted, group digests, create the
- * readers' link tokens (one round trip for the batch), render, build MIME, send with bounded
- * concurrency, and turn each result into sent / retry / failed. Recording is the caller's
+ * readers' link tokens (one round trip for the batch), render, build MIME, send (through the
+ * transport's batch endpoint when it has one, else with bounded concurrency; verification
+ * mail through the transactional transport when one is set), and turn each result into
+ * sent / retry / failed. Recording is the caller's
  * (one batch() for all outcomes).
  */
 import type { Db } from '../../db/client';
@@ -238,7 +240,9 @@ export async function deliverBatch(ctx: BatchContext, rows: readonly ClaimedRow[
       continue;
     }
     const transport = transportFor(ctx, c.unit);
-    byTransport.set(transport, [...(byTransport.get(transport) ?? []), { unit: c.unit, email: c.email }]);
+    const group = byTransport.get(transport) ?? [];
+    group.push({ unit: c.unit, email: c.email });
+    byTransport.set(transport, group);
   }
   for (const [transport, items] of byTransport) {
     const results = await sendAll(transport, items.map((item) => item.email));

@@ -7,7 +7,7 @@
  * Errors are thrown with a `code` (E_RECIPIENT_SUPPRESSED, E_RATE_LIMIT_EXCEEDED, …).
  */
 import { RECIPIENT_SUPPRESSED, type SendResult, type Transport } from '../transport';
-import { secondsToUtcMidnight } from './http';
+import { secondsToUtcMidnight, withoutRecipient } from './http';
 import { emailFields } from './mime-fields';
 
 /** The part of the `send_email` binding this transport uses (workers-types `SendEmail`). */
@@ -70,7 +70,7 @@ export function createCloudflareEmailTransport(options: CloudflareEmailOptions):
         if (!result?.messageId) return { ok: false, retryable: false, code: 'bad_response', error: 'Cloudflare Email Service answered without a messageId' };
         return { ok: true, providerMessageId: result.messageId };
       } catch (error) {
-        return classifyCloudflareError(error, clock());
+        return withoutRecipient(classifyCloudflareError(error, clock()), email.to);
       }
     },
   };

@@ -70,3 +70,13 @@ export const secondsToUtcMidnight = (now: Date): number => {
   const next = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1);
   return Math.max(1, Math.ceil((next - now.getTime()) / 1000));
 };
+
+/**
+ * Providers quote the recipient in their errors ("Found inactive addresses: …"); history
+ * already names the reader, so the address is replaced rather than copied into `details`.
+ */
+export function withoutRecipient(result: SendResult, to: string): SendResult {
+  if (result.ok || to === '' || !result.error.toLowerCase().includes(to.toLowerCase())) return result;
+  const pattern = new RegExp(to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi');
+  return { ...result, error: result.error.replace(pattern, '<recipient>') };
+}

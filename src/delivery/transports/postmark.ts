@@ -6,7 +6,7 @@
  * address on its suppression list (hard bounce, spam complaint, unsubscribe).
  */
 import { RECIPIENT_SUPPRESSED, type OutgoingEmail, type SendResult, type Transport } from '../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, type FetchLike, type HttpAnswer } from './http';
+import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from './http';
 import { emailFields, formatAddress } from './mime-fields';
 
 export const POSTMARK_API_BASE = 'https://api.postmarkapp.com';
@@ -115,7 +115,8 @@ export function createPostmarkTransport(options: PostmarkTransportOptions): Tran
       { method: 'POST', headers: { accept: 'application/json', 'content-type': 'application/json', 'x-postmark-server-token': options.serverToken }, body },
       timeoutMs,
     );
-    return isFailure(answer) ? allFailed(emails.length, answer) : classifyPostmark(answer, emails.length, clock());
+    const results = isFailure(answer) ? allFailed(emails.length, answer) : classifyPostmark(answer, emails.length, clock());
+    return results.map((result, i) => withoutRecipient(result, emails[i]!.to));
   }
 
   return {

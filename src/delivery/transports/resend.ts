@@ -7,7 +7,7 @@
  */
 import { sha256Hex } from '../../../db/crypto';
 import type { OutgoingEmail, SendResult, Transport } from '../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, secondsToUtcMidnight, stringField, trimBase, type FetchLike, type HttpAnswer } from './http';
+import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, secondsToUtcMidnight, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from './http';
 import { emailFields, formatAddress } from './mime-fields';
 
 export const RESEND_API_BASE = 'https://api.resend.com';
@@ -104,9 +104,12 @@ export function createResendTransport(options: ResendTransportOptions): Transpor
       },
       timeoutMs,
     );
-    if (isFailure(answer)) return allFailed(emails.length, answer);
-    if (answer.status !== 200) return allFailed(emails.length, classifyResendError(answer, clock()));
-    return classifyResendBatch(answer.body, emails.length);
+    const results = isFailure(answer)
+      ? allFailed(emails.length, answer)
+      : answer.status !== 200
+        ? allFailed(emails.length, classifyResendError(answer, clock()))
+        : classifyResendBatch(answer.body, emails.length);
+    return results.map((result, i) => withoutRecipient(result, emails[i]!.to));
   }
 
   return {

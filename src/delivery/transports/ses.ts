@@ -10,7 +10,7 @@
  */
 import { AwsClient } from 'aws4fetch';
 import type { OutgoingEmail, SendResult, Transport } from '../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, type FetchLike, type HttpAnswer } from './http';
+import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from './http';
 
 export type SesTransportOptions = {
   accessKeyId: string;
@@ -40,7 +40,7 @@ const SES_BATCH_SIZE = 50;
 /** Send at 90% of MaxSendRate: network jitter must not push two sends into one second on SES's side. */
 const RATE_MARGIN = 0.9;
 
-const THROTTLE_TYPES = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling', 'LimitExceededException']);
+const THROTTLE_TYPES = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling']);
 const RETRYABLE_TYPES = new Set(['SendingPausedException', 'InternalFailure', 'ServiceUnavailable', 'InternalServerError']);
 const AUTH_TYPES = new Set(['SignatureDoesNotMatch', 'InvalidSignatureException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'AccessDeniedException', 'MissingAuthenticationTokenException', 'IncompleteSignatureException']);
 
@@ -137,7 +137,7 @@ export function createSesTransport(options: SesTransportOptions): SesTransport {
       Content: { Raw: { Data: base64Utf8(email.raw) } },
       ...(options.configurationSet ? { ConfigurationSetName: options.configurationSet } : {}),
     });
-    return isFailure(answer) ? answer : classifySes(answer, clock());
+    return withoutRecipient(isFailure(answer) ? answer : classifySes(answer, clock()), email.to);
   }
 
   async function sendBatch(emails: readonly OutgoingEmail[]): Promise<SendResult[]> {
