@@ -1,7 +1,9 @@
 /**
  * One claimed batch → outcomes: cancel what is no longer wanted, group digests, create the
- * readers' link tokens (one round trip for the batch), render, build MIME, send with bounded
- * concurrency, and turn each result into sent / retry / failed. Recording is the caller's
+ * readers' link tokens (one round trip for the batch), render, build MIME, send (through the
+ * transport's batch endpoint when it has one, else with bounded concurrency; verification
+ * mail through the transactional transport when one is set), and turn each result into
+ * sent / retry / failed. Recording is the caller's
  * (one batch() for all outcomes).
  */
 import type { Db } from '../../db/client';
@@ -17,10 +19,14 @@ import type { OutgoingEmail, SendResult, Transport } from './transport';
 
 /** Sends in flight at once: enough to hide latency, few enough to stay polite to the provider. */
 export const SEND_CONCURRENCY = 4;
+/** A batch-capable transport that names no limit gets this many emails a request. */
+const DEFAULT_TRANSPORT_BATCH = 100;
 
 export type BatchContext = {
   db: Db;
   transport: Transport;
+  /** For verification mail when it has its own transport; else `transport`. */
+  transactionalTransport?: Transport;
   config: DeliveryConfig;
   templates: TemplateSet;
   random: () => number;
@@ -181,6 +187,26 @@ async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T
   return results;
 }
 
+const transportFor = (ctx: BatchContext, unit: Unit): Transport =>
+  unit.lead.notificationType === 'verification' && ctx.transactionalTransport ? ctx.transactionalTransport : ctx.transport;
+
+/**
+ * Sends through one transport: its batch endpoint when it has one (a request per
+ * `maxBatchSize` emails, one Worker subrequest each), else one send per email, 4 at a time.
+ */
+async function sendAll(transport: Transport, emails: readonly OutgoingEmail[]): Promise<SendResult[]> {
+  if (!transport.sendBatch) return mapBounded(emails, SEND_CONCURRENCY, (email) => transport.send(email));
+  const size = Math.max(1, transport.maxBatchSize ?? DEFAULT_TRANSPORT_BATCH);
+  const results: SendResult[] = [];
+  for (let i = 0; i < emails.length; i += size) {
+    const chunk = emails.slice(i, i + size);
+    const answered = await transport.sendBatch(chunk);
+    if (answered.length !== chunk.length) throw new Error(`${transport.name}.sendBatch answered ${answered.length} results for ${chunk.length} emails`);
+    results.push(...answered);
+  }
+  return results;
+}
+
 /**
  * Sends a claimed batch and returns every row's outcome. A transport that throws is
  * treated as a crash: the exception propagates, nothing of the batch is recorded, and the
@@ -207,9 +233,20 @@ export async function deliverBatch(ctx: BatchContext, rows: readonly ClaimedRow[
       }
     }),
   );
-  const results = await mapBounded(composed, SEND_CONCURRENCY, async (c) =>
-    'email' in c && c.email ? { unit: c.unit, result: await ctx.transport.send(c.email) } : (c as { unit: Unit; result: SendResult }),
-  );
-  for (const { unit, result } of results) outcomes.push(...outcomesFor(ctx, unit, result));
+  const byTransport = new Map<Transport, { unit: Unit; email: OutgoingEmail }[]>();
+  for (const c of composed) {
+    if (!('email' in c) || !c.email) {
+      outcomes.push(...outcomesFor(ctx, c.unit, (c as { result: SendResult }).result));
+      continue;
+    }
+    const transport = transportFor(ctx, c.unit);
+    const group = byTransport.get(transport) ?? [];
+    group.push({ unit: c.unit, email: c.email });
+    byTransport.set(transport, group);
+  }
+  for (const [transport, items] of byTransport) {
+    const results = await sendAll(transport, items.map((item) => item.email));
+    items.forEach((item, i) => outcomes.push(...outcomesFor(ctx, item.unit, results[i]!)));
+  }
   return outcomes;
 }

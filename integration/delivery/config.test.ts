@@ -29,6 +29,37 @@ describe('loadDeliveryConfig', () => {
     expect(() => loadDeliveryConfig({ RATE_PER_MINUTE: 'fast' })).toThrow(/RATE_PER_MINUTE/);
     expect(loadDeliveryConfig({ SITE_URL: 'https://x.example/' }).siteUrl).toBe('https://x.example');
   });
+  it('picks pacing defaults by the bulk transport unless RATE_PER_MINUTE / DAILY_CAP are set', () => {
+    const ses = loadDeliveryConfig({ MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 's' });
+    expect([ses.ratePerMinute, ses.dailyCap]).toEqual([840, 50_000]);
+    const resend = loadDeliveryConfig({ MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_1' });
+    expect([resend.ratePerMinute, resend.dailyCap]).toEqual([600, 100]);
+    const postmark = loadDeliveryConfig({ MAIL_TRANSPORT: 'postmark', POSTMARK_SERVER_TOKEN: 't' });
+    expect([postmark.ratePerMinute, postmark.dailyCap]).toEqual([1_000, 0]);
+    expect(loadDeliveryConfig({ MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_1', DAILY_CAP: '0', RATE_PER_MINUTE: '7' })).toMatchObject({ ratePerMinute: 7, dailyCap: 0 });
+  });
+  it('names each missing provider secret, for the bulk and the transactional transport', () => {
+    expect(() => loadDeliveryConfig({ MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: 'AKIA1' })).toThrow(/MAIL_TRANSPORT is "ses" but AWS_SECRET_ACCESS_KEY is not set/);
+    expect(() => loadDeliveryConfig({ MAIL_TRANSPORT: 'postmark' })).toThrow(/POSTMARK_SERVER_TOKEN/);
+    expect(() => loadDeliveryConfig({ MAIL_TRANSPORT_TRANSACTIONAL: 'resend' })).toThrow(/MAIL_TRANSPORT_TRANSACTIONAL is "resend" but RESEND_API_KEY/);
+    expect(() => loadDeliveryConfig({ MAIL_TRANSPORT: 'mailgun' })).toThrow(/MAIL_TRANSPORT/);
+    expect(() => loadDeliveryConfig({ MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', SES_REGION: 'moon' })).toThrow(/SES_REGION/);
+  });
+  it('reads each provider\'s settings, with the documented defaults', () => {
+    const c = loadDeliveryConfig({
+      MAIL_TRANSPORT: 'postmark',
+      POSTMARK_SERVER_TOKEN: 'pm',
+      MAIL_TRANSPORT_TRANSACTIONAL: 'ses',
+      AWS_ACCESS_KEY_ID: 'AKIA1',
+      AWS_SECRET_ACCESS_KEY: 'sk',
+      SES_CONFIGURATION_SET: 'blog-events',
+    });
+    expect(c.transport).toBe('postmark');
+    expect(c.transactionalTransport).toBe('ses');
+    expect(c.postmark).toEqual({ serverToken: 'pm', messageStream: 'broadcast', transactionalStream: 'outbound' });
+    expect(c.ses).toEqual({ accessKeyId: 'AKIA1', secretAccessKey: 'sk', region: 'us-east-1', configurationSet: 'blog-events' });
+    expect(loadDeliveryConfig({}).transactionalTransport).toBe('dev');
+  });
   it('parses MAIL_FROM with or without a display name', () => {
     expect(parseMailFrom('Plain Words <news@example.com>')).toEqual({ name: 'Plain Words', email: 'news@example.com' });
     expect(parseMailFrom('"Plain, Words" <news@example.com>')).toEqual({ name: 'Plain, Words', email: 'news@example.com' });

@@ -7,6 +7,26 @@ import { z } from 'zod';
 
 export const DEFAULT_RATE_PER_MINUTE = 150; // Gmail: 15,000 quota units/min ÷ 100 per send
 export const DEFAULT_DAILY_CAP = 2_000; // Gmail Workspace daily sending limit
+
+export const TRANSPORTS = ['dev', 'gmail', 'ses', 'postmark', 'resend', 'cloudflare'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+/**
+ * Pacing when RATE_PER_MINUTE / DAILY_CAP are not set: each provider's documented starting
+ * limits (README "Choosing a transport"); 0 = none. SES also paces itself by GetAccount.
+ */
+export const PACING_DEFAULTS: Record<TransportName, { ratePerMinute: number; dailyCap: number }> = {
+  dev: { ratePerMinute: DEFAULT_RATE_PER_MINUTE, dailyCap: DEFAULT_DAILY_CAP },
+  gmail: { ratePerMinute: DEFAULT_RATE_PER_MINUTE, dailyCap: DEFAULT_DAILY_CAP },
+  ses: { ratePerMinute: 14 * 60, dailyCap: 50_000 }, // a common starting production quota; the transport also paces by GetAccount
+  postmark: { ratePerMinute: 1_000, dailyCap: 0 }, // no published send rate; billed per email
+  resend: { ratePerMinute: 600, dailyCap: 100 }, // the free plan's 100 a day; paid plans set DAILY_CAP=0
+  cloudflare: { ratePerMinute: 60, dailyCap: 1_000 }, // the daily quota starts low and grows with reputation
+};
+export const DEFAULT_SES_REGION = 'us-east-1';
+export const DEFAULT_POSTMARK_STREAM = 'broadcast';
+export const DEFAULT_POSTMARK_TRANSACTIONAL_STREAM = 'outbound';
+export const DEFAULT_CLOUDFLARE_EMAIL_BINDING = 'EMAIL';
 export const DEFAULT_DIGEST_HOUR_UTC = 8;
 export const DEFAULT_DIGEST_WEEKDAY = 1; // Monday
 export const DEFAULT_MAX_ATTEMPTS = 5;
@@ -22,8 +42,16 @@ export type DeliveryConfig = {
   /** Right-hand side of Message-IDs (the From domain). */
   messageIdDomain: string;
   postalAddress: string;
-  transport: 'dev' | 'gmail';
+  /** Bulk mail (new content, digests). */
+  transport: TransportName;
+  /** Verification (and other transactional) mail; the bulk transport when not set. */
+  transactionalTransport: TransportName;
   gmail?: { clientId: string; clientSecret: string; refreshToken: string };
+  ses?: { accessKeyId: string; secretAccessKey: string; region: string; configurationSet?: string; endpoint?: string };
+  postmark?: { serverToken: string; messageStream: string; transactionalStream: string; apiBase?: string };
+  resend?: { apiKey: string; apiBase?: string };
+  /** The `send_email` binding's name; bulk through it only when `bulk` (the author opted in). */
+  cloudflare?: { binding: string; bulk: boolean };
   processSecret?: string;
   tracking: { enabled: boolean; secret?: string };
   /** Emails per minute; 0 = no limit. */
@@ -49,6 +77,7 @@ const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === 
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const intSetting = (fallback: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const optionalInt = (min: number, max: number) => z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).optional());
 const boolSetting = z.preprocess(
   emptyToUndefined,
   z
@@ -62,15 +91,29 @@ const settingsSchema = z.object({
   SITE_NAME: z.preprocess(emptyToUndefined, z.string().default('Plain Words')),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('Plain Words <news@example.com>')),
   POSTAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().default('Plain Words, 1 Example Street, 00000 Example City')),
-  MAIL_TRANSPORT: z.preprocess(emptyToUndefined, z.enum(['dev', 'gmail']).default('dev')),
+  MAIL_TRANSPORT: z.preprocess(emptyToUndefined, z.enum(TRANSPORTS).default('dev')),
+  MAIL_TRANSPORT_TRANSACTIONAL: z.preprocess(emptyToUndefined, z.enum(TRANSPORTS).optional()),
+  AWS_ACCESS_KEY_ID: optionalString,
+  AWS_SECRET_ACCESS_KEY: optionalString,
+  SES_REGION: z.preprocess(emptyToUndefined, z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1').default(DEFAULT_SES_REGION)),
+  SES_CONFIGURATION_SET: optionalString,
+  SES_ENDPOINT: z.preprocess(emptyToUndefined, z.string().url().optional()),
+  POSTMARK_SERVER_TOKEN: optionalString,
+  POSTMARK_MESSAGE_STREAM: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_POSTMARK_STREAM)),
+  POSTMARK_TRANSACTIONAL_STREAM: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_POSTMARK_TRANSACTIONAL_STREAM)),
+  POSTMARK_API_BASE: z.preprocess(emptyToUndefined, z.string().url().optional()),
+  RESEND_API_KEY: optionalString,
+  RESEND_API_BASE: z.preprocess(emptyToUndefined, z.string().url().optional()),
+  CLOUDFLARE_EMAIL_BINDING: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default(DEFAULT_CLOUDFLARE_EMAIL_BINDING)),
+  CLOUDFLARE_EMAIL_BULK: boolSetting,
   GMAIL_CLIENT_ID: optionalString,
   GMAIL_CLIENT_SECRET: optionalString,
   GMAIL_REFRESH_TOKEN: optionalString,
   PROCESS_SECRET: optionalString,
   TRACKING_ENABLED: boolSetting,
   TRACKING_SECRET: optionalString,
-  RATE_PER_MINUTE: intSetting(DEFAULT_RATE_PER_MINUTE, 0, 1_000_000),
-  DAILY_CAP: intSetting(DEFAULT_DAILY_CAP, 0, 100_000_000),
+  RATE_PER_MINUTE: optionalInt(0, 1_000_000),
+  DAILY_CAP: optionalInt(0, 100_000_000),
   DIGEST_HOUR_UTC: intSetting(DEFAULT_DIGEST_HOUR_UTC, 0, 23),
   DIGEST_WEEKDAY: intSetting(DEFAULT_DIGEST_WEEKDAY, 0, 6),
   MAX_ATTEMPTS: intSetting(DEFAULT_MAX_ATTEMPTS, 1, 50),
@@ -93,13 +136,55 @@ export function loadDeliveryConfig(env: Record<string, unknown>): DeliveryConfig
   const s = parsed.data;
   const missing = (names: string[]) => names.filter((n) => !(s as Record<string, unknown>)[n]);
 
+  const transactional = s.MAIL_TRANSPORT_TRANSACTIONAL ?? s.MAIL_TRANSPORT;
+  const used = new Set<TransportName>([s.MAIL_TRANSPORT, transactional]);
+  const requireSecrets = (name: TransportName, names: string[]) => {
+    const absent = missing(names);
+    if (absent.length === 0) return;
+    const variable = s.MAIL_TRANSPORT === name ? 'MAIL_TRANSPORT' : 'MAIL_TRANSPORT_TRANSACTIONAL';
+    throw new ConfigError(`${variable} is "${name}" but ${absent.join(', ')} ${absent.length > 1 ? 'are' : 'is'} not set (wrangler secret put ${absent[0]})`);
+  };
+
   let gmail: DeliveryConfig['gmail'];
-  if (s.MAIL_TRANSPORT === 'gmail') {
-    const absent = missing(['GMAIL_CLIENT_ID', 'GMAIL_CLIENT_SECRET', 'GMAIL_REFRESH_TOKEN']);
-    if (absent.length > 0) {
-      throw new ConfigError(`MAIL_TRANSPORT is "gmail" but ${absent.join(', ')} ${absent.length > 1 ? 'are' : 'is'} not set (wrangler secret put ${absent[0]})`);
-    }
+  if (used.has('gmail')) {
+    requireSecrets('gmail', ['GMAIL_CLIENT_ID', 'GMAIL_CLIENT_SECRET', 'GMAIL_REFRESH_TOKEN']);
     gmail = { clientId: s.GMAIL_CLIENT_ID!, clientSecret: s.GMAIL_CLIENT_SECRET!, refreshToken: s.GMAIL_REFRESH_TOKEN! };
+  }
+  let ses: DeliveryConfig['ses'];
+  if (used.has('ses')) {
+    requireSecrets('ses', ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']);
+    ses = {
+      accessKeyId: s.AWS_ACCESS_KEY_ID!,
+      secretAccessKey: s.AWS_SECRET_ACCESS_KEY!,
+      region: s.SES_REGION,
+      ...(s.SES_CONFIGURATION_SET ? { configurationSet: s.SES_CONFIGURATION_SET } : {}),
+      ...(s.SES_ENDPOINT ? { endpoint: s.SES_ENDPOINT } : {}),
+    };
+  }
+  let postmark: DeliveryConfig['postmark'];
+  if (used.has('postmark')) {
+    requireSecrets('postmark', ['POSTMARK_SERVER_TOKEN']);
+    postmark = {
+      serverToken: s.POSTMARK_SERVER_TOKEN!,
+      messageStream: s.POSTMARK_MESSAGE_STREAM,
+      transactionalStream: s.POSTMARK_TRANSACTIONAL_STREAM,
+      ...(s.POSTMARK_API_BASE ? { apiBase: s.POSTMARK_API_BASE } : {}),
+    };
+  }
+  let resend: DeliveryConfig['resend'];
+  if (used.has('resend')) {
+    requireSecrets('resend', ['RESEND_API_KEY']);
+    resend = { apiKey: s.RESEND_API_KEY!, ...(s.RESEND_API_BASE ? { apiBase: s.RESEND_API_BASE } : {}) };
+  }
+  let cloudflare: DeliveryConfig['cloudflare'];
+  if (used.has('cloudflare')) {
+    // Cloudflare's FAQ: Email Service is for transactional mail. Bulk only on the author's word.
+    if (s.MAIL_TRANSPORT === 'cloudflare' && !s.CLOUDFLARE_EMAIL_BULK) {
+      throw new ConfigError(
+        'MAIL_TRANSPORT is "cloudflare" but Cloudflare Email Service is for transactional mail: set MAIL_TRANSPORT_TRANSACTIONAL=cloudflare and another bulk transport, or opt in with CLOUDFLARE_EMAIL_BULK=true (README "Cloudflare Email Service")',
+      );
+    }
+    cloudflare = { binding: s.CLOUDFLARE_EMAIL_BINDING, bulk: s.CLOUDFLARE_EMAIL_BULK };
   }
   if (s.TRACKING_ENABLED && !s.TRACKING_SECRET) {
     throw new ConfigError('TRACKING_ENABLED is on but TRACKING_SECRET is not set (it signs the tracking links)');
@@ -118,11 +203,16 @@ export function loadDeliveryConfig(env: Record<string, unknown>): DeliveryConfig
     messageIdDomain: from.email.split('@')[1]!,
     postalAddress: s.POSTAL_ADDRESS,
     transport: s.MAIL_TRANSPORT,
+    transactionalTransport: transactional,
     gmail,
+    ses,
+    postmark,
+    resend,
+    cloudflare,
     processSecret: s.PROCESS_SECRET,
     tracking: { enabled: s.TRACKING_ENABLED, secret: s.TRACKING_SECRET },
-    ratePerMinute: s.RATE_PER_MINUTE,
-    dailyCap: s.DAILY_CAP,
+    ratePerMinute: s.RATE_PER_MINUTE ?? PACING_DEFAULTS[s.MAIL_TRANSPORT].ratePerMinute,
+    dailyCap: s.DAILY_CAP ?? PACING_DEFAULTS[s.MAIL_TRANSPORT].dailyCap,
     digestHourUtc: s.DIGEST_HOUR_UTC,
     digestWeekday: s.DIGEST_WEEKDAY,
     maxAttempts: s.MAX_ATTEMPTS,

@@ -36,6 +36,8 @@ export const statementsPerBatch = (batchSize: number): number => 14 + Math.ceil(
 export type DeliveryDeps = {
   db: Db;
   transport: Transport;
+  /** Verification mail, when it goes through another transport than bulk mail (MAIL_TRANSPORT_TRANSACTIONAL). */
+  transactionalTransport?: Transport;
   clock: () => Date;
   config: DeliveryConfig;
   /** [0, 1); backoff jitter. Default Math.random. */
@@ -133,7 +135,7 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
     });
     if (claimed.length === 0) break;
     summary.batches += 1;
-    const outcomes = await deliverBatch({ db, transport: deps.transport, config, templates, random, now }, claimed);
+    const outcomes = await deliverBatch({ db, transport: deps.transport, transactionalTransport: deps.transactionalTransport, config, templates, random, now }, claimed);
     await recordOutcomes(db, outcomes, now);
     tally(summary, outcomes);
     handled += outcomes.filter((o) => o.kind !== 'retry').length;
