@@ -78,7 +78,7 @@ const FINALIZE_EXHAUSTED_LEASES = `UPDATE email_notifications INDEXED BY idx_ema
 /** Digest rows are claimed per reader: all of a reader's due digest rows, for up to ?4 readers. */
 // INDEXED BY: without statistics the planner would scan every pending row by status instead of
 // looking up the few readers' rows (measured: rows_read = queue size).
-const CLAIM_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_user_id ${CLAIM_SET}
+export const CLAIM_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_user_id ${CLAIM_SET}
 WHERE notification_type = 'digest' AND ${DUE}
   AND user_id IN (SELECT user_id FROM (
       SELECT user_id FROM email_notifications INDEXED BY idx_email_notifications_claimable
@@ -95,7 +95,7 @@ ${RETURNING}`;
 // so the claim costs the same with 5,000 or 500,000 rows queued.
 const SINGLES_LIMIT = `max(0, ?4 - (SELECT count(DISTINCT user_id) FROM email_notifications INDEXED BY idx_email_notifications_lease
   WHERE status = 'sending' AND lease_expires_at = ?2 AND notification_type = 'digest'))`;
-const CLAIM_SINGLES = `UPDATE email_notifications ${CLAIM_SET}
+export const CLAIM_SINGLES = `UPDATE email_notifications ${CLAIM_SET}
 WHERE id IN (SELECT id FROM (
     SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_lease
       WHERE status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5 AND notification_type <> 'digest' LIMIT ?4)

@@ -4,6 +4,8 @@
  * through wrangler, and the D1 HTTP API (integration/d1-http.ts) all provide it, so the
  * CLI, the Cron Trigger and the tests run the very same SQL.
  */
+import { createDb, type Db } from './client';
+
 export type SqlValue = string | number | null;
 export type SqlStatement = { sql: string; params: SqlValue[] };
 
@@ -29,4 +31,16 @@ export function d1Runner(d1: D1Database): SqlRunner {
       return results.map((r) => r.meta.changes ?? 0);
     },
   };
+}
+
+/**
+ * A Drizzle handle that only builds SQL and never runs it (its client is empty), so the
+ * queries of the data-access functions can run on a SqlRunner through `toStatement`.
+ */
+export const sqlOnlyDb: Db = createDb({} as D1Database);
+
+/** A Drizzle query as a statement, its values mapped as Drizzle maps them (dates to seconds). */
+export function toStatement(query: { toSQL(): { sql: string; params: unknown[] } }): SqlStatement {
+  const { sql, params } = query.toSQL();
+  return { sql, params: params as SqlValue[] };
 }
