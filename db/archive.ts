@@ -18,10 +18,14 @@ const HISTORY = 'email_notification_history';
 const ARCHIVE = 'email_notification_history_archive';
 const COLUMNS = 'id, notification_id, user_id, action, details, error_code, retry_attempt, ip_address, user_agent, timestamp';
 
-/** `months` calendar months before `now` (UTC), in Unix seconds. */
+/** `months` calendar months before `now` (UTC), in Unix seconds; 30 Nov − 9 months is 28 Feb, not 2 Mar. */
 export function monthsBefore(now: Date, months: number): number {
   const d = new Date(now.getTime());
+  const day = d.getUTCDate();
+  d.setUTCDate(1);
   d.setUTCMonth(d.getUTCMonth() - months);
+  const lastDay = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+  d.setUTCDate(Math.min(day, lastDay));
   return Math.floor(d.getTime() / 1000);
 }
 
