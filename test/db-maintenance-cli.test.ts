@@ -139,7 +139,7 @@ describe('--local, on a project of its own', () => {
     }
   }
 
-  it('db:integrity and db:archive work on the local D1 of the project', async () => {
+  it('db:integrity and db:archive work on the local D1 of the project', { timeout: 90_000 }, async () => {
     const root = await project('maint-local', async (d1) => {
       await d1.prepare("INSERT INTO users (id, email) VALUES ('u1', 'reader@example.com'), ('u2', 'broken')").run();
       const seed = seedHistoryStatement({ count: 5, userId: 'u1', prefix: 'old', start: nowSeconds - YEAR, step: 60 });
