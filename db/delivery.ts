@@ -78,7 +78,7 @@ const FINALIZE_EXHAUSTED_LEASES = `UPDATE email_notifications INDEXED BY idx_ema
 /** Digest rows are claimed per reader: all of a reader's due digest rows, for up to ?4 readers. */
 // INDEXED BY: without statistics the planner would scan every pending row by status instead of
 // looking up the few readers' rows (measured: rows_read = queue size).
-export const CLAIM_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_user_id ${CLAIM_SET}
+const CLAIM_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_user_id ${CLAIM_SET}
 WHERE notification_type = 'digest' AND ${DUE}
   AND user_id IN (SELECT user_id FROM (
       SELECT user_id FROM email_notifications INDEXED BY idx_email_notifications_claimable

@@ -1,13 +1,13 @@
 // The Worker entry (wrangler `main`): Astro serves every request; the Cron Triggers in
 // wrangler.jsonc run the notification processor (src/delivery/scheduled.ts), once a day
-// housekeeping (src/delivery/housekeeping.ts) and once a week the integrity check
-// (src/delivery/integrity-alert.ts).
+// housekeeping (src/delivery/housekeeping.ts) and once a week history archival and the
+// integrity check (src/delivery/weekly-maintenance.ts).
 import astro from '@astrojs/cloudflare/entrypoints/server';
 import { createDb } from '../db/client';
 import type { DeliveryEnv } from './delivery/deps';
 import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
-import { INTEGRITY_CRON, runScheduledIntegrity } from './delivery/integrity-alert';
 import { handleScheduled } from './delivery/scheduled';
+import { MAINTENANCE_CRON, runWeeklyMaintenance } from './delivery/weekly-maintenance';
 
 export default {
   fetch: astro.fetch,
@@ -20,11 +20,12 @@ export default {
       );
       return;
     }
-    if (controller.cron === INTEGRITY_CRON) {
+    if (controller.cron === MAINTENANCE_CRON) {
       ctx.waitUntil(
-        runScheduledIntegrity(env).then(({ report, ...summary }) =>
-          console.log(JSON.stringify({ event: 'integrity_check', ...summary, findings: report.findings.map((f) => ({ check: f.check, count: f.count })) })),
-        ),
+        runWeeklyMaintenance(env).then(({ archive, integrity: { report, ...integrity } }) => {
+          console.log(JSON.stringify({ event: 'history_archived', ...archive }));
+          console.log(JSON.stringify({ event: 'integrity_check', ...integrity, findings: report.findings.map((f) => ({ check: f.check, count: f.count })) }));
+        }),
       );
       return;
     }

@@ -12,6 +12,7 @@ import { d1Runner, type SqlRunner } from '../db/sql-runner';
 import { runRetention } from '../src/delivery/housekeeping';
 import { INTEGRITY_CRON, runScheduledIntegrity } from '../src/delivery/integrity-alert';
 import type { OutgoingEmail, Transport } from '../src/delivery/transport';
+import { CRON_ARCHIVE_MAX_BATCHES, runWeeklyMaintenance } from '../src/delivery/weekly-maintenance';
 import { createTestD1, ROOT, type TestD1 } from './helpers/d1';
 import { HISTORY_FINGERPRINT, seedHistoryStatement } from './helpers/history';
 
@@ -105,6 +106,18 @@ describe('db:integrity', () => {
     const failing: Transport = { name: 'failing', send: async () => ({ ok: false, retryable: true, error: 'http_503' }) };
     expect(await runScheduledIntegrity(env, { transport: failing })).toMatchObject({ alert: 'send_failed', sendError: 'http_503' });
     expect(sent).toHaveLength(1);
+  });
+
+  it('the weekly run archives old history within the invocation budget, then checks integrity', async () => {
+    await addUser('u1', 'reader@example.com');
+    await db.batch([seedHistoryStatement({ count: 1_500, userId: 'u1', prefix: 'old', start: monthsBefore(NOW, 8), step: 60 })]);
+    const sent: OutgoingEmail[] = [];
+    const transport: Transport = { name: 'recording', send: async (email) => (sent.push(email), { ok: true, providerMessageId: 'm1' }) };
+    const run = await runWeeklyMaintenance({ DB: t.d1, ADMIN_EMAIL: 'author@example.com' }, { transport, now: NOW });
+    expect(run.archive).toMatchObject({ moved: 1_500, batches: 2, remaining: 0 });
+    expect(run.integrity).toMatchObject({ ok: true, alert: 'not_needed' });
+    expect(sent).toHaveLength(0);
+    expect(1 + 2 * CRON_ARCHIVE_MAX_BATCHES + run.integrity.report.findings.length).toBeLessThanOrEqual(1_000); // D1 queries per invocation
   });
 
   it('has its cron registered in wrangler.jsonc', () => {

@@ -1,7 +1,9 @@
 /**
  * Daily housekeeping, run by its own Cron Trigger: expired sessions, unsubscribe tokens
  * past their expiry (60 days, beyond CAN-SPAM's 30) and stale rate-limit windows.
- * Each is one set-based DELETE; together they cost three queries a day.
+ * Each is one set-based DELETE; together they cost three queries a day. `runRetention`
+ * (`npm run db:retention`, local or remote) runs the same DELETEs, plus the dev outbox, as one
+ * batch on any SqlRunner.
  */
 import type { Db } from '../../db/client';
 import { oldDevMailQuery } from '../../db/dev-mail';
