@@ -44,6 +44,11 @@ export async function createContentItem(db: Db, params: CreateContentItemParams)
 
 /** Published (publish_date <= now) items not yet fanned out, newest first. Future-dated posts wait. */
 export async function getUnnotifiedContent(db: Db, { now = new Date() }: { now?: Date } = {}): Promise<ContentItem[]> {
+  return unnotifiedContentQuery(db, now);
+}
+
+/** The query of getUnnotifiedContent, unexecuted (`npm run db:stats` explains it). */
+export function unnotifiedContentQuery(db: Db, now: Date) {
   return db
     .select()
     .from(contentItems)

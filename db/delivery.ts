@@ -95,7 +95,7 @@ ${RETURNING}`;
 // so the claim costs the same with 5,000 or 500,000 rows queued.
 const SINGLES_LIMIT = `max(0, ?4 - (SELECT count(DISTINCT user_id) FROM email_notifications INDEXED BY idx_email_notifications_lease
   WHERE status = 'sending' AND lease_expires_at = ?2 AND notification_type = 'digest'))`;
-const CLAIM_SINGLES = `UPDATE email_notifications ${CLAIM_SET}
+export const CLAIM_SINGLES = `UPDATE email_notifications ${CLAIM_SET}
 WHERE id IN (SELECT id FROM (
     SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_lease
       WHERE status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5 AND notification_type <> 'digest' LIMIT ?4)

@@ -1,5 +1,5 @@
 // The dev capture outbox (development only): what the dev transport "sent".
-import { desc, eq, sql } from 'drizzle-orm';
+import { desc, eq, lt, sql } from 'drizzle-orm';
 import { nanoid } from 'nanoid';
 import type { Db } from './client';
 import { devMailOutbox, type DevMail } from './schema';
@@ -36,6 +36,9 @@ export async function getDevMail(db: Db, id: string): Promise<DevMail | undefine
   const [row] = await db.select().from(devMailOutbox).where(eq(devMailOutbox.id, id)).limit(1);
   return row;
 }
+
+/** Outbox rows older than `before`, unexecuted (for db:retention's batch). */
+export const oldDevMailQuery = (db: Db, before: Date) => db.delete(devMailOutbox).where(lt(devMailOutbox.createdAt, before));
 
 export async function clearDevMail(db: Db): Promise<void> {
   await db.delete(devMailOutbox);

@@ -10,8 +10,11 @@ export { cleanupExpiredSessions } from './sessions';
  * needs to say "expired", which an unknown token also does.
  */
 export async function cleanupExpiredTokens(db: Db, now: Date = new Date()): Promise<number> {
-  return changedRows(await db.delete(unsubscribeTokens).where(lte(unsubscribeTokens.expiresAt, now)));
+  return changedRows(await expiredTokensQuery(db, now));
 }
+
+/** The DELETE of cleanupExpiredTokens, unexecuted (for db:retention's batch). */
+export const expiredTokensQuery = (db: Db, now: Date) => db.delete(unsubscribeTokens).where(lte(unsubscribeTokens.expiresAt, now));
 
 /** Deletes audit rows older than `olderThan` (the spec's archival keeps 6 months). */
 export async function purgeOldHistory(db: Db, olderThan: Date): Promise<number> {

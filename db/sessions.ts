@@ -53,5 +53,8 @@ export async function deleteUserSessions(db: Db, userId: string): Promise<number
  * binds `now` as seconds here, so seconds are compared with seconds.
  */
 export async function cleanupExpiredSessions(db: Db, now: Date = new Date()): Promise<number> {
-  return changedRows(await db.delete(sessions).where(lte(sessions.expiresAt, now)));
+  return changedRows(await expiredSessionsQuery(db, now));
 }
+
+/** The DELETE of cleanupExpiredSessions, unexecuted: `npm run db:retention` batches its toSQL(). */
+export const expiredSessionsQuery = (db: Db, now: Date) => db.delete(sessions).where(lte(sessions.expiresAt, now));

@@ -1,6 +1,7 @@
 /**
  * What a host's Worker entry (wrangler `main`) needs: Astro serves every request, and the Cron
- * Triggers run the notification processor and, once a day, housekeeping. A host's entry is one line:
+ * Triggers run the notification processor, once a day housekeeping, and once a week history
+ * archival and the integrity check (integration/delivery/weekly-maintenance.ts). A host's entry is one line:
  *
  *   export { default } from 'astro-d1-notify/worker';
  *
@@ -11,12 +12,22 @@ import { createDb } from '../db/client';
 import type { DeliveryEnv } from './delivery/deps';
 import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
 import { handleScheduled } from './delivery/scheduled';
+import { MAINTENANCE_CRON, runWeeklyMaintenance } from './delivery/weekly-maintenance';
 
-export { HOUSEKEEPING_CRON };
+export { HOUSEKEEPING_CRON, MAINTENANCE_CRON };
 
 export async function scheduled(controller: ScheduledController, env: DeliveryEnv, ctx: ExecutionContext): Promise<void> {
   if (controller.cron === HOUSEKEEPING_CRON) {
     ctx.waitUntil(runHousekeeping(createDb(env.DB)).then((summary) => console.log(JSON.stringify({ event: 'housekeeping', ...summary }))));
+    return;
+  }
+  if (controller.cron === MAINTENANCE_CRON) {
+    ctx.waitUntil(
+      runWeeklyMaintenance(env).then(({ archive, integrity: { report, ...integrity } }) => {
+        console.log(JSON.stringify({ event: 'history_archived', ...archive }));
+        console.log(JSON.stringify({ event: 'integrity_check', ...integrity, findings: report.findings.map((f) => ({ check: f.check, count: f.count })) }));
+      }),
+    );
     return;
   }
   await handleScheduled(controller, env, ctx).catch(() => {}); // already logged; waitUntil carries the failure

@@ -32,6 +32,7 @@ describe('migrations/ against db/schema', () => {
       'content_items',
       'dev_mail_outbox',
       'email_notification_history',
+      'email_notification_history_archive',
       'email_notifications',
       'email_statistics',
       'email_templates',

@@ -59,7 +59,11 @@ export const LONGEST_WINDOW_SECONDS = Math.max(...Object.values(RATE_LIMITS).map
 
 /** Deletes finished windows (for the scheduled job); returns how many rows went. */
 export async function cleanupRateLimits(db: Db, now = new Date()): Promise<number> {
+  return changedRows(await staleRateLimitsQuery(db, now));
+}
+
+/** The DELETE of cleanupRateLimits, unexecuted (for db:retention's batch). */
+export function staleRateLimitsQuery(db: Db, now: Date) {
   const cutoff = new Date(now.getTime() - LONGEST_WINDOW_SECONDS * 1000);
-  const result = await db.delete(rateLimits).where(lt(rateLimits.windowStart, cutoff));
-  return changedRows(result);
+  return db.delete(rateLimits).where(lt(rateLimits.windowStart, cutoff));
 }
