@@ -1,4 +1,4 @@
-/** Whole Unix seconds; every timestamp column stores these (DESIGN.md "Time"). */
+/** Whole Unix seconds; every timestamp column stores these (ARCHITECTURE.md, "Time"). */
 export const toUnixSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
 export const fromUnixSeconds = (seconds: number): Date => new Date(seconds * 1000);
 /** Drizzle's `timestamp` mode drops milliseconds on write; truncate in memory too so values compare equal. */

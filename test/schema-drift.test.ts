@@ -28,7 +28,7 @@ describe('migrations/ against db/schema', () => {
     await Promise.all([migrated?.dispose(), fromSchema?.dispose()]);
   });
 
-  it("describes the spec's nine tables plus rate_limits", () => {
+  it("describes the original system's nine tables plus rate_limits", () => {
     expect(Object.keys(expected).sort()).toEqual([
       'content_items',
       'dev_mail_outbox',

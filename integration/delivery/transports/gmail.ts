@@ -1,6 +1,6 @@
 /**
  * The production transport: Gmail API `users.messages.send` with an OAuth2
- * refresh token (DESIGN.md "Gmail API"). The access token is cached until
+ * refresh token. The access token is cached until
  * shortly before it expires; a 401 refreshes it once and retries once.
  * 429, 5xx, timeouts and network errors are retryable; other 4xx are permanent.
  */

@@ -5,7 +5,7 @@
  * can be raised later without breaking stored hashes.
  */
 
-/** workerd refuses more than 100,000 PBKDF2 iterations in production (DESIGN.md); locally it does not. */
+/** workerd refuses more than 100,000 PBKDF2 iterations in production (Cloudflare's limit); locally it does not. */
 export const PBKDF2_MAX_ITERATIONS = 100_000;
 export const PBKDF2_ITERATIONS = 100_000;
 const SALT_BYTES = 16; // 128-bit random salt
