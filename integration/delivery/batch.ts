@@ -16,9 +16,9 @@ import { clickUrl, openPixelUrl } from './tracking';
 import type { OutgoingEmail, SendResult, Transport } from './transport';
 
 /** Sends in flight at once: enough to hide latency, few enough to stay polite to the provider. */
-export const SEND_CONCURRENCY = 4;
+const SEND_CONCURRENCY = 4;
 
-export type BatchContext = {
+type BatchContext = {
   db: Db;
   transport: Transport;
   config: DeliveryConfig;
@@ -28,9 +28,9 @@ export type BatchContext = {
 };
 
 /** One email: a single notification, or all of a reader's due digest rows. */
-export type Unit = { kind: 'single' | 'digest'; rows: ClaimedRow[]; lead: ClaimedRow; messageIdHeader: string };
+type Unit = { kind: 'single' | 'digest'; rows: ClaimedRow[]; lead: ClaimedRow; messageIdHeader: string };
 
-export function groupUnits(rows: readonly ClaimedRow[]): { units: Unit[]; cancelled: Outcome[] } {
+function groupUnits(rows: readonly ClaimedRow[]): { units: Unit[]; cancelled: Outcome[] } {
   const cancelled: Outcome[] = [];
   const units: Unit[] = [];
   const digests = new Map<string, ClaimedRow[]>();

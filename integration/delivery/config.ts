@@ -5,15 +5,15 @@
  */
 import { z } from 'zod';
 
-export const DEFAULT_RATE_PER_MINUTE = 150; // Gmail: 15,000 quota units/min ÷ 100 per send
-export const DEFAULT_DAILY_CAP = 2_000; // Gmail Workspace daily sending limit
-export const DEFAULT_DIGEST_HOUR_UTC = 8;
-export const DEFAULT_DIGEST_WEEKDAY = 1; // Monday
-export const DEFAULT_MAX_ATTEMPTS = 5;
+const DEFAULT_RATE_PER_MINUTE = 150; // Gmail: 15,000 quota units/min ÷ 100 per send
+const DEFAULT_DAILY_CAP = 2_000; // Gmail Workspace daily sending limit
+const DEFAULT_DIGEST_HOUR_UTC = 8;
+const DEFAULT_DIGEST_WEEKDAY = 1; // Monday
+const DEFAULT_MAX_ATTEMPTS = 5;
 /** A claim belongs to its run this long; longer than any run's time budget, so only a crashed run's claims expire. */
-export const DEFAULT_LEASE_SECONDS = 5 * 60;
+const DEFAULT_LEASE_SECONDS = 5 * 60;
 
-export type MailFrom = { email: string; name?: string };
+type MailFrom = { email: string; name?: string };
 
 export type DeliveryConfig = {
   siteUrl: string; // no trailing slash

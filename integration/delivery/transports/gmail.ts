@@ -7,7 +7,7 @@
 import type { OutgoingEmail, SendResult, Transport } from '../transport';
 import { base64Url, GOOGLE_TOKEN_URL, OAuthError, parseRetryAfter, refreshAccessToken } from './google-oauth';
 
-export type Clock = { now(): Date };
+type Clock = { now(): Date };
 
 export type GmailTransportOptions = {
   clientId: string;
@@ -22,7 +22,7 @@ export type GmailTransportOptions = {
   clock?: Clock | (() => Date);
 };
 
-export type GmailTransport = Transport & {
+type GmailTransport = Transport & {
   /** Forget the cached access token (tests, credential rotation). */
   resetToken(): void;
 };
@@ -115,8 +115,8 @@ export function createGmailTransport(options: GmailTransportOptions): GmailTrans
   };
 }
 
-/** Maps a Gmail API answer to a SendResult (exported for tests). */
-export function classify(answer: ApiAnswer, now: Date): SendResult {
+/** Maps a Gmail API answer to a SendResult. */
+function classify(answer: ApiAnswer, now: Date): SendResult {
   const { status, body } = answer;
   if (status >= 200 && status < 300) {
     if (typeof body?.id === 'string' && body.id !== '') return { ok: true, providerMessageId: body.id };

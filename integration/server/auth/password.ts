@@ -40,7 +40,7 @@ export async function hashPassword(password: string, iterations = PBKDF2_ITERATI
   return `${SCHEME}$${iterations}$${toBase64(salt)}$${toBase64(hash)}`;
 }
 
-export type ParsedPasswordHash = { iterations: number; salt: Uint8Array; hash: Uint8Array };
+type ParsedPasswordHash = { iterations: number; salt: Uint8Array; hash: Uint8Array };
 
 export function parsePasswordHash(stored: string): ParsedPasswordHash | null {
   const [scheme, iterationsText, saltText, hashText, ...rest] = stored.split('$');
