@@ -15,7 +15,7 @@ import { claimDueNotifications } from '../db/delivery';
 import { enqueueNotificationsForContent } from '../db/notifications';
 import { loadDeliveryConfig } from '../integration/delivery/config';
 import { processNotifications } from '../integration/delivery/processor';
-import { createLoopbackTransport } from '../integration/delivery/transports/fault-injection';
+import { createLoopbackTransport } from '../test/helpers/fault-injection';
 import { createTestD1, type TestD1 } from '../test/helpers/d1';
 
 const DRAIN_ROWS = 10_000;

@@ -1,6 +1,6 @@
 /**
  * Fan-out benchmark (issue 2): the set-based `INSERT … SELECT` of enqueueNotificationsForContent
- * on local D1, against the spec's per-subscriber loop (measured on a sample, reported as
+ * on local D1, against the original system's per-subscriber loop (measured on a sample, reported as
  * rows/s), and against the very same SQL on raw `node:sqlite` with the same migrations (the
  * ceiling). Medians of RUNS runs after one warm-up; rows are deleted between runs.
  */
@@ -76,7 +76,7 @@ async function benchD1(t: TestD1, item: ContentItem, n: number) {
   if (created !== n) throw new Error(`fan-out created ${created} rows, expected ${n}`);
   const notificationsOnly = await measure(RUNS, () => fanOutQueries(t.db, item, { now: NOW })[0], clear);
 
-  // The spec's loop: fetch the subscribers, then one awaited INSERT per subscriber.
+  // The original system's loop: fetch the subscribers, then one awaited INSERT per subscriber.
   const fetchSamples: number[] = [];
   const loopSamples: number[] = [];
   for (let i = 0; i <= RUNS; i++) {

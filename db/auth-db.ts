@@ -11,9 +11,9 @@ import * as tokens from './unsubscribe-tokens';
 import * as users from './users';
 
 /**
- * The spec's `AuthDB`, method for method, over the domain functions of `db/`. New code may
+ * The original system's `AuthDB`, method for method, over the domain functions of `db/`. New code may
  * call the domain functions directly; this facade keeps the documented names and shapes.
- * Where the spec returns `void` we return what the caller needs to know (ids, booleans).
+ * Where the original returns `void` we return what the caller needs to know (ids, booleans).
  */
 export class AuthDB {
   constructor(private readonly db: Db) {}
@@ -37,7 +37,7 @@ export class AuthDB {
   deleteSession(tokenHash: string): Promise<boolean> {
     return sessions.deleteSession(this.db, tokenHash);
   }
-  /** Seconds against seconds: the spec bound Date.now() (ms) here, which expired every session. */
+  /** Seconds against seconds: the original system bound Date.now() (ms) here, which expired every session. */
   cleanupExpiredSessions(now?: Date): Promise<number> {
     return sessions.cleanupExpiredSessions(this.db, now);
   }
@@ -57,11 +57,11 @@ export class AuthDB {
   ): Promise<boolean> {
     return notifications.updateNotificationStatus(this.db, notificationId, status, errorMessage, emailMessageId);
   }
-  /** The set-based fan-out that replaces the spec's loop of createEmailNotification. */
+  /** The set-based fan-out that replaces the original system's loop of createEmailNotification. */
   enqueueNotificationsForContent(item: ContentItem, opts?: notifications.FanOutOptions): Promise<number> {
     return notifications.enqueueNotificationsForContent(this.db, item, opts);
   }
-  /** Takes a real notification id or null; the spec wrote a fake id that no row has. */
+  /** Takes a real notification id or null; the original system wrote a fake id that no row has. */
   createNotificationHistory(params: history.CreateNotificationHistoryParams): Promise<string> {
     return history.createNotificationHistory(this.db, params);
   }
@@ -73,7 +73,7 @@ export class AuthDB {
   getUnnotifiedContent(now?: Date): Promise<ContentItem[]> {
     return content.getUnnotifiedContent(this.db, { now });
   }
-  /** The spec increments notification_count; pass how many notifications the fan-out created. */
+  /** The original system increments notification_count; pass how many notifications the fan-out created. */
   markContentNotified(contentId: string, notificationCount = 0): Promise<boolean> {
     return content.markContentNotified(this.db, contentId, notificationCount);
   }
@@ -94,7 +94,7 @@ export class AuthDB {
   validateUnsubscribeToken(token: string): Promise<UnsubscribeToken | null> {
     return tokens.validateUnsubscribeToken(this.db, token);
   }
-  /** True for exactly one caller: the spec's void hid whether this use was the one that counted. */
+  /** True for exactly one caller: the original system's void hid whether this use was the one that counted. */
   useUnsubscribeToken(tokenId: string, ipAddress?: string | null, userAgent?: string | null): Promise<boolean> {
     return tokens.useUnsubscribeToken(this.db, tokenId, { ipAddress, userAgent });
   }

@@ -2,7 +2,7 @@ import { nanoid } from 'nanoid';
 
 export const newId = (): string => nanoid();
 
-const TOKEN_BYTES = 32; // 256 bits; DESIGN.md asks for at least 128
+const TOKEN_BYTES = 32; // 256 bits; at least 128 are needed (ARCHITECTURE.md, "Tokens")
 
 /** A random token for links and cookies (base64url, no padding). Store only `sha256Hex(token)`. */
 export function randomToken(bytes = TOKEN_BYTES): string {

@@ -10,7 +10,7 @@ import { toUnixSeconds, utcDateKey } from './time';
 
 export const DEFAULT_SOFT_BOUNCE_LIMIT = 3;
 /** Bounces are about an address, not a content type: their statistics row uses this key. */
-export const BOUNCE_STATS_TYPE = 'all';
+const BOUNCE_STATS_TYPE = 'all';
 
 export type BounceResult = { userId: string; emailStatus: string; bounceCount: number } | null;
 

@@ -4,9 +4,9 @@ import { nanoid } from 'nanoid';
 import type { Db } from './client';
 import { devMailOutbox, type DevMail } from './schema';
 
-export type DevMailSummary = Omit<DevMail, 'raw'>;
+type DevMailSummary = Omit<DevMail, 'raw'>;
 
-export type CapturedMail = { toAddress: string; subject: string; messageIdHeader: string; raw: string };
+type CapturedMail = { toAddress: string; subject: string; messageIdHeader: string; raw: string };
 
 const DEFAULT_LIST_LIMIT = 200;
 

@@ -7,7 +7,7 @@ import { emailNotificationHistory, HISTORY_ACTIONS, type HistoryAction } from '.
 export type CreateNotificationHistoryParams = {
   /**
    * The notification this event is about, or null for events that have none
-   * (subscribed, preferences_updated, …). The spec writes a made-up id here, which would
+   * (subscribed, preferences_updated, …). The original system writes a made-up id here, which would
    * break the foreign key; we store a real id or NULL.
    */
   notificationId?: string | null;

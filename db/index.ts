@@ -1,4 +1,4 @@
-// The data-access layer: domain functions that take a `Db` first, and the spec's AuthDB facade.
+// The data-access layer: domain functions that take a `Db` first, and the AuthDB facade (the original system's API).
 export { createDb, type Db } from './client';
 export * from './users';
 export * from './sessions';

@@ -16,7 +16,7 @@ export async function cleanupExpiredTokens(db: Db, now: Date = new Date()): Prom
 /** The DELETE of cleanupExpiredTokens, unexecuted (for db:retention's batch). */
 export const expiredTokensQuery = (db: Db, now: Date) => db.delete(unsubscribeTokens).where(lte(unsubscribeTokens.expiresAt, now));
 
-/** Deletes audit rows older than `olderThan` (the spec's archival keeps 6 months). */
+/** Deletes audit rows older than `olderThan` (the original system's archival keeps 6 months). */
 export async function purgeOldHistory(db: Db, olderThan: Date): Promise<number> {
   return changedRows(await db.delete(emailNotificationHistory).where(lt(emailNotificationHistory.timestamp, olderThan)));
 }

@@ -57,11 +57,11 @@ export type CreateEmailNotificationParams = {
   contentUrl: string;
   contentExcerpt?: string | null;
   notificationType?: NotificationType;
-  /** When to send (the spec passes Unix seconds; Drizzle's timestamp mode takes a Date and stores seconds). */
+  /** When to send (the original system passes Unix seconds; Drizzle's timestamp mode takes a Date and stores seconds). */
   scheduledFor?: Date | null;
 };
 
-/** One notification (the spec's per-row API; the fan-out below replaces its loop). Returns the id. */
+/** One notification (the original system's per-row API; the fan-out below replaces its loop). Returns the id. */
 export async function createEmailNotification(db: Db, params: CreateEmailNotificationParams): Promise<string> {
   const id = newId();
   await db.insert(emailNotifications).values({
@@ -84,7 +84,7 @@ export async function getNotificationById(db: Db, id: string): Promise<EmailNoti
 
 /**
  * Records a status change. `sent` stamps sent_at and keeps the provider's message id;
- * `failed` counts an attempt (the spec's automatic retry_count increment); leaving
+ * `failed` counts an attempt (the original system's automatic retry_count increment); leaving
  * `sending` drops the claim lease. Returns false when the notification does not exist.
  */
 export async function updateNotificationStatus(
@@ -216,7 +216,7 @@ export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {
 
 /**
  * THE FAN-OUT: one `INSERT … SELECT` creates a notification for every eligible reader of
- * the item (the spec's loop of createEmailNotification is what this replaces), and one more
+ * the item (the original system's loop of createEmailNotification is what this replaces), and one more
  * writes their `queued` history, in one batch (one transaction). Idempotent: a second run
  * creates nothing. Returns how many notifications were created.
  */

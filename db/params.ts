@@ -1,4 +1,4 @@
-/** D1 refuses a statement with more than 100 bound parameters (DESIGN.md "Platform facts"). */
+/** D1 refuses a statement with more than 100 bound parameters (a platform limit; ARCHITECTURE.md). */
 export const D1_MAX_PARAMS = 100;
 
 /**

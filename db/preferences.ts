@@ -26,7 +26,7 @@ export function preferenceFlags(contentTypes: readonly ContentType[]): Required<
   };
 }
 
-/** Pending mail a reader no longer wants is cancelled in the same batch (DESIGN.md "Notification states"). */
+/** Pending mail a reader no longer wants is cancelled in the same batch (its state becomes `cancelled`). */
 const cancelPending = (db: Db, userId: string, contentTypes: readonly ContentType[]) =>
   db
     .update(emailNotifications)

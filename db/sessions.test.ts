@@ -64,7 +64,7 @@ describe('sessions', () => {
     await createSession(t.db, userId, { tokenHash: 'old', expiresAt: new Date(now.getTime() - HOUR_MS) });
     await createSession(t.db, userId, { tokenHash: 'live', expiresAt: new Date(now.getTime() + HOUR_MS) });
     const expiredBefore = (await t.d1.prepare('SELECT count(*) AS n FROM sessions WHERE expires_at <= ?').bind(now.getTime() / 1000).first<{ n: number }>())!.n;
-    // The spec's version binds Date.now() in milliseconds and would also delete 'live'.
+    // The original system's version binds Date.now() in milliseconds and would also delete 'live'.
     expect(await cleanupExpiredSessions(t.db, now)).toBe(expiredBefore);
     expect(await validateSession(t.db, 'live', now)).not.toBeNull();
     const left = await t.d1.prepare('SELECT id FROM sessions WHERE id IN (?, ?)').bind('old', 'live').all<{ id: string }>();

@@ -48,7 +48,7 @@ export async function deleteUserSessions(db: Db, userId: string): Promise<number
 }
 
 /**
- * Deletes sessions whose expiry has passed. The spec binds `Date.now()` (milliseconds)
+ * Deletes sessions whose expiry has passed. The original system binds `Date.now()` (milliseconds)
  * against `expires_at` (seconds), which deletes every session; Drizzle's timestamp mode
  * binds `now` as seconds here, so seconds are compared with seconds.
  */

@@ -7,13 +7,13 @@
 import Mustache from 'mustache';
 import type { EmailTemplate } from './schema';
 
-export type TemplateType = EmailTemplate['templateType'];
+type TemplateType = EmailTemplate['templateType'];
 
 /** Everything every email gets. */
-export const COMMON_VARIABLES = ['site_name', 'site_url', 'recipient_email', 'postal_address', 'unsubscribe_url'] as const;
+const COMMON_VARIABLES = ['site_name', 'site_url', 'recipient_email', 'postal_address', 'unsubscribe_url'] as const;
 
 /** One content item (a post, a thought, an announcement); also the fields of each digest item. */
-export const ITEM_VARIABLES = [
+const ITEM_VARIABLES = [
   'content_title',
   'content_url',
   'content_excerpt',

@@ -81,10 +81,16 @@ describe('unsubscribe tokens', () => {
   });
 
   it('refuses bad input with a clear error and writes nothing', async () => {
+    const table = () => t.d1.prepare('SELECT * FROM unsubscribe_tokens ORDER BY id').all().then((r) => r.results);
+    await createUnsubscribeToken(t.db, { userId, tokenType: 'one_click' }); // so "unchanged" is not just "empty"
+    const before = await table();
+    expect(before.length).toBeGreaterThan(0);
     await expect(createUnsubscribeToken(t.db, { userId, tokenType: 'forever' as never })).rejects.toThrow(/Invalid unsubscribe token type/);
     await expect(createUnsubscribeToken(t.db, { userId, tokenType: 'one_click', ttlSeconds: 0 })).rejects.toThrow(/ttlSeconds/);
     await expect(
       createUnsubscribeTokens(t.db, [{ userId, tokenType: 'one_click' }, { userId, tokenType: 'one_click', contentType: 'podcast' as never }]),
     ).rejects.toThrow(/Invalid content type/);
+    // The batch's valid first row must not land either.
+    expect(await table()).toEqual(before);
   });
 });

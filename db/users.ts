@@ -3,7 +3,7 @@ import type { Db } from './client';
 import { newId } from './crypto';
 import { EMAIL_FREQUENCIES, users, type EmailFrequency, type User } from './schema';
 
-/** Emails are stored and looked up trimmed and lower-cased (DESIGN.md "IDs/Emails"). */
+/** Emails are stored and looked up trimmed and lower-cased (ARCHITECTURE.md, "Emails"). */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 export const normalizeUsername = (username: string): string => username.trim().toLowerCase();
 

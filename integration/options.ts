@@ -15,13 +15,13 @@ const collectionSchema = z.union([
 ]);
 
 /** Where an entry's value comes from: a frontmatter field name, several to try in order, or a function of the data. */
-export type FieldFunction = (data: Record<string, unknown>, entry: { id: string; collection: string }) => unknown;
+type FieldFunction = (data: Record<string, unknown>, entry: { id: string; collection: string }) => unknown;
 const fieldSchema = z.union([
   z.string().min(1),
   z.array(z.string().min(1)).min(1),
   z.custom<FieldFunction>((v) => typeof v === 'function', 'must be a field name, a list of names or a function'),
 ]);
-export const FIELD_NAMES = ['title', 'date', 'description', 'tags', 'draft'] as const;
+const FIELD_NAMES = ['title', 'date', 'description', 'tags', 'draft'] as const;
 export type FieldName = (typeof FIELD_NAMES)[number];
 export type FieldSpec = string[] | FieldFunction;
 
@@ -34,7 +34,7 @@ export const DEFAULT_FIELDS: Record<FieldName, string[]> = {
   draft: ['draft'],
 };
 
-export const optionsSchema = z
+const optionsSchema = z
   .object({
     /** Path prefix of every injected page and API route, e.g. `/newsletter`; '' (default) keeps them at the root. */
     prefix: z
@@ -104,7 +104,7 @@ export type ResolvedOptions = {
   baseline: boolean;
 };
 
-export const DEFAULT_COLLECTIONS: Record<string, ContentType> = {
+const DEFAULT_COLLECTIONS: Record<string, ContentType> = {
   blog: 'blog',
   thoughts: 'thought',
   announcements: 'announcement',
@@ -124,7 +124,7 @@ export const DEFAULTS = {
 } as const;
 
 /** Environment variables read at option-resolution time (passed in, so tests need no process.env). */
-export type OptionsEnv = {
+type OptionsEnv = {
   CONTENT_SYNC_TARGET?: string;
   CLOUDFLARE_API_BASE_URL?: string;
   CLOUDFLARE_D1_DATABASE_ID?: string;

@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
-export type InjectedRoute = { pattern: string; entrypoint: string };
+type InjectedRoute = { pattern: string; entrypoint: string };
 
 const PAGE_FILE = /\.(astro|ts)$/;
 
@@ -24,7 +24,7 @@ export function isRouteFile(file: string): boolean {
 }
 
 /** Page files below `dir`, as `/`-separated paths relative to it, sorted. */
-export function pageFiles(dir: string): string[] {
+function pageFiles(dir: string): string[] {
   const out: string[] = [];
   const walk = (at: string) => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {

@@ -3,7 +3,7 @@
 import { env } from 'cloudflare:workers';
 import { createDb, type Db } from '../db/client';
 
-export type RuntimeEnv = {
+type RuntimeEnv = {
   DB: D1Database;
   [name: string]: unknown;
 };

@@ -7,7 +7,7 @@ import type { Plugin } from 'vite';
 const LAYOUT = 'virtual:astro-d1-notify/layout';
 const CONFIG = 'virtual:astro-d1-notify/config';
 
-export type VirtualConfig = { layoutPath: string; routeBase: string; siteName: string | undefined };
+type VirtualConfig = { layoutPath: string; routeBase: string; siteName: string | undefined };
 
 export function notifyVitePlugin(config: VirtualConfig): Plugin {
   return {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processRoute } from '../integration/delivery/process-route';
 import { processNotifications } from '../integration/delivery/processor';
-import { createFaultInjectionTransport } from '../integration/delivery/transports/fault-injection';
+import { createFaultInjectionTransport } from './helpers/fault-injection';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, settableClock, testConfig } from './helpers/delivery';
 

@@ -1,7 +1,7 @@
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { processNotifications } from '../integration/delivery/processor';
-import { createFaultInjectionTransport } from '../integration/delivery/transports/fault-injection';
+import { createFaultInjectionTransport } from './helpers/fault-injection';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, testConfig } from './helpers/delivery';
 

@@ -2,7 +2,7 @@ import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordBounce } from '../integration/delivery/bounces';
 import { processNotifications } from '../integration/delivery/processor';
-import { createFaultInjectionTransport, SimulatedCrash } from '../integration/delivery/transports/fault-injection';
+import { createFaultInjectionTransport, SimulatedCrash } from './helpers/fault-injection';
 import { validateUnsubscribeToken } from '../db/unsubscribe-tokens';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';

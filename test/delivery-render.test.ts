@@ -6,7 +6,7 @@ import { createEmailTemplate, getActiveTemplates } from '../db/templates';
 import { TEMPLATE_VARIABLES } from '../db/template-variables';
 import { processNotifications } from '../integration/delivery/processor';
 import { assertTemplateVariables, TemplateSet, TemplateVariableError, unknownTemplateVariables } from '../integration/delivery/render';
-import { createFaultInjectionTransport } from '../integration/delivery/transports/fault-injection';
+import { createFaultInjectionTransport } from './helpers/fault-injection';
 import { queueVerificationEmail } from '../integration/delivery/verification';
 import { createTestD1, ROOT, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';

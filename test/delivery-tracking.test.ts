@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { processNotifications } from '../integration/delivery/processor';
 import { clickUrl, openPixelUrl, verifyClick } from '../integration/delivery/tracking';
 import { clickResponse, openPixelResponse } from '../integration/delivery/tracking-handlers';
-import { createFaultInjectionTransport } from '../integration/delivery/transports/fault-injection';
+import { createFaultInjectionTransport } from './helpers/fault-injection';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';
 

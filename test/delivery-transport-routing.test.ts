@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { processNotifications } from '../integration/delivery/processor';
 import type { OutgoingEmail, SendResult, Transport } from '../integration/delivery/transport';
-import { createFaultInjectionTransport } from '../integration/delivery/transports/fault-injection';
+import { createFaultInjectionTransport } from './helpers/fault-injection';
 import { queueVerificationEmail } from '../integration/delivery/verification';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, SITE, testConfig } from './helpers/delivery';

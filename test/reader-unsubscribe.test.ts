@@ -33,8 +33,12 @@ async function reader() {
 const historyOf = async (userId: string) =>
   (await t.db.select().from(emailNotificationHistory).where(eq(emailNotificationHistory.userId, userId))).filter((h) => h.action !== 'cancelled');
 
-const unsubscribedToday = async (scope: string) =>
-  (await t.db.query.emailStatistics.findFirst({ where: and(eq(emailStatistics.dateKey, utcDateKey(new Date())), eq(emailStatistics.contentType, scope)) }))
+// The statistics tests run the handlers on this clock and read the day's row from the same instant,
+// one second before a UTC midnight, so the key never depends on when the suite runs.
+const AT = new Date('2026-03-01T23:59:59Z');
+const clock = { now: () => AT };
+const unsubscribedThatDay = async (scope: string) =>
+  (await t.db.query.emailStatistics.findFirst({ where: and(eq(emailStatistics.dateKey, utcDateKey(AT)), eq(emailStatistics.contentType, scope)) }))
     ?.totalUnsubscribed ?? 0;
 
 function oneClick(token: string | null, body: BodyInit | null, contentType: string | null = 'application/x-www-form-urlencoded', method = 'POST') {
@@ -47,26 +51,26 @@ function oneClick(token: string | null, body: BodyInit | null, contentType: stri
 describe('unsubscribe page', () => {
   it('GET explains what will happen and changes nothing; POST unsubscribes from that type, records history and statistics', async () => {
     const user = await reader();
-    const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'one_click', contentType: 'blog' });
-    const before = await unsubscribedToday('blog');
+    const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'one_click', contentType: 'blog', now: AT });
+    const before = await unsubscribedThatDay('blog');
 
-    const shown = await showUnsubscribe(t.db, new URL(`${SITE}/unsubscribe?token=${token}`), {});
+    const shown = await showUnsubscribe(t.db, new URL(`${SITE}/unsubscribe?token=${token}`), clock);
     expect(shown).toMatchObject({ type: 'render', status: 200, view: { state: 'confirm', scope: 'blog', email: user.email } });
     expect((await getUserById(t.db, user.id))!.emailBlogUpdates).toBe(true);
 
-    const done = await handleUnsubscribe(t.db, formRequest('/unsubscribe', { token }), {});
+    const done = await handleUnsubscribe(t.db, formRequest('/unsubscribe', { token }), clock);
     expect(done).toMatchObject({ type: 'render', status: 200, view: { state: 'done', scope: 'blog' } });
     const after = (await getUserById(t.db, user.id))!;
     expect(after).toMatchObject({ emailBlogUpdates: false, emailThoughtUpdates: true, unsubscribeAll: false });
     const history = await historyOf(user.id);
     expect(history.map((h) => h.action)).toEqual(['unsubscribed']);
     expect(history[0]).toMatchObject({ ipAddress: '203.0.113.7', userAgent: 'vitest' });
-    expect(await unsubscribedToday('blog')).toBe(before + 1);
+    expect(await unsubscribedThatDay('blog')).toBe(before + 1);
 
     // A used token: "already unsubscribed", no second count.
-    expect(await showUnsubscribe(t.db, new URL(`${SITE}/unsubscribe?token=${token}`), {})).toMatchObject({ status: 200, view: { state: 'used' } });
-    expect(await handleUnsubscribe(t.db, formRequest('/unsubscribe', { token }), {})).toMatchObject({ status: 200, view: { state: 'used' } });
-    expect(await unsubscribedToday('blog')).toBe(before + 1);
+    expect(await showUnsubscribe(t.db, new URL(`${SITE}/unsubscribe?token=${token}`), clock)).toMatchObject({ status: 200, view: { state: 'used' } });
+    expect(await handleUnsubscribe(t.db, formRequest('/unsubscribe', { token }), clock)).toMatchObject({ status: 200, view: { state: 'used' } });
+    expect(await unsubscribedThatDay('blog')).toBe(before + 1);
   });
 
   it('a complete token unsubscribes from everything and cancels mail queued before it', async () => {
@@ -115,13 +119,13 @@ describe('unsubscribe page', () => {
 describe('POST /api/unsubscribe/one-click (RFC 8058)', () => {
   it('works with no cookie and no Origin, answers 200 without a redirect, is idempotent, and records IP and user agent', async () => {
     const user = await reader();
-    const { token, id } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'one_click', contentType: 'announcement' });
-    const before = await unsubscribedToday('announcement');
-    const first = await handleOneClick(t.db, oneClick(token, 'List-Unsubscribe=One-Click'), {});
+    const { token, id } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'one_click', contentType: 'announcement', now: AT });
+    const before = await unsubscribedThatDay('announcement');
+    const first = await handleOneClick(t.db, oneClick(token, 'List-Unsubscribe=One-Click'), clock);
     expect(first.status).toBe(200);
     expect(first.headers.get('location')).toBeNull();
     expect((await getUserById(t.db, user.id))!.emailAnnouncements).toBe(false);
-    const second = await handleOneClick(t.db, oneClick(token, 'List-Unsubscribe=One-Click'), {});
+    const second = await handleOneClick(t.db, oneClick(token, 'List-Unsubscribe=One-Click'), clock);
     expect(second.status).toBe(200);
     const history = await historyOf(user.id);
     expect(history).toHaveLength(1);
@@ -130,7 +134,7 @@ describe('POST /api/unsubscribe/one-click (RFC 8058)', () => {
     const [row] = await t.db.select().from(unsubscribeTokens).where(eq(unsubscribeTokens.id, id));
     expect(row).toMatchObject({ ipAddress: '209.85.0.1', userAgent: 'Gmail-Unsubscriber' });
     expect(row!.usedAt).not.toBeNull();
-    expect(await unsubscribedToday('announcement')).toBe(before + 1);
+    expect(await unsubscribedThatDay('announcement')).toBe(before + 1);
   });
 
   it('accepts multipart/form-data too', async () => {
@@ -171,15 +175,15 @@ describe('POST /api/unsubscribe/one-click (RFC 8058)', () => {
 
   it('counts once when the same link is clicked twice at the same moment', async () => {
     const user = await reader();
-    const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'complete' });
-    const before = await unsubscribedToday('all');
+    const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'complete', now: AT });
+    const before = await unsubscribedThatDay('all');
     const [a, b] = await Promise.all([
-      handleOneClick(t.db, oneClick(token, 'List-Unsubscribe=One-Click'), {}),
-      handleOneClick(t.db, oneClick(token, 'List-Unsubscribe=One-Click'), {}),
+      handleOneClick(t.db, oneClick(token, 'List-Unsubscribe=One-Click'), clock),
+      handleOneClick(t.db, oneClick(token, 'List-Unsubscribe=One-Click'), clock),
     ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(await historyOf(user.id)).toHaveLength(1);
-    expect(await unsubscribedToday('all')).toBe(before + 1);
+    expect(await unsubscribedThatDay('all')).toBe(before + 1);
   });
 });
 

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSQLiteDrizzleJson, generateSQLiteMigration } from 'drizzle-kit/api';
 import * as schema from '../db/schema';
@@ -27,7 +28,7 @@ describe('migrations/ against db/schema', () => {
     await Promise.all([migrated?.dispose(), fromSchema?.dispose()]);
   });
 
-  it("describes the spec's nine tables plus rate_limits", () => {
+  it("describes the original system's nine tables plus rate_limits", () => {
     expect(Object.keys(expected).sort()).toEqual([
       'content_items',
       'dev_mail_outbox',
@@ -58,15 +59,37 @@ describe('migrations/ against db/schema', () => {
     }
   });
 
-  it('detects a drift (an index and a default that differ)', async () => {
+  // Each drift on its own must be caught by the same comparison the no-drift test makes.
+  async function shapeAfter(...statements: string[]): Promise<SchemaShape> {
     const drifted = await createTestD1();
     try {
-      await drifted.d1.exec('DROP INDEX idx_email_notifications_claimable');
-      const shape = await introspect(drifted.d1);
-      expect(shape.email_notifications!.indexes).not.toEqual(expected.email_notifications!.indexes);
+      await execStatements(drifted.d1, statements);
+      return await introspect(drifted.d1);
     } finally {
       await drifted.dispose();
     }
+  }
+  const differingParts = (shape: SchemaShape) =>
+    Object.keys(expected).flatMap((table) =>
+      (['columns', 'indexes', 'foreignKeys', 'checks'] as const)
+        .filter((part) => !isDeepStrictEqual(shape[table]?.[part], expected[table]![part]))
+        .map((part) => `${table}.${part}`),
+    );
+
+  it('detects a drift (an index and a default that differ), each on its own', async () => {
+    const noIndex = await shapeAfter('DROP INDEX idx_email_notifications_claimable');
+    expect(noIndex).not.toEqual(expected);
+    expect(differingParts(noIndex)).toEqual(['email_notifications.indexes']);
+
+    // SQLite cannot ALTER a default: rebuild rate_limits (no other indexes, no foreign keys) with DEFAULT 1.
+    const otherDefault = await shapeAfter(
+      'DROP TABLE rate_limits',
+      'CREATE TABLE rate_limits (bucket text NOT NULL, window_start integer NOT NULL, count integer DEFAULT 1 NOT NULL, PRIMARY KEY(bucket, window_start))',
+    );
+    expect(otherDefault).not.toEqual(expected);
+    expect(differingParts(otherDefault)).toEqual(['rate_limits.columns']);
+    expect(expected.rate_limits!.columns.count).toContain('default=0');
+    expect(otherDefault.rate_limits!.columns.count).toContain('default=1');
   });
 });
 

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { integer } from 'drizzle-orm/sqlite-core';
 
-// Every timestamp is integer Unix seconds (DESIGN.md "Time").
+// Every timestamp is integer Unix seconds (ARCHITECTURE.md, "Time").
 export const unixNow = sql`(unixepoch())`;
 
 export const createdAt = () => integer('created_at', { mode: 'timestamp' }).notNull().default(unixNow);

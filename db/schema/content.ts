@@ -11,7 +11,7 @@ export const contentItems = sqliteTable(
     title: text('title').notNull(),
     description: text('description'),
     contentPreview: text('content_preview'),
-    /** Absolute URL of the entry on the site; not in the spec's interface, but every email needs it. */
+    /** Absolute URL of the entry on the site; not in the original system's interface, but every email needs it. */
     contentUrl: text('content_url'),
     publishDate: integer('publish_date', { mode: 'timestamp' }).notNull(),
     filePath: text('file_path').notNull(),

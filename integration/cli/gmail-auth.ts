@@ -23,7 +23,7 @@ import {
   randomToken,
 } from '../delivery/transports/google-oauth';
 
-export type GmailAuthOptions = {
+type GmailAuthOptions = {
   clientId: string;
   clientSecret: string;
   authUrl?: string;
@@ -36,7 +36,7 @@ export type GmailAuthOptions = {
   onConsentUrl?: (url: string) => void;
 };
 
-export type GmailAuthResult = { refreshToken: string; scope?: string; redirectUri: string };
+type GmailAuthResult = { refreshToken: string; scope?: string; redirectUri: string };
 
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const CALLBACK_PATH = '/oauth2callback';
@@ -124,7 +124,7 @@ export async function runGmailAuth(options: GmailAuthOptions): Promise<GmailAuth
   }
 }
 
-export function instructions(refreshToken: string): string[] {
+function instructions(refreshToken: string): string[] {
   return [
     '',
     'Refresh token (a secret: it can send mail as this account until revoked):',

@@ -3,8 +3,8 @@
  * (delay = random × min(cap, base × 2^(attempt-1))), never sooner than the provider's
  * Retry-After. Full jitter spreads a burst of failures so they do not retry in lockstep.
  */
-export const BACKOFF_BASE_SECONDS = 60;
-export const BACKOFF_FACTOR = 2;
+const BACKOFF_BASE_SECONDS = 60;
+const BACKOFF_FACTOR = 2;
 export const BACKOFF_CAP_SECONDS = 6 * 60 * 60;
 const MIN_DELAY_SECONDS = 1;
 

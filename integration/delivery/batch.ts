@@ -22,7 +22,7 @@ export const SEND_CONCURRENCY = 4;
 /** A batch-capable transport that names no limit gets this many emails a request. */
 const DEFAULT_TRANSPORT_BATCH = 100;
 
-export type BatchContext = {
+type BatchContext = {
   db: Db;
   transport: Transport;
   /** For verification mail when it has its own transport; else `transport`. */
@@ -34,9 +34,9 @@ export type BatchContext = {
 };
 
 /** One email: a single notification, or all of a reader's due digest rows. */
-export type Unit = { kind: 'single' | 'digest'; rows: ClaimedRow[]; lead: ClaimedRow; messageIdHeader: string };
+type Unit = { kind: 'single' | 'digest'; rows: ClaimedRow[]; lead: ClaimedRow; messageIdHeader: string };
 
-export function groupUnits(rows: readonly ClaimedRow[]): { units: Unit[]; cancelled: Outcome[] } {
+function groupUnits(rows: readonly ClaimedRow[]): { units: Unit[]; cancelled: Outcome[] } {
   const cancelled: Outcome[] = [];
   const units: Unit[] = [];
   const digests = new Map<string, ClaimedRow[]>();

@@ -3,4 +3,4 @@
  * ones (default 3), marks the address `bounced`; fan-out and sending then skip it.
  * The SQL lives in db/delivery-events.ts.
  */
-export { recordBounce, DEFAULT_SOFT_BOUNCE_LIMIT, type BounceResult } from '../../db/delivery-events';
+export { recordBounce } from '../../db/delivery-events';

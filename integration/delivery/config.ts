@@ -31,9 +31,9 @@ export const DEFAULT_DIGEST_HOUR_UTC = 8;
 export const DEFAULT_DIGEST_WEEKDAY = 1; // Monday
 export const DEFAULT_MAX_ATTEMPTS = 5;
 /** A claim belongs to its run this long; longer than any run's time budget, so only a crashed run's claims expire. */
-export const DEFAULT_LEASE_SECONDS = 5 * 60;
+const DEFAULT_LEASE_SECONDS = 5 * 60;
 
-export type MailFrom = { email: string; name?: string };
+type MailFrom = { email: string; name?: string };
 
 export type DeliveryConfig = {
   siteUrl: string; // no trailing slash

@@ -15,7 +15,7 @@ import { cleanupRateLimits, staleRateLimitsQuery } from '../server/rate-limit';
 /** 03:17 UTC daily: off the hour, away from the digest slot. Must match wrangler.jsonc `triggers.crons`. */
 export const HOUSEKEEPING_CRON = '17 3 * * *';
 
-export type HousekeepingSummary = { sessions: number; tokens: number; rateLimits: number };
+type HousekeepingSummary = { sessions: number; tokens: number; rateLimits: number };
 
 export async function runHousekeeping(db: Db, now = new Date()): Promise<HousekeepingSummary> {
   const [sessions, tokens, rateLimits] = await Promise.all([

@@ -57,7 +57,15 @@ describe('buildMessage', () => {
   });
 
   it('folds a long ASCII subject at spaces and keeps it intact', async () => {
-    await roundTrip(base({ subject: 'word '.repeat(60).trim() }));
+    const subject = 'word '.repeat(60).trim();
+    const { raw } = await roundTrip(base({ subject }));
+    const lines = raw.match(/\r\nSubject: [^\r]*(\r\n [^\r]*)*/)![0].split('\r\n').slice(1);
+    expect(lines.length).toBeGreaterThan(3); // 299 characters cannot fit one 78-character line
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(78);
+    // Folded at spaces: plain words (no encoded-words), each line break is CRLF + the space it replaced.
+    expect(lines[0]).toMatch(/^Subject: word( word)*$/);
+    for (const line of lines.slice(1)) expect(line).toMatch(/^ word( word)*$/);
+    expect(lines.join('')).toBe(`Subject: ${subject}`);
   });
 
   it('encodes a subject with a word too long to fold, instead of exceeding 998 characters', async () => {

@@ -11,7 +11,7 @@
  * crypto.getRandomValues) are used, so it runs the same in Node and workerd.
  */
 
-export type MailAddress = { email: string; name?: string };
+type MailAddress = { email: string; name?: string };
 
 export type MessageInput = {
   from: MailAddress;

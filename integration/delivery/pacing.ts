@@ -2,9 +2,9 @@
  * Pacing: a fixed per-minute window and a UTC-day cap, both counted in emails (a digest
  * is one email however many rows it covers). What does not fit waits for the next window.
  */
-export type PacingLimits = { ratePerMinute: number; dailyCap: number }; // 0 = unlimited
-export type SentCounts = { thisMinute: number; today: number };
-export type Allowance = { emails: number; nextWindowAt?: Date };
+type PacingLimits = { ratePerMinute: number; dailyCap: number }; // 0 = unlimited
+type SentCounts = { thisMinute: number; today: number };
+type Allowance = { emails: number; nextWindowAt?: Date };
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_DAY = 86_400_000;

@@ -10,7 +10,7 @@ import { assertTemplateVariables, TemplateVariableError, unknownTemplateVariable
 
 export { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables };
 
-export type Rendered = { subject: string; html: string; text: string };
+type Rendered = { subject: string; html: string; text: string };
 export type View = Record<string, unknown>;
 
 export class TemplateMissingError extends Error {
@@ -31,7 +31,7 @@ export function templateNameFor(notificationType: string, contentType: string): 
 const plain = (value: string) => value;
 
 /** A subject is one line: any run of whitespace (CR and LF included) becomes one space. */
-export const singleLine = (value: string): string =>
+const singleLine = (value: string): string =>
   value.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
 
 /** The active templates of one run: each source parsed once, then rendered per reader. */
@@ -60,7 +60,7 @@ export class TemplateSet {
 
 // ---------------------------------------------------------------- views
 
-export type SiteContext = { siteName: string; siteUrl: string; postalAddress: string };
+type SiteContext = { siteName: string; siteUrl: string; postalAddress: string };
 
 export type ItemFields = {
   contentType: string;
@@ -78,7 +78,7 @@ const LABELS: Record<string, { label: string; plural: string; cta: string }> = {
 
 const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 
-export function itemView(item: ItemFields): View {
+function itemView(item: ItemFields): View {
   const labels = LABELS[item.contentType] ?? { label: 'Update', plural: 'updates', cta: 'Read more' };
   return {
     content_title: singleLine(item.contentTitle),
@@ -91,7 +91,7 @@ export function itemView(item: ItemFields): View {
   };
 }
 
-export type ReaderLinks = { recipientEmail: string; unsubscribeUrl: string; preferencesUrl?: string; trackingPixelUrl?: string };
+type ReaderLinks = { recipientEmail: string; unsubscribeUrl: string; preferencesUrl?: string; trackingPixelUrl?: string };
 
 function commonView(site: SiteContext, links: ReaderLinks): View {
   return {

@@ -6,7 +6,7 @@ import type { Db } from '../../db/client';
 import type { DeliveryConfig } from './config';
 import { recordTrackingEvent, TRANSPARENT_GIF, verifyClick, verifyOpen } from './tracking';
 
-export type TrackingRequest = { db: Db; tracking: DeliveryConfig['tracking']; now: Date; ipAddress?: string | null; userAgent?: string | null };
+type TrackingRequest = { db: Db; tracking: DeliveryConfig['tracking']; now: Date; ipAddress?: string | null; userAgent?: string | null };
 
 const gif = () =>
   new Response(TRANSPARENT_GIF, {

@@ -43,7 +43,7 @@ async function verify(secret: string, message: string, signature: string): Promi
   return crypto.subtle.verify('HMAC', await hmacKey(secret), bytes, encoder.encode(message));
 }
 
-export const isHttpUrl = (value: string): boolean => {
+const isHttpUrl = (value: string): boolean => {
   try {
     const url = new URL(value);
     return url.protocol === 'http:' || url.protocol === 'https:';

@@ -1,8 +1,8 @@
 /**
  * How a built message leaves the system. The processor depends only on this
- * interface; the Gmail API, Amazon SES, Postmark, Resend, Cloudflare Email Service,
- * the dev capture outbox and the fault-injection transport implement it
- * (integration/delivery/transports/).
+ * interface; the Gmail API, Amazon SES, Postmark, Resend, Cloudflare Email Service and
+ * the dev capture outbox implement it (integration/delivery/transports/), and so do the
+ * tests' doubles (test/helpers/fault-injection.ts).
  */
 
 /**

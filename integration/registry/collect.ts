@@ -74,7 +74,7 @@ const asText = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : u
 const asTags = (v: unknown) => (Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : undefined);
 const asFlag = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
 
-export type CollectResult = {
+type CollectResult = {
   records: ContentRecord[];
   drafts: number;
   /** Watched collections that Astro returned nothing for. */

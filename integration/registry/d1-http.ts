@@ -2,7 +2,7 @@ import { AstroError } from 'astro/errors';
 import type { BatchLimits, SqlExecutor, Statement } from './sql';
 
 /** Kept well inside the API's request limits; a larger write is staged (see write.ts). */
-export const HTTP_LIMITS: BatchLimits = { statements: 200, bytes: 1_000_000 };
+const HTTP_LIMITS: BatchLimits = { statements: 200, bytes: 1_000_000 };
 
 /** Cloudflare's D1 HTTP API: POST {apiBase}/accounts/{account}/d1/database/{id}/query. */
 export type D1HttpOptions = {

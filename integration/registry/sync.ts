@@ -12,7 +12,7 @@ type ExistingRow = {
   file_path: string;
 };
 
-export type SyncPlan = {
+type SyncPlan = {
   added: ContentRecord[];
   changed: ContentRecord[];
   unchanged: number;
@@ -34,10 +34,10 @@ export type SyncReport = SyncPlan & {
 };
 
 /** The baseline: everything already published counts as announced; future-dated entries wait. */
-export const BASELINE_SQL =
+const BASELINE_SQL =
   'UPDATE content_items SET notification_sent = 1, updated_at = unixepoch() WHERE notification_sent = 0 AND publish_date <= unixepoch()';
 
-export const EXISTING_SQL =
+const EXISTING_SQL =
   'SELECT slug, content_type, content_hash, content_url, file_path FROM content_items';
 
 /** Compare the build with what D1 holds. `watched` are the collection names and content types in scope. */

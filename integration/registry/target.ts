@@ -6,7 +6,7 @@ import type { ResolvedOptions } from '../options';
 import type { SqlExecutor } from './sync';
 import { readD1Binding } from './wrangler-config';
 
-export type TargetEnv = {
+type TargetEnv = {
   CLOUDFLARE_ACCOUNT_ID?: string;
   CLOUDFLARE_API_TOKEN?: string;
 };

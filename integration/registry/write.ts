@@ -4,7 +4,7 @@ import { COLUMNS, upsertStatements, UPSERT_TAIL, type ContentRecord, type SqlExe
 const size = (s: Statement) => s.sql.length + JSON.stringify(s.params).length;
 
 /** Groups of statements that each fit one batch of the target. */
-export function groupForBatches(statements: Statement[], limits: SqlExecutor['limits']): Statement[][] {
+function groupForBatches(statements: Statement[], limits: SqlExecutor['limits']): Statement[][] {
   const groups: Statement[][] = [];
   let group: Statement[] = [];
   let bytes = 0;

@@ -5,9 +5,9 @@
 
 export const MAX_BODY_BYTES = 16 * 1024; // 16 KiB: far above any of our forms
 
-export type BodyError = { ok: false; status: 400 | 413 | 415; field: string; reason: string };
-export type FormResult = { ok: true; form: FormData } | BodyError;
-export type JsonResult = { ok: true; body: Record<string, unknown> } | BodyError;
+type BodyError = { ok: false; status: 400 | 413 | 415; field: string; reason: string };
+type FormResult = { ok: true; form: FormData } | BodyError;
+type JsonResult = { ok: true; body: Record<string, unknown> } | BodyError;
 
 const mediaType = (request: Request): string => (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
 

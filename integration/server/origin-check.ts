@@ -13,7 +13,7 @@ export const ONE_CLICK_PATH = '/api/unsubscribe/one-click';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const FORM_CONTENT_TYPES = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'];
 
-export function isFormLikeContentType(contentType: string | null): boolean {
+function isFormLikeContentType(contentType: string | null): boolean {
   if (!contentType) return false;
   const lower = contentType.toLowerCase();
   return FORM_CONTENT_TYPES.some((t) => lower.includes(t));

@@ -9,7 +9,7 @@ import { sha256Hex } from '../../db/crypto';
 import { changedRows } from '../../db/params';
 import { rateLimits } from '../../db/schema';
 
-export type RateLimitRule = { name: string; limit: number; windowSeconds: number };
+type RateLimitRule = { name: string; limit: number; windowSeconds: number };
 
 export const RATE_LIMITS = {
   subscribeEmail: { name: 'subscribe:email', limit: 5, windowSeconds: 10 * 60 }, // 5 per 10 minutes
@@ -20,7 +20,7 @@ export const RATE_LIMITS = {
   loginIp: { name: 'login:ip', limit: 30, windowSeconds: 15 * 60 }, // 30 per 15 minutes
 } as const satisfies Record<string, RateLimitRule>;
 
-export type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
+type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
 
 /** Counts one hit against `rule` for `key` (an IP or an email, hashed so no address is stored). */
 export async function hitRateLimit(db: Db, rule: RateLimitRule, key: string, now = new Date()): Promise<RateLimitResult> {

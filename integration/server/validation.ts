@@ -8,7 +8,7 @@ import type { FieldErrors } from './http';
 export const MAX_EMAIL_LENGTH = 254; // RFC 5321
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256; // PBKDF2 hashes any length; this bounds the work per request
-export const MAX_TOKEN_LENGTH = 128; // our tokens are 43 characters
+const MAX_TOKEN_LENGTH = 128; // our tokens are 43 characters
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+$/;
 
@@ -22,8 +22,6 @@ export const FREQUENCY_LABELS: Record<EmailFrequency, string> = {
   daily: 'A daily digest',
   weekly: 'A weekly digest',
 };
-
-export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
 export function parseEmail(raw: unknown, errors: FieldErrors, field = 'email'): string {
   if (typeof raw !== 'string' || raw.trim() === '') {

@@ -13,7 +13,7 @@ import { CONTENT_TYPES, emailNotificationHistory, users, type ContentType, type 
 export const VERIFICATION_TTL_SECONDS = 60 * 60 * 48; // 48 hours
 
 /** Preferences asked for at subscribe time, applied when the address is confirmed. */
-export type PendingPreferences = { contentTypes: ContentType[]; frequency: EmailFrequency };
+type PendingPreferences = { contentTypes: ContentType[]; frequency: EmailFrequency };
 
 export async function issueVerificationToken(db: Db, userId: string, now = new Date()): Promise<string> {
   const token = randomToken();
@@ -27,7 +27,7 @@ export async function issueVerificationToken(db: Db, userId: string, now = new D
   return token;
 }
 
-export type VerificationState = { state: 'valid'; user: User } | { state: 'expired'; user: User } | { state: 'unknown' };
+type VerificationState = { state: 'valid'; user: User } | { state: 'expired'; user: User } | { state: 'unknown' };
 
 /** Read-only: what a token stands for (GET /verify shows the right page without spending it). */
 export async function inspectVerificationToken(db: Db, token: string | null, now = new Date()): Promise<VerificationState> {
@@ -52,7 +52,7 @@ async function latestPendingPreferences(db: Db, userId: string): Promise<Pending
   };
 }
 
-export type ConfirmResult = { ok: true; user: User; applied: PendingPreferences | null } | { ok: false; state: 'expired' | 'unknown' };
+type ConfirmResult = { ok: true; user: User; applied: PendingPreferences | null } | { ok: false; state: 'expired' | 'unknown' };
 
 /**
  * Confirms the address: verified, active, subscribed again if they had unsubscribed, with

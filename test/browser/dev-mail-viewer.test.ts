@@ -72,7 +72,9 @@ describe('dev mail viewer', () => {
 
       const frame = page.frameLocator('iframe[data-testid="mail-html"]');
       await expect.poll(() => frame.locator('#greeting').textContent()).toBe('Hello from the HTML part');
-      await page.waitForTimeout(500); // give any script a chance to run
+      // Inline scripts and image error handlers run before a document's load completes: wait for
+      // that, not for a fixed time, before checking that none of them ran.
+      await expect.poll(() => frame.locator('html').evaluate(() => document.readyState)).toBe('complete');
       expect(await page.title()).not.toMatch(/pwned/);
       const frameTitle = await frame.locator('html').evaluate(() => document.title);
       expect(frameTitle).not.toBe('ran');

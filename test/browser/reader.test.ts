@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page, type Response as PageResponse } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUnsubscribeToken } from '../../db/unsubscribe-tokens';
 import { getUserByEmail } from '../../db/users';
@@ -41,6 +41,21 @@ async function withPage<T>(fn: (page: Page, context: BrowserContext) => Promise<
   } finally {
     await context.close();
   }
+}
+
+/** Waits until `locator` is visible, failing after 5 s: never a one-shot check that races a navigation. */
+const shows = (locator: Locator) => locator.waitFor({ state: 'visible', timeout: 5_000 });
+
+/**
+ * Clicks a form's submit button and waits for the response to its POST to `path`. A page that
+ * answers at the same URL (a form with errors) leaves nothing for waitForURL to wait for.
+ */
+async function submit(page: Page, button: Locator, path: string): Promise<PageResponse> {
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
+    button.click(),
+  ]);
+  return response;
 }
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -92,7 +107,7 @@ describe('reader journey in a real browser', () => {
       await page.keyboard.type(email);
       await page.keyboard.press('Enter');
       await page.waitForURL('**/subscribe?sent=1');
-      await expect(page.getByRole('heading', { name: 'Check your inbox' }).isVisible()).resolves.toBe(true);
+      await shows(page.getByRole('heading', { name: 'Check your inbox' }));
       await shot(page, '02-check-your-inbox');
       expect((await getUserByEmail(site.db, email))?.emailVerified).toBe(false);
 
@@ -106,21 +121,21 @@ describe('reader journey in a real browser', () => {
       expect((await getUserByEmail(site.db, email))?.emailVerified).toBe(false); // GET changed nothing
       await page.getByRole('button', { name: 'Confirm my subscription' }).click();
       await page.waitForURL('**/preferences?token=*');
-      await expect(page.getByText('Your subscription is confirmed').isVisible()).resolves.toBe(true);
+      await shows(page.getByText('Your subscription is confirmed'));
       await shot(page, '05-preferences-after-verify');
 
       await page.getByLabel('A weekly digest').check();
       await page.getByLabel('Thoughts').uncheck();
       await page.getByRole('button', { name: 'Save preferences' }).click();
       await page.waitForURL('**saved=1');
-      await expect(page.getByText('Your preferences are saved.').isVisible()).resolves.toBe(true);
+      await shows(page.getByText('Your preferences are saved.'));
       await expect(page.getByLabel('A weekly digest').isChecked()).resolves.toBe(true);
       await expect(page.getByLabel('Thoughts').isChecked()).resolves.toBe(false);
       await shot(page, '06-preferences-saved');
 
       // The verify link is single use.
       await page.goto(verifyUrl);
-      await expect(page.getByRole('heading', { name: 'This link does not work' }).isVisible()).resolves.toBe(true);
+      await shows(page.getByRole('heading', { name: 'This link does not work' }));
     });
     const user = (await getUserByEmail(site.db, email))!;
     expect(user).toMatchObject({ emailVerified: true, emailStatus: 'active', emailFrequency: 'weekly', emailThoughtUpdates: false, emailBlogUpdates: true });
@@ -132,16 +147,15 @@ describe('reader journey in a real browser', () => {
       const main = page.locator('main');
       await main.getByLabel('Email address').fill('not-an-email');
       for (const label of ['Blog posts', 'Thoughts', 'Announcements']) await main.getByLabel(label).uncheck();
-      await main.getByRole('button', { name: 'Subscribe' }).click();
-      await page.waitForLoadState();
-      expect(await page.title()).toMatch(/^Error:/);
-      await expect(page.getByRole('alert').isVisible()).resolves.toBe(true);
+      expect((await submit(page, main.getByRole('button', { name: 'Subscribe' }), '/subscribe')).status()).toBe(400);
+      await expect.poll(() => page.title()).toMatch(/^Error:/);
+      await shows(page.getByRole('alert'));
       const input = main.getByLabel('Email address');
       expect(await input.getAttribute('aria-invalid')).toBe('true');
       const describedBy = (await input.getAttribute('aria-describedby'))!;
       expect(await page.locator(`#${describedBy}`).textContent()).toMatch(/like name@example.com/);
       expect(await input.inputValue()).toBe('not-an-email');
-      await expect(main.getByText('Choose at least one kind of email.').first().isVisible()).resolves.toBe(true);
+      await shows(main.getByText('Choose at least one kind of email.').first());
       await shot(page, '07-subscribe-errors');
     });
   });
@@ -153,15 +167,15 @@ describe('reader journey in a real browser', () => {
       await openMail(page, email);
       const unsubscribeUrl = await messageLink(page, '/unsubscribe?token=');
       await page.goto(unsubscribeUrl);
-      await expect(page.getByRole('heading', { name: 'Unsubscribe' }).isVisible()).resolves.toBe(true);
-      await expect(page.getByRole('link', { name: 'manage your preferences' }).isVisible()).resolves.toBe(true);
+      await shows(page.getByRole('heading', { name: 'Unsubscribe' }));
+      await shows(page.getByRole('link', { name: 'manage your preferences' }));
       await shot(page, '08-unsubscribe-confirm');
       expect((await getUserByEmail(site.db, email))?.unsubscribeAll).toBe(false); // GET changed nothing
-      await page.getByRole('button', { name: 'Unsubscribe' }).click();
-      await expect(page.getByRole('heading', { name: 'You are unsubscribed' }).isVisible()).resolves.toBe(true);
+      expect((await submit(page, page.getByRole('button', { name: 'Unsubscribe' }), '/unsubscribe')).status()).toBe(200);
+      await shows(page.getByRole('heading', { name: 'You are unsubscribed' }));
       await shot(page, '09-unsubscribed');
       await page.goto(unsubscribeUrl);
-      await expect(page.getByRole('heading', { name: 'You are already unsubscribed' }).isVisible()).resolves.toBe(true);
+      await shows(page.getByRole('heading', { name: 'You are already unsubscribed' }));
       await shot(page, '10-already-unsubscribed');
     });
     expect(await getUserByEmail(site.db, email)).toMatchObject({ unsubscribeAll: true, emailStatus: 'unsubscribed' });
@@ -174,9 +188,9 @@ describe('reader journey in a real browser', () => {
       const user = (await getUserByEmail(site.db, email))!;
       const { token } = await createUnsubscribeToken(site.db, { userId: user.id, tokenType: 'one_click', contentType: 'blog' });
       await page.goto(`/unsubscribe?token=${token}`);
-      await expect(page.getByText('Stop sending blog posts').isVisible()).resolves.toBe(true);
-      await page.getByRole('button', { name: 'Unsubscribe' }).click();
-      await expect(page.getByRole('heading', { name: 'You are unsubscribed' }).isVisible()).resolves.toBe(true);
+      await shows(page.getByText('Stop sending blog posts'));
+      expect((await submit(page, page.getByRole('button', { name: 'Unsubscribe' }), '/unsubscribe')).status()).toBe(200);
+      await shows(page.getByRole('heading', { name: 'You are unsubscribed' }));
     });
     expect(await getUserByEmail(site.db, email)).toMatchObject({ emailBlogUpdates: false, emailThoughtUpdates: true, unsubscribeAll: false });
   });
@@ -215,25 +229,26 @@ describe('reader journey in a real browser', () => {
       const expired = await createUnsubscribeToken(site.db, { userId: user.id, tokenType: 'one_click', contentType: 'blog', ttlSeconds: 60, now: new Date(Date.now() - 3_600_000) });
       const response = await page.goto(`/unsubscribe?token=${expired.token}`);
       expect(response?.status()).toBe(410);
-      await expect(page.getByRole('heading', { name: 'This unsubscribe link has expired' }).isVisible()).resolves.toBe(true);
+      await shows(page.getByRole('heading', { name: 'This unsubscribe link has expired' }));
       await shot(page, '11-unsubscribe-expired');
 
       const forged = await page.goto('/unsubscribe?token=ThisIsNotARealTokenAtAll_0123456789abcdefgh');
       expect(forged?.status()).toBe(404);
-      await expect(page.getByRole('heading', { name: 'This unsubscribe link does not work' }).isVisible()).resolves.toBe(true);
+      await shows(page.getByRole('heading', { name: 'This unsubscribe link does not work' }));
       await shot(page, '12-unsubscribe-forged');
 
       const used = await createUnsubscribeToken(site.db, { userId: user.id, tokenType: 'one_click', contentType: 'thought' });
       await page.goto(`/unsubscribe?token=${used.token}`);
-      await page.getByRole('button', { name: 'Unsubscribe' }).click();
+      expect((await submit(page, page.getByRole('button', { name: 'Unsubscribe' }), '/unsubscribe')).status()).toBe(200);
+      await shows(page.getByRole('heading', { name: 'You are unsubscribed' }));
       await page.goto(`/unsubscribe?token=${used.token}`);
-      await expect(page.getByRole('heading', { name: 'You are already unsubscribed' }).isVisible()).resolves.toBe(true);
+      await shows(page.getByRole('heading', { name: 'You are already unsubscribed' }));
 
       const badVerify = await page.goto('/verify?token=forged');
       expect(badVerify?.status()).toBe(404);
       const badPrefs = await page.goto('/preferences?token=forged');
       expect(badPrefs?.status()).toBe(404);
-      await expect(page.getByRole('heading', { name: 'This link does not work' }).isVisible()).resolves.toBe(true);
+      await shows(page.getByRole('heading', { name: 'This link does not work' }));
     });
   });
 
@@ -272,8 +287,9 @@ describe('reader journey in a real browser', () => {
 
       await page.getByLabel('Email address').fill(email);
       await page.getByLabel('Password').fill('the wrong one');
-      await page.getByRole('button', { name: 'Log in' }).click();
-      await expect(page.getByRole('alert').textContent()).resolves.toMatch(/email or password is not right/);
+      expect((await submit(page, page.getByRole('button', { name: 'Log in' }), '/account/login')).status()).toBe(400);
+      await shows(page.getByRole('alert'));
+      expect(await page.getByRole('alert').textContent()).toMatch(/email or password is not right/);
       await shot(page, '14-login-error');
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Log in' }).click();

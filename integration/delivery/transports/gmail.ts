@@ -1,13 +1,13 @@
 /**
  * The production transport: Gmail API `users.messages.send` with an OAuth2
- * refresh token (DESIGN.md "Gmail API"). The access token is cached until
+ * refresh token. The access token is cached until
  * shortly before it expires; a 401 refreshes it once and retries once.
  * 429, 5xx, timeouts and network errors are retryable; other 4xx are permanent.
  */
 import type { OutgoingEmail, SendResult, Transport } from '../transport';
 import { base64Url, GOOGLE_TOKEN_URL, OAuthError, parseRetryAfter, refreshAccessToken } from './google-oauth';
 
-export type Clock = { now(): Date };
+type Clock = { now(): Date };
 
 export type GmailTransportOptions = {
   clientId: string;
@@ -22,7 +22,7 @@ export type GmailTransportOptions = {
   clock?: Clock | (() => Date);
 };
 
-export type GmailTransport = Transport & {
+type GmailTransport = Transport & {
   /** Forget the cached access token (tests, credential rotation). */
   resetToken(): void;
 };
@@ -115,8 +115,8 @@ export function createGmailTransport(options: GmailTransportOptions): GmailTrans
   };
 }
 
-/** Maps a Gmail API answer to a SendResult (exported for tests). */
-export function classify(answer: ApiAnswer, now: Date): SendResult {
+/** Maps a Gmail API answer to a SendResult. */
+function classify(answer: ApiAnswer, now: Date): SendResult {
   const { status, body } = answer;
   if (status >= 200 && status < 300) {
     if (typeof body?.id === 'string' && body.id !== '') return { ok: true, providerMessageId: body.id };

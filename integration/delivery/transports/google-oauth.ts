@@ -10,7 +10,7 @@ export const GOOGLE_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 /** Send-only: the app can never read the mailbox. */
 export const GMAIL_SEND_SCOPE = 'https://www.googleapis.com/auth/gmail.send';
 
-export type TokenResponse = {
+type TokenResponse = {
   access_token: string;
   /** Lifetime in seconds (Google: 3599). */
   expires_in: number;
@@ -34,7 +34,7 @@ export class OAuthError extends Error {
   }
 }
 
-export type TokenRequestOptions = {
+type TokenRequestOptions = {
   tokenUrl?: string;
   fetch?: typeof fetch;
   signal?: AbortSignal;
@@ -102,7 +102,7 @@ const HINTS: Record<string, string> = {
 };
 
 /** POST a form to the token endpoint; resolves with the token or throws OAuthError. */
-export async function requestToken(params: Record<string, string>, options: TokenRequestOptions = {}): Promise<TokenResponse> {
+async function requestToken(params: Record<string, string>, options: TokenRequestOptions = {}): Promise<TokenResponse> {
   const doFetch = options.fetch ?? fetch;
   let response: Response;
   try {

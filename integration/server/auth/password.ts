@@ -5,7 +5,7 @@
  * can be raised later without breaking stored hashes.
  */
 
-/** workerd refuses more than 100,000 PBKDF2 iterations in production (DESIGN.md); locally it does not. */
+/** workerd refuses more than 100,000 PBKDF2 iterations in production (Cloudflare's limit); locally it does not. */
 export const PBKDF2_MAX_ITERATIONS = 100_000;
 export const PBKDF2_ITERATIONS = 100_000;
 const SALT_BYTES = 16; // 128-bit random salt
@@ -40,7 +40,7 @@ export async function hashPassword(password: string, iterations = PBKDF2_ITERATI
   return `${SCHEME}$${iterations}$${toBase64(salt)}$${toBase64(hash)}`;
 }
 
-export type ParsedPasswordHash = { iterations: number; salt: Uint8Array; hash: Uint8Array };
+type ParsedPasswordHash = { iterations: number; salt: Uint8Array; hash: Uint8Array };
 
 export function parsePasswordHash(stored: string): ParsedPasswordHash | null {
   const [scheme, iterationsText, saltText, hashText, ...rest] = stored.split('$');

@@ -11,7 +11,7 @@ export const SESSION_TTL_SECONDS = 60 * 60 * 24 * 30; // 30 days
 export const SESSION_RENEW_BELOW_SECONDS = 60 * 60 * 24 * 15; // 15 days
 const SESSION_TOKEN_BYTES = 32; // 256 bits
 
-export type SessionResult = { session: Session; user: User; token: string; renewed: boolean };
+type SessionResult = { session: Session; user: User; token: string; renewed: boolean };
 
 export async function createUserSession(db: Db, userId: string, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
   const token = randomToken(SESSION_TOKEN_BYTES);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutgoingEmail } from '../transport';
+import type { OutgoingEmail } from '../../integration/delivery/transport';
 import { createFaultInjectionTransport, createLoopbackTransport, SimulatedCrash } from './fault-injection';
 
 const email = (n: number, to = `r${n}@example.org`): OutgoingEmail => ({ to, raw: `To: ${to}\r\n\r\nhi\r\n`, messageIdHeader: `<m${n}@example.com>` });

@@ -15,7 +15,7 @@
  *             message and before the status update. Delivery is at least once:
  *             the lease expires and the message is sent again.
  */
-import type { OutgoingEmail, SendResult, Transport } from '../transport';
+import type { OutgoingEmail, SendResult, Transport } from '../../integration/delivery/transport';
 
 export type FaultOutcome = 'ok' | '429' | '500' | '401' | 'timeout' | '400' | 'crash';
 export type FaultScript = FaultOutcome[] | ((email: OutgoingEmail, attempt: number) => FaultOutcome);
