@@ -27,8 +27,9 @@ describe('migrations/ against db/schema', () => {
     await Promise.all([migrated?.dispose(), fromSchema?.dispose()]);
   });
 
-  it("describes the spec's nine tables plus rate_limits", () => {
+  it("describes the spec's nine tables plus rate_limits, dev_mail_outbox and account_tokens", () => {
     expect(Object.keys(expected).sort()).toEqual([
+      'account_tokens',
       'content_items',
       'dev_mail_outbox',
       'email_notification_history',
