@@ -154,12 +154,15 @@ describe('reader journey in a real browser', () => {
       const unsubscribeUrl = await messageLink(page, '/unsubscribe?token=');
       await page.goto(unsubscribeUrl);
       await expect(page.getByRole('heading', { name: 'Unsubscribe' }).isVisible()).resolves.toBe(true);
-      await expect(page.getByRole('link', { name: 'manage your preferences' }).isVisible()).resolves.toBe(true);
+      // An unsubscribe token does not open preferences (routes take only their own token types).
+      await expect(page.getByText('Email preferences link in the same email').isVisible()).resolves.toBe(true);
       await shot(page, '08-unsubscribe-confirm');
       expect((await getUserByEmail(site.db, email))?.unsubscribeAll).toBe(false); // GET changed nothing
       await page.getByRole('button', { name: 'Unsubscribe' }).click();
       await expect(page.getByRole('heading', { name: 'You are unsubscribed' }).isVisible()).resolves.toBe(true);
       await shot(page, '09-unsubscribed');
+      await page.getByRole('link', { name: 'Email preferences' }).click();
+      await expect(page.getByTestId('preferences-email').textContent()).resolves.toBe(email);
       await page.goto(unsubscribeUrl);
       await expect(page.getByRole('heading', { name: 'You are already unsubscribed' }).isVisible()).resolves.toBe(true);
       await shot(page, '10-already-unsubscribed');
@@ -340,6 +343,7 @@ describe('reader journey in a real browser', () => {
       await page.goto(link);
       await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('This sign-in link does not work');
 
+      await page.goto('/preferences');
       await page.getByRole('link', { name: 'Set or change your password' }).click();
       await page.getByLabel('Email address').fill(email);
       await page.getByRole('button', { name: 'Email me a link' }).click();
