@@ -159,7 +159,7 @@ describe('reader journey in a real browser', () => {
       await shot(page, '08-unsubscribe-confirm');
       expect((await getUserByEmail(site.db, email))?.unsubscribeAll).toBe(false); // GET changed nothing
       await page.getByRole('button', { name: 'Unsubscribe' }).click();
-      await expect(page.getByRole('heading', { name: 'You are unsubscribed' }).isVisible()).resolves.toBe(true);
+      await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor(); // the POST's page, not the confirm page
       await shot(page, '09-unsubscribed');
       await page.getByRole('link', { name: 'Email preferences' }).click();
       await expect(page.getByTestId('preferences-email').textContent()).resolves.toBe(email);

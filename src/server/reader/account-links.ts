@@ -35,13 +35,14 @@ const PURPOSE: Record<LinkRequestKind, AccountTokenPurpose> = { register: 'set_p
 const LINK_PATH: Record<AccountTokenPurpose, string> = { set_password: '/account/password', sign_in: '/account/link' };
 
 /** Finds the reader, or (register only) creates one, unconfirmed, for every content type. */
-async function readerFor(db: Db, email: string, kind: LinkRequestKind): Promise<User | undefined> {
+async function readerFor(db: Db, email: string, kind: LinkRequestKind): Promise<{ user: User | undefined; created: boolean }> {
   const existing = await getUserByEmail(db, email);
-  if (existing || kind !== 'register') return existing;
+  if (existing || kind !== 'register') return { user: existing, created: false };
   try {
-    return await createUser(db, { email, emailBlogUpdates: true, emailThoughtUpdates: true, emailAnnouncements: true, emailVerified: false });
+    const user = await createUser(db, { email, emailBlogUpdates: true, emailThoughtUpdates: true, emailAnnouncements: true, emailVerified: false });
+    return { user, created: true };
   } catch {
-    return getUserByEmail(db, email); // a parallel request created it first
+    return { user: await getUserByEmail(db, email), created: false }; // a parallel request created it first
   }
 }
 
@@ -65,12 +66,12 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
   // Over the per-address limit: the same answer, and no mail.
   const emailLimit = await hitRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now);
   if (!emailLimit.allowed) return done;
-  const user = await readerFor(db, email, kind);
+  const { user, created } = await readerFor(db, email, kind);
   if (!user || user.emailStatus === 'blocked') return done;
 
   const purpose = PURPOSE[kind];
   const token = await issueAccountToken(db, user.id, purpose, now);
-  if (kind === 'register') {
+  if (created) {
     await createNotificationHistory(db, {
       userId: user.id,
       action: 'subscribed',
