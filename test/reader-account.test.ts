@@ -179,6 +179,33 @@ describe('login and logout', () => {
   });
 });
 
+describe('login throttle grows with guessing (per account and IP)', () => {
+  it('allows 5 wrong passwords per 15 minutes, 10 per hour, 20 per day, and then says how long to wait', async () => {
+    await register('slowly@example.com', 'slowly password 1');
+    const start = new Date('2032-06-01T00:00:00Z').getTime();
+    const at = (minutes: number) => () => new Date(start + minutes * 60_000);
+    const guess = (minutes: number) =>
+      handleLogin(t.db, formRequest('/account/login', { email: 'slowly@example.com', password: 'wrong guess' }, { 'cf-connecting-ip': '192.0.2.99' }), { now: at(minutes) });
+    const burst = async (minutes: number) => {
+      const out = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await guess(minutes);
+        out.push(r.type === 'render' ? r.status : 303);
+      }
+      return out;
+    };
+    expect(await burst(0)).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(await burst(15)).toEqual([400, 400, 400, 400, 400, 429]);
+    const held = await guess(30);
+    expect(held).toMatchObject({ status: 429 });
+    expect(Number(held.type === 'render' && held.headers?.['retry-after'])).toBe(30 * 60); // until the hour is over
+    expect(await burst(60)).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(await burst(75)).toEqual([400, 400, 400, 400, 400, 429]);
+    const day = await guess(135);
+    expect(Number(day.type === 'render' && day.headers?.['retry-after'])).toBe(24 * 60 * 60 - 135 * 60); // until the day is over
+  });
+});
+
 describe('sessions', () => {
   it('slides: extended to 30 days when fewer than 15 remain, left alone before that, refused once expired', async () => {
     const { result } = await register('slide@example.com');

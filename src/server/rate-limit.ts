@@ -19,6 +19,9 @@ export const RATE_LIMITS = {
   loginIp: { name: 'login:ip', limit: 30, windowSeconds: 15 * 60 }, // 30 per 15 minutes
   // Wrong passwords per account *and* IP: a stranger elsewhere cannot lock the owner out.
   loginFailure: { name: 'login:fail', limit: 5, windowSeconds: 15 * 60 }, // 5 per 15 minutes
+  // Longer windows make the wait grow: 5 more in the hour, then 10 more in the day (progressive).
+  loginFailureHour: { name: 'login:fail:hour', limit: 10, windowSeconds: 60 * 60 },
+  loginFailureDay: { name: 'login:fail:day', limit: 20, windowSeconds: 24 * 60 * 60 },
   accountLinkIp: { name: 'link:ip', limit: 10, windowSeconds: 60 * 60 }, // 10 per hour, then 429
   // Over this, the same answer and no mail: nobody can flood a mailbox, nor learn whether it is known.
   accountLinkEmail: { name: 'link:email', limit: 5, windowSeconds: 60 * 60 }, // 5 per hour

@@ -54,6 +54,8 @@ export async function startSession(db: Db, userId: string, url: URL, next: strin
 }
 
 const accountIpKey = (email: string, ip: string | null) => `${email}\n${ip ?? 'unknown'}`;
+/** Wrong passwords per account and IP, in growing windows: the wait grows with the guessing. */
+const FAILURE_RULES = [RATE_LIMITS.loginFailure, RATE_LIMITS.loginFailureHour, RATE_LIMITS.loginFailureDay];
 
 export async function handleLogin(db: Db, request: Request, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<AccountFormView & { next: string }>> {
   const url = new URL(request.url);
@@ -73,15 +75,18 @@ export async function handleLogin(db: Db, request: Request, deps: Pick<ReaderDep
     render({ values, next, errors: { form: tooManyMessage(retryAfterSeconds) } }, 429, { 'retry-after': String(retryAfterSeconds) });
   const ipLimit = await hitRateLimits(db, [[RATE_LIMITS.loginIp, meta.ipAddress ?? 'unknown']], now);
   if (!ipLimit.allowed) return tooMany(ipLimit.retryAfterSeconds);
-  const failures = await peekRateLimit(db, RATE_LIMITS.loginFailure, accountIpKey(email, meta.ipAddress), now);
-  if (!failures.allowed) return tooMany(failures.retryAfterSeconds);
+  const key = accountIpKey(email, meta.ipAddress);
+  for (const rule of FAILURE_RULES) {
+    const failures = await peekRateLimit(db, rule, key, now);
+    if (!failures.allowed) return tooMany(failures.retryAfterSeconds);
+  }
 
   const user = await getUserByEmail(db, email);
   // No password works before the mailbox is proven (a password set by a stranger is void).
   const usable = user?.passwordHash && isProven(user) ? user.passwordHash : null;
   const ok = usable ? await verifyPassword(password, usable) : await verifyDummyPassword(password);
   if (!ok || !user) {
-    await hitRateLimit(db, RATE_LIMITS.loginFailure, accountIpKey(email, meta.ipAddress), now);
+    for (const rule of FAILURE_RULES) await hitRateLimit(db, rule, key, now);
     return render({ values, next, errors: { form: LOGIN_FAILED_MESSAGE } }, 400);
   }
   return respond(await startSession(db, user.id, url, next, now));
