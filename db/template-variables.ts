@@ -32,7 +32,8 @@ export const TEMPLATE_VARIABLES: Record<TemplateType, { top: readonly string[]; 
     sections: { items: ITEM_VARIABLES },
   },
   // Transactional: the address confirmation. Its unsubscribe link means "never email me again".
-  system: { top: [...COMMON_VARIABLES, 'verify_url'] },
+  // verify_url is the email's one link (confirm, sign in, set password); subscription_summary restates a subscribe request.
+  system: { top: [...COMMON_VARIABLES, 'verify_url', 'subscription_summary'] },
 };
 
 export class TemplateVariableError extends Error {

@@ -136,8 +136,9 @@ describe('verification email', () => {
     const reader = await addReader(t.db, 'new@example.org', { verified: false });
     await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z' }); // must not be fanned out by this run
     const verifyUrl = `${SITE}/verify?token=abc123`;
-    const id = await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl, now: time.clock() });
-    expect(await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl, now: time.clock() })).toBe(id);
+    const choices = 'Blog posts and Thoughts, a weekly digest';
+    const id = await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl, summary: choices, now: time.clock() });
+    expect(await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl, summary: choices, now: time.clock() })).toBe(id);
 
     const summary = await processNotifications(
       { db: t.db, transport, clock: time.clock, config: testConfig() },
@@ -148,6 +149,8 @@ describe('verification email', () => {
     expect(mail.subject).toBe('Confirm your subscription to Plain Words');
     expect(mail.text).toContain(verifyUrl);
     expect(mail.html).toContain('Confirm my address');
+    expect(mail.text).toContain('You chose: Blog posts and Thoughts, a weekly digest.');
+    expect(mail.html).toContain('You chose: Blog posts and Thoughts, a weekly digest.');
     expect(mail.text).not.toContain('/preferences?token=');
     const [token] = await rows<{ token_type: string; content_type: string | null }>(t.d1, 'SELECT token_type, content_type FROM unsubscribe_tokens');
     expect(token).toEqual({ token_type: 'one_click', content_type: null });
@@ -155,5 +158,25 @@ describe('verification email', () => {
     expect(row).toMatchObject({ status: 'sent', content_type: 'system', notification_type: 'verification' });
     const [stats] = await rows<{ content_type: string }>(t.d1, 'SELECT content_type FROM email_statistics');
     expect(stats!.content_type).toBe('system');
+  });
+
+  it('sign-in and set-password links go out with their own templates', async () => {
+    const time = settableClock(T0);
+    const transport = createFaultInjectionTransport();
+    const reader = await addReader(t.db, 'links@example.org', { verified: true });
+    const signIn = `${SITE}/account/link?token=sign-in-abc`;
+    const password = `${SITE}/account/password?token=password-abc`;
+    const ids = [
+      await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl: signIn, kind: 'sign_in', now: time.clock() }),
+      await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl: password, kind: 'set_password', now: time.clock() }),
+    ];
+    const summary = await processNotifications({ db: t.db, transport, clock: time.clock, config: testConfig() }, { onlyNotificationIds: ids });
+    expect(summary).toMatchObject({ sent: 2 });
+    const mails = await Promise.all(transport.sent.map((m) => PostalMime.parse(m.raw)));
+    const bySubject = Object.fromEntries(mails.map((m) => [m.subject, m]));
+    expect(bySubject['Sign in to Plain Words']!.text).toContain(signIn);
+    expect(bySubject['Sign in to Plain Words']!.text).toContain('15 minutes');
+    expect(bySubject['Set your password for Plain Words']!.text).toContain(password);
+    expect(bySubject['Set your password for Plain Words']!.html).toContain('Set my password');
   });
 });

@@ -5,10 +5,11 @@ import { emailNotificationHistory, sessions } from '../db/schema';
 import { getUserByEmail } from '../db/users';
 import { readCookie } from '../integration/server/auth/cookies';
 import { createUserSession, SESSION_RENEW_BELOW_SECONDS, SESSION_TTL_SECONDS, validateSessionToken } from '../integration/server/auth/session';
-import { handleLogin, handleLogout, handleRegister, LOGIN_FAILED_MESSAGE, safeNext } from '../integration/server/reader/account';
+import { handleLogin, handleLogout, LOGIN_FAILED_MESSAGE, safeNext } from '../integration/server/reader/account';
+import { handleLinkRequest, handleSetPassword } from '../integration/server/reader/account-links';
 import { handlePreferencesApiGet, handlePreferencesApiPut } from '../integration/server/reader/preferences';
 import { createTestD1, type TestD1 } from './helpers/d1';
-import { fakeDeps, formRequest, jsonRequest, SITE } from './helpers/reader';
+import { fakeDeps, formRequest, jsonRequest, SITE, tokenOf } from './helpers/reader';
 
 let t: TestD1;
 beforeAll(async () => {
@@ -25,23 +26,39 @@ function cookieToken(response: Response): string | null {
   return readCookie(new Request(SITE, { headers: { cookie: header.split(';')[0]! } }), 'session');
 }
 
+/** A proven password account: register mails a set-password link; using it sets the password. */
 async function register(email: string, password = 'a long enough password') {
   const deps = fakeDeps();
-  const result = await handleRegister(t.db, formRequest('/account/register', { email, password }, { 'cf-connecting-ip': email }), deps);
+  const ip = `reg-${email}`;
+  await handleLinkRequest(t.db, formRequest('/account/register', { email }, { 'cf-connecting-ip': ip }), deps, 'register');
+  const link = deps.sent.at(-1)!;
+  const result = await handleSetPassword(t.db, formRequest('/account/password', { token: tokenOf(link.verifyUrl), password }, { 'cf-connecting-ip': ip }), {});
   return { result, deps };
 }
 
-async function login(email: string, password: string, ip = '203.0.113.50') {
-  return handleLogin(t.db, formRequest('/account/login', { email, password }, { 'cf-connecting-ip': ip }), {});
+async function login(email: string, password: string, ip = '203.0.113.50', next?: string) {
+  return handleLogin(t.db, formRequest('/account/login', { email, password, ...(next !== undefined && { next }) }, { 'cf-connecting-ip': ip }), {});
 }
 
 describe('register', () => {
-  it('creates a password account, signs in with a new session cookie, and sends a confirmation link', async () => {
-    const { result, deps } = await register('Writer@Example.com');
-    expect(result.type).toBe('response');
-    if (result.type !== 'response') return;
-    expect(result.response.status).toBe(303);
-    expect(result.response.headers.get('location')).toBe('/preferences?welcome=1');
+  it('mails a set-password link; the password and a session exist only once the link is used', async () => {
+    const deps = fakeDeps();
+    const asked = await handleLinkRequest(t.db, formRequest('/account/register', { email: 'Writer@Example.com' }), deps, 'register');
+    expect(asked).toMatchObject({ type: 'response' });
+    if (asked.type !== 'response') return;
+    expect(asked.response.status).toBe(303);
+    expect(asked.response.headers.get('location')).toBe('/account/register?sent=1');
+    expect(asked.response.headers.get('set-cookie')).toBeNull();
+    const before = (await getUserByEmail(t.db, 'writer@example.com'))!;
+    expect(before).toMatchObject({ passwordHash: null, emailProvenAt: null, emailVerified: false });
+    expect(await t.db.select().from(sessions).where(eq(sessions.userId, before.id))).toHaveLength(0);
+    expect(deps.sent).toHaveLength(1);
+    expect(deps.sent[0]).toMatchObject({ kind: 'set_password', email: 'writer@example.com' });
+    expect(deps.sent[0]!.verifyUrl).toMatch(new RegExp(`^${SITE}/account/password\\?token=`));
+
+    const result = await handleSetPassword(t.db, formRequest('/account/password', { token: tokenOf(deps.sent[0]!.verifyUrl), password: 'a long enough password' }), {});
+    if (result.type !== 'response') throw new Error(`expected a redirect, got ${JSON.stringify(result)}`);
+    expect(result.response.headers.get('location')).toBe('/preferences?password-set=1');
     const cookie = result.response.headers.get('set-cookie')!;
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Lax/);
@@ -49,20 +66,22 @@ describe('register', () => {
     const token = cookieToken(result.response)!;
     const user = (await getUserByEmail(t.db, 'writer@example.com'))!;
     expect(user.passwordHash).toMatch(/^pbkdf2-sha256\$100000\$/);
-    expect(user.emailVerified).toBe(false);
+    expect(user.emailVerified).toBe(true);
+    expect(user.emailProvenAt).not.toBeNull();
     const [session] = await t.db.select().from(sessions).where(eq(sessions.userId, user.id));
     expect(session!.id).toBe(await sha256Hex(token)); // only the hash is stored
-    expect(deps.sent).toHaveLength(1);
   });
 
-  it('refuses bad input field by field, and an address that already has an account', async () => {
-    const short = await handleRegister(t.db, formRequest('/account/register', { email: 'short@example.com', password: 'short' }), fakeDeps());
-    expect(short).toMatchObject({ type: 'render', status: 400, view: { errors: { password: expect.stringMatching(/at least 8/) } } });
-    const noEmail = await handleRegister(t.db, formRequest('/account/register', { password: 'long enough pass' }), fakeDeps());
+  it('refuses bad input field by field, and answers an address that already has an account exactly like a new one', async () => {
+    const noEmail = await handleLinkRequest(t.db, formRequest('/account/register', { email: '' }), fakeDeps(), 'register');
     expect(noEmail).toMatchObject({ status: 400, view: { errors: { email: expect.any(String) } } });
-    const dup = await register('writer@example.com');
-    expect(dup.result).toMatchObject({ type: 'render', status: 409, view: { errors: { email: expect.stringMatching(/already exists/) } } });
-    expect(await getUserByEmail(t.db, 'short@example.com')).toBeUndefined();
+    const short = await handleSetPassword(t.db, formRequest('/account/password', { token: 'x'.repeat(43), password: 'short' }), {});
+    expect(short).toMatchObject({ type: 'render', status: 404 }); // an unknown link is refused before the password is looked at
+    const known = await handleLinkRequest(t.db, formRequest('/account/register', { email: 'writer@example.com' }, { 'cf-connecting-ip': '198.51.100.1' }), fakeDeps(), 'register');
+    const fresh = await handleLinkRequest(t.db, formRequest('/account/register', { email: 'brand-new@example.com' }, { 'cf-connecting-ip': '198.51.100.1' }), fakeDeps(), 'register');
+    if (known.type !== 'response' || fresh.type !== 'response') throw new Error('expected redirects');
+    expect(known.response.status).toBe(fresh.response.status);
+    expect([...known.response.headers]).toEqual([...fresh.response.headers]);
   });
 });
 
@@ -107,23 +126,83 @@ describe('login and logout', () => {
     expect(await validateSessionToken(t.db, b)).not.toBeNull(); // other devices stay signed in
   });
 
-  it('keeps ?next= on this site', () => {
-    expect(safeNext('/preferences?x=1')).toBe('/preferences?x=1');
-    expect(safeNext('https://evil.example/')).toBe('/preferences');
-    expect(safeNext('//evil.example/')).toBe('/preferences');
+  it('keeps ?next= on this site, parsed as a browser parses a Location', () => {
+    expect(safeNext('/preferences?x=1', SITE)).toBe('/preferences?x=1');
+    expect(safeNext(`${SITE}/preferences`, SITE)).toBe('/preferences');
+    for (const evil of ['https://evil.example/', '//evil.example/', '/\t/evil.example', '/\n/evil.example', '\t//evil.example', '/\\evil.example', '\\\\evil.example', 'javascript:alert(1)', '/\r\n/evil.example']) {
+      const target = safeNext(evil, SITE);
+      expect(new URL(target, SITE).origin, JSON.stringify(evil)).toBe(SITE);
+      expect(target, JSON.stringify(evil)).toBe('/preferences');
+    }
+    // `https:x` is a relative path to a browser (same scheme): it stays here.
+    expect(safeNext('https:evil.example', SITE)).toBe('/evil.example');
+    // A path that would become `//host` after dot-segment removal stays on this site.
+    expect(new URL(safeNext('/.//evil.example', SITE), SITE).origin).toBe(SITE);
     expect(safeNext(null)).toBe('/preferences');
   });
 
-  it('rate limits login per email (10 per 15 minutes) with 429 and Retry-After', async () => {
+  it('never answers 5xx for a hostile next, and writes a session row only with the response that sets its cookie', async () => {
+    await register('next@example.com', 'next password 1');
+    const user = (await getUserByEmail(t.db, 'next@example.com'))!;
+    const count = async () => (await t.db.select().from(sessions).where(eq(sessions.userId, user.id))).length;
+    const hostile = ['/\t/evil.example', '/\x01\x7f', '/ok\u0000\r\nSet-Cookie: x=1', '/\u2028x', `/${'a'.repeat(600)}`];
+    for (const next of hostile) {
+      const before = await count();
+      const result = await login('next@example.com', 'next password 1', '203.0.113.90', next);
+      if (result.type !== 'response') throw new Error(`login for ${JSON.stringify(next)} rendered ${result.status}`);
+      const location = result.response.headers.get('location')!;
+      expect(result.response.status, JSON.stringify(next)).toBe(303);
+      expect(new URL(location, SITE).origin).toBe(SITE);
+      expect(location).not.toMatch(/[\u0000-\u001f\u007f]/);
+      expect(cookieToken(result.response)).not.toBeNull();
+      expect(await count()).toBe(before + 1);
+    }
+  });
+
+  it('throttles wrong passwords per account and IP: a stranger cannot lock the owner out', async () => {
+    await register('owner@example.com', 'owner password 1');
     const statuses: number[] = [];
     let last;
-    for (let i = 0; i < 11; i++) {
-      last = await login('guessme@example.com', `guess ${i}`, `10.1.0.${i}`);
+    for (let i = 0; i < 12; i++) {
+      last = await login('owner@example.com', `guess ${i}`, '192.0.2.66'); // the stranger, one IP
       statuses.push(last.type === 'render' ? last.status : 303);
     }
-    expect(statuses.slice(0, 10).every((s) => s === 400)).toBe(true);
-    expect(statuses[10]).toBe(429);
+    expect(statuses.slice(0, 5)).toEqual([400, 400, 400, 400, 400]);
+    expect(statuses.slice(5).every((s) => s === 429)).toBe(true);
     expect(last!.type === 'render' && Number(last!.headers?.['retry-after'])).toBeGreaterThan(0);
+    // The owner, from their own IP, signs in at once (today: 10 wrong guesses from anywhere lock them out for 15 minutes).
+    const owner = await login('owner@example.com', 'owner password 1', '203.0.113.200');
+    expect(owner.type).toBe('response');
+    // Ten guesses spread over ten IPs do not lock the owner out either.
+    for (let i = 0; i < 10; i++) await login('owner@example.com', `spread ${i}`, `10.9.0.${i}`);
+    expect((await login('owner@example.com', 'owner password 1', '203.0.113.201')).type).toBe('response');
+  });
+});
+
+describe('login throttle grows with guessing (per account and IP)', () => {
+  it('allows 5 wrong passwords per 15 minutes, 10 per hour, 20 per day, and then says how long to wait', async () => {
+    await register('slowly@example.com', 'slowly password 1');
+    const start = new Date('2032-06-01T00:00:00Z').getTime();
+    const at = (minutes: number) => () => new Date(start + minutes * 60_000);
+    const guess = (minutes: number) =>
+      handleLogin(t.db, formRequest('/account/login', { email: 'slowly@example.com', password: 'wrong guess' }, { 'cf-connecting-ip': '192.0.2.99' }), { now: at(minutes) });
+    const burst = async (minutes: number) => {
+      const out = [];
+      for (let i = 0; i < 6; i++) {
+        const r = await guess(minutes);
+        out.push(r.type === 'render' ? r.status : 303);
+      }
+      return out;
+    };
+    expect(await burst(0)).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(await burst(15)).toEqual([400, 400, 400, 400, 400, 429]);
+    const held = await guess(30);
+    expect(held).toMatchObject({ status: 429 });
+    expect(Number(held.type === 'render' && held.headers?.['retry-after'])).toBe(30 * 60); // until the hour is over
+    expect(await burst(60)).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(await burst(75)).toEqual([400, 400, 400, 400, 400, 429]);
+    const day = await guess(135);
+    expect(Number(day.type === 'render' && day.headers?.['retry-after'])).toBe(24 * 60 * 60 - 135 * 60); // until the day is over
   });
 });
 

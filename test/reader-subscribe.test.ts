@@ -212,4 +212,31 @@ describe('verify', () => {
     const user = (await getUserByEmail(t.db, 'race@example.com'))!;
     expect((await historyOf(user.id)).filter((a) => a === 'verified')).toHaveLength(1);
   });
+
+  it('confirms the choices sent with this link, even for two requests in the same second, and the mail restates them', async () => {
+    const email = 'same-second@example.com';
+    const fixed = new Date('2031-03-04T05:06:07.100Z');
+    const deps = fakeDeps({ now: () => fixed });
+    const ask = (contentTypes: string[], frequency: string) =>
+      handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email, contentTypes, frequency }, { headers: { 'cf-connecting-ip': `ip-${frequency}` } }), deps);
+    await ask(['blog', 'thought'], 'weekly');
+    await ask(['announcement'], 'daily');
+    expect(deps.sent.map((m) => m.summary)).toEqual(['Blog posts and Thoughts, a weekly digest', 'Announcements, a daily digest']);
+    // Both history rows carry the same second: the link, not the newest row, decides what is confirmed.
+    const user = (await getUserByEmail(t.db, email))!;
+    const rows = await t.db.select().from(emailNotificationHistory).where(eq(emailNotificationHistory.userId, user.id));
+    expect(new Set(rows.map((r) => r.timestamp.getTime())).size).toBe(1);
+
+    const second = tokenOf(deps.sent[1]!.verifyUrl);
+    const confirmed = await handleVerify(t.db, formRequest('/verify', { token: second }), { now: () => new Date(fixed.getTime() + 1000) });
+    expect(confirmed.type).toBe('response');
+    expect(await getUserByEmail(t.db, email)).toMatchObject({
+      emailVerified: true,
+      emailBlogUpdates: false,
+      emailThoughtUpdates: false,
+      emailAnnouncements: true,
+      emailFrequency: 'daily',
+      emailVerificationChoices: null,
+    });
+  });
 });

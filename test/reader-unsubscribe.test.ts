@@ -108,6 +108,21 @@ describe('unsubscribe page', () => {
     expect((await getUserById(t.db, user.id))!.emailThoughtUpdates).toBe(true);
   });
 
+  it('POST refuses a preferences token (400) and changes nothing; a done page links to preferences with a fresh preferences token', async () => {
+    const user = await reader();
+    const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'preference_change' });
+    const refused = await handleUnsubscribe(t.db, formRequest('/unsubscribe', { token }), {});
+    expect(refused).toMatchObject({ type: 'render', status: 400, view: { state: 'invalid', reason: 'This link is not an unsubscribe link.' } });
+    expect(await getUserById(t.db, user.id)).toMatchObject({ unsubscribeAll: false, emailStatus: 'active', emailBlogUpdates: true });
+    expect(await historyOf(user.id)).toHaveLength(0);
+
+    const { token: complete } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'complete' });
+    const done = await handleUnsubscribe(t.db, formRequest('/unsubscribe', { token: complete }), {});
+    if (done.type !== 'render' || done.view.state !== 'done') throw new Error('expected the done page');
+    const opened = await showPreferences(t.db, new URL(`${SITE}/preferences?token=${done.view.preferencesToken}`), null, {});
+    expect(opened).toMatchObject({ status: 200, view: { state: 'form', email: user.email } });
+  });
+
   it('sends a preferences link pasted into /unsubscribe on to /preferences', async () => {
     const user = await reader();
     const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'preference_change' });
@@ -217,6 +232,17 @@ describe('preferences page', () => {
     expect(await handlePreferencesForm(t.db, formRequest('/preferences', { contentTypes: 'thought', frequency: 'daily' }), null, {})).toMatchObject({
       status: 401,
     });
+  });
+
+  it('opens only with a preferences token: an unsubscribe or one-click token is refused like an unknown one', async () => {
+    const user = await reader();
+    for (const tokenType of ['one_click', 'complete'] as const) {
+      const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType });
+      expect(await showPreferences(t.db, new URL(`${SITE}/preferences?token=${token}`), null, {}), tokenType).toMatchObject({ status: 404, view: { state: 'invalid' } });
+      const post = await handlePreferencesForm(t.db, formRequest('/preferences', { token, contentTypes: 'blog', frequency: 'weekly' }), null, {});
+      expect(post, tokenType).toMatchObject({ status: 404 });
+    }
+    expect(await getUserById(t.db, user.id)).toMatchObject({ emailThoughtUpdates: true, emailFrequency: 'immediate' });
   });
 
   it('refuses expired and forged tokens, and re-renders bad input without writing', async () => {

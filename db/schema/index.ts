@@ -4,6 +4,7 @@ export * from './content';
 export * from './notifications';
 export * from './templates';
 export * from './tokens';
+export * from './account-tokens';
 export * from './statistics';
 export * from './rate-limits';
 export * from './dev-mail';

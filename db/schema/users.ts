@@ -22,6 +22,10 @@ export const users = sqliteTable(
     /** SHA-256 hash of the verification token, never the token. */
     emailVerificationToken: text('email_verification_token'),
     emailVerificationExpiresAt: integer('email_verification_expires_at', { mode: 'timestamp' }),
+    /** The content types and frequency asked for with the current verification token, written with it (one UPDATE). */
+    emailVerificationChoices: text('email_verification_choices', { mode: 'json' }).$type<{ contentTypes: string[]; frequency: string }>(),
+    /** When someone last proved they read this mailbox (any emailed link); null = never. No session or password before it. */
+    emailProvenAt: integer('email_proven_at', { mode: 'timestamp' }),
     emailStatus: text('email_status', { enum: EMAIL_STATUSES }).notNull().default('active'),
     bounceCount: integer('bounce_count').notNull().default(0),
     lastBounceAt: integer('last_bounce_at', { mode: 'timestamp' }),

@@ -11,6 +11,8 @@ const EXPECTED: Record<string, string> = {
   announcement_notification: 'content-email',
   digest: 'digest-email',
   verification: 'verification-email',
+  sign_in_link: 'sign-in-email',
+  set_password: 'password-email',
 };
 
 let t: TestD1;
@@ -29,4 +31,13 @@ it('the default templates in migrations/ are exactly the sources in db/templates
     expect(row.html_template, `${row.template_name} html`).toBe(source(`${base}.html`));
     expect(row.text_template, `${row.template_name} text`).toBe(source(`${base}.txt`));
   }
+});
+
+it('the verification template restates the reader\'s choices, and every system template declares what it uses', async () => {
+  const { results } = await t.d1
+    .prepare("SELECT template_name, text_template, variables FROM email_templates WHERE template_type = 'system' ORDER BY template_name")
+    .all<{ template_name: string; text_template: string; variables: string }>();
+  expect(results.map((r) => r.template_name)).toEqual(['set_password', 'sign_in_link', 'verification']);
+  expect(results.find((r) => r.template_name === 'verification')!.text_template).toContain('{{subscription_summary}}');
+  for (const row of results) expect(JSON.parse(row.variables)).toContain('subscription_summary');
 });

@@ -15,6 +15,7 @@ import type { DeliveryConfig } from './config';
 import { buildMessage, HeaderInjectionError } from './mime';
 import { contentView, digestView, templateNameFor, TemplateMissingError, verificationView, type ItemFields, type TemplateSet, type View } from './render';
 import { clickUrl, openPixelUrl } from './tracking';
+import { systemTemplateFor } from './verification';
 import type { OutgoingEmail, SendResult, Transport } from './transport';
 
 /** Sends in flight at once: enough to hide latency, few enough to stay polite to the provider. */
@@ -121,7 +122,8 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<Out
   const track = async (item: ItemFields): Promise<ItemFields> =>
     tracking ? { ...item, contentUrl: await clickUrl(config.siteUrl, tracking, unit.lead.id, item.contentUrl) } : item;
 
-  const name = templateNameFor(unit.lead.notificationType, unit.lead.contentType);
+  const name =
+    unit.lead.notificationType === 'verification' ? systemTemplateFor(unit.lead.contentId) : templateNameFor(unit.lead.notificationType, unit.lead.contentType);
   let textView: View;
   let htmlView: View;
   if (unit.kind === 'digest') {
@@ -130,7 +132,7 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<Out
     textView = digestView(site, reader, period, items);
     htmlView = tracking ? digestView(site, reader, period, await Promise.all(items.map(track))) : textView;
   } else if (unit.lead.notificationType === 'verification') {
-    textView = htmlView = verificationView(site, reader, unit.lead.contentUrl);
+    textView = htmlView = verificationView(site, reader, unit.lead.contentUrl, unit.lead.contentExcerpt);
   } else {
     textView = contentView(site, reader, itemOf(unit.lead));
     htmlView = tracking ? contentView(site, reader, await track(itemOf(unit.lead))) : textView;

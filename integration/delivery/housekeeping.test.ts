@@ -28,7 +28,7 @@ it('deletes expired sessions, expired tokens and stale rate-limit windows, and k
     { bucket: 'login:ip:now', windowStart: now, count: 1 },
   ]);
 
-  expect(await runHousekeeping(t.db, now)).toEqual({ sessions: 1, tokens: 1, rateLimits: 1 });
+  expect(await runHousekeeping(t.db, now)).toEqual({ sessions: 1, tokens: 1, accountTokens: 0, rateLimits: 1 });
   expect((await t.db.select().from(sessions)).map((s) => s.id)).toEqual(['live']);
   expect((await t.db.select().from(unsubscribeTokens)).map((r) => r.id)).toEqual([live.id]);
   expect((await t.db.select().from(rateLimits)).map((r) => r.bucket)).toEqual(['login:ip:now']);

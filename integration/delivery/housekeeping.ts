@@ -1,10 +1,11 @@
 /**
  * Daily housekeeping, run by its own Cron Trigger: expired sessions, unsubscribe tokens
- * past their expiry (60 days, beyond CAN-SPAM's 30) and stale rate-limit windows.
- * Each is one set-based DELETE; together they cost three queries a day. `runRetention`
- * (`npm run db:retention`, local or remote) runs the same DELETEs, plus the dev outbox, as one
- * batch on any SqlRunner.
+ * past their expiry (60 days, beyond CAN-SPAM's 30), expired sign-in and password links,
+ * and stale rate-limit windows. Each is one set-based DELETE; four queries a day.
+ * `runRetention` (`npm run db:retention`, local or remote) runs the same DELETEs, plus the
+ * dev outbox, as one batch on any SqlRunner.
  */
+import { cleanupExpiredAccountTokens, expiredAccountTokensQuery } from '../../db/account-tokens';
 import type { Db } from '../../db/client';
 import { oldDevMailQuery } from '../../db/dev-mail';
 import { cleanupExpiredSessions, cleanupExpiredTokens, expiredTokensQuery } from '../../db/maintenance';
@@ -15,15 +16,16 @@ import { cleanupRateLimits, staleRateLimitsQuery } from '../server/rate-limit';
 /** 03:17 UTC daily: off the hour, away from the digest slot. Must match wrangler.jsonc `triggers.crons`. */
 export const HOUSEKEEPING_CRON = '17 3 * * *';
 
-type HousekeepingSummary = { sessions: number; tokens: number; rateLimits: number };
+type HousekeepingSummary = { sessions: number; tokens: number; accountTokens: number; rateLimits: number };
 
 export async function runHousekeeping(db: Db, now = new Date()): Promise<HousekeepingSummary> {
-  const [sessions, tokens, rateLimits] = await Promise.all([
+  const [sessions, tokens, accountTokens, rateLimits] = await Promise.all([
     cleanupExpiredSessions(db, now),
     cleanupExpiredTokens(db, now),
+    cleanupExpiredAccountTokens(db, now),
     cleanupRateLimits(db, now),
   ]);
-  return { sessions, tokens, rateLimits };
+  return { sessions, tokens, accountTokens, rateLimits };
 }
 
 /** The dev outbox keeps this many days by default (`npm run db:retention -- --outbox-days N`). */
@@ -32,13 +34,14 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type RetentionSummary = HousekeepingSummary & { devOutbox: number };
 
-/** Housekeeping's three DELETEs plus the dev outbox (older than `outboxDays`) as statements. */
+/** Housekeeping's DELETEs plus the dev outbox (older than `outboxDays`) as statements. */
 export function retentionStatements(now: Date, outboxDays = DEFAULT_OUTBOX_DAYS): SqlStatement[] {
   if (!Number.isInteger(outboxDays) || outboxDays < 0) throw new RangeError('outbox days must be a whole number of 0 or more');
   // The very DELETEs housekeeping runs, built (not run) by Drizzle, so both share one definition.
   return [
     toStatement(expiredSessionsQuery(sqlOnlyDb, now)),
     toStatement(expiredTokensQuery(sqlOnlyDb, now)),
+    toStatement(expiredAccountTokensQuery(sqlOnlyDb, now)),
     toStatement(staleRateLimitsQuery(sqlOnlyDb, now)),
     toStatement(oldDevMailQuery(sqlOnlyDb, new Date(now.getTime() - outboxDays * DAY_MS))),
   ];
@@ -46,6 +49,6 @@ export function retentionStatements(now: Date, outboxDays = DEFAULT_OUTBOX_DAYS)
 
 /** One transaction: everything expired goes, or nothing does. */
 export async function runRetention(db: SqlRunner, options: { now?: Date; outboxDays?: number } = {}): Promise<RetentionSummary> {
-  const [sessions = 0, tokens = 0, rateLimits = 0, devOutbox = 0] = await db.batch(retentionStatements(options.now ?? new Date(), options.outboxDays));
-  return { sessions, tokens, rateLimits, devOutbox };
+  const [sessions = 0, tokens = 0, accountTokens = 0, rateLimits = 0, devOutbox = 0] = await db.batch(retentionStatements(options.now ?? new Date(), options.outboxDays));
+  return { sessions, tokens, accountTokens, rateLimits, devOutbox };
 }

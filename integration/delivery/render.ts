@@ -120,6 +120,6 @@ export function digestView(site: SiteContext, links: ReaderLinks, period: 'daily
   };
 }
 
-export function verificationView(site: SiteContext, links: ReaderLinks, verifyUrl: string): View {
-  return { ...commonView(site, links), verify_url: verifyUrl };
+export function verificationView(site: SiteContext, links: ReaderLinks, verifyUrl: string, subscriptionSummary: string | null = null): View {
+  return { ...commonView(site, links), verify_url: verifyUrl, subscription_summary: subscriptionSummary ?? '' };
 }

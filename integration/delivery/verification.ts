@@ -9,12 +9,29 @@
  * It is transactional, yet it carries List-Unsubscribe: its one-click token has no content
  * type, so using it unsubscribes the address from everything. That is the right answer for
  * "I never asked for this" and keeps the subscribe form from being used to mail-bomb someone.
+ * Sign-in and set-password links travel the same way (kinds below). A verification email's
+ * content_excerpt holds the summary of the choices made with its token, so the mail restates them.
  */
 import type { Db } from '../../db/client';
 import { newId, sha256Hex } from '../../db/crypto';
 import { toUnixSeconds } from '../../db/time';
 
-const SUBJECT = 'Confirm your subscription';
+/** The emails this module queues: each kind has its own template (see SYSTEM_TEMPLATES) and content_id prefix. */
+export type AccountEmailKind = 'verification' | 'sign_in' | 'set_password';
+
+const SUBJECTS: Record<AccountEmailKind, string> = {
+  verification: 'Confirm your subscription',
+  sign_in: 'Sign in',
+  set_password: 'Set your password',
+};
+const PREFIXES: Record<AccountEmailKind, string> = { verification: 'verify', sign_in: 'sign_in', set_password: 'set_password' };
+
+/** The template of a `verification` notification, by the prefix of its content_id. */
+export function systemTemplateFor(contentId: string): string {
+  if (contentId.startsWith(`${PREFIXES.sign_in}:`)) return 'sign_in_link';
+  if (contentId.startsWith(`${PREFIXES.set_password}:`)) return 'set_password';
+  return 'verification';
+}
 
 /**
  * Queues the email and returns its notification id. `content_id` is `verify:` + a hash prefix
@@ -23,20 +40,27 @@ const SUBJECT = 'Confirm your subscription';
  */
 export async function queueVerificationEmail(
   db: Db,
-  { userId, email, verifyUrl, now = new Date() }: { userId: string; email: string; verifyUrl: string; now?: Date },
+  {
+    userId,
+    email,
+    verifyUrl,
+    kind = 'verification',
+    summary = null,
+    now = new Date(),
+  }: { userId: string; email: string; verifyUrl: string; kind?: AccountEmailKind; summary?: string | null; now?: Date },
 ): Promise<string> {
   if (!/^https?:\/\//.test(verifyUrl)) throw new Error('verifyUrl must be an absolute http(s) URL');
   if (!email) throw new Error('queueVerificationEmail: email is required');
-  const contentId = `verify:${(await sha256Hex(verifyUrl)).slice(0, 24)}`;
+  const contentId = `${PREFIXES[kind]}:${(await sha256Hex(verifyUrl)).slice(0, 24)}`;
   const d1 = (db as unknown as { $client: D1Database }).$client;
   const row = await d1
     .prepare(
-      `INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, created_at)
-       VALUES (?1, ?2, 'system', ?3, ?4, ?5, 'verification', 'pending', ?6)
+      `INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, content_excerpt, notification_type, status, created_at)
+       VALUES (?1, ?2, 'system', ?3, ?4, ?5, ?7, 'verification', 'pending', ?6)
        ON CONFLICT (user_id, content_type, content_id, notification_type) DO UPDATE SET content_url = excluded.content_url
        RETURNING id`,
     )
-    .bind(newId(), userId, contentId, SUBJECT, verifyUrl, toUnixSeconds(now))
+    .bind(newId(), userId, contentId, SUBJECTS[kind], verifyUrl, toUnixSeconds(now), summary)
     .first<{ id: string }>();
   if (!row) throw new Error('queueVerificationEmail: the insert returned no row');
   return row.id;

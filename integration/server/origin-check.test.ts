@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isForbiddenCrossOrigin, ONE_CLICK_PATH } from './origin-check';
+import { isForbiddenCrossOrigin, ONE_CLICK_PATH, PROCESS_PATH } from './origin-check';
 
 const SITE = 'https://blog.example';
 const req = (path: string, init: { method?: string; origin?: string; type?: string | null } = {}) => {
@@ -30,11 +30,24 @@ describe('origin check (our replacement for Astro checkOrigin)', () => {
     expect(isForbiddenCrossOrigin(req('/api/subscribe', { type: 'application/json' }))).toBe(false);
   });
 
-  it('lets bearer-authenticated calls through (a cross-site form cannot set Authorization)', () => {
-    const call = new Request(`${SITE}/api/notifications/process`, { method: 'POST', headers: { authorization: 'Bearer s3cret' } });
+  it('refuses a cross-site form POST that carries an Authorization header (browsers attach cached Basic credentials)', () => {
+    for (const path of ['/preferences', '/account/login', '/unsubscribe', '/account/logout']) {
+      const basic = new Request(`${SITE}${path}`, {
+        method: 'POST',
+        headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic dXNlcjpwYXNz' },
+        body: 'a=1',
+      });
+      expect(isForbiddenCrossOrigin(basic), path).toBe(true);
+      const bearer = new Request(`${SITE}${path}`, { method: 'POST', headers: { authorization: 'Bearer s3cret' } });
+      expect(isForbiddenCrossOrigin(bearer), path).toBe(true);
+    }
+  });
+
+  it('exempts the process route by path (it has its own bearer check), not by header', () => {
+    expect(PROCESS_PATH).toBe('/api/notifications/process');
+    const call = new Request(`${SITE}${PROCESS_PATH}`, { method: 'POST', headers: { authorization: 'Bearer s3cret' } });
     expect(isForbiddenCrossOrigin(call)).toBe(false);
-    const noAuth = new Request(`${SITE}/api/notifications/process`, { method: 'POST' });
-    expect(isForbiddenCrossOrigin(noAuth)).toBe(true);
+    expect(isForbiddenCrossOrigin(req(`${PROCESS_PATH}/x`, { origin: 'https://evil.example' }))).toBe(true);
   });
 
   it('exempts exactly the RFC 8058 one-click path', () => {

@@ -3,7 +3,7 @@
  * count. One statement per check: insert the window's row or add one to it, and read the
  * new count back.
  */
-import { lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { sha256Hex } from '../../db/crypto';
 import { changedRows } from '../../db/params';
@@ -16,8 +16,15 @@ export const RATE_LIMITS = {
   subscribeIp: { name: 'subscribe:ip', limit: 20, windowSeconds: 10 * 60 }, // 20 per 10 minutes
   registerEmail: { name: 'register:email', limit: 5, windowSeconds: 60 * 60 }, // 5 per hour
   registerIp: { name: 'register:ip', limit: 10, windowSeconds: 60 * 60 }, // 10 per hour
-  loginEmail: { name: 'login:email', limit: 10, windowSeconds: 15 * 60 }, // 10 per 15 minutes
   loginIp: { name: 'login:ip', limit: 30, windowSeconds: 15 * 60 }, // 30 per 15 minutes
+  // Wrong passwords per account *and* IP: a stranger elsewhere cannot lock the owner out.
+  loginFailure: { name: 'login:fail', limit: 5, windowSeconds: 15 * 60 }, // 5 per 15 minutes
+  // Longer windows make the wait grow: 5 more in the hour, then 10 more in the day (progressive).
+  loginFailureHour: { name: 'login:fail:hour', limit: 10, windowSeconds: 60 * 60 },
+  loginFailureDay: { name: 'login:fail:day', limit: 20, windowSeconds: 24 * 60 * 60 },
+  accountLinkIp: { name: 'link:ip', limit: 10, windowSeconds: 60 * 60 }, // 10 per hour, then 429
+  // Over this, the same answer and no mail: nobody can flood a mailbox, nor learn whether it is known.
+  accountLinkEmail: { name: 'link:email', limit: 5, windowSeconds: 60 * 60 }, // 5 per hour
 } as const satisfies Record<string, RateLimitRule>;
 
 type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
@@ -26,7 +33,7 @@ type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: num
 export async function hitRateLimit(db: Db, rule: RateLimitRule, key: string, now = new Date()): Promise<RateLimitResult> {
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const windowStartSeconds = nowSeconds - (nowSeconds % rule.windowSeconds);
-  const bucket = `${rule.name}:${(await sha256Hex(key)).slice(0, 32)}`;
+  const bucket = await bucketOf(rule, key);
   const [row] = await db
     .insert(rateLimits)
     .values({ bucket, windowStart: new Date(windowStartSeconds * 1000), count: 1 })
@@ -38,6 +45,19 @@ export async function hitRateLimit(db: Db, rule: RateLimitRule, key: string, now
     count,
     retryAfterSeconds: Math.max(1, windowStartSeconds + rule.windowSeconds - nowSeconds),
   };
+}
+
+const bucketOf = async (rule: RateLimitRule, key: string) => `${rule.name}:${(await sha256Hex(key)).slice(0, 32)}`;
+
+/** Reads the current window's count without counting a hit (for limits that count failures only). */
+export async function peekRateLimit(db: Db, rule: RateLimitRule, key: string, now = new Date()): Promise<RateLimitResult> {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const windowStartSeconds = nowSeconds - (nowSeconds % rule.windowSeconds);
+  const row = await db.query.rateLimits.findFirst({
+    where: and(eq(rateLimits.bucket, await bucketOf(rule, key)), eq(rateLimits.windowStart, new Date(windowStartSeconds * 1000))),
+  });
+  const count = row?.count ?? 0;
+  return { allowed: count < rule.limit, count, retryAfterSeconds: Math.max(1, windowStartSeconds + rule.windowSeconds - nowSeconds) };
 }
 
 /** Checks several limits (every one is counted); the first refusal wins. */

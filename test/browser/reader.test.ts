@@ -168,12 +168,15 @@ describe('reader journey in a real browser', () => {
       const unsubscribeUrl = await messageLink(page, '/unsubscribe?token=');
       await page.goto(unsubscribeUrl);
       await shows(page.getByRole('heading', { name: 'Unsubscribe' }));
-      await shows(page.getByRole('link', { name: 'manage your preferences' }));
+      // An unsubscribe token does not open preferences (routes take only their own token types).
+      await shows(page.getByText('Email preferences link in the same email'));
       await shot(page, '08-unsubscribe-confirm');
       expect((await getUserByEmail(site.db, email))?.unsubscribeAll).toBe(false); // GET changed nothing
       expect((await submit(page, page.getByRole('button', { name: 'Unsubscribe' }), '/unsubscribe')).status()).toBe(200);
       await shows(page.getByRole('heading', { name: 'You are unsubscribed' }));
       await shot(page, '09-unsubscribed');
+      await page.getByRole('link', { name: 'Email preferences' }).click();
+      await expect(page.getByTestId('preferences-email').textContent()).resolves.toBe(email);
       await page.goto(unsubscribeUrl);
       await shows(page.getByRole('heading', { name: 'You are already unsubscribed' }));
       await shot(page, '10-already-unsubscribed');
@@ -271,28 +274,47 @@ describe('reader journey in a real browser', () => {
     expect(await getUserByEmail(site.db, 'victim@example.com')).toBeUndefined();
   });
 
-  it('registers, logs in, changes preferences, logs out, and the old session cookie no longer works', async () => {
+  it('registers by email link, signs in, changes preferences, signs out, and the old session cookie no longer works', async () => {
     const email = 'account@example.com';
     const password = 'a sturdy passphrase';
     let oldCookie = '';
     await withPage(async (page, context) => {
-      await page.goto('/account/register');
+      await page.goto('/');
+      const nav = page.getByRole('navigation', { name: 'Main' });
+      await expect(nav.getByRole('link', { name: 'Subscribe' }).getAttribute('href')).resolves.toBe('/subscribe');
+      await nav.getByRole('link', { name: 'Sign in' }).click();
+      await page.waitForURL('**/account/login');
+      await page.getByRole('link', { name: 'Create one' }).click();
+      await page.waitForURL('**/account/register');
       await shot(page, '13-register');
       await page.getByLabel('Email address').fill(email);
-      await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Create account' }).click();
-      await page.waitForURL('**/preferences?welcome=1');
-      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('button', { name: 'Email me a link' }).click();
+      await page.waitForURL('**/account/register?sent=1');
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('status-message');
+      expect((await context.cookies()).find((c) => c.name === 'session')).toBeUndefined();
+
+      await openMail(page, email);
+      await page.goto(await messageLink(page, '/account/password?token='));
+      await page.getByLabel('New password').fill('short');
+      await page.getByRole('button', { name: 'Save password' }).click();
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('error-summary');
+      await page.getByLabel('New password').fill(password);
+      await page.getByRole('button', { name: 'Save password' }).click();
+      await page.waitForURL('**/preferences?password-set=1');
+      await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).getAttribute('href')).resolves.toBe('/preferences');
+      await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL('**/account/login?signed-out=1');
+      await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).count()).resolves.toBe(1);
 
       await page.getByLabel('Email address').fill(email);
       await page.getByLabel('Password').fill('the wrong one');
-      expect((await submit(page, page.getByRole('button', { name: 'Log in' }), '/account/login')).status()).toBe(400);
+      expect((await submit(page, page.getByRole('button', { name: 'Sign in' }), '/account/login')).status()).toBe(400);
       await shows(page.getByRole('alert'));
       expect(await page.getByRole('alert').textContent()).toMatch(/email or password is not right/);
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('error-summary');
       await shot(page, '14-login-error');
       await page.getByLabel('Password').fill(password);
-      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL('**/preferences');
       const session = (await context.cookies()).find((c) => c.name === 'session')!;
       expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
@@ -302,11 +324,12 @@ describe('reader journey in a real browser', () => {
       await page.getByLabel('Announcements').uncheck();
       await page.getByRole('button', { name: 'Save preferences' }).click();
       await page.waitForURL('**/preferences?saved=1');
+      await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('status-message');
       await shot(page, '15-account-preferences');
       const api = await page.request.get('/api/preferences');
       expect(await api.json()).toMatchObject({ email, frequency: 'daily', contentTypes: ['blog', 'thought'] });
 
-      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL('**/account/login?signed-out=1');
       expect((await context.cookies()).find((c) => c.name === 'session')).toBeUndefined();
     });
@@ -314,6 +337,52 @@ describe('reader journey in a real browser', () => {
     expect(replay.status).toBe(401);
     const page = await fetch(`${site.baseUrl}/preferences`, { headers: { cookie: `session=${oldCookie}` } });
     expect(page.status).toBe(401);
+    expect(await page.text()).toContain('Email preferences');
     expect(await getUserByEmail(site.db, email)).toMatchObject({ emailFrequency: 'daily', emailAnnouncements: false });
+  });
+
+  it('signs in with an emailed link (a button, not the GET), once; and resets a password by link', async () => {
+    const email = 'linked@example.com';
+    await withPage(async (page) => {
+      await subscribeAndConfirm(page, email);
+      await page.goto('/account/login');
+      await page.getByRole('link', { name: 'Email me a sign-in link' }).click();
+      await page.getByLabel('Email address').fill(email);
+      await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
+      await page.waitForURL('**/account/sign-in-link?sent=1');
+      await openMail(page, email);
+      const link = await messageLink(page, '/account/link?token=');
+      await page.goto(link);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL('**/preferences?signed-in=1');
+      await expect(page.getByTestId('preferences-email').textContent()).resolves.toBe(email);
+      await page.goto(link);
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('This sign-in link does not work');
+
+      await page.goto('/preferences');
+      await page.getByRole('link', { name: 'Set or change your password' }).click();
+      await page.getByLabel('Email address').fill(email);
+      await page.getByRole('button', { name: 'Email me a link' }).click();
+      await page.waitForURL('**/account/reset?sent=1');
+      await openMail(page, email);
+      await page.goto(await messageLink(page, '/account/password?token='));
+      await page.getByLabel('New password').fill('reset passphrase 1');
+      await page.getByRole('button', { name: 'Save password' }).click();
+      await page.waitForURL('**/preferences?password-set=1');
+    });
+  });
+
+  it('follows a hostile next only to this site, and refuses a cross-site POST carrying Basic credentials', async () => {
+    const login = await fetch(`${site.baseUrl}/account/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', authorization: 'Basic dXNlcjpwYXNz' },
+      body: 'email=a%40example.com&password=whatever1',
+      redirect: 'manual',
+    });
+    expect(login.status).toBe(403);
+    await withPage(async (page) => {
+      await page.goto(`/account/login?next=${encodeURIComponent('/\t/evil.example')}`);
+      await expect(page.locator('input[name="next"]').inputValue()).resolves.toBe('/preferences');
+    });
   });
 });

@@ -4,7 +4,7 @@ import type { ReaderDeps } from '../../integration/server/reader/deps';
 
 export const SITE = 'https://blog.example';
 
-export type SentVerification = { userId: string; email: string; verifyUrl: string };
+export type SentVerification = { userId: string; email: string; verifyUrl: string; kind?: string; summary?: string };
 
 export function fakeDeps(overrides: Partial<ReaderDeps> = {}): ReaderDeps & { sent: SentVerification[] } {
   const sent: SentVerification[] = [];

@@ -25,7 +25,8 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
   if (!token || token.length > 256) return null;
   const tokenHash = await sha256Hex(token);
   const found = await validateSession(db, tokenHash, now);
-  if (!found) return null;
+  // No session counts before the mailbox is proven (one made before the fix is void).
+  if (!found || found.user.emailProvenAt === null) return null;
   const remainingSeconds = (found.session.expiresAt.getTime() - now.getTime()) / 1000;
   if (remainingSeconds >= SESSION_RENEW_BELOW_SECONDS) return { ...found, token, renewed: false };
   const expiresAt = new Date(now.getTime() + SESSION_TTL_SECONDS * 1000);

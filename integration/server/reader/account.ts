@@ -1,87 +1,66 @@
 /**
- * Password accounts: POST /account/register, POST /account/login, POST /account/logout.
+ * Password accounts: POST /account/login, POST /account/logout, and safeNext for `next`.
+ * Register, reset and sign-in links live in ./account-links.ts: a password is only ever set
+ * through an emailed link, so nobody holds one on an address they have not proven.
  * Login answers the same for an unknown email and a wrong password, after the same work.
  */
 import type { Db } from '../../../db/client';
-import { createNotificationHistory } from '../../../db/history';
-import { createUser, getUserByEmail } from '../../../db/users';
-import { CONTENT_TYPES } from '../../../db/schema';
+import { getUserByEmail } from '../../../db/users';
 import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../auth/cookies';
-import { hashPassword, verifyDummyPassword, verifyPassword } from '../auth/password';
+import { verifyDummyPassword, verifyPassword } from '../auth/password';
+import { isProven } from '../auth/proof';
 import { createUserSession, invalidateSessionToken } from '../auth/session';
 import { formText, readForm } from '../forms';
 import { requestMeta, type FieldErrors } from '../http';
-import { hitRateLimits, RATE_LIMITS } from '../rate-limit';
-import { parseEmail, parseLoginPassword, parseNewPassword } from '../validation';
-import { issueVerificationToken } from '../verification';
+import { hitRateLimit, hitRateLimits, peekRateLimit, RATE_LIMITS } from '../rate-limit';
+import { parseEmail, parseLoginPassword } from '../validation';
 import { nowOf, redirectTo, render, respond, tooManyMessage, type PageResult, type ReaderDeps } from './deps';
 
 export type AccountFormView = { values: { email: string }; errors: FieldErrors };
 export const emptyAccountView = (): AccountFormView => ({ values: { email: '' }, errors: {} });
 
 export const LOGIN_FAILED_MESSAGE = 'The email or password is not right.';
+export const DEFAULT_AFTER_SIGN_IN = '/preferences';
+const MAX_NEXT_LENGTH = 500;
+// Only used to resolve `next` the way a browser would; a relative target keeps this origin.
+const PARSE_BASE = 'https://next.invalid';
 
-/** Where to go after signing in: only a local path, never another site. */
-export function safeNext(raw: string | null | undefined): string {
-  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.startsWith('/\\') || raw.length > 200) return '/preferences';
-  return raw;
-}
-
-async function startSession(db: Db, userId: string, url: URL, next: string, now: Date): Promise<Response> {
-  const { token, expiresAt } = await createUserSession(db, userId, now);
-  return redirectTo(next, { 'set-cookie': sessionCookie(token, expiresAt, url) });
-}
-
-export async function handleRegister(db: Db, request: Request, deps: ReaderDeps): Promise<PageResult<AccountFormView>> {
-  const body = await readForm(request);
-  if (!body.ok) return render({ ...emptyAccountView(), errors: { form: body.reason } }, body.status);
-  const errors: FieldErrors = {};
-  const rawEmail = formText(body.form, 'email');
-  const email = parseEmail(rawEmail, errors);
-  const password = parseNewPassword(formText(body.form, 'password'), errors);
-  const values = { email: (rawEmail ?? '').slice(0, 300) };
-  if (Object.keys(errors).length > 0) return render({ values, errors }, 400);
-
-  const now = nowOf(deps);
-  const meta = requestMeta(request);
-  const limit = await hitRateLimits(db, [[RATE_LIMITS.registerIp, meta.ipAddress ?? 'unknown'], [RATE_LIMITS.registerEmail, email]], now);
-  if (!limit.allowed) {
-    return render({ values, errors: { form: tooManyMessage(limit.retryAfterSeconds) } }, 429, { 'retry-after': String(limit.retryAfterSeconds) });
-  }
-  // Registering is the one place an existing address is named (it is rate limited); a
-  // subscriber without a password cannot claim the address this way.
-  if (await getUserByEmail(db, email)) {
-    return render({ values, errors: { email: 'An account with this email already exists. Log in instead.' } }, 409);
-  }
-  let userId: string;
+/**
+ * Where to go after signing in: parsed as a browser parses a Location (WHATWG URL: tabs and
+ * newlines dropped, `\` read as `/`), kept only when it stays on this origin, and returned
+ * re-serialised (control characters percent-encoded), so the header is always valid.
+ */
+export function safeNext(raw: string | null | undefined, origin = PARSE_BASE): string {
+  if (!raw || raw.length > MAX_NEXT_LENGTH) return DEFAULT_AFTER_SIGN_IN;
+  let base: URL;
+  let target: URL;
   try {
-    const passwordHash = await hashPassword(password);
-    const user = await createUser(db, { email, passwordHash, emailBlogUpdates: true, emailThoughtUpdates: true, emailAnnouncements: true });
-    userId = user.id;
+    base = new URL(origin);
+    target = new URL(raw, base);
   } catch {
-    return render({ values, errors: { email: 'An account with this email already exists. Log in instead.' } }, 409);
+    return DEFAULT_AFTER_SIGN_IN;
   }
-  // No mail goes out until the address is confirmed (double opt-in), as for subscribers.
-  const token = await issueVerificationToken(db, userId, now);
-  await createNotificationHistory(db, {
-    userId,
-    action: 'subscribed',
-    details: { contentTypes: [...CONTENT_TYPES], frequency: 'immediate', via: 'register' },
-    ipAddress: meta.ipAddress,
-    userAgent: meta.userAgent,
-  });
-  try {
-    await deps.sendVerification(db, { userId, email, verifyUrl: `${deps.siteUrl}/verify?token=${encodeURIComponent(token)}` });
-  } catch (error) {
-    console.error('register: sending the verification email failed', error);
-  }
-  return respond(await startSession(db, userId, new URL(request.url), '/preferences?welcome=1', now));
+  if (target.origin !== base.origin) return DEFAULT_AFTER_SIGN_IN;
+  // A path that starts `//` would be read as another host when sent back as a Location.
+  const path = `${target.pathname.replace(/^\/+/, '/')}${target.search}${target.hash}`;
+  return path.startsWith('/') ? path : DEFAULT_AFTER_SIGN_IN;
 }
+
+/** Sets the cookie and redirects; the target is checked before the session row exists. */
+export async function startSession(db: Db, userId: string, url: URL, next: string, now: Date): Promise<Response> {
+  const location = safeNext(next, url.origin);
+  const { token, expiresAt } = await createUserSession(db, userId, now);
+  return redirectTo(location, { 'set-cookie': sessionCookie(token, expiresAt, url) });
+}
+
+const accountIpKey = (email: string, ip: string | null) => `${email}\n${ip ?? 'unknown'}`;
+/** Wrong passwords per account and IP, in growing windows: the wait grows with the guessing. */
+const FAILURE_RULES = [RATE_LIMITS.loginFailure, RATE_LIMITS.loginFailureHour, RATE_LIMITS.loginFailureDay];
 
 export async function handleLogin(db: Db, request: Request, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<AccountFormView & { next: string }>> {
   const url = new URL(request.url);
   const body = await readForm(request);
-  const next = safeNext(body.ok ? formText(body.form, 'next') : url.searchParams.get('next'));
+  const next = safeNext(body.ok ? formText(body.form, 'next') : url.searchParams.get('next'), url.origin);
   if (!body.ok) return render({ ...emptyAccountView(), next, errors: { form: body.reason } }, body.status);
   const errors: FieldErrors = {};
   const rawEmail = formText(body.form, 'email');
@@ -92,13 +71,24 @@ export async function handleLogin(db: Db, request: Request, deps: Pick<ReaderDep
 
   const now = nowOf(deps);
   const meta = requestMeta(request);
-  const limit = await hitRateLimits(db, [[RATE_LIMITS.loginIp, meta.ipAddress ?? 'unknown'], [RATE_LIMITS.loginEmail, email]], now);
-  if (!limit.allowed) {
-    return render({ values, next, errors: { form: tooManyMessage(limit.retryAfterSeconds) } }, 429, { 'retry-after': String(limit.retryAfterSeconds) });
+  const tooMany = (retryAfterSeconds: number) =>
+    render({ values, next, errors: { form: tooManyMessage(retryAfterSeconds) } }, 429, { 'retry-after': String(retryAfterSeconds) });
+  const ipLimit = await hitRateLimits(db, [[RATE_LIMITS.loginIp, meta.ipAddress ?? 'unknown']], now);
+  if (!ipLimit.allowed) return tooMany(ipLimit.retryAfterSeconds);
+  const key = accountIpKey(email, meta.ipAddress);
+  for (const rule of FAILURE_RULES) {
+    const failures = await peekRateLimit(db, rule, key, now);
+    if (!failures.allowed) return tooMany(failures.retryAfterSeconds);
   }
+
   const user = await getUserByEmail(db, email);
-  const ok = user?.passwordHash ? await verifyPassword(password, user.passwordHash) : await verifyDummyPassword(password);
-  if (!ok || !user) return render({ values, next, errors: { form: LOGIN_FAILED_MESSAGE } }, 400);
+  // No password works before the mailbox is proven (a password set by a stranger is void).
+  const usable = user?.passwordHash && isProven(user) ? user.passwordHash : null;
+  const ok = usable ? await verifyPassword(password, usable) : await verifyDummyPassword(password);
+  if (!ok || !user) {
+    for (const rule of FAILURE_RULES) await hitRateLimit(db, rule, key, now);
+    return render({ values, next, errors: { form: LOGIN_FAILED_MESSAGE } }, 400);
+  }
   return respond(await startSession(db, user.id, url, next, now));
 }
 

@@ -1,12 +1,23 @@
 import type { Db } from '../../../db/client';
 
+export type AccountEmail = {
+  userId: string;
+  email: string;
+  verifyUrl: string;
+  kind?: 'verification' | 'sign_in' | 'set_password';
+  summary?: string;
+};
+
 /** What the reader handlers need from outside: the public origin for links, a clock, and a mailer. */
 export type ReaderDeps = {
   /** Origin used in emailed links, e.g. `https://blog.example` (no trailing slash). */
   siteUrl: string;
   now?: () => Date;
-  /** Queues and sends the verification email. Failures are logged, never shown (the queue retries). */
-  sendVerification: (db: Db, params: { userId: string; email: string; verifyUrl: string }) => Promise<void>;
+  /**
+   * Queues and sends an account email: the subscribe confirmation (default; `summary` restates
+   * the choices), a sign-in link or a set-password link. Failures are logged, never shown (the queue retries).
+   */
+  sendVerification: (db: Db, params: AccountEmail) => Promise<void>;
 };
 
 export const nowOf = (deps: Pick<ReaderDeps, 'now'>): Date => (deps.now ? deps.now() : new Date());

@@ -29,9 +29,9 @@ export type PreferencesAuth =
   | { ok: false; state: 'signed-out' | 'expired' | 'invalid' };
 
 /**
- * A token from any of our links (preferences, unsubscribe, one-click) opens this page until
- * it expires, even after an unsubscribe link was spent: it proves the same thing, that the
- * holder reads that mailbox. An explicit token wins over the session.
+ * Only a preferences link (`preference_change`) opens this page, until it expires; an
+ * unsubscribe or one-click token is refused like an unknown one (routes take only their own
+ * token types). An explicit token wins over the session.
  */
 export async function resolvePreferencesAuth(db: Db, rawToken: unknown, sessionUser: User | null, now: Date): Promise<PreferencesAuth> {
   if (rawToken === undefined || rawToken === null || rawToken === '') {
@@ -39,7 +39,7 @@ export async function resolvePreferencesAuth(db: Db, rawToken: unknown, sessionU
   }
   const token = cleanToken(rawToken);
   const row = token ? await findUnsubscribeToken(db, token) : null;
-  if (!token || !row) return { ok: false, state: 'invalid' };
+  if (!token || !row || row.tokenType !== 'preference_change') return { ok: false, state: 'invalid' };
   if (row.expiresAt.getTime() <= now.getTime()) return { ok: false, state: 'expired' };
   const user = await getUserById(db, row.userId);
   return user ? { ok: true, user, token } : { ok: false, state: 'invalid' };
@@ -55,6 +55,8 @@ export type PreferencesView =
       errors: FieldErrors;
       saved: boolean;
       justVerified: boolean;
+      passwordSet?: boolean;
+      signedIn?: boolean;
     }
   | { state: 'signed-out' | 'expired' | 'invalid' };
 
@@ -77,7 +79,15 @@ function formView(user: User, token: string | null, extra: Partial<Extract<Prefe
 export async function showPreferences(db: Db, url: URL, sessionUser: User | null, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<PreferencesView>> {
   const auth = await resolvePreferencesAuth(db, url.searchParams.get('token'), sessionUser, nowOf(deps));
   if (!auth.ok) return render({ state: auth.state }, AUTH_STATUS[auth.state]);
-  return render(formView(auth.user, auth.token, { saved: url.searchParams.has('saved'), justVerified: url.searchParams.has('verified') }));
+  const flags = url.searchParams;
+  return render(
+    formView(auth.user, auth.token, {
+      saved: flags.has('saved'),
+      justVerified: flags.has('verified'),
+      passwordSet: flags.has('password-set'),
+      signedIn: flags.has('signed-in'),
+    }),
+  );
 }
 
 export function parsePreferences(raw: { contentTypes: unknown; frequency: unknown; unsubscribeAll: unknown }) {

@@ -12,7 +12,7 @@ import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
 import { hitRateLimits, RATE_LIMITS } from '../rate-limit';
 import { parseContentTypes, parseEmail, parseFrequency } from '../validation';
-import { issueVerificationToken } from '../verification';
+import { choicesSummary, issueVerificationToken } from '../verification';
 import { nowOf, redirectTo, tooManyMessage, render, respond, type PageResult, type ReaderDeps } from './deps';
 
 export type SubscribeInput = { email: string; contentTypes: ContentType[]; frequency: EmailFrequency };
@@ -85,7 +85,8 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
       })
       .where(eq(users.id, user.id));
   }
-  const token = await issueVerificationToken(db, user.id, now);
+  const choices = { contentTypes: input.contentTypes, frequency: input.frequency };
+  const token = await issueVerificationToken(db, user.id, now, choices);
   await createNotificationHistory(db, {
     userId: user.id,
     action: 'subscribed',
@@ -95,7 +96,7 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
   });
   const verifyUrl = `${deps.siteUrl}/verify?token=${encodeURIComponent(token)}`;
   try {
-    await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl });
+    await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, summary: choicesSummary(choices) });
   } catch (error) {
     // The queued mail stays in the queue and is retried; the reader sees the same answer.
     console.error('subscribe: sending the verification email failed', error);

@@ -7,14 +7,20 @@ import type { Db } from '../../../db/client';
 import { historyInsertRows } from '../../../db/history';
 import { unsubscribeFromContentType, unsubscribeUserFromAll } from '../../../db/preferences';
 import { statisticsUpsertQuery } from '../../../db/statistics';
-import { utcDateKey } from '../../../db/time';
-import { findUnsubscribeToken, useUnsubscribeToken } from '../../../db/unsubscribe-tokens';
+import { DAY, utcDateKey } from '../../../db/time';
+import { createUnsubscribeToken, findUnsubscribeToken, useUnsubscribeToken } from '../../../db/unsubscribe-tokens';
 import { getUserById } from '../../../db/users';
-import type { ContentType, UnsubscribeToken } from '../../../db/schema';
+import type { ContentType, TokenType, UnsubscribeToken } from '../../../db/schema';
 import { formText, readForm } from '../forms';
 import { requestMeta, type RequestMeta } from '../http';
 import { cleanToken } from '../validation';
 import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
+
+/** The token types an unsubscribe route takes: never a preferences link (README "Which token each route takes"). */
+export const UNSUBSCRIBE_TOKEN_TYPES: readonly TokenType[] = ['one_click', 'complete'];
+export const NOT_AN_UNSUBSCRIBE_LINK = 'This link is not an unsubscribe link.';
+
+const PREFERENCES_AFTER_UNSUBSCRIBE_TTL_SECONDS = 7 * DAY;
 
 export type TokenState =
   | { state: 'valid'; row: UnsubscribeToken }
@@ -60,10 +66,10 @@ export async function performUnsubscribe(
 
 export type UnsubscribeView =
   | { state: 'confirm'; token: string; scope: ContentType | 'all'; email: string }
-  | { state: 'done'; token: string; scope: ContentType | 'all' }
+  | { state: 'done'; token: string; scope: ContentType | 'all'; preferencesToken: string }
   | { state: 'used'; token: string }
   | { state: 'expired' }
-  | { state: 'invalid' };
+  | { state: 'invalid'; reason?: string };
 
 function stateView(state: TokenState, token: string): PageResult<UnsubscribeView> {
   if (state.state === 'used') return render({ state: 'used', token });
@@ -91,9 +97,17 @@ export async function handleUnsubscribe(db: Db, request: Request, deps: Pick<Rea
   const token = cleanToken(raw) ?? '';
   const found = await lookUpToken(db, raw, now);
   if (found.state !== 'valid') return stateView(found, token);
+  if (!UNSUBSCRIBE_TOKEN_TYPES.includes(found.row.tokenType)) return render({ state: 'invalid', reason: NOT_AN_UNSUBSCRIBE_LINK }, 400);
   const outcome = await performUnsubscribe(db, found.row, requestMeta(request), 'page', now);
   if (outcome === 'already') return render({ state: 'used', token });
-  return render({ state: 'done', token, scope: scopeOf(found.row) });
+  // The page links to preferences with a token of the preferences type (routes take only their own).
+  const { token: preferencesToken } = await createUnsubscribeToken(db, {
+    userId: found.row.userId,
+    tokenType: 'preference_change',
+    ttlSeconds: PREFERENCES_AFTER_UNSUBSCRIBE_TTL_SECONDS,
+    now,
+  });
+  return render({ state: 'done', token, scope: scopeOf(found.row), preferencesToken });
 }
 
 const ONE_CLICK_BODY_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
@@ -117,7 +131,7 @@ export async function handleOneClick(db: Db, request: Request, deps: Pick<Reader
   if (found.state === 'invalid') return text('Unknown unsubscribe link.', 404);
   if (found.state === 'used') return text('You are already unsubscribed.', 200);
   if (found.state === 'expired') return text('This unsubscribe link has expired. Use the preferences link in a recent email.', 410);
-  if (found.row.tokenType === 'preference_change') return text('This link is not an unsubscribe link.', 400);
+  if (!UNSUBSCRIBE_TOKEN_TYPES.includes(found.row.tokenType)) return text(NOT_AN_UNSUBSCRIBE_LINK, 400);
   const outcome = await performUnsubscribe(db, found.row, requestMeta(request), 'one_click', now);
   return text(outcome === 'done' ? 'You have been unsubscribed.' : 'You are already unsubscribed.', 200);
 }
