@@ -210,14 +210,16 @@ describe('db:retention', () => {
       { sql: "INSERT INTO sessions (id, user_id, expires_at) VALUES ('expired', 'u1', ?), ('live', 'u1', ?)", params: [nowSeconds - 1, nowSeconds + DAY] },
       { sql: "INSERT INTO unsubscribe_tokens (id, user_id, token, token_type, expires_at) VALUES ('t-old', 'u1', 'h1', 'one_click', ?), ('t-live', 'u1', 'h2', 'one_click', ?)", params: [nowSeconds - DAY, nowSeconds + DAY] },
       { sql: "INSERT INTO rate_limits (bucket, window_start, count) VALUES ('old', ?, 1), ('now', ?, 1)", params: [nowSeconds - 2 * DAY, nowSeconds] },
+      { sql: "INSERT INTO account_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ('a-old', 'u1', 'sign_in', 'ha', ?), ('a-live', 'u1', 'sign_in', 'hb', ?)", params: [nowSeconds - 60, nowSeconds + 600] },
       { sql: "INSERT INTO dev_mail_outbox (id, to_address, subject, message_id_header, raw, created_at) VALUES ('m-old', 'a@x.test', 's', '<1@x>', 'r', ?), ('m-new', 'a@x.test', 's', '<2@x>', 'r', ?)", params: [nowSeconds - 20 * DAY, nowSeconds - DAY] },
     ]);
-    expect(await runRetention(db, { now: NOW, outboxDays: 14 })).toEqual({ sessions: 1, tokens: 1, rateLimits: 1, devOutbox: 1 });
+    expect(await runRetention(db, { now: NOW, outboxDays: 14 })).toEqual({ sessions: 1, tokens: 1, accountTokens: 1, rateLimits: 1, devOutbox: 1 });
     expect((await t.d1.prepare('SELECT id FROM sessions').all()).results).toEqual([{ id: 'live' }]);
     expect((await t.d1.prepare('SELECT id FROM unsubscribe_tokens').all()).results).toEqual([{ id: 't-live' }]);
     expect((await t.d1.prepare('SELECT bucket FROM rate_limits').all()).results).toEqual([{ bucket: 'now' }]);
+    expect((await t.d1.prepare('SELECT id FROM account_tokens').all()).results).toEqual([{ id: 'a-live' }]);
     expect((await t.d1.prepare('SELECT id FROM dev_mail_outbox').all()).results).toEqual([{ id: 'm-new' }]);
-    expect(await runRetention(db, { now: NOW, outboxDays: 0 })).toEqual({ sessions: 0, tokens: 0, rateLimits: 0, devOutbox: 1 });
+    expect(await runRetention(db, { now: NOW, outboxDays: 0 })).toEqual({ sessions: 0, tokens: 0, accountTokens: 0, rateLimits: 0, devOutbox: 1 });
   });
 });
 
@@ -227,7 +229,7 @@ describe('db:stats', () => {
     await db.batch([seedHistoryStatement({ count: 7, userId: 'u1', prefix: 'h', start: 1, step: 1 })]);
     const stats = await collectDbStats(db, NOW);
     const rows = Object.fromEntries(stats.tables.map((s) => [s.table, s.rows]));
-    expect(rows).toMatchObject({ users: 1, email_notification_history: 7, email_notification_history_archive: 0, email_templates: 5 });
+    expect(rows).toMatchObject({ users: 1, email_notification_history: 7, email_notification_history_archive: 0, email_templates: 7 });
     expect(Object.keys(rows).some((name) => name.startsWith('_cf_') || name.startsWith('sqlite_'))).toBe(false);
 
     const plans = Object.fromEntries(stats.plans.map((p) => [p.name, p]));

@@ -1,6 +1,6 @@
 /**
  * `npm run db:retention [-- --remote] [--outbox-days N]`: what the daily housekeeping cron
- * deletes (expired sessions and unsubscribe tokens, stale rate-limit windows) plus dev-outbox
+ * deletes (expired sessions, unsubscribe tokens and account links, stale rate-limit windows) plus dev-outbox
  * mail older than N days, in one transaction (integration/delivery/housekeeping.ts).
  */
 import { DEFAULT_OUTBOX_DAYS, runRetention } from '../delivery/housekeeping';
@@ -8,7 +8,7 @@ import { intFlag, isMain, parseFlags, processContext, resolveCliTarget, runCli, 
 
 const MAX_OUTBOX_DAYS = 3650;
 const HELP = `npm run db:retention -- [--local | --remote] [--outbox-days N] [--config wrangler.jsonc]
-  Deletes expired sessions, expired unsubscribe tokens, finished rate-limit windows, and dev
+  Deletes expired sessions, expired unsubscribe tokens and account links, finished rate-limit windows, and dev
   outbox mail older than N days (default ${DEFAULT_OUTBOX_DAYS}; 0 empties it), in one transaction.`;
 
 export async function retentionCommand(args: readonly string[], ctx: CommandContext, now = new Date()): Promise<number> {
@@ -20,7 +20,7 @@ export async function retentionCommand(args: readonly string[], ctx: CommandCont
   const outboxDays = intFlag(flags['outbox-days'], 'outbox-days', DEFAULT_OUTBOX_DAYS, 0, MAX_OUTBOX_DAYS);
   const target = resolveCliTarget(flags, ctx.env, ctx.root);
   const summary = await withTarget(target, (db) => runRetention(db, { now, outboxDays }));
-  ctx.log(`Retention on ${target.label}: deleted ${summary.sessions} expired session(s), ${summary.tokens} expired unsubscribe token(s), ${summary.rateLimits} rate-limit window(s), ${summary.devOutbox} dev outbox message(s) older than ${outboxDays} day(s).`);
+  ctx.log(`Retention on ${target.label}: deleted ${summary.sessions} expired session(s), ${summary.tokens} expired unsubscribe token(s), ${summary.accountTokens} expired sign-in or password link(s), ${summary.rateLimits} rate-limit window(s), ${summary.devOutbox} dev outbox message(s) older than ${outboxDays} day(s).`);
   return 0;
 }
 
