@@ -30,13 +30,16 @@ describe('migrations/ against db/schema', () => {
   it("describes the spec's nine tables plus rate_limits", () => {
     expect(Object.keys(expected).sort()).toEqual([
       'content_items',
+      'delivery_state',
       'dev_mail_outbox',
       'email_notification_history',
       'email_notifications',
       'email_statistics',
       'email_templates',
+      'provider_events',
       'rate_limits',
       'sessions',
+      'suppressions',
       'unsubscribe_tokens',
       'user_profiles',
       'users',
