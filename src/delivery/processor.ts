@@ -13,6 +13,7 @@
 import type { Db } from '../../db/client';
 import { claimDueNotifications, countDue, countSentEmails, recordOutcomes, type Outcome } from '../../db/delivery';
 import { getActiveTemplates } from '../../db/templates';
+import { bulkPauseCheck } from './complaint-guard';
 import { deliverBatch } from './batch';
 import type { DeliveryConfig } from './config';
 import { fanOutPublished } from './fanout';
@@ -69,6 +70,8 @@ export type RunSummary = {
   batches: number;
   durationMs: number;
   errors: string[];
+  /** Set while bulk sending is paused by the complaint guard (src/delivery/complaint-guard.ts): nothing was claimed. */
+  paused?: { since?: string; reason?: string; howToResume: string };
 };
 
 /** Counts emails (not rows) per kind of outcome: a digest's rows share one Message-ID. */
@@ -105,6 +108,15 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
     summary.errors.push(...fanOut.errors);
   }
   if (only && only.length === 0) return finish(summary, startedMs);
+  // A run for given ids sends account mail (verification), which a complaint pause does not stop.
+  if (!only) {
+    const paused = await bulkPauseCheck(db, deps.clock());
+    if (paused) {
+      summary.paused = paused;
+      summary.remaining = await countDue(db, deps.clock(), config.maxAttempts);
+      return finish(summary, startedMs);
+    }
+  }
 
   const templates = new TemplateSet(await getActiveTemplates(db)); // parsed once per run, on first use
   const limits = { ratePerMinute: config.ratePerMinute, dailyCap: config.dailyCap };
