@@ -44,7 +44,7 @@ export function eligibleSubscriberFilter(contentType: ContentType): SQL {
     eq(users.emailStatus, 'active'),
     eq(users.unsubscribeAll, false),
     eq(users.emailVerified, true),
-    notExists(sql`select 1 from ${suppressions} where ${suppressions.addressHash} = ${users.emailHash}`),
+    sql`not exists (select 1 from ${suppressions} where ${suppressions.addressHash} = ${users.emailHash})`,
   )!;
 }
 
