@@ -9,7 +9,7 @@
  */
 import { eq, inArray } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { Db } from './client';
+import { d1Of, type Db } from './client';
 import { sha256Hex } from './crypto';
 import { suppressions, SUPPRESSION_REASONS, users, type SuppressionReason } from './schema';
 import { normalizeEmail } from './users';
@@ -71,4 +71,24 @@ export async function unsuppressAddress(db: Db, address: string): Promise<boolea
   const hash = await addressHash(address);
   const deleted = await db.delete(suppressions).where(eq(suppressions.addressHash, hash)).returning({ h: suppressions.addressHash });
   return deleted.length > 0;
+}
+
+/**
+ * Suppresses many addresses at once (e.g. every recipient a provider refused as suppressed in a
+ * batch): two statements in one batch, the addresses travelling as one JSON parameter.
+ */
+export async function suppressAddresses(db: Db, addresses: readonly string[], params: SuppressParams): Promise<number> {
+  checkParams(params);
+  if (addresses.length === 0) return 0;
+  const entries = await Promise.all([...new Set(addresses.map(normalizeEmail))].map(async (a) => ({ a, h: await addressHash(a) })));
+  const d1 = d1Of(db);
+  const payload = JSON.stringify(entries);
+  const at = Math.floor((params.now ?? new Date()).getTime() / 1000);
+  const [inserted] = await d1.batch([
+    d1
+      .prepare(`INSERT INTO suppressions (address_hash, reason, source, created_at) SELECT value->>'h', ?2, ?3, ?4 FROM json_each(?1) WHERE true ON CONFLICT (address_hash) DO NOTHING`)
+      .bind(payload, params.reason, params.source, at),
+    d1.prepare(`UPDATE users SET email_hash = e.value->>'h' FROM json_each(?1) AS e WHERE users.email = e.value->>'a'`).bind(payload),
+  ]);
+  return inserted?.meta.changes ?? 0;
 }

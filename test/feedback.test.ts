@@ -175,6 +175,29 @@ describe('the complaint pause', () => {
   });
 });
 
+describe('recipients a provider reports as suppressed', () => {
+  it("join our list (reason provider, source the transport's name), so the next post is not queued for them", async () => {
+    const time = settableClock(T0);
+    await addReader(t.db, 'blocked@example.org');
+    await addReader(t.db, 'open@example.org');
+    await addContent(t.db, { publishDate: '2026-11-30T09:00:00Z' });
+    const transport = {
+      name: 'cloudflare',
+      send: async (email: { to: string }) =>
+        email.to === 'blocked@example.org'
+          ? { ok: false as const, retryable: false, code: 'recipient_suppressed', error: 'E_RECIPIENT_SUPPRESSED' }
+          : { ok: true as const, providerMessageId: 'cf-1' },
+    };
+    const summary = await processNotifications({ db: t.db, transport, clock: time.clock, config: testConfig() });
+    expect(summary).toMatchObject({ sent: 1, failed: 1 });
+    expect(await rows(t.d1, 'SELECT reason, source FROM suppressions')).toEqual([{ reason: 'provider', source: 'cloudflare' }]);
+    expect(await isSuppressed(t.db, 'blocked@example.org')).toBe(true);
+    time.advance(600);
+    await addContent(t.db, { publishDate: '2026-11-30T10:05:00Z' });
+    expect((await processNotifications({ db: t.db, transport, clock: time.clock, config: testConfig() })).fannedOut).toBe(1);
+  });
+});
+
 describe('end to end', () => {
   it("a Postmark hard-bounce webhook for a reader means the next post is not sent to them", async () => {
     const time = settableClock(T0);

@@ -14,6 +14,7 @@ import type { Db } from '../../db/client';
 import { claimDueNotifications, countDue, countSentEmails, recordOutcomes, type Outcome } from '../../db/delivery';
 import { getActiveTemplates } from '../../db/templates';
 import { bulkPauseCheck } from './complaint-guard';
+import { suppressReportedRecipients } from './provider-suppressions';
 import { deliverBatch } from './batch';
 import type { DeliveryConfig } from './config';
 import { fanOutPublished } from './fanout';
@@ -147,6 +148,7 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
     summary.batches += 1;
     const outcomes = await deliverBatch({ db, transport: deps.transport, config, templates, random, now }, claimed);
     await recordOutcomes(db, outcomes, now);
+    await suppressReportedRecipients(db, outcomes, deps.transport.name, now);
     tally(summary, outcomes);
     handled += outcomes.filter((o) => o.kind !== 'retry').length;
     if (only) break; // the given ids were all claimable in one go
