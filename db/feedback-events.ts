@@ -22,6 +22,7 @@ export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 export const FEEDBACK_STATS_TYPE = 'all';
 const MAX_EVENT_ID_LENGTH = 200;
 const MAX_DETAIL_LENGTH = 200;
+const MAX_ADDRESS_LENGTH = 320;
 
 export type FeedbackEvent = {
   provider: FeedbackProvider;
@@ -78,11 +79,23 @@ const countStatement = (column: string) => `INSERT INTO email_statistics (id, da
   SELECT lower(hex(randomblob(16))), ?4, ?6, 1, ?5, ?5 WHERE ${GUARD}
   ON CONFLICT (date_key, content_type) DO UPDATE SET ${column} = ${column} + 1, updated_at = excluded.updated_at`;
 
+/** Whether an event parsed from a provider's payload can be applied (providers' oddities are skipped, not a 500). */
+export function isWellFormedFeedbackEvent(event: FeedbackEvent): boolean {
+  try {
+    checkFeedbackEvent(event);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function checkFeedbackEvent(event: FeedbackEvent): void {
   if (!FEEDBACK_PROVIDERS.includes(event.provider)) throw new Error(`Unknown feedback provider: "${String(event.provider)}"`);
   if (!FEEDBACK_KINDS.includes(event.kind)) throw new Error(`Unknown feedback kind: "${String(event.kind)}"`);
   if (!event.eventId || event.eventId.length > MAX_EVENT_ID_LENGTH) throw new Error(`A feedback event id must be 1-${MAX_EVENT_ID_LENGTH} characters`);
-  if (!event.recipient.includes('@')) throw new Error('A feedback event needs the recipient address');
+  if (typeof event.recipient !== 'string' || !event.recipient.includes('@') || event.recipient.length > MAX_ADDRESS_LENGTH) {
+    throw new Error('A feedback event needs the recipient address');
+  }
 }
 
 /**
@@ -132,10 +145,15 @@ export async function applyFeedbackEvent(
   return { applied, readerFound };
 }
 
-/** Applies several events (e.g. one SES bounce naming three recipients), each in its own batch. */
+/**
+ * Applies several events (e.g. one SES bounce naming three recipients), each in its own batch.
+ * Malformed ones (no address, an overlong id) are skipped: `applied: false`.
+ */
 export async function applyFeedbackEvents(db: Db, events: readonly FeedbackEvent[], opts: { now?: Date; softLimit?: number } = {}) {
   const results: FeedbackResult[] = [];
-  for (const event of events) results.push(await applyFeedbackEvent(db, event, opts));
+  for (const event of events) {
+    results.push(isWellFormedFeedbackEvent(event) ? await applyFeedbackEvent(db, event, opts) : { applied: false, readerFound: false });
+  }
   return results;
 }
 

@@ -216,6 +216,15 @@ describe('SES through SNS', () => {
     expect(sns.confirmations).toHaveLength(1);
   });
 
+  it('skips malformed recipients inside a validly signed message (200, nothing applied, never a 500)', async () => {
+    const odd = sesBounce('not-an-address');
+    odd.bounce.bouncedRecipients.push({ emailAddress: `${'a'.repeat(400)}@example.org`, action: 'failed', status: '5.1.1', diagnosticCode: '' });
+    const response = await postSns(await notification(odd));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, events: 2, applied: 0 });
+    expect((await dump()).events).toEqual([]);
+  });
+
   it('answers 413 to a body over 256 KiB', async () => {
     const huge = 'x'.repeat(MAX_WEBHOOK_BODY_BYTES + 1);
     expect((await postSns(huge)).status).toBe(413);

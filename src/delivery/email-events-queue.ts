@@ -6,7 +6,7 @@
  * Events that change nothing here (deferred, failed, rejected) are acked as they come.
  */
 import { createDb } from '../../db/client';
-import { applyFeedbackEvent, type FeedbackEvent } from '../../db/feedback-events';
+import { applyFeedbackEvent, isWellFormedFeedbackEvent, type FeedbackEvent } from '../../db/feedback-events';
 import { obj, str } from './webhooks/common';
 
 const TYPE_PREFIX = 'cf.email.sending.message.';
@@ -49,8 +49,8 @@ export async function handleEmailEventsQueue(
   let applied = 0;
   for (const message of batch.messages) {
     const event = cloudflareFeedbackEvent(message.body);
-    if (!event) {
-      message.ack();
+    if (!event || !isWellFormedFeedbackEvent(event)) {
+      message.ack(); // nothing we act on, or malformed: retrying would not change it
       continue;
     }
     try {
