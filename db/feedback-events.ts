@@ -179,3 +179,16 @@ export async function getDailyRates(db: Db, fromDateKey: string, toDateKey: stri
     complaintRate: r.sent > 0 ? r.complained / r.sent : 0,
   }));
 }
+
+/** How long a processed event id is kept: far beyond any provider's redelivery window (Svix retries for about a day). */
+export const PROVIDER_EVENT_RETENTION_DAYS = 30;
+
+/**
+ * Forgets old processed event ids (daily housekeeping), except complaints: the complaint-rate
+ * pause (db/delivery-pause.ts) counts them over the last 1,000 sends, however long ago.
+ */
+export async function cleanupProviderEvents(db: Db, now: Date = new Date()): Promise<number> {
+  const before = toUnixSeconds(now) - PROVIDER_EVENT_RETENTION_DAYS * 24 * 60 * 60;
+  const result = await d1Of(db).prepare(`DELETE FROM provider_events WHERE kind <> 'complaint' AND created_at < ?1`).bind(before).run();
+  return result.meta.changes ?? 0;
+}
