@@ -27,13 +27,13 @@ export const MAX_BATCH_SIZE = 200; // bounds one batch's statements (tokens) and
 export const DEFAULT_TIME_BUDGET_MS = 25_000; // well inside a Worker invocation's limits
 /** D1 allows 1,000 queries per invocation (each statement of a batch() counts); keep a margin. */
 export const QUERY_BUDGET = 900;
-const STATEMENTS_PER_RUN = 5 + 2 * 25; // templates, final count, fan-out (2 per item)
+const STATEMENTS_PER_RUN = 7 + 2 * 25; // templates, final count, complaint check (2), fan-out (2 per item)
 const TOKENS_PER_STATEMENT = 250; // see db/unsubscribe-tokens.ts: one JSON parameter per INSERT
 /**
  * Worst case per batch: pacing 1, claim 4, digest Message-ID 1, tokens (2 per email, 250
- * per INSERT), record 2 + statistics ≤ 5 + readers 1.
+ * per INSERT), record 2 + statistics ≤ 5 + readers 1, provider-suppressed recipients 2.
  */
-export const statementsPerBatch = (batchSize: number): number => 14 + Math.ceil((2 * batchSize) / TOKENS_PER_STATEMENT);
+export const statementsPerBatch = (batchSize: number): number => 16 + Math.ceil((2 * batchSize) / TOKENS_PER_STATEMENT);
 
 export type DeliveryDeps = {
   db: Db;
