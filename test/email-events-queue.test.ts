@@ -7,11 +7,14 @@ import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cloudflareFeedbackEvent } from '../src/delivery/email-events-queue';
 import { applyMigrations } from './helpers/d1';
+import { startSnsStandin, TOPIC_ARN, type SnsStandin } from './helpers/sns-standin';
 
 let mf: Miniflare | undefined;
 let d1: D1Database;
+let sns: SnsStandin;
 
 beforeAll(async () => {
+  sns = await startSnsStandin();
   const bundle = await build({
     entryPoints: [resolve(import.meta.dirname, 'fixtures/workerd-email-events/worker.ts')],
     bundle: true,
@@ -28,6 +31,7 @@ beforeAll(async () => {
       script: bundle.outputFiles[0]!.text,
       compatibilityDate: '2026-10-01',
       d1Databases: ['DB'],
+      bindings: { SNS_STANDIN: sns.url },
       queueProducers: { EVENTS: 'email-events' },
       queueConsumers: { 'email-events': { maxBatchSize: 10, maxBatchTimeout: 1 } },
     }),
@@ -36,7 +40,7 @@ beforeAll(async () => {
   await applyMigrations(d1);
 }, 90_000);
 
-afterAll(async () => mf?.dispose());
+afterAll(async () => Promise.all([mf?.dispose(), sns?.close()]));
 
 const event = (kind: string, eventId: string, recipient: string, extra: object = {}) => ({
   type: `cf.email.sending.message.${kind}`,
@@ -98,5 +102,15 @@ describe('Cloudflare Email Service events through Queues', () => {
       { total_bounced: 1, total_complained: 1, total_delivered: 2 },
     ]);
     expect(await count("SELECT count(*) AS n FROM email_notification_history WHERE action IN ('bounced', 'complained')")).toBe(2);
+  });
+
+  it('the SNS signature check runs in workerd: both signature versions pass, a forged one fails', async () => {
+    const fields = { Type: 'Notification' as const, MessageId: 'm-workerd', TopicArn: TOPIC_ARN, Message: '{"eventType":"Delivery"}', Timestamp: new Date().toISOString() };
+    for (const version of ['1', '2'] as const) {
+      const verdict = await (await mf!.dispatchFetch('http://worker/sns', { method: 'POST', body: JSON.stringify(await sns.sign(fields, version)) })).json();
+      expect(verdict).toEqual({ ok: true });
+    }
+    const forged = { ...(await sns.sign(fields, '2')), Message: '{"eventType":"Bounce"}' };
+    expect(await (await mf!.dispatchFetch('http://worker/sns', { method: 'POST', body: JSON.stringify(forged) })).json()).toEqual({ ok: false, reason: 'The signature does not match.' });
   });
 });

@@ -99,7 +99,7 @@ async function confirmSubscription(subscribeUrl: string, sns: SnsVerifierOptions
   }
   if (!(sns.allowUrl ?? isAwsSnsUrl)(url)) return reply(403, { error: 'bad_subscribe_url', reason: 'SubscribeURL is not on sns.<region>.amazonaws.com.' });
   try {
-    const response = await (sns.fetch ?? fetch)(url.href, { signal: AbortSignal.timeout(10_000), redirect: 'error' });
+    const response = await (sns.fetch ?? fetch)(url.href, { signal: AbortSignal.timeout(10_000), redirect: 'manual' });
     if (!response.ok) return reply(502, { error: 'confirmation_failed', reason: `SNS answered ${response.status} to the confirmation.` });
   } catch {
     return reply(502, { error: 'confirmation_failed', reason: 'SNS could not be reached to confirm the subscription.' });
