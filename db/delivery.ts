@@ -37,9 +37,11 @@ export type ClaimedRow = {
 };
 
 // Sending is allowed when the address works and, for content, the reader still wants this type.
-// A verification email goes to an unverified address: only a bounce or a block stops it.
+// A verification email goes to an unverified address: only a bounce, a block or the suppression
+// list (db/suppressions.ts) stops it.
 const ELIGIBLE = `(SELECT CASE
     WHEN u.email_status IN ('bounced', 'blocked') THEN 0
+    WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = u.email_hash) THEN 0
     WHEN email_notifications.notification_type = 'verification' THEN 1
     WHEN u.email_status <> 'active' OR u.unsubscribe_all = 1 OR u.email_verified = 0 THEN 0
     WHEN email_notifications.content_type = 'blog' THEN u.email_blog_updates

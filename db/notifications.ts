@@ -9,6 +9,7 @@ import {
   emailNotificationHistory,
   emailNotifications,
   NOTIFICATION_STATUSES,
+  suppressions,
   users,
   type ContentItem,
   type ContentType,
@@ -32,8 +33,9 @@ function assertContentType(contentType: string): asserts contentType is ContentT
 
 /**
  * Who may receive mail about a content type: the matching preference on, address active,
- * not unsubscribed from everything, and verified. The one definition used by both the
- * subscriber list and the fan-out, so they cannot disagree.
+ * not unsubscribed from everything, verified, and not on the suppression list (joined on the
+ * indexed users.email_hash: D1 cannot hash in SQL; see db/suppressions.ts). The one definition
+ * used by both the subscriber list and the fan-out, so they cannot disagree.
  */
 export function eligibleSubscriberFilter(contentType: ContentType): SQL {
   assertContentType(contentType);
@@ -42,6 +44,7 @@ export function eligibleSubscriberFilter(contentType: ContentType): SQL {
     eq(users.emailStatus, 'active'),
     eq(users.unsubscribeAll, false),
     eq(users.emailVerified, true),
+    sql`not exists (select 1 from ${suppressions} where ${suppressions.addressHash} = ${users.emailHash})`,
   )!;
 }
 

@@ -1,5 +1,6 @@
 /** Whole Unix seconds; every timestamp column stores these (ARCHITECTURE.md, "Time"). */
 export const toUnixSeconds = (date: Date): number => Math.floor(date.getTime() / 1000);
+export const fromUnixSeconds = (seconds: number): Date => new Date(seconds * 1000);
 
 const SECOND = 1;
 const MINUTE = 60 * SECOND;

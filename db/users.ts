@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from './client';
-import { newId } from './crypto';
+import { newId, sha256Hex } from './crypto';
 import { EMAIL_FREQUENCIES, users, type EmailFrequency, type User } from './schema';
 
 /** Emails are stored and looked up trimmed and lower-cased (ARCHITECTURE.md, "Emails"). */
@@ -57,6 +57,8 @@ export async function createUser(db: Db, params: CreateUserParams): Promise<User
     .values({
       id: newId(),
       email,
+      // The same hash as addressHash() in db/suppressions.ts (kept here to avoid an import cycle).
+      emailHash: await sha256Hex(email.normalize('NFC')),
       username: username === '' ? null : username,
       passwordHash: params.passwordHash ?? null,
       emailBlogUpdates: params.emailBlogUpdates ?? false,

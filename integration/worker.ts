@@ -1,7 +1,8 @@
 /**
  * What a host's Worker entry (wrangler `main`) needs: Astro serves every request, and the Cron
  * Triggers run the notification processor, once a day housekeeping, and once a week history
- * archival and the integrity check (integration/delivery/weekly-maintenance.ts). A host's entry is one line:
+ * archival and the integrity check (integration/delivery/weekly-maintenance.ts); the queue consumer
+ * takes Cloudflare Email Service delivery events. A host's entry is one line:
  *
  *   export { default } from 'astro-d1-notify/worker';
  *
@@ -10,6 +11,7 @@
 import astro from '@astrojs/cloudflare/entrypoints/server';
 import { createDb } from '../db/client';
 import type { DeliveryEnv } from './delivery/deps';
+import { handleEmailEventsQueue } from './delivery/email-events-queue';
 import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
 import { handleScheduled } from './delivery/scheduled';
 import { MAINTENANCE_CRON, runWeeklyMaintenance } from './delivery/weekly-maintenance';
@@ -33,7 +35,12 @@ export async function scheduled(controller: ScheduledController, env: DeliveryEn
   await handleScheduled(controller, env, ctx).catch(() => {}); // already logged; waitUntil carries the failure
 }
 
-/** The product's handlers, for a host that composes its own Worker export. */
-export const notifyHandlers = { scheduled };
+/** Queue consumers: Cloudflare Email Service delivery events (README "Bounces and complaints"). */
+export async function queue(batch: MessageBatch<unknown>, env: DeliveryEnv): Promise<void> {
+  await handleEmailEventsQueue(batch, env);
+}
 
-export default { fetch: astro.fetch, scheduled } satisfies ExportedHandler<DeliveryEnv>;
+/** The product's handlers, for a host that composes its own Worker export. */
+export const notifyHandlers = { scheduled, queue };
+
+export default { fetch: astro.fetch, scheduled, queue } satisfies ExportedHandler<DeliveryEnv>;

@@ -213,13 +213,13 @@ describe('db:retention', () => {
       { sql: "INSERT INTO account_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ('a-old', 'u1', 'sign_in', 'ha', ?), ('a-live', 'u1', 'sign_in', 'hb', ?)", params: [nowSeconds - 60, nowSeconds + 600] },
       { sql: "INSERT INTO dev_mail_outbox (id, to_address, subject, message_id_header, raw, created_at) VALUES ('m-old', 'a@x.test', 's', '<1@x>', 'r', ?), ('m-new', 'a@x.test', 's', '<2@x>', 'r', ?)", params: [nowSeconds - 20 * DAY, nowSeconds - DAY] },
     ]);
-    expect(await runRetention(db, { now: NOW, outboxDays: 14 })).toEqual({ sessions: 1, tokens: 1, accountTokens: 1, rateLimits: 1, devOutbox: 1 });
+    expect(await runRetention(db, { now: NOW, outboxDays: 14 })).toEqual({ sessions: 1, tokens: 1, accountTokens: 1, rateLimits: 1, providerEvents: 0, devOutbox: 1 });
     expect((await t.d1.prepare('SELECT id FROM sessions').all()).results).toEqual([{ id: 'live' }]);
     expect((await t.d1.prepare('SELECT id FROM unsubscribe_tokens').all()).results).toEqual([{ id: 't-live' }]);
     expect((await t.d1.prepare('SELECT bucket FROM rate_limits').all()).results).toEqual([{ bucket: 'now' }]);
     expect((await t.d1.prepare('SELECT id FROM account_tokens').all()).results).toEqual([{ id: 'a-live' }]);
     expect((await t.d1.prepare('SELECT id FROM dev_mail_outbox').all()).results).toEqual([{ id: 'm-new' }]);
-    expect(await runRetention(db, { now: NOW, outboxDays: 0 })).toEqual({ sessions: 0, tokens: 0, accountTokens: 0, rateLimits: 0, devOutbox: 1 });
+    expect(await runRetention(db, { now: NOW, outboxDays: 0 })).toEqual({ sessions: 0, tokens: 0, accountTokens: 0, rateLimits: 0, providerEvents: 0, devOutbox: 1 });
   });
 });
 

@@ -9,4 +9,5 @@ export * from './statistics';
 export * from './rate-limits';
 export * from './dev-mail';
 export * from './archive';
+export * from './feedback';
 export * from './relations';

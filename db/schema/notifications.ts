@@ -20,6 +20,7 @@ export const HISTORY_ACTIONS = [
   'verified',
   'unsubscribed',
   'preferences_updated',
+  'complained',
 ] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

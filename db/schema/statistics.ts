@@ -17,6 +17,7 @@ export const emailStatistics = sqliteTable(
     totalOpened: counter('total_opened'),
     totalClicked: counter('total_clicked'),
     totalUnsubscribed: counter('total_unsubscribed'),
+    totalComplained: counter('total_complained'),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -35,5 +36,6 @@ export const STATISTIC_COUNTERS = [
   'totalOpened',
   'totalClicked',
   'totalUnsubscribed',
+  'totalComplained',
 ] as const;
 export type StatisticCounter = (typeof STATISTIC_COUNTERS)[number];

@@ -11,6 +11,8 @@ export const users = sqliteTable(
   {
     id: text('id').primaryKey(),
     email: text('email').notNull(),
+    /** SHA-256 (hex) of the normalised address: joins `suppressions` without hashing in SQL (db/suppressions.ts). */
+    emailHash: text('email_hash'),
     username: text('username'),
     passwordHash: text('password_hash'),
     createdAt: createdAt(),
@@ -41,6 +43,7 @@ export const users = sqliteTable(
     index('idx_users_username').on(t.username),
     index('idx_users_email_verification_token').on(t.emailVerificationToken),
     index('idx_users_email_status').on(t.emailStatus),
+    index('idx_users_email_hash').on(t.emailHash),
     index('idx_users_active_preferences').on(
       t.emailStatus,
       t.unsubscribeAll,

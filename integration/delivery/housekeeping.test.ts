@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createSession } from '../../db/sessions';
 import { createUnsubscribeToken } from '../../db/unsubscribe-tokens';
 import { createUser } from '../../db/users';
-import { rateLimits, sessions, unsubscribeTokens } from '../../db/schema';
+import { providerEvents, rateLimits, sessions, unsubscribeTokens } from '../../db/schema';
 import { createTestD1, ROOT, type TestD1 } from '../../test/helpers/d1';
 import { HOUSEKEEPING_CRON, runHousekeeping } from './housekeeping';
 
@@ -27,8 +27,15 @@ it('deletes expired sessions, expired tokens and stale rate-limit windows, and k
     { bucket: 'login:ip:old', windowStart: new Date(now.getTime() - 2 * DAY_MS), count: 3 },
     { bucket: 'login:ip:now', windowStart: now, count: 1 },
   ]);
+  const old = new Date(now.getTime() - 31 * DAY_MS);
+  await t.db.insert(providerEvents).values([
+    { provider: 'ses', eventId: 'old-delivery', kind: 'delivered', claim: 'c', createdAt: old },
+    { provider: 'ses', eventId: 'old-complaint', kind: 'complaint', claim: 'c', createdAt: old },
+    { provider: 'ses', eventId: 'recent-bounce', kind: 'hard_bounce', claim: 'c', createdAt: now },
+  ]);
 
-  expect(await runHousekeeping(t.db, now)).toEqual({ sessions: 1, tokens: 1, accountTokens: 0, rateLimits: 1 });
+  expect(await runHousekeeping(t.db, now)).toEqual({ sessions: 1, tokens: 1, accountTokens: 0, rateLimits: 1, providerEvents: 1 });
+  expect((await t.db.select().from(providerEvents)).map((e) => e.eventId).sort()).toEqual(['old-complaint', 'recent-bounce']);
   expect((await t.db.select().from(sessions)).map((s) => s.id)).toEqual(['live']);
   expect((await t.db.select().from(unsubscribeTokens)).map((r) => r.id)).toEqual([live.id]);
   expect((await t.db.select().from(rateLimits)).map((r) => r.bucket)).toEqual(['login:ip:now']);

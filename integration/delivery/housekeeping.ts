@@ -1,12 +1,14 @@
 /**
  * Daily housekeeping, run by its own Cron Trigger: expired sessions, unsubscribe tokens
  * past their expiry (60 days, beyond CAN-SPAM's 30), expired sign-in and password links,
- * and stale rate-limit windows. Each is one set-based DELETE; four queries a day.
+ * stale rate-limit windows and provider event ids older than 30 days. Each is one set-based
+ * DELETE; five queries a day.
  * `runRetention` (`npm run db:retention`, local or remote) runs the same DELETEs, plus the
  * dev outbox, as one batch on any SqlRunner.
  */
 import { cleanupExpiredAccountTokens, expiredAccountTokensQuery } from '../../db/account-tokens';
 import type { Db } from '../../db/client';
+import { cleanupProviderEvents, oldProviderEventsStatement } from '../../db/feedback-events';
 import { oldDevMailQuery } from '../../db/dev-mail';
 import { cleanupExpiredSessions, cleanupExpiredTokens, expiredTokensQuery } from '../../db/maintenance';
 import { expiredSessionsQuery } from '../../db/sessions';
@@ -16,16 +18,17 @@ import { cleanupRateLimits, staleRateLimitsQuery } from '../server/rate-limit';
 /** 03:17 UTC daily: off the hour, away from the digest slot. Must match wrangler.jsonc `triggers.crons`. */
 export const HOUSEKEEPING_CRON = '17 3 * * *';
 
-type HousekeepingSummary = { sessions: number; tokens: number; accountTokens: number; rateLimits: number };
+type HousekeepingSummary = { sessions: number; tokens: number; accountTokens: number; rateLimits: number; providerEvents: number };
 
 export async function runHousekeeping(db: Db, now = new Date()): Promise<HousekeepingSummary> {
-  const [sessions, tokens, accountTokens, rateLimits] = await Promise.all([
+  const [sessions, tokens, accountTokens, rateLimits, providerEvents] = await Promise.all([
     cleanupExpiredSessions(db, now),
     cleanupExpiredTokens(db, now),
     cleanupExpiredAccountTokens(db, now),
     cleanupRateLimits(db, now),
+    cleanupProviderEvents(db, now),
   ]);
-  return { sessions, tokens, accountTokens, rateLimits };
+  return { sessions, tokens, accountTokens, rateLimits, providerEvents };
 }
 
 /** The dev outbox keeps this many days by default (`npm run db:retention -- --outbox-days N`). */
@@ -43,12 +46,13 @@ export function retentionStatements(now: Date, outboxDays = DEFAULT_OUTBOX_DAYS)
     toStatement(expiredTokensQuery(sqlOnlyDb, now)),
     toStatement(expiredAccountTokensQuery(sqlOnlyDb, now)),
     toStatement(staleRateLimitsQuery(sqlOnlyDb, now)),
+    oldProviderEventsStatement(now),
     toStatement(oldDevMailQuery(sqlOnlyDb, new Date(now.getTime() - outboxDays * DAY_MS))),
   ];
 }
 
 /** One transaction: everything expired goes, or nothing does. */
 export async function runRetention(db: SqlRunner, options: { now?: Date; outboxDays?: number } = {}): Promise<RetentionSummary> {
-  const [sessions = 0, tokens = 0, accountTokens = 0, rateLimits = 0, devOutbox = 0] = await db.batch(retentionStatements(options.now ?? new Date(), options.outboxDays));
-  return { sessions, tokens, accountTokens, rateLimits, devOutbox };
+  const [sessions = 0, tokens = 0, accountTokens = 0, rateLimits = 0, providerEvents = 0, devOutbox = 0] = await db.batch(retentionStatements(options.now ?? new Date(), options.outboxDays));
+  return { sessions, tokens, accountTokens, rateLimits, providerEvents, devOutbox };
 }

@@ -13,6 +13,8 @@
 import type { Db } from '../../db/client';
 import { claimDueNotifications, countDue, countSentEmails, recordOutcomes, type Outcome } from '../../db/delivery';
 import { getActiveTemplates } from '../../db/templates';
+import { bulkPauseCheck } from './complaint-guard';
+import { suppressReportedRecipients } from './provider-suppressions';
 import { deliverBatch } from './batch';
 import type { DeliveryConfig } from './config';
 import { fanOutPublished } from './fanout';
@@ -25,13 +27,13 @@ export const MAX_BATCH_SIZE = 200; // bounds one batch's statements (tokens) and
 export const DEFAULT_TIME_BUDGET_MS = 25_000; // well inside a Worker invocation's limits
 /** D1 allows 1,000 queries per invocation (each statement of a batch() counts); keep a margin. */
 export const QUERY_BUDGET = 900;
-const STATEMENTS_PER_RUN = 5 + 2 * 25; // templates, final count, fan-out (2 per item)
+const STATEMENTS_PER_RUN = 7 + 2 * 25; // templates, final count, complaint check (2), fan-out (2 per item)
 const TOKENS_PER_STATEMENT = 250; // see db/unsubscribe-tokens.ts: one JSON parameter per INSERT
 /**
  * Worst case per batch: pacing 1, claim 4, digest Message-ID 1, tokens (2 per email, 250
- * per INSERT), record 2 + statistics ≤ 5 + readers 1.
+ * per INSERT), record 2 + statistics ≤ 5 + readers 1, provider-suppressed recipients 2.
  */
-export const statementsPerBatch = (batchSize: number): number => 14 + Math.ceil((2 * batchSize) / TOKENS_PER_STATEMENT);
+export const statementsPerBatch = (batchSize: number): number => 16 + Math.ceil((2 * batchSize) / TOKENS_PER_STATEMENT);
 
 export type DeliveryDeps = {
   db: Db;
@@ -71,6 +73,8 @@ export type RunSummary = {
   batches: number;
   durationMs: number;
   errors: string[];
+  /** Set while bulk sending is paused by the complaint guard (integration/delivery/complaint-guard.ts): nothing was claimed. */
+  paused?: { since?: string; reason?: string; howToResume: string };
 };
 
 /** Counts emails (not rows) per kind of outcome: a digest's rows share one Message-ID. */
@@ -107,6 +111,15 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
     summary.errors.push(...fanOut.errors);
   }
   if (only && only.length === 0) return finish(summary, startedMs);
+  // A run for given ids sends account mail (verification), which a complaint pause does not stop.
+  if (!only) {
+    const paused = await bulkPauseCheck(db, deps.clock());
+    if (paused) {
+      summary.paused = paused;
+      summary.remaining = await countDue(db, deps.clock(), config.maxAttempts);
+      return finish(summary, startedMs);
+    }
+  }
 
   const templates = new TemplateSet(await getActiveTemplates(db)); // parsed once per run, on first use
   const limits = { ratePerMinute: config.ratePerMinute, dailyCap: config.dailyCap };
@@ -137,6 +150,7 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
     summary.batches += 1;
     const outcomes = await deliverBatch({ db, transport: deps.transport, transactionalTransport: deps.transactionalTransport, config, templates, random, now }, claimed);
     await recordOutcomes(db, outcomes, now);
+    await suppressReportedRecipients(db, outcomes, deps.transport.name, now);
     tally(summary, outcomes);
     handled += outcomes.filter((o) => o.kind !== 'retry').length;
     if (only) break; // the given ids were all claimable in one go

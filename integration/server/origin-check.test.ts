@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isForbiddenCrossOrigin, ONE_CLICK_PATH, PROCESS_PATH } from './origin-check';
+import { isForbiddenCrossOrigin, ONE_CLICK_PATH, PROCESS_PATH, WEBHOOK_PATHS } from './origin-check';
 
 const SITE = 'https://blog.example';
 const req = (path: string, init: { method?: string; origin?: string; type?: string | null } = {}) => {
@@ -57,5 +57,24 @@ describe('origin check (our replacement for Astro checkOrigin)', () => {
     expect(isForbiddenCrossOrigin(req(`${ONE_CLICK_PATH}/other`, { origin: 'https://mail.example' }))).toBe(true);
     expect(isForbiddenCrossOrigin(req('/api/unsubscribe/one-click-not', { origin: 'https://mail.example' }))).toBe(true);
     expect(isForbiddenCrossOrigin(req('/unsubscribe', { origin: 'https://mail.example' }))).toBe(true);
+  });
+
+  it('exempts exactly the three provider webhooks (each authenticates the provider itself)', () => {
+    expect([...WEBHOOK_PATHS].sort()).toEqual(['/api/webhooks/postmark', '/api/webhooks/resend', '/api/webhooks/ses']);
+    // SNS posts its JSON as text/plain with no Origin: a form-like request the check would refuse.
+    expect(isForbiddenCrossOrigin(req('/api/webhooks/ses', { type: 'text/plain; charset=UTF-8' }))).toBe(false);
+    expect(isForbiddenCrossOrigin(req('/api/webhooks/resend', { type: 'application/json' }))).toBe(false);
+    expect(isForbiddenCrossOrigin(req('/api/webhooks/other', { type: 'text/plain' }))).toBe(true);
+    expect(isForbiddenCrossOrigin(req('/api/webhooks/ses/../../subscribe', { type: 'text/plain' }))).toBe(true);
+  });
+});
+
+describe('isForbiddenCrossOrigin under a route base (Astro base + prefix)', () => {
+  it('exempts the routes where they are mounted, and only there', () => {
+    const at = (path: string) => new Request(`${SITE}${path}`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(isForbiddenCrossOrigin(at(`/journal/news${ONE_CLICK_PATH}`), undefined, '/journal/news')).toBe(false);
+    expect(isForbiddenCrossOrigin(at(`/journal/news${WEBHOOK_PATHS[0]}`), undefined, '/journal/news')).toBe(false);
+    expect(isForbiddenCrossOrigin(at(ONE_CLICK_PATH), undefined, '/journal/news')).toBe(true); // not mounted there
+    expect(isForbiddenCrossOrigin(at('/journal/news/subscribe'), undefined, '/journal/news')).toBe(true);
   });
 });

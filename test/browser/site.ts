@@ -21,6 +21,13 @@ const bin = (tool: string) => join(ROOT, 'node_modules/.bin', tool);
 
 export type Site = { baseUrl: string; db: Db; logs: () => string; stop: () => Promise<void> };
 
+/** The webhook settings the test site runs with (SES_SNS_TOPIC_ARNS stays unset: that route answers 503). */
+export const SITE_WEBHOOK_SECRETS = {
+  resend: `whsec_${Buffer.from('site-test-resend-key-0123456789').toString('base64')}`,
+  postmarkUser: 'pm-site-user',
+  postmarkPassword: 'pm-site-password',
+} as const;
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -121,6 +128,10 @@ export async function launchSite(): Promise<SiteInfo & { stop: () => Promise<voi
       '--persist-to', persist,
       '--var', 'MAIL_TRANSPORT:dev',
       '--var', `SITE_URL:http://127.0.0.1:${port}`,
+      // Webhook credentials for test/browser/webhooks.test.ts (test values, not secrets).
+      '--var', `RESEND_WEBHOOK_SECRET:${SITE_WEBHOOK_SECRETS.resend}`,
+      '--var', `POSTMARK_WEBHOOK_USER:${SITE_WEBHOOK_SECRETS.postmarkUser}`,
+      '--var', `POSTMARK_WEBHOOK_PASSWORD:${SITE_WEBHOOK_SECRETS.postmarkPassword}`,
       '--show-interactive-dev-session=false',
       '--log-level', 'warn',
     ],

@@ -5,6 +5,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { createNotificationHistory } from '../../../db/history';
+import { isSuppressed } from '../../../db/suppressions';
 import { preferenceFlags } from '../../../db/preferences';
 import { createUser, getUserByEmail } from '../../../db/users';
 import { users, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
@@ -70,6 +71,7 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
     now,
   );
   if (!limit.allowed) return { ok: false, retryAfterSeconds: limit.retryAfterSeconds };
+  if (await isSuppressed(db, input.email)) return { ok: true }; // suppressed (bounce, complaint, …): same answer, no mail
 
   const { user, created } = await findOrCreateReader(db, input);
   if (user.emailStatus === 'blocked') return { ok: true }; // same answer, no mail

@@ -1,0 +1,77 @@
+/**
+ * POST /api/webhooks/postmark: Postmark's Bounce, SpamComplaint and Delivery webhooks. Postmark
+ * authenticates with HTTP basic auth written into the webhook URL
+ * (https://user:password@site/api/webhooks/postmark); both parts are compared in constant time.
+ */
+import type { Db } from '../../../db/client';
+import { applyFeedbackEvents, type FeedbackEvent, type FeedbackKind } from '../../../db/feedback-events';
+import { notConfigured, parseJsonObject, readBody, reply, secretsEqual, str } from './common';
+
+export type PostmarkWebhookDeps = { db: Db; user?: string; password?: string; now?: () => Date };
+
+/**
+ * Postmark bounce TypeCodes (its "Bounce types" reference) that say something about the address.
+ * Others (auto-responders, challenge mails, unsubscribe requests, …) change nothing.
+ */
+export const POSTMARK_BOUNCE_KINDS: Readonly<Record<number, FeedbackKind>> = {
+  1: 'hard_bounce', // HardBounce
+  100000: 'hard_bounce', // BadEmailAddress
+  100002: 'hard_bounce', // ManuallyDeactivated
+  2: 'soft_bounce', // Transient
+  256: 'soft_bounce', // DnsError
+  4096: 'soft_bounce', // SoftBounce
+  100006: 'soft_bounce', // Blocked (by the receiving ISP)
+  512: 'complaint', // SpamNotification
+  100001: 'complaint', // SpamComplaint
+};
+
+async function authorized(header: string | null, user: string, password: string): Promise<boolean> {
+  const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? '');
+  let given = '';
+  try {
+    given = match ? atob(match[1]!) : '';
+  } catch {
+    given = '';
+  }
+  const colon = given.indexOf(':');
+  const [u, p] = colon < 0 ? ['', ''] : [given.slice(0, colon), given.slice(colon + 1)];
+  const [userOk, passwordOk] = await Promise.all([secretsEqual(u, user), secretsEqual(p, password)]);
+  return userOk && passwordOk;
+}
+
+export function postmarkFeedbackEvents(record: Record<string, unknown>): FeedbackEvent[] {
+  const base = { provider: 'postmark' as const, providerMessageId: str(record.MessageID) ?? null };
+  const id = typeof record.ID === 'number' || typeof record.ID === 'string' ? String(record.ID) : undefined;
+  switch (record.RecordType) {
+    case 'Bounce': {
+      const kind = typeof record.TypeCode === 'number' ? POSTMARK_BOUNCE_KINDS[record.TypeCode] : undefined;
+      const recipient = str(record.Email);
+      if (!kind || !recipient || !id) return [];
+      return [{ ...base, eventId: `bounce:${id}`, kind, recipient, detail: str(record.Type) ?? null }];
+    }
+    case 'SpamComplaint': {
+      const recipient = str(record.Email);
+      return recipient && id ? [{ ...base, eventId: `complaint:${id}`, kind: 'complaint', recipient, detail: str(record.Type) ?? null }] : [];
+    }
+    case 'Delivery': {
+      const recipient = str(record.Recipient);
+      return recipient && base.providerMessageId ? [{ ...base, eventId: `delivery:${base.providerMessageId}:${recipient.toLowerCase()}`, kind: 'delivered', recipient }] : [];
+    }
+    default:
+      return []; // Open, Click, SubscriptionChange: not ours to act on
+  }
+}
+
+export async function handlePostmarkWebhook(request: Request, deps: PostmarkWebhookDeps): Promise<Response> {
+  if (!deps.user || !deps.password) return notConfigured('POSTMARK_WEBHOOK_USER or POSTMARK_WEBHOOK_PASSWORD');
+  if (!(await authorized(request.headers.get('authorization'), deps.user, deps.password))) {
+    return reply(401, { error: 'unauthorized' }, { 'www-authenticate': 'Basic realm="postmark-webhook"' });
+  }
+  const body = await readBody(request);
+  if (!body.ok) return body.response;
+  const record = parseJsonObject(body.text);
+  if (!record || typeof record.RecordType !== 'string') return reply(400, { error: 'invalid_body', reason: 'Expected a Postmark webhook JSON object with RecordType.' });
+  const events = postmarkFeedbackEvents(record);
+  const results = await applyFeedbackEvents(deps.db, events, { now: deps.now?.() ?? new Date() });
+  return reply(200, { ok: true, events: events.length, applied: results.filter((r) => r.applied).length });
+}

@@ -1,0 +1,10 @@
+/** POST /api/webhooks/postmark: Postmark bounce, complaint and delivery webhooks, basic auth (integration/delivery/webhooks/postmark.ts). */
+import type { APIRoute } from 'astro';
+import { methodNotAllowed } from '../../../delivery/webhooks/common';
+import { handlePostmarkWebhook } from '../../../delivery/webhooks/postmark';
+import { getDb, setting } from '../../../runtime';
+
+export const POST: APIRoute = ({ request }) =>
+  handlePostmarkWebhook(request, { db: getDb(), user: setting('POSTMARK_WEBHOOK_USER'), password: setting('POSTMARK_WEBHOOK_PASSWORD') });
+
+export const ALL: APIRoute = () => methodNotAllowed();
