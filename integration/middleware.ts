@@ -10,13 +10,14 @@ import { defineMiddleware } from 'astro:middleware';
 import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './server/auth/cookies';
 import { validateSessionToken } from './server/auth/session';
 import { crossOriginForbiddenResponse, isForbiddenCrossOrigin } from './server/origin-check';
+import { routeBase } from 'virtual:astro-d1-notify/config';
 import { getDb } from './runtime';
 
 export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered) return next();
-  if (isForbiddenCrossOrigin(context.request, context.url)) return crossOriginForbiddenResponse();
+  if (isForbiddenCrossOrigin(context.request, context.url, routeBase)) return crossOriginForbiddenResponse();
 
   const token = readCookie(context.request, SESSION_COOKIE);
   if (!token) return next();

@@ -1,14 +1,18 @@
-// The only module that touches `cloudflare:workers`: everything else takes `db`,
-// configuration and transports as parameters, so it runs the same in tests and CLIs.
+/**
+ * The composition root inside the running Worker, and the only module that touches
+ * `cloudflare:workers`: it builds `db`, the reader handlers' deps and the processor's deps from
+ * the environment (bindings, vars, secrets) and the route base of the build. Everything else
+ * takes these as parameters, so it runs the same in tests and CLIs.
+ */
 import { env } from 'cloudflare:workers';
+import { routeBase } from 'virtual:astro-d1-notify/config';
 import { createDb, type Db } from '../db/client';
+import { buildDeliveryDeps, type DeliveryEnv } from './delivery/deps';
+import { processNotifications, type DeliveryDeps } from './delivery/processor';
+import { queueVerificationEmail } from './delivery/verification';
+import type { ReaderDeps } from './server/reader/deps';
 
-type RuntimeEnv = {
-  DB: D1Database;
-  [name: string]: unknown;
-};
-
-export const runtimeEnv = (): RuntimeEnv => env as unknown as RuntimeEnv;
+export const runtimeEnv = (): DeliveryEnv => ({ ...(env as unknown as DeliveryEnv), ROUTE_BASE: routeBase });
 
 /** A string setting from vars or secrets (wrangler.jsonc `vars`, `.dev.vars`, `wrangler secret put`). */
 export function setting(name: string): string | undefined {
@@ -17,3 +21,16 @@ export function setting(name: string): string | undefined {
 }
 
 export const getDb = (): Db => createDb(runtimeEnv().DB);
+
+export const getDeliveryDeps = (): DeliveryDeps => buildDeliveryDeps(runtimeEnv());
+
+/** The reader handlers' deps: where emailed links point, and the verification mail (queued, then sent at once; the processor retries failures). */
+export function readerDeps(url: URL): ReaderDeps {
+  return {
+    siteUrl: (setting('SITE_URL') ?? url.origin).replace(/\/+$/, '') + routeBase,
+    sendVerification: async (db, params) => {
+      const id = await queueVerificationEmail(db, params);
+      await processNotifications(getDeliveryDeps(), { onlyNotificationIds: [id] });
+    },
+  };
+}

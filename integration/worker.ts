@@ -9,6 +9,7 @@
  * or, to add handlers of its own, spread `notifyHandlers` into its export.
  */
 import astro from '@astrojs/cloudflare/entrypoints/server';
+import { routeBase } from 'virtual:astro-d1-notify/config';
 import { createDb } from '../db/client';
 import type { DeliveryEnv } from './delivery/deps';
 import { handleEmailEventsQueue } from './delivery/email-events-queue';
@@ -18,7 +19,11 @@ import { MAINTENANCE_CRON, runWeeklyMaintenance } from './delivery/weekly-mainte
 
 export { HOUSEKEEPING_CRON, MAINTENANCE_CRON };
 
-export async function scheduled(controller: ScheduledController, env: DeliveryEnv, ctx: ExecutionContext): Promise<void> {
+/** The build's route base (Astro's base + prefix), so emailed links point where the pages are mounted. */
+const withRouteBase = (env: DeliveryEnv): DeliveryEnv => ({ ...env, ROUTE_BASE: routeBase });
+
+export async function scheduled(controller: ScheduledController, rawEnv: DeliveryEnv, ctx: ExecutionContext): Promise<void> {
+  const env = withRouteBase(rawEnv);
   if (controller.cron === HOUSEKEEPING_CRON) {
     ctx.waitUntil(runHousekeeping(createDb(env.DB)).then((summary) => console.log(JSON.stringify({ event: 'housekeeping', ...summary }))));
     return;
@@ -37,7 +42,7 @@ export async function scheduled(controller: ScheduledController, env: DeliveryEn
 
 /** Queue consumers: Cloudflare Email Service delivery events (README "Bounces and complaints"). */
 export async function queue(batch: MessageBatch<unknown>, env: DeliveryEnv): Promise<void> {
-  await handleEmailEventsQueue(batch, env);
+  await handleEmailEventsQueue(batch, withRouteBase(env));
 }
 
 /** The product's handlers, for a host that composes its own Worker export. */

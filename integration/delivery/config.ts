@@ -36,7 +36,7 @@ const DEFAULT_LEASE_SECONDS = 5 * 60;
 type MailFrom = { email: string; name?: string };
 
 export type DeliveryConfig = {
-  siteUrl: string; // no trailing slash
+  siteUrl: string; // where the integration's routes live: SITE_URL + ROUTE_BASE, no trailing slash
   siteName: string;
   from: MailFrom;
   /** Right-hand side of Message-IDs (the From domain). */
@@ -88,6 +88,8 @@ const boolSetting = z.preprocess(
 
 const settingsSchema = z.object({
   SITE_URL: z.preprocess(emptyToUndefined, z.string().url().default('http://localhost:4321')),
+  // Astro's base + the integration's prefix: the Worker sets it from the build; `npm run notify` reads it from .dev.vars.
+  ROUTE_BASE: z.preprocess(emptyToUndefined, z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog/newsletter').default('')),
   SITE_NAME: z.preprocess(emptyToUndefined, z.string().default('Plain Words')),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('Plain Words <news@example.com>')),
   POSTAL_ADDRESS: z.preprocess(emptyToUndefined, z.string().default('Plain Words, 1 Example Street, 00000 Example City')),
@@ -197,7 +199,7 @@ export function loadDeliveryConfig(env: Record<string, unknown>): DeliveryConfig
     throw new ConfigError((error as Error).message);
   }
   return {
-    siteUrl: s.SITE_URL.replace(/\/+$/, ''),
+    siteUrl: s.SITE_URL.replace(/\/+$/, '') + s.ROUTE_BASE,
     siteName: s.SITE_NAME,
     from,
     messageIdDomain: from.email.split('@')[1]!,

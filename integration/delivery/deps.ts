@@ -1,7 +1,7 @@
 /**
  * Builds the processor's dependencies from a Worker environment (bindings + vars + secrets).
  * Takes `env` as a parameter, so the scheduled handler, the CLI (wrangler's platform proxy)
- * and routes (via runtime-deps.ts) share it; nothing here imports `cloudflare:workers`.
+ * and routes (via integration/runtime.ts, the composition root) share it; nothing here imports `cloudflare:workers`.
  */
 import { createDb, type Db } from '../../db/client';
 import { ConfigError, loadDeliveryConfig, type DeliveryConfig, type TransportName } from './config';

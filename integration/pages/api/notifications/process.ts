@@ -7,7 +7,7 @@
 import type { APIRoute } from 'astro';
 import { methodNotAllowed, processRoute } from '../../../delivery/process-route';
 import { processNotifications } from '../../../delivery/processor';
-import { getDeliveryDeps } from '../../../delivery/runtime-deps';
+import { getDeliveryDeps } from '../../../runtime';
 import { setting } from '../../../runtime';
 
 export const POST: APIRoute = ({ request }) =>
