@@ -29,11 +29,13 @@ describe('migrations/ against db/schema', () => {
 
   it("describes the spec's nine tables plus rate_limits", () => {
     expect(Object.keys(expected).sort()).toEqual([
+      'admin_audit_log',
       'content_items',
       'dev_mail_outbox',
       'email_notification_history',
       'email_notifications',
       'email_statistics',
+      'email_template_versions',
       'email_templates',
       'rate_limits',
       'sessions',
