@@ -30,4 +30,5 @@ CREATE INDEX `idx_users_created_at` ON `users` (`created_at`);--> statement-brea
 CREATE INDEX `idx_users_unsubscribed_at` ON `users` (`unsubscribed_at`);--> statement-breakpoint
 ALTER TABLE `content_items` ADD `delivery_held` integer DEFAULT false NOT NULL;--> statement-breakpoint
 CREATE INDEX `idx_email_history_action_timestamp` ON `email_notification_history` (`action`,`timestamp`);--> statement-breakpoint
+CREATE INDEX `idx_email_notifications_status_type` ON `email_notifications` (`status`,`notification_type`);--> statement-breakpoint
 CREATE INDEX `idx_email_notifications_progress` ON `email_notifications` (`content_id`,`notification_type`,`status`);

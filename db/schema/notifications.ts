@@ -64,7 +64,8 @@ export const emailNotifications = sqliteTable(
     index('idx_email_notifications_claimable')
       .on(t.scheduledFor, t.createdAt)
       .where(sql`status = 'pending'`),
-    // The console's per-post delivery progress.
+    // The console: the queue by status and kind (overview), and each post's delivery progress.
+    index('idx_email_notifications_status_type').on(t.status, t.notificationType),
     index('idx_email_notifications_progress').on(t.contentId, t.notificationType, t.status),
     index('idx_email_notifications_lease')
       .on(t.leaseExpiresAt)

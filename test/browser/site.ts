@@ -120,6 +120,7 @@ export async function launchSite(): Promise<SiteInfo & { stop: () => Promise<voi
       '--inspector-port', String(await freePort()),
       '--persist-to', persist,
       '--var', 'MAIL_TRANSPORT:dev',
+      '--var', 'ADMIN_DEV_BYPASS:1', // the author console's loopback dev bypass (src/server/admin/gate.ts)
       '--var', `SITE_URL:http://127.0.0.1:${port}`,
       '--show-interactive-dev-session=false',
       '--log-level', 'warn',

@@ -1,5 +1,6 @@
 /** The console's settings and database inside the running Worker (pages import this; tests build AdminSettings). */
-import { getDb, setting } from '../../runtime';
+import { getDb, runtimeEnv, setting } from '../../runtime';
+import { loadDeliveryConfig } from '../../delivery/config';
 import type { Db } from '../../../db/client';
 import { accessConfigFrom } from './access';
 import type { AdminSettings } from './gate';
@@ -17,3 +18,9 @@ export function adminSettings(): AdminSettings {
 }
 
 export const adminDb = (): Db => getDb();
+
+/** Pacing limits and digest hours as the processor reads them. */
+export function deliveryLimits() {
+  const config = loadDeliveryConfig(runtimeEnv());
+  return { ratePerMinute: config.ratePerMinute, dailyCap: config.dailyCap, digestHourUtc: config.digestHourUtc, digestWeekday: config.digestWeekday };
+}
