@@ -1,6 +1,7 @@
 /** The console's settings and database inside the running Worker (pages import this; tests build AdminSettings). */
 import { getDb, runtimeEnv, setting } from '../../runtime';
 import { loadDeliveryConfig } from '../../delivery/config';
+import { getDeliveryDeps } from '../../delivery/runtime-deps';
 import type { Db } from '../../../db/client';
 import { accessConfigFrom } from './access';
 import type { AdminSettings } from './gate';
@@ -23,4 +24,10 @@ export const adminDb = (): Db => getDb();
 export function deliveryLimits() {
   const config = loadDeliveryConfig(runtimeEnv());
   return { ratePerMinute: config.ratePerMinute, dailyCap: config.dailyCap, digestHourUtc: config.digestHourUtc, digestWeekday: config.digestWeekday };
+}
+
+/** What post actions need from the running Worker: delivery config and the configured transport. */
+export function postActionDeps() {
+  const deps = getDeliveryDeps();
+  return { db: deps.db, config: deps.config, transport: deps.transport };
 }
