@@ -31,3 +31,6 @@ export function postActionDeps() {
   const deps = getDeliveryDeps();
   return { db: deps.db, config: deps.config, transport: deps.transport };
 }
+
+/** The public origin for links in mail (SITE_URL, else the request's origin). */
+export const siteUrl = (url: URL): string => (setting('SITE_URL') ?? url.origin).replace(/\/+$/, '');
