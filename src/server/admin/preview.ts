@@ -5,11 +5,12 @@
  * way and hands it to the configured transport (in dev: the /dev/mail capture).
  */
 import type { Db } from '../../../db/client';
-import type { ContentItem, EmailTemplate } from '../../../db/schema';
+import { desc } from 'drizzle-orm';
+import { contentItems, type ContentItem, type EmailTemplate } from '../../../db/schema';
 import { getActiveTemplates } from '../../../db/templates';
 import type { DeliveryConfig } from '../../delivery/config';
 import { buildMessage, makeMessageId } from '../../delivery/mime';
-import { contentView, templateNameFor, TemplateSet, type Rendered } from '../../delivery/render';
+import { contentView, digestView, templateNameFor, TemplateSet, verificationView, type Rendered } from '../../delivery/render';
 import type { SendResult, Transport } from '../../delivery/transport';
 
 export const PREVIEW_TOKEN = 'preview-token';
@@ -67,4 +68,32 @@ export async function sendTestEmail(db: Db, config: PreviewConfig, transport: Tr
     listId: `${item.contentType}.${new URL(config.siteUrl).hostname}`,
   });
   return transport.send({ to, raw, messageIdHeader: messageId });
+}
+
+/**
+ * A template (saved or a draft) rendered on real content: the latest post it would be used
+ * for (digest: the latest three items; verification: a sample link). Throws on a template
+ * the renderer refuses.
+ */
+export async function renderTemplatePreview(
+  db: Db,
+  config: PreviewConfig,
+  template: EmailTemplate,
+  recipientEmail: string,
+): Promise<{ rendered: Rendered; on: string } | null> {
+  const site = { siteName: config.siteName, siteUrl: config.siteUrl, postalAddress: config.postalAddress };
+  const links = linksFor(config, recipientEmail);
+  const set = new TemplateSet([template]);
+  if (template.templateType === 'system') {
+    return { rendered: set.render(template.templateName, verificationView(site, links, `${config.siteUrl}/verify?token=${PREVIEW_TOKEN}`)), on: 'a sample confirmation link' };
+  }
+  const latest = await db.select().from(contentItems).orderBy(desc(contentItems.publishDate)).limit(50);
+  if (template.templateType === 'digest') {
+    const items = latest.slice(0, 3);
+    if (items.length === 0) return null;
+    return { rendered: set.render(template.templateName, digestView(site, links, 'daily', items.map(itemFields))), on: items.map((i) => i.title).join(', ') };
+  }
+  const post = latest.find((i) => templateNameForItem(i) === template.templateName);
+  if (!post) return null;
+  return { rendered: set.render(template.templateName, contentView(site, links, itemFields(post))), on: post.title };
 }
