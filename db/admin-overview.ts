@@ -23,8 +23,9 @@ export const OVERVIEW_QUERIES = {
   subscribersByStatus: `SELECT email_status AS status, email_verified AS verified, count(*) AS n
     FROM users INDEXED BY idx_users_status_verified GROUP BY email_status, email_verified`,
   // Day numbers (Unix days) from integer columns; ?1 is cast so the comparison stays on the index.
-  growth: `SELECT 'base' AS kind, -1 AS day, (SELECT count(*) FROM users WHERE created_at < CAST(?1 AS INTEGER))
-      - (SELECT count(*) FROM users WHERE unsubscribed_at < CAST(?1 AS INTEGER)) AS n
+  // No count of everyone who joined before the window (most of the table): the status counts
+  // already give the total, and the base is total − joined in the window − left before it.
+  growth: `SELECT 'leftBefore' AS kind, -1 AS day, count(*) AS n FROM users WHERE unsubscribed_at < CAST(?1 AS INTEGER)
     UNION ALL SELECT 'joined', created_at / 86400, count(*) FROM users WHERE created_at >= CAST(?1 AS INTEGER) GROUP BY created_at / 86400
     UNION ALL SELECT 'left', unsubscribed_at / 86400, count(*) FROM users WHERE unsubscribed_at >= CAST(?1 AS INTEGER) GROUP BY unsubscribed_at / 86400`,
   sendsPerDay: `SELECT date_key AS day, sum(total_sent) AS sent, sum(total_failed) AS failed, sum(total_bounced) AS bounced,
@@ -102,13 +103,16 @@ export async function loadOverview(db: Db, now: Date = new Date()): Promise<Over
 
   const [windowStart] = params;
   const deltas = new Array<number>(GROWTH_DAYS).fill(0);
-  let running = 0;
   const firstDay = windowStart / DAY;
+  let joinedInWindow = 0;
+  let leftBefore = 0;
   for (const r of rows.growth) {
     const day = Number(r.day) - firstDay;
-    if (r.kind === 'base') running = Number(r.n);
-    else if (day >= 0 && day < GROWTH_DAYS) deltas[day]! += r.kind === 'joined' ? Number(r.n) : -Number(r.n);
+    if (r.kind === 'leftBefore') leftBefore = Number(r.n);
+    else if (r.kind === 'joined') joinedInWindow += Number(r.n);
+    if (r.kind !== 'leftBefore' && day >= 0 && day < GROWTH_DAYS) deltas[day]! += r.kind === 'joined' ? Number(r.n) : -Number(r.n);
   }
+  let running = subscribers.total - joinedInWindow - leftBefore;
   const growth = deltas.map((delta, i) => {
     running += delta;
     return { day: dayKey(windowStart + i * DAY), value: running };
