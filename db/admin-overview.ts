@@ -10,6 +10,8 @@ import { toUnixSeconds, DAY } from './time';
 export const GROWTH_DAYS = 90;
 export const SENDS_DAYS = 30;
 export const RATE_WINDOW_DAYS = 30;
+/** The overview's sent and cancelled counts cover notifications queued in the last week. */
+export const QUEUE_DONE_DAYS = 7;
 
 /**
  * Complaints are not a history action yet; the provider webhooks (another change) record a
@@ -31,8 +33,14 @@ export const OVERVIEW_QUERIES = {
   sendsPerDay: `SELECT date_key AS day, sum(total_sent) AS sent, sum(total_failed) AS failed, sum(total_bounced) AS bounced,
       sum(total_opened) AS opened, sum(total_clicked) AS clicked, sum(total_unsubscribed) AS unsubscribed
     FROM email_statistics WHERE date_key >= ?4 GROUP BY date_key ORDER BY date_key`,
+  // The live queue (pending, sending, failed) in full; finished rows (sent, cancelled) queued in the
+  // last QUEUE_DONE_DAYS only: counting every row ever sent would grow with the table.
   queueByStatus: `SELECT status, notification_type = 'digest' AS digest, count(*) AS n
-    FROM email_notifications INDEXED BY idx_email_notifications_status_type GROUP BY status, notification_type`,
+      FROM email_notifications INDEXED BY idx_email_notifications_status_type
+      WHERE status IN ('pending', 'sending', 'failed') GROUP BY status, notification_type
+    UNION ALL SELECT status, notification_type = 'digest', count(*)
+      FROM email_notifications INDEXED BY idx_email_notifications_queue
+      WHERE status IN ('sent', 'cancelled') AND created_at >= ?3 - ${(QUEUE_DONE_DAYS - 1) * DAY} GROUP BY status, notification_type`,
   // Pending rows with a time are digests (immediate rows have none): the partial index covers it all.
   digestSlots: `SELECT scheduled_for AS at, count(*) AS rows
     FROM email_notifications INDEXED BY idx_email_notifications_claimable

@@ -34,6 +34,9 @@ beforeAll(async () => {
     t.d1.prepare(`INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, scheduled_for)
       VALUES ('n1','u0','blog','blog/x','X','https://b/x','new_content','pending',NULL), ('n2','u1','blog','blog/x','X','https://b/x','digest','pending',?1),
              ('n3','u1','blog','blog/y','Y','https://b/y','new_content','sent',NULL), ('n4','u3','blog','blog/y','Y','https://b/y','digest','failed',NULL)`).bind(NOW_S + 3600),
+    // Sent long ago: outside the overview's week of finished rows.
+    t.d1.prepare(`INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, created_at)
+      VALUES ('n5','u1','blog','blog/old','Old','https://b/old','new_content','sent',?1)`).bind(NOW_S - 20 * DAY),
     t.d1.prepare(`INSERT INTO email_notification_history (id, user_id, action, details, timestamp) VALUES
       ('h1','u1','sent',json_object('messageId','<1@x>'),?1), ('h2','u1','sent',json_object('messageId','<2@x>'),?2),
       ('h3','u0','sent',json_object('messageId','<3@x>'),?3), ('h4','u4','unsubscribed',json_object('source','complaint'),?2)`)

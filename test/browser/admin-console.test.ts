@@ -102,6 +102,7 @@ describe('author console', () => {
     expect(await page.locator('[data-testid="preview-text"]').textContent()).toContain(title);
     const srcdoc = await page.locator('[data-testid="preview-html"]').getAttribute('srcdoc');
     expect(srcdoc).toContain('<html');
+    await expect.poll(() => page.frameLocator('[data-testid="preview-html"]').locator('body').textContent(), { timeout: 10_000 }).toContain(title);
     await checkPage('post');
 
     await page.fill('#test-to', 'author-test@example.org');
