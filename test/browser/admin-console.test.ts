@@ -32,9 +32,7 @@ let browser: Browser;
 let context: BrowserContext; // JavaScript off: the console must work without it
 let axeContext: BrowserContext; // JavaScript on, only to run axe-core
 let page: Page;
-let postUrl = '';
 let lastPreviewSubject = '';
-const previewSubject = async () => lastPreviewSubject;
 
 /** This file's own axe helper: inject axe-core, run the WCAG 2.2 AA rules, return the violations. */
 async function axeViolations(p: Page): Promise<{ id: string; nodes: string[] }[]> {
@@ -96,7 +94,6 @@ describe('author console', () => {
     const title = (await first.textContent())!.trim();
     await first.click();
     await page.waitForURL(/\/admin\/posts\/[^/]+$/);
-    postUrl = page.url();
     lastPreviewSubject = (await page.locator('[data-testid="preview-subject"]').textContent())!;
     expect(lastPreviewSubject).toContain(title);
     expect(await page.locator('[data-testid="preview-text"]').textContent()).toContain(title);
@@ -110,7 +107,7 @@ describe('author console', () => {
     await page.waitForURL(/notice=/);
     expect(await page.locator('[data-testid="admin-notice"]').textContent()).toBe('Test sent to author-test@example.org.');
     await page.goto('/dev/mail?to=author-test@example.org');
-    expect(await page.locator('tr[data-testid="mail-row"] a').first().textContent()).toBe(`[Test] ${(await previewSubject())}`);
+    expect(await page.locator('tr[data-testid="mail-row"] a').first().textContent()).toBe(`[Test] ${lastPreviewSubject}`);
   });
 
   it('holds a post, and the processor sends nothing for it', async () => {
