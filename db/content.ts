@@ -42,7 +42,7 @@ export async function createContentItem(db: Db, params: CreateContentItemParams)
   return item;
 }
 
-/** Published (publish_date <= now) items not yet fanned out, newest first. Future-dated posts wait. */
+/** Published (publish_date <= now) items not yet fanned out, newest first. Future-dated and held posts wait. */
 export async function getUnnotifiedContent(db: Db, { now = new Date() }: { now?: Date } = {}): Promise<ContentItem[]> {
   return unnotifiedContentQuery(db, now);
 }
@@ -52,7 +52,7 @@ export function unnotifiedContentQuery(db: Db, now: Date) {
   return db
     .select()
     .from(contentItems)
-    .where(and(eq(contentItems.notificationSent, false), lte(contentItems.publishDate, now)))
+    .where(and(eq(contentItems.notificationSent, false), lte(contentItems.publishDate, now), eq(contentItems.deliveryHeld, false)))
     .orderBy(desc(contentItems.publishDate));
 }
 

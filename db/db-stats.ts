@@ -46,6 +46,7 @@ const SAMPLE_ITEM: ContentItem = {
   contentHash: null,
   notificationSent: false,
   notificationCount: 0,
+  deliveryHeld: false,
   createdAt: new Date(0),
   updatedAt: new Date(0),
   tags: [],

@@ -63,7 +63,10 @@ const CLAIM_SET = `SET status = 'sending', lease_expires_at = ?2,
   retry_count = retry_count + (status = 'sending'),
   message_id_header = COALESCE(message_id_header, '<' || id || '.' || lower(hex(randomblob(8))) || '@' || ?3 || '>')`;
 
-const DUE = `((status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <= ?1))
+/** A post the author holds (console) keeps its rows in the queue, unclaimed. */
+const NOT_HELD = `NOT EXISTS (SELECT 1 FROM content_items held WHERE held.slug = email_notifications.content_id AND held.delivery_held = 1)`;
+
+const DUE = `${NOT_HELD} AND ((status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <= ?1))
   OR (status = 'failed' AND next_retry_at <= ?1)
   OR (status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5))`;
 
@@ -84,11 +87,11 @@ const CLAIM_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notificat
 WHERE notification_type = 'digest' AND ${DUE}
   AND user_id IN (SELECT user_id FROM (
       SELECT user_id FROM email_notifications INDEXED BY idx_email_notifications_claimable
-        WHERE status = 'pending' AND notification_type = 'digest' AND scheduled_for <= ?1
+        WHERE status = 'pending' AND notification_type = 'digest' AND scheduled_for <= ?1 AND ${NOT_HELD}
       UNION SELECT user_id FROM email_notifications
-        WHERE status = 'failed' AND notification_type = 'digest' AND next_retry_at <= ?1
+        WHERE status = 'failed' AND notification_type = 'digest' AND next_retry_at <= ?1 AND ${NOT_HELD}
       UNION SELECT user_id FROM email_notifications INDEXED BY idx_email_notifications_lease
-        WHERE status = 'sending' AND notification_type = 'digest' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5
+        WHERE status = 'sending' AND notification_type = 'digest' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5 AND ${NOT_HELD}
     ) LIMIT ?4)
 ${RETURNING}`;
 
@@ -100,11 +103,11 @@ const SINGLES_LIMIT = `max(0, ?4 - (SELECT count(DISTINCT user_id) FROM email_no
 export const CLAIM_SINGLES = `UPDATE email_notifications ${CLAIM_SET}
 WHERE id IN (SELECT id FROM (
     SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_lease
-      WHERE status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5 AND notification_type <> 'digest' LIMIT ?4)
+      WHERE status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5 AND notification_type <> 'digest' AND ${NOT_HELD} LIMIT ?4)
     UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_status_retry
-      WHERE status = 'failed' AND next_retry_at <= ?1 AND notification_type <> 'digest' LIMIT ?4)
+      WHERE status = 'failed' AND next_retry_at <= ?1 AND notification_type <> 'digest' AND ${NOT_HELD} LIMIT ?4)
     UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_claimable
-      WHERE status = 'pending' AND notification_type <> 'digest' AND (scheduled_for IS NULL OR scheduled_for <= ?1)
+      WHERE status = 'pending' AND notification_type <> 'digest' AND (scheduled_for IS NULL OR scheduled_for <= ?1) AND ${NOT_HELD}
       ORDER BY scheduled_for, created_at LIMIT ?4)
   ) LIMIT ${SINGLES_LIMIT})
 ${RETURNING}`;

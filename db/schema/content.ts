@@ -21,6 +21,8 @@ export const contentItems = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default([]),
+    /** Held by the author (console): not fanned out, and its pending notifications are not claimed. */
+    deliveryHeld: flag('delivery_held'),
   },
   (t) => [
     uniqueIndex('content_items_slug_unique').on(t.slug),

@@ -10,4 +10,5 @@ export * from './rate-limits';
 export * from './dev-mail';
 export * from './archive';
 export * from './feedback';
+export * from './admin';
 export * from './relations';

@@ -65,6 +65,9 @@ export const emailNotifications = sqliteTable(
     index('idx_email_notifications_claimable')
       .on(t.scheduledFor, t.createdAt)
       .where(sql`status = 'pending'`),
+    // The console: the queue by status and kind (overview), and each post's delivery progress.
+    index('idx_email_notifications_status_type').on(t.status, t.notificationType),
+    index('idx_email_notifications_progress').on(t.contentId, t.notificationType, t.status),
     index('idx_email_notifications_lease')
       .on(t.leaseExpiresAt)
       .where(sql`status = 'sending'`),
@@ -95,6 +98,8 @@ export const emailNotificationHistory = sqliteTable(
     index('idx_email_history_user_id').on(t.userId),
     index('idx_email_notification_history_action').on(t.action),
     index('idx_email_history_timestamp').on(t.timestamp),
+    // The console's complaint rate: one action over a time range.
+    index('idx_email_history_action_timestamp').on(t.action, t.timestamp),
     check('email_notification_history_action_check', oneOf('action', HISTORY_ACTIONS)),
   ],
 );

@@ -5,6 +5,9 @@ export const EMAIL_STATUSES = ['active', 'bounced', 'blocked', 'unsubscribed'] a
 export const EMAIL_FREQUENCIES = ['immediate', 'daily', 'weekly'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 export type EmailFrequency = (typeof EMAIL_FREQUENCIES)[number];
+/** `admin` opens the author console (granted by `npm run admin:grant`, never self-service). */
+export const USER_ROLES = ['reader', 'admin'] as const;
+export type UserRole = (typeof USER_ROLES)[number];
 
 export const users = sqliteTable(
   'users',
@@ -35,6 +38,7 @@ export const users = sqliteTable(
     emailFrequency: text('email_frequency', { enum: EMAIL_FREQUENCIES }).notNull().default('immediate'),
     unsubscribeAll: flag('unsubscribe_all'),
     unsubscribedAt: integer('unsubscribed_at', { mode: 'timestamp' }),
+    role: text('role', { enum: USER_ROLES }).notNull().default('reader'),
   },
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),
@@ -44,6 +48,10 @@ export const users = sqliteTable(
     index('idx_users_email_verification_token').on(t.emailVerificationToken),
     index('idx_users_email_status').on(t.emailStatus),
     index('idx_users_email_hash').on(t.emailHash),
+    // The console's overview: status counts and growth per day (bench/admin-overview.bench.ts).
+    index('idx_users_status_verified').on(t.emailStatus, t.emailVerified),
+    index('idx_users_created_at').on(t.createdAt),
+    index('idx_users_unsubscribed_at').on(t.unsubscribedAt),
     index('idx_users_active_preferences').on(
       t.emailStatus,
       t.unsubscribeAll,

@@ -10,7 +10,7 @@ import { assertTemplateVariables, TemplateVariableError, unknownTemplateVariable
 
 export { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables };
 
-type Rendered = { subject: string; html: string; text: string };
+export type Rendered = { subject: string; html: string; text: string };
 export type View = Record<string, unknown>;
 
 export class TemplateMissingError extends Error {

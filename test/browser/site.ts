@@ -127,6 +127,7 @@ export async function launchSite(): Promise<SiteInfo & { stop: () => Promise<voi
       '--inspector-port', String(await freePort()),
       '--persist-to', persist,
       '--var', 'MAIL_TRANSPORT:dev',
+      '--var', 'ADMIN_DEV_BYPASS:1', // the author console's loopback dev bypass (integration/server/admin/gate.ts)
       '--var', `SITE_URL:http://127.0.0.1:${port}`,
       // Webhook credentials for test/browser/webhooks.test.ts (test values, not secrets).
       '--var', `RESEND_WEBHOOK_SECRET:${SITE_WEBHOOK_SECRETS.resend}`,

@@ -5,7 +5,7 @@ export const SESSION_COOKIE = 'session';
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Secure unless the request is plain http to this machine (browsers drop Secure cookies there). */
-function isLocalHttp(url: URL): boolean {
+export function isLocalHttp(url: URL): boolean {
   return url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname);
 }
 

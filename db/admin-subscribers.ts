@@ -1,0 +1,208 @@
+/**
+ * The console's subscribers: search and filters (shared by the list and the CSV export), a
+ * reader's page (settings + history timeline), and the author's actions on a reader. Each
+ * action is one batch(): the change, cancelled pending mail, the reader's history row, and
+ * the audit row with the actor.
+ */
+import { d1Of, type Db } from './client';
+import { adminAuditStatement } from './admin-audit';
+import { CONTENT_TYPES, EMAIL_FREQUENCIES, type ContentType, type EmailFrequency, type User } from './schema';
+import { toUnixSeconds } from './time';
+
+export const SUBSCRIBER_STATUSES = ['active', 'unconfirmed', 'bounced', 'unsubscribed', 'blocked'] as const;
+export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
+
+export type SubscriberFilters = { q?: string; status?: SubscriberStatus; contentType?: ContentType; frequency?: EmailFrequency };
+
+const MAX_QUERY_LENGTH = 254;
+
+/** Reads filters from a query string, dropping anything unknown (never an error: a bad filter is no filter). */
+export function parseSubscriberFilters(params: URLSearchParams): SubscriberFilters {
+  const q = params.get('q')?.trim().toLowerCase().replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_QUERY_LENGTH);
+  const status = params.get('status') ?? '';
+  const type = params.get('type') ?? '';
+  const frequency = params.get('frequency') ?? '';
+  return {
+    ...(q ? { q } : {}),
+    ...((SUBSCRIBER_STATUSES as readonly string[]).includes(status) ? { status: status as SubscriberStatus } : {}),
+    ...((CONTENT_TYPES as readonly string[]).includes(type) ? { contentType: type as ContentType } : {}),
+    ...((EMAIL_FREQUENCIES as readonly string[]).includes(frequency) ? { frequency: frequency as EmailFrequency } : {}),
+  };
+}
+
+const STATUS_SQL: Record<SubscriberStatus, string> = {
+  active: `email_status = 'active' AND email_verified = 1`,
+  unconfirmed: `email_status = 'active' AND email_verified = 0`,
+  bounced: `email_status = 'bounced'`,
+  unsubscribed: `email_status = 'unsubscribed'`,
+  blocked: `email_status = 'blocked'`,
+};
+const TYPE_SQL: Record<ContentType, string> = {
+  blog: 'email_blog_updates = 1',
+  thought: 'email_thought_updates = 1',
+  announcement: 'email_announcements = 1',
+};
+
+/**
+ * WHERE clause and parameters. The address search is a prefix match on the unique email
+ * index (a range, not a scan); a query starting with `@` matches the domain instead.
+ * Only constants of this module are spliced into the SQL; input is always a parameter.
+ */
+export function subscriberWhere(f: SubscriberFilters): { where: string; params: (string | number)[] } {
+  const clauses: string[] = [];
+  const params: (string | number)[] = [];
+  if (f.q) {
+    if (f.q.startsWith('@')) {
+      params.push(f.q);
+      clauses.push(`substr(email, -length(?${params.length})) = ?${params.length}`);
+    } else {
+      params.push(f.q, `${f.q}\u{10FFFF}`);
+      clauses.push(`email >= ?${params.length - 1} AND email < ?${params.length}`);
+    }
+  }
+  if (f.status) clauses.push(STATUS_SQL[f.status]);
+  if (f.contentType) clauses.push(TYPE_SQL[f.contentType]);
+  if (f.frequency) {
+    params.push(f.frequency);
+    clauses.push(`email_frequency = ?${params.length}`);
+  }
+  return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
+}
+
+export type SubscriberRow = {
+  id: string;
+  email: string;
+  status: SubscriberStatus;
+  frequency: EmailFrequency;
+  contentTypes: ContentType[];
+  createdAt: Date;
+};
+
+export const SUBSCRIBER_COLUMNS = `id, email, email_status, email_verified, email_frequency, email_blog_updates, email_thought_updates, email_announcements, created_at`;
+export type RawSubscriber = {
+  id: string;
+  email: string;
+  email_status: string;
+  email_verified: number;
+  email_frequency: EmailFrequency;
+  email_blog_updates: number;
+  email_thought_updates: number;
+  email_announcements: number;
+  created_at: number;
+};
+
+export function statusOf(emailStatus: string, verified: boolean | number): SubscriberStatus {
+  if (emailStatus === 'active') return verified ? 'active' : 'unconfirmed';
+  return emailStatus as SubscriberStatus;
+}
+
+export const toSubscriberRow = (r: RawSubscriber): SubscriberRow => ({
+  id: r.id,
+  email: r.email,
+  status: statusOf(r.email_status, r.email_verified),
+  frequency: r.email_frequency,
+  contentTypes: CONTENT_TYPES.filter((t) => (t === 'blog' ? r.email_blog_updates : t === 'thought' ? r.email_thought_updates : r.email_announcements) === 1),
+  createdAt: new Date(r.created_at * 1000),
+});
+
+export const PAGE_SIZE = 50;
+
+/** One page in address order (keyset: after the last address shown) and the total that matches. */
+export async function searchSubscribers(
+  db: Db,
+  filters: SubscriberFilters,
+  { after, limit = PAGE_SIZE }: { after?: string; limit?: number } = {},
+): Promise<{ rows: SubscriberRow[]; total: number; next: string | null }> {
+  const { where, params } = subscriberWhere(filters);
+  const d1 = d1Of(db);
+  const pageParams = [...params, after ?? '', limit + 1];
+  const afterClause = `${where ? `${where} AND` : 'WHERE'} email > ?${params.length + 1}`;
+  const [page, count] = await d1.batch<RawSubscriber & { n?: number }>([
+    d1.prepare(`SELECT ${SUBSCRIBER_COLUMNS} FROM users ${afterClause} ORDER BY email LIMIT ?${params.length + 2}`).bind(...pageParams),
+    d1.prepare(`SELECT count(*) AS n FROM users ${where}`).bind(...params),
+  ]);
+  const found = page!.results.map(toSubscriberRow);
+  const more = found.length > limit;
+  const rows = more ? found.slice(0, limit) : found;
+  return { rows, total: Number(count!.results[0]?.n ?? 0), next: more ? rows.at(-1)!.email : null };
+}
+
+export type TimelineEntry = { at: Date; action: string; details: Record<string, unknown> | null; source: 'history' | 'admin'; actor?: string };
+
+export const TIMELINE_LIMIT = 100;
+
+/** The reader and their last TIMELINE_LIMIT events (delivery history and admin actions), newest first. */
+export async function getSubscriber(db: Db, id: string): Promise<{ user: User; timeline: TimelineEntry[] } | null> {
+  const d1 = d1Of(db);
+  const [user, history, audit] = await d1.batch<Record<string, unknown>>([
+    d1.prepare('SELECT id FROM users WHERE id = ?1').bind(id),
+    d1.prepare('SELECT action, details, timestamp FROM email_notification_history WHERE user_id = ?1 ORDER BY timestamp DESC LIMIT ?2').bind(id, TIMELINE_LIMIT),
+    d1.prepare(`SELECT action, details, actor, created_at FROM admin_audit_log WHERE target_type = 'user' AND target_id = ?1 ORDER BY created_at DESC LIMIT ?2`).bind(id, TIMELINE_LIMIT),
+  ]);
+  if (!user?.results[0]) return null;
+  const full = await db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, id) });
+  if (!full) return null;
+  const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : null);
+  const timeline: TimelineEntry[] = [
+    ...history!.results.map((r) => ({ at: new Date(Number(r.timestamp) * 1000), action: String(r.action), details: parse(r.details), source: 'history' as const })),
+    ...audit!.results.map((r) => ({ at: new Date(Number(r.created_at) * 1000), action: String(r.action), details: parse(r.details), source: 'admin' as const, actor: String(r.actor) })),
+  ]
+    .sort((a, b) => b.at.getTime() - a.at.getTime())
+    .slice(0, TIMELINE_LIMIT);
+  return { user: full, timeline };
+}
+
+type Actor = { actor: string; ipAddress?: string | null };
+
+// ?1 user id, ?2 now, ?3 reason. Unsent mail for the reader is cancelled, with a history row each.
+const CANCEL_HISTORY = `INSERT INTO email_notification_history (id, notification_id, user_id, action, details, timestamp)
+  SELECT lower(hex(randomblob(16))), id, user_id, 'cancelled', json_object('reason', ?3), ?2
+  FROM email_notifications WHERE user_id = ?1 AND status IN ('pending', 'failed')`;
+// ?1 user id, ?2 reason.
+const CANCEL_ROWS = `UPDATE email_notifications SET status = 'cancelled', error_message = ?2, next_retry_at = NULL
+  WHERE user_id = ?1 AND status IN ('pending', 'failed')`;
+
+/**
+ * Suppress: the address gets no more mail of any kind (email_status 'blocked'). The one place
+ * the console suppresses an address; a suppression list, where one exists, is written here too.
+ */
+export async function suppressSubscriber(db: Db, id: string, who: Actor, now = new Date()): Promise<boolean> {
+  const d1 = d1Of(db);
+  const at = toUnixSeconds(now);
+  const reason = 'suppressed by the author';
+  const [updated] = await d1.batch([
+    d1.prepare(`UPDATE users SET email_status = 'blocked', updated_at = ?2 WHERE id = ?1 RETURNING id`).bind(id, at),
+    // On the suppression list too, so the address stays unmailable after an erase or a re-subscribe.
+    d1
+      .prepare(`INSERT INTO suppressions (address_hash, reason, source, created_at) SELECT email_hash, 'manual', 'admin', ?2 FROM users WHERE id = ?1 AND email_hash IS NOT NULL ON CONFLICT(address_hash) DO NOTHING`)
+      .bind(id, at),
+    d1.prepare(CANCEL_HISTORY).bind(id, at, reason),
+    d1.prepare(CANCEL_ROWS).bind(id, reason),
+    adminAuditStatement(db, { ...who, action: 'subscriber_suppressed', targetType: 'user', targetId: id }, now),
+  ]);
+  return (updated?.results.length ?? 0) > 0;
+}
+
+/** Unsubscribe from everything, as the reader's own global unsubscribe does, recorded with the actor. */
+export async function unsubscribeSubscriber(db: Db, id: string, who: Actor, now = new Date()): Promise<boolean> {
+  const d1 = d1Of(db);
+  const at = toUnixSeconds(now);
+  const reason = 'unsubscribed by the author';
+  const [updated] = await d1.batch([
+    d1
+      .prepare(
+        `UPDATE users SET unsubscribe_all = 1, email_blog_updates = 0, email_thought_updates = 0, email_announcements = 0,
+           email_status = CASE WHEN email_status = 'active' THEN 'unsubscribed' ELSE email_status END,
+           unsubscribed_at = ?2, updated_at = ?2 WHERE id = ?1 RETURNING id`,
+      )
+      .bind(id, at),
+    d1.prepare(CANCEL_HISTORY).bind(id, at, reason),
+    d1.prepare(CANCEL_ROWS).bind(id, reason),
+    d1
+      .prepare(`INSERT INTO email_notification_history (id, user_id, action, details, timestamp)
+        SELECT lower(hex(randomblob(16))), id, 'unsubscribed', json_object('source', 'admin', 'actor', ?3), ?2 FROM users WHERE id = ?1`)
+      .bind(id, at, who.actor),
+    adminAuditStatement(db, { ...who, action: 'subscriber_unsubscribed', targetType: 'user', targetId: id }, now),
+  ]);
+  return (updated?.results.length ?? 0) > 0;
+}

@@ -1,0 +1,111 @@
+/**
+ * Who may open /admin, and CSRF for its forms. In order:
+ * 1. Cloudflare Access: a `Cf-Access-Jwt-Assertion` header, when Access is configured, must
+ *    verify (a present but bad token is refused, never passed on to the other ways in);
+ * 2. a signed-in, verified account with role `admin` (granted by `npm run admin:grant`);
+ * 3. the dev bypass: ADMIN_DEV_BYPASS=1 with MAIL_TRANSPORT=dev on a loopback host only.
+ * Everything else gets the 403 page.
+ */
+import type { User } from '../../../db/schema';
+import { isLocalHttp, readCookie } from '../auth/cookies';
+import { ACCESS_JWT_HEADER, verifyAccessJwt, type AccessConfig } from './access';
+
+export type AdminSettings = {
+  access: AccessConfig | null;
+  devBypass: boolean;
+  mailTransport: string;
+};
+
+export type AdminIdentity = {
+  /** Written into the audit log: `access:<email>`, `account:<email>` or `dev-bypass`. */
+  actor: string;
+  via: 'access' | 'account' | 'dev';
+  /** Where "send a test to me" goes, when the identity has an address. */
+  email: string | null;
+};
+
+export type GateResult = { ok: true; identity: AdminIdentity } | { ok: false; reason: string };
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export async function authenticateAdmin(request: Request, user: User | null, settings: AdminSettings): Promise<GateResult> {
+  const token = request.headers.get(ACCESS_JWT_HEADER);
+  if (settings.access && token) {
+    const verified = await verifyAccessJwt(token, settings.access);
+    if (!verified.ok) return verified;
+    const email = typeof verified.payload.email === 'string' ? verified.payload.email : null;
+    return { ok: true, identity: { actor: `access:${verified.identity}`, via: 'access', email } };
+  }
+  if (user && user.role === 'admin' && user.emailVerified) {
+    return { ok: true, identity: { actor: `account:${user.email}`, via: 'account', email: user.email } };
+  }
+  const url = new URL(request.url);
+  if (settings.devBypass && settings.mailTransport === 'dev' && LOOPBACK.has(url.hostname)) {
+    return { ok: true, identity: { actor: 'dev-bypass', via: 'dev', email: 'author@localhost.test' } };
+  }
+  if (settings.access) return { ok: false, reason: 'no Cf-Access-Jwt-Assertion header' };
+  return { ok: false, reason: 'sign in through Cloudflare Access or with an admin account' };
+}
+
+// ---------------------------------------------------------------- CSRF (double submit)
+
+export const CSRF_COOKIE = 'admin_csrf';
+export const CSRF_FIELD = 'csrf';
+const CSRF_BYTES = 32;
+
+const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+
+export function newCsrfToken(): string {
+  return base64url(crypto.getRandomValues(new Uint8Array(CSRF_BYTES)));
+}
+
+/** SameSite=Strict and scoped to /admin: a cross-site page can neither send nor read it. */
+export function csrfCookie(token: string, url: URL): string {
+  const parts = [`${CSRF_COOKIE}=${token}`, 'HttpOnly', 'SameSite=Strict', 'Path=/admin'];
+  if (!isLocalHttp(url)) parts.push('Secure');
+  return parts.join('; ');
+}
+
+/** The request's CSRF token, or a new one with the cookie that sets it. */
+export function csrfFor(request: Request): { token: string; setCookie?: string } {
+  const existing = readCookie(request, CSRF_COOKIE);
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return { token: existing };
+  const token = newCsrfToken();
+  return { token, setCookie: csrfCookie(token, new URL(request.url)) };
+}
+
+function sameString(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i += 1) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * An admin POST must come from our own origin (Origin header, as the site's middleware
+ * checks) AND carry the cookie's token in its form: either alone is not enough.
+ */
+export function checkCsrf(request: Request, submitted: string | undefined): { ok: true } | { ok: false; reason: string } {
+  const url = new URL(request.url);
+  if (request.headers.get('origin') !== url.origin) return { ok: false, reason: 'the form was not sent from this site' };
+  const cookie = readCookie(request, CSRF_COOKIE);
+  if (!cookie || !submitted || !sameString(cookie, submitted)) return { ok: false, reason: 'the form has expired; reload the page and try again' };
+  return { ok: true };
+}
+
+// ---------------------------------------------------------------- pages
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/** The refusal page: a plain, accessible document that says why (never echoing the token). */
+export function forbiddenPage(reason: string, status = 403): Response {
+  const body = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Access denied · Author console</title></head>
+<body><main><h1>Access denied</h1><p>The author console refused this request: ${escapeHtml(reason)}.</p>
+<p><a href="/">Back to the site</a></p></main></body></html>`;
+  return new Response(body, {
+    status,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex' },
+  });
+}

@@ -1,0 +1,241 @@
+/**
+ * CSV import (dry run first) and streamed CSV export of subscribers. Parsing and writing CSV
+ * is papaparse's job (quotes, embedded commas and newlines, BOM, formula escaping), not ours.
+ *
+ * Import columns (header row required): `email`, optional `types` (blog, thought,
+ * announcement; separated by spaces, `;` or `|`; default blog) and `frequency` (immediate,
+ * daily, weekly; default immediate). New readers are unconfirmed and get the confirmation
+ * mail, unless the author attests prior consent (recorded with the import). Existing
+ * unsubscribed, bounced or suppressed addresses are skipped: never changed, never mailed.
+ */
+import Papa from 'papaparse';
+import type { Db } from '../../../db/client';
+import { randomToken, sha256Hex, newId } from '../../../db/crypto';
+import { exportPage, findExisting, NEVER_IMPORT_STATUSES, writeImport, EXPORT_PAGE, type ImportRow } from '../../../db/admin-import';
+import { recordAdminAction } from '../../../db/admin-audit';
+import { suppressedAmong } from '../../../db/suppressions';
+import type { SubscriberFilters } from '../../../db/admin-subscribers';
+import { CONTENT_TYPES, EMAIL_FREQUENCIES, type ContentType, type EmailFrequency } from '../../../db/schema';
+import { VERIFICATION_TTL_SECONDS } from '../verification';
+import { formText } from '../forms';
+import { MAX_EMAIL_LENGTH } from '../validation';
+import type { ActionContext } from './request';
+
+export const MAX_IMPORT_ROWS = 50_000;
+export const MAX_IMPORT_BYTES = 5 * 1024 * 1024; // 5 MiB: ~100,000 typical lines
+const MAX_INVALID_LISTED = 200;
+const MAX_CONSENT_STATEMENT = 500;
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export type InvalidLine = { line: number; reason: string };
+export type ImportPlan = {
+  created: ImportRow[];
+  updated: ImportRow[];
+  skipped: { line: number; email: string; status: string }[];
+  invalid: InvalidLine[];
+  rows: number;
+};
+
+export type ParsedCsv = { ok: true; rows: { line: number; email: string; contentTypes: ContentType[]; frequency: EmailFrequency }[]; invalid: InvalidLine[] } | { ok: false; reason: string };
+
+function parseTypes(raw: string | undefined): ContentType[] | null {
+  if (raw === undefined || raw.trim() === '') return ['blog'];
+  const words = raw.toLowerCase().split(/[\s;|,]+/).filter(Boolean);
+  if (!words.every((w) => (CONTENT_TYPES as readonly string[]).includes(w))) return null;
+  return CONTENT_TYPES.filter((t) => words.includes(t));
+}
+
+/** 1-based line number of a character offset. */
+function lineIndex(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+type RawRow = { line: number; cells: string[]; error?: string };
+
+/** Rows with the line each starts on (quoted fields may span lines), via papaparse's step cursor. */
+function csvRows(text: string): { rows: RawRow[]; tooMany: boolean } {
+  const lineOf = lineIndex(text);
+  const rows: RawRow[] = [];
+  let start = 0;
+  let tooMany = false;
+  Papa.parse<string[]>(text, {
+    skipEmptyLines: false,
+    step: (result, parser) => {
+      const cells = result.data;
+      const line = lineOf(start);
+      start = result.meta.cursor;
+      while (text[start] === '\r' || text[start] === '\n') start += text[start] === '\r' && text[start + 1] === '\n' ? 2 : 1;
+      if (cells.every((c) => c.trim() === '')) return; // blank line
+      if (rows.length > MAX_IMPORT_ROWS) {
+        tooMany = true;
+        parser.abort();
+        return;
+      }
+      rows.push({ line, cells, error: result.errors[0]?.message });
+    },
+  });
+  return { rows, tooMany };
+}
+
+/** Parses and checks every line; never throws. Line numbers are the file's (the header is line 1). */
+export function parseImportCsv(text: string): ParsedCsv {
+  const { rows: raw, tooMany } = csvRows(text.replace(/^\uFEFF/, ''));
+  if (tooMany) return { ok: false, reason: `at most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} lines per import` };
+  const [header, ...data] = raw;
+  const fields = (header?.cells ?? []).map((h) => h.trim().toLowerCase());
+  const column = (name: string) => fields.indexOf(name);
+  const [emailAt, typesAt, frequencyAt] = [column('email'), column('types'), column('frequency')];
+  if (emailAt === -1) return { ok: false, reason: 'the first line must be a header with an "email" column' };
+  const seen = new Map<string, number>();
+  const rows: Extract<ParsedCsv, { ok: true }>['rows'] = [];
+  const invalid: InvalidLine[] = [];
+  for (const { line, cells, error } of data) {
+    const cell = (at: number) => (at === -1 ? undefined : cells[at]);
+    if (error) {
+      invalid.push({ line, reason: error });
+      continue;
+    }
+    const email = (cell(emailAt) ?? '').trim().normalize('NFC').toLowerCase();
+    const problem = !email
+      ? 'no email address'
+      : CONTROL.test(email) || email.length > MAX_EMAIL_LENGTH || !EMAIL_SHAPE.test(email)
+        ? 'not an email address'
+        : seen.has(email)
+          ? `same address as line ${seen.get(email)}`
+          : null;
+    if (problem) {
+      invalid.push({ line, reason: problem });
+      continue;
+    }
+    const contentTypes = parseTypes(cell(typesAt));
+    if (!contentTypes) {
+      invalid.push({ line, reason: 'types must be blog, thought or announcement' });
+      continue;
+    }
+    const frequency = (cell(frequencyAt) ?? '').trim().toLowerCase() || 'immediate';
+    if (!(EMAIL_FREQUENCIES as readonly string[]).includes(frequency)) {
+      invalid.push({ line, reason: 'frequency must be immediate, daily or weekly' });
+      continue;
+    }
+    seen.set(email, line);
+    rows.push({ line, email, contentTypes, frequency: frequency as EmailFrequency });
+  }
+  return { ok: true, rows, invalid };
+}
+
+/** The dry run: what an import would do, without writing anything. */
+export async function planImport(db: Db, text: string): Promise<{ ok: true; plan: ImportPlan } | { ok: false; reason: string }> {
+  const parsed = parseImportCsv(text);
+  if (!parsed.ok) return parsed;
+  const emails = parsed.rows.map((r) => r.email);
+  // The suppression list outlives the reader row: a suppressed address is never imported, whatever its status.
+  const [existing, suppressed] = await Promise.all([findExisting(db, emails), suppressedAmong(db, emails)]);
+  const plan: ImportPlan = { created: [], updated: [], skipped: [], invalid: parsed.invalid, rows: parsed.rows.length + parsed.invalid.length };
+  for (const row of parsed.rows) {
+    const found = existing.get(row.email);
+    const item = { email: row.email, contentTypes: row.contentTypes, frequency: row.frequency };
+    if (suppressed.has(row.email)) plan.skipped.push({ line: row.line, email: row.email, status: 'suppressed' });
+    else if (!found) plan.created.push(item);
+    else if ((NEVER_IMPORT_STATUSES as readonly string[]).includes(found.status)) plan.skipped.push({ line: row.line, email: row.email, status: found.status });
+    else plan.updated.push(item);
+  }
+  return { ok: true, plan };
+}
+
+export type ImportView =
+  | { step: 'form'; error?: string }
+  | { step: 'summary'; csv: string; plan: ImportPlan; invalidListed: InvalidLine[] }
+  | { step: 'done'; created: number; updated: number; skipped: number; invalid: number; consentAttested: boolean; mailed: number };
+
+export type ImportDeps = { db: Db; siteUrl: string; now?: () => Date };
+
+/** POST /admin/subscribers/import: `mode=dry-run` shows the summary; `mode=import` writes (re-checking everything). */
+export async function importAction(deps: ImportDeps, ctx: ActionContext): Promise<ImportView> {
+  const file = ctx.form.get('file');
+  const text = file instanceof File && file.size > 0 ? await file.text() : (formText(ctx.form, 'csv') ?? '');
+  if (text.trim() === '') return { step: 'form', error: 'Choose a CSV file (or paste the CSV).' };
+  const planned = await planImport(deps.db, text);
+  if (!planned.ok) return { step: 'form', error: `The CSV cannot be imported: ${planned.reason}.` };
+  const { plan } = planned;
+  if (formText(ctx.form, 'mode') !== 'import') return { step: 'summary', csv: text, plan, invalidListed: plan.invalid.slice(0, MAX_INVALID_LISTED) };
+
+  const attested = formText(ctx.form, 'consent') === 'yes';
+  const statement = (formText(ctx.form, 'consent_statement') ?? '').replace(CONTROL, ' ').trim().slice(0, MAX_CONSENT_STATEMENT);
+  if (attested && statement === '') {
+    return { step: 'summary', csv: text, plan, invalidListed: plan.invalid.slice(0, MAX_INVALID_LISTED) };
+  }
+  const now = deps.now?.() ?? new Date();
+  // New readers without attested consent get a token and its confirmation link.
+  const created = await Promise.all(
+    plan.created.map(async (row) => {
+      if (attested) return row;
+      const token = randomToken();
+      return { ...row, tokenHash: await sha256Hex(token), verifyUrl: `${deps.siteUrl}/verify?token=${encodeURIComponent(token)}` };
+    }),
+  );
+  const written = await writeImport(deps.db, {
+    importId: newId(),
+    actor: ctx.identity.actor,
+    ipAddress: ctx.ipAddress,
+    consent: { attested, statement: attested ? statement : null },
+    created,
+    updated: plan.updated,
+    invalid: plan.invalid.length,
+    skipped: plan.skipped.length,
+    now,
+    verificationTtlSeconds: VERIFICATION_TTL_SECONDS,
+  });
+  return { step: 'done', created: written.created, updated: written.updated, skipped: plan.skipped.length, invalid: plan.invalid.length, consentAttested: attested, mailed: attested ? 0 : written.created };
+}
+
+export const EXPORT_FIELDS = ['email', 'status', 'types', 'frequency', 'joined'] as const;
+
+/**
+ * GET /admin/subscribers/export.csv: the filtered selection streamed page by page (keyset),
+ * so memory stays flat whatever the list size. Formula-like cells are escaped (CSV injection).
+ */
+export function exportResponse(db: Db, filters: SubscriberFilters, actor: string): Response {
+  const encoder = new TextEncoder();
+  let after = '';
+  let header = true;
+  let total = 0;
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const page = await exportPage(db, filters, after, EXPORT_PAGE);
+      const rows = page.map((r) => [r.email, r.status, r.contentTypes.join(' '), r.frequency, r.createdAt.toISOString()]);
+      if (rows.length > 0 || header) {
+        const csv = Papa.unparse({ fields: header ? [...EXPORT_FIELDS] : [], data: rows }, { header, escapeFormulae: true, newline: '\r\n' });
+        controller.enqueue(encoder.encode(`${csv}\r\n`));
+        header = false;
+      }
+      total += rows.length;
+      if (page.length < EXPORT_PAGE) {
+        await recordAdminAction(db, { actor, action: 'subscribers_exported', targetType: 'export', details: { filters, rows: total } });
+        controller.close();
+        return;
+      }
+      after = page.at(-1)!.email;
+    },
+  });
+  const day = new Date().toISOString().slice(0, 10);
+  return new Response(stream, {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="subscribers-${day}.csv"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  });
+}

@@ -1,0 +1,45 @@
+/** POST /admin/posts/:id/action — hold, release, cancel, retry failed, or send a test to me. */
+import type { Db } from '../../../db/client';
+import { getPostWithProgress, cancelPost, retryFailed, setPostHeld } from '../../../db/admin-posts';
+import { recordAdminAction } from '../../../db/admin-audit';
+import type { Transport } from '../../delivery/transport';
+import { formText } from '../forms';
+import { parseEmail } from '../validation';
+import { forbiddenPage } from './gate';
+import { sendTestEmail, type PreviewConfig } from './preview';
+import { backTo, type ActionContext } from './request';
+
+export type PostActionDeps = { db: Db; config: PreviewConfig; transport: Transport; now?: () => Date };
+
+export const POST_OPS = ['hold', 'release', 'cancel', 'retry', 'test'] as const;
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export async function postAction(deps: PostActionDeps, ctx: ActionContext, id: string): Promise<Response> {
+  const op = formText(ctx.form, 'op');
+  if (!op || !(POST_OPS as readonly string[]).includes(op)) return forbiddenPage(`unknown action; use one of ${POST_OPS.join(', ')}`, 400);
+  const post = await getPostWithProgress(deps.db, id);
+  if (!post) return forbiddenPage('there is no such post', 404);
+  const now = deps.now?.() ?? new Date();
+  const who = { actor: ctx.identity.actor, ipAddress: ctx.ipAddress };
+  const page = `/admin/posts/${encodeURIComponent(id)}`;
+
+  if (op === 'hold' || op === 'release') {
+    await setPostHeld(deps.db, id, op === 'hold', who, now);
+    return backTo(page, op === 'hold' ? 'Post held: nothing more goes out for it until you release it.' : 'Post released.');
+  }
+  if (op === 'cancel') {
+    const result = await cancelPost(deps.db, id, who, now);
+    return backTo(page, `Cancelled ${plural(result.rows, 'unsent notification')}.`);
+  }
+  if (op === 'retry') {
+    const result = await retryFailed(deps.db, id, who, now);
+    return backTo(page, `${plural(result.rows, 'failed notification')} queued again.`);
+  }
+  const errors: Record<string, string> = {};
+  const to = parseEmail(formText(ctx.form, 'to') || ctx.identity.email || '', errors, 'to');
+  if (errors.to) return backTo(page, `No test sent: ${errors.to}`);
+  const result = await sendTestEmail(deps.db, deps.config, deps.transport, post, to);
+  await recordAdminAction(deps.db, { ...who, action: 'post_test_sent', targetType: 'content', targetId: id, details: { to, ok: result.ok } }, now);
+  return backTo(page, result.ok ? `Test sent to ${to}.` : `The test could not be sent: ${result.error}`);
+}

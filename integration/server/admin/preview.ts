@@ -1,0 +1,99 @@
+/**
+ * A post's email as the processor renders it: the active templates through the same
+ * TemplateSet and view builders (integration/delivery/render.ts), with sample link tokens (real ones
+ * are issued per reader at send time). "Send a test to me" builds the MIME message the same
+ * way and hands it to the configured transport (in dev: the /dev/mail capture).
+ */
+import type { Db } from '../../../db/client';
+import { desc } from 'drizzle-orm';
+import { contentItems, type ContentItem, type EmailTemplate } from '../../../db/schema';
+import { getActiveTemplates } from '../../../db/templates';
+import type { DeliveryConfig } from '../../delivery/config';
+import { buildMessage, makeMessageId } from '../../delivery/mime';
+import { contentView, digestView, templateNameFor, TemplateSet, verificationView, type Rendered } from '../../delivery/render';
+import type { SendResult, Transport } from '../../delivery/transport';
+
+export const PREVIEW_TOKEN = 'preview-token';
+
+export type PreviewConfig = Pick<DeliveryConfig, 'siteName' | 'siteUrl' | 'postalAddress' | 'from' | 'messageIdDomain'>;
+
+/** Which template renders the immediate email of an item. */
+export const templateNameForItem = (item: Pick<ContentItem, 'contentType'>) =>
+  templateNameFor(item.contentType === 'announcement' ? 'announcement' : 'new_content', item.contentType);
+
+function linksFor(config: PreviewConfig, recipientEmail: string) {
+  return {
+    recipientEmail,
+    unsubscribeUrl: `${config.siteUrl}/unsubscribe?token=${PREVIEW_TOKEN}`,
+    preferencesUrl: `${config.siteUrl}/preferences?token=${PREVIEW_TOKEN}`,
+  };
+}
+
+const itemFields = (item: ContentItem) => ({
+  contentType: item.contentType,
+  contentTitle: item.title,
+  contentUrl: item.contentUrl ?? `${item.slug}`,
+  contentExcerpt: item.description ?? item.contentPreview ?? null,
+  publishDate: item.publishDate,
+});
+
+/** Renders an item's email; `override` replaces one template (the editor's unsaved draft). */
+export async function renderPostEmail(
+  db: Db,
+  config: PreviewConfig,
+  item: ContentItem,
+  recipientEmail: string,
+  override?: EmailTemplate,
+): Promise<Rendered & { templateName: string }> {
+  const active = await getActiveTemplates(db);
+  const templates = new TemplateSet(override ? [...active.filter((t) => t.templateName !== override.templateName), override] : active);
+  const templateName = templateNameForItem(item);
+  const view = contentView({ siteName: config.siteName, siteUrl: config.siteUrl, postalAddress: config.postalAddress }, linksFor(config, recipientEmail), itemFields(item));
+  return { ...templates.render(templateName, view), templateName };
+}
+
+/** Sends the rendered email to one address, subject marked as a test. */
+export async function sendTestEmail(db: Db, config: PreviewConfig, transport: Transport, item: ContentItem, to: string): Promise<SendResult> {
+  const rendered = await renderPostEmail(db, config, item, to);
+  const messageId = makeMessageId(config.messageIdDomain);
+  const raw = buildMessage({
+    from: config.from,
+    to: { email: to },
+    subject: `[Test] ${rendered.subject}`,
+    html: rendered.html,
+    text: rendered.text,
+    messageId,
+    date: new Date(),
+    listUnsubscribeUrl: `${config.siteUrl}/api/unsubscribe/one-click?token=${PREVIEW_TOKEN}`,
+    listId: `${item.contentType}.${new URL(config.siteUrl).hostname}`,
+  });
+  return transport.send({ to, raw, messageIdHeader: messageId });
+}
+
+/**
+ * A template (saved or a draft) rendered on real content: the latest post it would be used
+ * for (digest: the latest three items; verification: a sample link). Throws on a template
+ * the renderer refuses.
+ */
+export async function renderTemplatePreview(
+  db: Db,
+  config: PreviewConfig,
+  template: EmailTemplate,
+  recipientEmail: string,
+): Promise<{ rendered: Rendered; on: string } | null> {
+  const site = { siteName: config.siteName, siteUrl: config.siteUrl, postalAddress: config.postalAddress };
+  const links = linksFor(config, recipientEmail);
+  const set = new TemplateSet([template]);
+  if (template.templateType === 'system') {
+    return { rendered: set.render(template.templateName, verificationView(site, links, `${config.siteUrl}/verify?token=${PREVIEW_TOKEN}`)), on: 'a sample confirmation link' };
+  }
+  const latest = await db.select().from(contentItems).orderBy(desc(contentItems.publishDate)).limit(50);
+  if (template.templateType === 'digest') {
+    const items = latest.slice(0, 3);
+    if (items.length === 0) return null;
+    return { rendered: set.render(template.templateName, digestView(site, links, 'daily', items.map(itemFields))), on: items.map((i) => i.title).join(', ') };
+  }
+  const post = latest.find((i) => templateNameForItem(i) === template.templateName);
+  if (!post) return null;
+  return { rendered: set.render(template.templateName, contentView(site, links, itemFields(post))), on: post.title };
+}

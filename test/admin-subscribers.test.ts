@@ -1,0 +1,103 @@
+/** The console's subscriber search, a reader's page and the suppress/unsubscribe actions, on real local D1. */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getSubscriber, parseSubscriberFilters, searchSubscribers } from '../db/admin-subscribers';
+import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
+import { handleAdminPost } from '../integration/server/admin/request';
+import { subscriberAction } from '../integration/server/admin/subscribers';
+import { processNotifications } from '../integration/delivery/processor';
+import { createDevCaptureTransport } from '../integration/delivery/transports/dev-capture';
+import { createTestD1, type TestD1 } from './helpers/d1';
+import { addContent, addReader, clearTables, rows, settableClock, testConfig } from './helpers/delivery';
+
+let t: TestD1;
+beforeAll(async () => {
+  t = await createTestD1();
+});
+afterAll(async () => t?.dispose());
+beforeEach(async () => clearTables(t.d1));
+
+const ORIGIN = 'http://127.0.0.1:4321';
+const CSRF = 'c'.repeat(43);
+const settings: AdminSettings = { access: null, devBypass: true, mailTransport: 'dev' };
+
+async function act(id: string, op: string): Promise<Response> {
+  const request = new Request(`${ORIGIN}/admin/subscribers/${id}/action`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, cookie: `${CSRF_COOKIE}=${CSRF}` },
+    body: new URLSearchParams({ csrf: CSRF, op }),
+  });
+  return handleAdminPost(request, null, settings, (ctx) => subscriberAction({ db: t.db }, ctx, id));
+}
+
+async function seed() {
+  await addReader(t.db, 'ann@alpha.example', { blog: true, frequency: 'daily' });
+  await addReader(t.db, 'anna@beta.example', { blog: false, thought: true });
+  await addReader(t.db, 'bob@alpha.example', { verified: false });
+  await addReader(t.db, 'carl@gamma.example', { announcements: true, frequency: 'weekly' });
+  await t.d1.prepare("UPDATE users SET email_status = 'bounced' WHERE email = 'carl@gamma.example'").run();
+}
+
+describe('search and filters', () => {
+  it('matches an address prefix or a @domain, and filters by status, content type and frequency', async () => {
+    await seed();
+    const emails = async (query: string) =>
+      (await searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams(query)))).rows.map((r) => r.email);
+    expect(await emails('q=ann')).toEqual(['ann@alpha.example', 'anna@beta.example']);
+    expect(await emails('q=ANN%40')).toEqual(['ann@alpha.example']);
+    expect(await emails('q=%40alpha.example')).toEqual(['ann@alpha.example', 'bob@alpha.example']);
+    expect(await emails('status=unconfirmed')).toEqual(['bob@alpha.example']);
+    expect(await emails('status=bounced')).toEqual(['carl@gamma.example']);
+    expect(await emails('status=active&type=blog')).toEqual(['ann@alpha.example']);
+    expect(await emails('type=thought')).toEqual(['anna@beta.example']);
+    expect(await emails('frequency=weekly')).toEqual(['carl@gamma.example']);
+    // Unknown values are ignored, input never reaches the SQL text.
+    expect(await emails("status=x';DROP TABLE users;--&type=nope&frequency=hourly")).toHaveLength(4);
+    expect(await emails("q=%27%20OR%201%3D1--")).toEqual([]);
+  });
+
+  it('pages in address order with a total', async () => {
+    await seed();
+    const first = await searchSubscribers(t.db, {}, { limit: 3 });
+    expect(first.total).toBe(4);
+    expect(first.rows.map((r) => r.email)).toEqual(['ann@alpha.example', 'anna@beta.example', 'bob@alpha.example']);
+    const second = await searchSubscribers(t.db, {}, { limit: 3, after: first.next! });
+    expect(second.rows.map((r) => r.email)).toEqual(['carl@gamma.example']);
+    expect(second.next).toBeNull();
+  });
+});
+
+describe('actions', () => {
+  it('suppress blocks the address, cancels its unsent mail and shows in the timeline with the actor', async () => {
+    const reader = await addReader(t.db, 'reader@example.org');
+    const clock = settableClock('2026-11-25T10:00:00Z');
+    await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z' });
+    const deps = { db: t.db, transport: { name: 'down', send: async () => ({ ok: false as const, retryable: true, error: 'later' }) }, config: testConfig(), clock: clock.clock };
+    await processNotifications(deps);
+
+    const response = await act(reader.id, 'suppress');
+    expect(response.status).toBe(303);
+    const [user] = await rows<{ email_status: string }>(t.d1, 'SELECT email_status FROM users WHERE id = ?1', reader.id);
+    expect(user!.email_status).toBe('blocked');
+    expect(await rows(t.d1, "SELECT id FROM email_notifications WHERE status <> 'cancelled'")).toEqual([]);
+
+    clock.advance(3600);
+    expect(await processNotifications({ ...deps, transport: createDevCaptureTransport(t.db) })).toMatchObject({ sent: 0 });
+    const page = await getSubscriber(t.db, reader.id);
+    expect(page!.timeline.find((e) => e.source === 'admin')).toMatchObject({ action: 'subscriber_suppressed', actor: 'dev-bypass' });
+    expect(page!.timeline.map((e) => e.action)).toEqual(expect.arrayContaining(['queued', 'retry_scheduled', 'cancelled']));
+  });
+
+  it('unsubscribe turns everything off with an unsubscribed history row naming the actor', async () => {
+    const reader = await addReader(t.db, 'reader@example.org', { blog: true, thought: true });
+    await act(reader.id, 'unsubscribe');
+    const [user] = await rows<Record<string, number | string>>(t.d1, 'SELECT * FROM users WHERE id = ?1', reader.id);
+    expect(user).toMatchObject({ email_status: 'unsubscribed', unsubscribe_all: 1, email_blog_updates: 0, email_thought_updates: 0 });
+    const [history] = await rows<{ details: string }>(t.d1, "SELECT details FROM email_notification_history WHERE action = 'unsubscribed' AND user_id = ?1", reader.id);
+    expect(JSON.parse(history!.details)).toEqual({ source: 'admin', actor: 'dev-bypass' });
+  });
+
+  it('answers an unknown reader with 404 and an unknown action with 400', async () => {
+    expect((await act('nobody', 'suppress')).status).toBe(404);
+    expect((await act('nobody', 'erase-everything')).status).toBe(400);
+  });
+});
