@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContentItem } from '../db/schema';
 import { startRawSqlite, type RawSqlite, type SqlQuery } from './raw-sqlite';
-import { maxOver, startBenchWorker, type BenchWorker } from './workerd/harness';
+import { maxOver, median, startBenchWorker, type BenchWorker } from './workerd/harness';
 
 const SIZES = [10_000, 50_000];
 const RUNS = 5;
@@ -19,11 +19,6 @@ const LOOP_SAMPLE = 300; // rows inserted one by one per loop run; the rest is e
 const GOALS = { min_speedup_vs_loop: 1_000, max_ratio_vs_raw_sqlite: 1.3 };
 const RESULTS_FILE = join(import.meta.dirname, 'results', 'fanout.json');
 
-export const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
 const timing = (rows: number, samples: number[]) => {
   const ms = median(samples);

@@ -179,6 +179,12 @@ export async function startBenchWorker(options: BenchWorkerOptions = {}): Promis
   return worker;
 }
 
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
 /** Largest value of a counter over the logged invocations of some phases. */
 export function maxOver(log: BenchWorker['log'], phases: readonly string[], key: 'd1_statements' | 'd1_round_trips' | 'cpu_ms' | 'wall_ms'): number | null {
   const values = log.filter((l) => phases.includes(l.phase)).map((l) => l[key]).filter((v): v is number => v !== null);
