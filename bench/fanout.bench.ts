@@ -20,26 +20,39 @@ const GOALS = { min_speedup_vs_loop: 1_000, max_ratio_vs_raw_sqlite: 1.3 };
 const RESULTS_FILE = join(import.meta.dirname, 'results', 'fanout.json');
 
 const round = (x: number, digits = 1) => Number(x.toFixed(digits));
-const timing = (rows: number, samples: number[]) => {
-  const ms = median(samples);
-  return { rows, ms: round(ms, 2), rows_per_s: Math.round(rows / (ms / 1000)), samples_ms: samples.map((s) => round(s, 2)) };
+const timing = (rows: number, samples: Sample[]) => {
+  const ms = median(samples.map((s) => s.ms));
+  const cpu = samples.every((s) => s.cpu_ms !== null) ? median(samples.map((s) => s.cpu_ms!)) : null;
+  return {
+    rows,
+    ms: round(ms, 2),
+    rows_per_s: Math.round(rows / (ms / 1000)),
+    cpu_ms: cpu === null ? null : round(cpu, 1),
+    samples_ms: samples.map((s) => round(s.ms, 2)),
+    samples_cpu_ms: samples.map((s) => (s.cpu_ms === null ? null : round(s.cpu_ms, 1))),
+  };
 };
 type Timing = ReturnType<typeof timing>;
 
-type Contender = { name: string; once: () => Promise<number> };
+/** One timed run: wall ms, and CPU ms where the contender can tell. */
+type Sample = { ms: number; cpu_ms: number | null };
+type Contender = { name: string; once: () => Promise<Sample> };
 
 /** Rounds of every contender in a rotating order; round 0 is a warm-up. Samples per contender. */
-async function interleaved(contenders: Contender[], runs: number): Promise<Map<string, number[]>> {
-  const samples = new Map(contenders.map((c) => [c.name, [] as number[]]));
+async function interleaved(contenders: Contender[], runs: number): Promise<Map<string, Sample[]>> {
+  const samples = new Map(contenders.map((c) => [c.name, [] as Sample[]]));
   for (let round = 0; round <= runs; round++) {
     for (let i = 0; i < contenders.length; i++) {
       const contender = contenders[(i + round) % contenders.length]!;
-      const ms = await contender.once();
-      if (round > 0) samples.get(contender.name)!.push(ms);
+      const sample = await contender.once();
+      if (round > 0) samples.get(contender.name)!.push(sample);
     }
+    console.log(`  round ${round}/${runs}${round === 0 ? ' (warm-up)' : ''} done`);
   }
   return samples;
 }
+
+const rawOnce = (raw: RawSqlite, steps: number) => async (): Promise<Sample> => ({ ms: await raw.run(steps), cpu_ms: await raw.cpuMs() });
 
 async function benchSize(worker: BenchWorker, raws: Record<'delete' | 'wal', RawSqlite>, dir: string, n: number) {
   const { result: setup } = await worker.call<{ item: ContentItem }>('setup', { readers: n });
@@ -53,27 +66,27 @@ async function benchSize(worker: BenchWorker, raws: Record<'delete' | 'wal', Raw
   }
   const loopRuns: { fetch_ms: number; loop_ms: number; rows: number }[] = [];
   const d1Set = (notificationsOnly: boolean) => async () => {
-    const { result } = await worker.call<{ ms: number; created: number }>('fanout-set', { item, notificationsOnly });
+    const { result, counters } = await worker.call<{ ms: number; created: number }>('fanout-set', { item, notificationsOnly });
     if (result.created !== n) throw new Error(`fan-out created ${result.created} rows, expected ${n}`);
     await worker.call('clear-queue');
-    return result.ms;
+    return { ms: result.ms, cpu_ms: counters.cpu_ms };
   };
   const samples = await interleaved(
     [
       { name: 'set_based_d1', once: d1Set(false) },
       { name: 'set_based_d1_notifications_only', once: d1Set(true) },
-      { name: 'raw_sqlite', once: () => raws.delete.run(2) },
-      { name: 'raw_sqlite_notifications_only', once: () => raws.delete.run(1) },
-      { name: 'raw_sqlite_wal', once: () => raws.wal.run(2) },
-      { name: 'raw_sqlite_wal_notifications_only', once: () => raws.wal.run(1) },
+      { name: 'raw_sqlite', once: rawOnce(raws.delete, 2) },
+      { name: 'raw_sqlite_notifications_only', once: rawOnce(raws.delete, 1) },
+      { name: 'raw_sqlite_wal', once: rawOnce(raws.wal, 2) },
+      { name: 'raw_sqlite_wal_notifications_only', once: rawOnce(raws.wal, 1) },
       {
         name: 'loop_d1',
         once: async () => {
-          const { result } = await worker.call<{ subscribers: number; fetch_ms: number; loop_ms: number; rows: number }>('fanout-loop', { item, sample: LOOP_SAMPLE });
+          const { result, counters } = await worker.call<{ subscribers: number; fetch_ms: number; loop_ms: number; rows: number }>('fanout-loop', { item, sample: LOOP_SAMPLE });
           if (result.subscribers !== n) throw new Error(`loop saw ${result.subscribers} subscribers, expected ${n}`);
           await worker.call('clear-queue');
           loopRuns.push(result);
-          return result.loop_ms;
+          return { ms: result.loop_ms, cpu_ms: counters.cpu_ms }; // the CPU includes the subscriber fetch
         },
       },
     ],
@@ -113,6 +126,9 @@ async function benchSize(worker: BenchWorker, raws: Record<'delete' | 'wal', Raw
     ratio_vs_raw_sqlite_notifications_only: round(notifs.ms / rawN.ms, 2),
     ratio_vs_raw_sqlite_wal: round(full.ms / wal.ms, 2),
     ratio_vs_raw_sqlite_wal_notifications_only: round(notifs.ms / walN.ms, 2),
+    // CPU instead of wall (less sensitive to a busy machine): workerd (worker + its SQLite) against the child's.
+    cpu_ratio_vs_raw_sqlite_wal: full.cpu_ms && wal.cpu_ms ? round(full.cpu_ms / wal.cpu_ms, 2) : null,
+    cpu_ratio_vs_raw_sqlite_wal_notifications_only: notifs.cpu_ms && walN.cpu_ms ? round(notifs.cpu_ms / walN.cpu_ms, 2) : null,
   };
 }
 
@@ -148,13 +164,13 @@ export async function run(): Promise<object> {
       max_d1_statements_per_invocation: maxOver(worker.log, ['fanout-set'], 'd1_statements'),
       max_cpu_ms_per_invocation: maxOver(worker.log, ['fanout-set'], 'cpu_ms'),
       notes:
-        'ms are medians of interleaved rounds (order rotated each round, one warm-up round), timed inside the worker (workerd clock, 1 ms steps). set_based_* = enqueueNotificationsForContent: notifications INSERT…SELECT plus the queued-history INSERT…SELECT in one batch; *_notifications_only = the first statement alone. loop_d1 = getSubscribersForContentType then createEmailNotification awaited per row for loop_sample_rows rows; projected_ms_for_all = fetch + subscribers × per_row_ms (extrapolated per row, not run on all). raw_sqlite = the same SQL and parameters (built by the worker) on node:sqlite in a child process (file DB, foreign keys on, same migrations) in one transaction, rollback journal; raw_sqlite_wal = the same in WAL mode, the journal local D1 uses. cpu_ms = workerd process CPU (worker + local D1 SQLite) from /proc, 10 ms steps. User ids are random like real nanoids.',
+        'ms are medians of interleaved rounds (order rotated each round, one warm-up round), timed inside the worker (workerd clock, 1 ms steps). set_based_* = enqueueNotificationsForContent: notifications INSERT…SELECT plus the queued-history INSERT…SELECT in one batch; *_notifications_only = the first statement alone. loop_d1 = getSubscribersForContentType then createEmailNotification awaited per row for loop_sample_rows rows; projected_ms_for_all = fetch + subscribers × per_row_ms (extrapolated per row, not run on all). raw_sqlite = the same SQL and parameters (built by the worker) on node:sqlite in a child process (file DB, foreign keys on, same migrations) in one transaction, rollback journal; raw_sqlite_wal = the same in WAL mode, the journal local D1 uses. cpu_ms = for D1, the workerd process CPU of the invocation (worker + local D1 SQLite; for the loop also the subscriber fetch) from /proc, 10 ms steps; for raw, process.cpuUsage() of the child around the transaction. User ids are random like real nanoids.',
       sizes,
     };
 
-    const table: (string | number)[][] = [['subscribers', 'path', 'rows', 'median ms', 'rows/s', 'D1 vs raw (rollback / WAL)']];
+    const table: (string | number)[][] = [['subscribers', 'path', 'rows', 'median ms', 'rows/s', 'CPU ms', 'D1 vs raw (rollback / WAL)']];
     for (const s of sizes) {
-      const line = (path: string, x: Timing, ratio = '') => table.push([s.subscribers, path, x.rows, x.ms, x.rows_per_s, ratio]);
+      const line = (path: string, x: Timing, ratio = '') => table.push([s.subscribers, path, x.rows, x.ms, x.rows_per_s, x.cpu_ms ?? '', ratio]);
       line('set-based D1 in workerd (notifications + history)', s.set_based_d1, `${s.ratio_vs_raw_sqlite}x / ${s.ratio_vs_raw_sqlite_wal}x`);
       line('set-based D1 in workerd (notifications only)', s.set_based_d1_notifications_only, `${s.ratio_vs_raw_sqlite_notifications_only}x / ${s.ratio_vs_raw_sqlite_wal_notifications_only}x`);
       line('raw node:sqlite (notifications + history)', s.raw_sqlite);
@@ -162,7 +178,7 @@ export async function run(): Promise<object> {
       line('raw node:sqlite WAL (notifications + history)', s.raw_sqlite_wal);
       line('raw node:sqlite WAL (notifications only)', s.raw_sqlite_wal_notifications_only);
       line(`spec loop D1 (sample; all ${s.subscribers}: ~${Math.round(s.loop_d1.projected_ms_for_all / 1000)} s)`, s.loop_d1);
-      table.push([s.subscribers, 'speedup vs loop (with history / notifications only)', '', '', `${s.speedup_vs_loop}x / ${s.speedup_vs_loop_notifications_only}x`, '']);
+      table.push([s.subscribers, 'speedup vs loop (with history / notifications only)', '', '', `${s.speedup_vs_loop}x / ${s.speedup_vs_loop_notifications_only}x`, '', '']);
     }
     printTable(table);
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });

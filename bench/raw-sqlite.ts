@@ -23,13 +23,15 @@ type Request =
   | { op: 'open'; file: string; journal: JournalMode; readers: number }
   | { op: 'queries'; queries: SqlQuery[] }
   | { op: 'run'; steps: number }
-  | { op: 'count' };
+  | { op: 'count' }
+  | { op: 'cpu' };
 type Reply = { id: number; ok: true; value: number } | { id: number; ok: false; error: string };
 
 // --- child ---------------------------------------------------------------------------------
 
 function serve(): void {
   let raw: DatabaseSync | undefined;
+  let lastRunCpuMs = 0;
   let steps: { statement: StatementSync; params: (string | number | null)[] }[] = [];
   const db = () => raw ?? (() => { throw new Error('no database open'); })();
   const handle = (req: Request): number => {
@@ -50,13 +52,18 @@ function serve(): void {
         return steps.length;
       case 'run': {
         const started = performance.now();
+        const cpuBefore = process.cpuUsage();
         db().exec('BEGIN');
         for (const step of steps.slice(0, req.steps)) step.statement.run(...step.params);
         db().exec('COMMIT');
         const ms = performance.now() - started;
+        const cpu = process.cpuUsage(cpuBefore);
+        lastRunCpuMs = (cpu.user + cpu.system) / 1000;
         db().exec(CLEAR_QUEUE_SQL.join(';'));
         return ms;
       }
+      case 'cpu':
+        return lastRunCpuMs;
       case 'count': {
         db().exec('BEGIN');
         steps[0]!.statement.run(...steps[0]!.params);
@@ -92,6 +99,8 @@ export type RawSqlite = {
   run(steps: number): Promise<number>;
   /** Rows the first query creates (in a rolled-back transaction). */
   count(): Promise<number>;
+  /** CPU ms (user + system) of the last run's transaction. */
+  cpuMs(): Promise<number>;
   close(): Promise<void>;
 };
 
@@ -120,6 +129,7 @@ export function startRawSqlite(): RawSqlite {
     setQueries: (queries) => ask({ op: 'queries', queries }),
     run: (steps) => ask({ op: 'run', steps }),
     count: () => ask({ op: 'count' }),
+    cpuMs: () => ask({ op: 'cpu' }),
     close: () =>
       new Promise<void>((resolveClose) => {
         if (child.exitCode !== null) return resolveClose();
