@@ -64,6 +64,19 @@ export const PHASES: Record<string, Phase> = {
     return { statements: statements.length };
   },
 
+  /** One statement's rows (for Node-side code that takes a SQL executor, e.g. content sync). */
+  async 'sql-query'({ d1 }, body) {
+    const { sql, params } = body as { sql: string; params: unknown[] };
+    return { rows: (await d1.prepare(sql).bind(...params).all()).results };
+  },
+
+  /** Statements in one batch (one transaction); rows changed by each. */
+  async 'sql-batch'({ d1 }, body) {
+    const statements = body.statements as { sql: string; params: unknown[] }[];
+    const results = await d1.batch(statements.map((s) => d1.prepare(s.sql).bind(...s.params)));
+    return { changes: results.map((r) => r.meta.changes ?? 0) };
+  },
+
   /** Empties every table the benches write, seeds `readers` readers, registers one item. */
   async setup(ctx, body) {
     await seedUsers(ctx, int(body, 'readers'));
