@@ -2,7 +2,7 @@
  * Archival benchmark (issue 13): `archiveHistory` (db/archive.ts) moving 100,000 history rows
  * older than 6 months to the archive on local D1, per batch size: total time, time per batch
  * and what each batch costs against D1's limits (statements, bound parameters, SQL bytes,
- * queries per invocation). For reference, the spec's way: all rows in one INSERT … SELECT and
+ * queries per invocation). For reference, the original system's way: all rows in one INSERT … SELECT and
  * one DELETE (one transaction, unbounded). Medians of RUNS runs after one warm-up; history is
  * re-seeded between runs.
  */
@@ -98,7 +98,7 @@ export async function run() {
       measured_at: new Date().toISOString(),
       d1_limits: D1_LIMITS,
       notes:
-        'archiveHistory on local D1 (wrangler getPlatformProxy): per batch one D1 batch of INSERT … SELECT into the archive and DELETE of the same rows (chosen by the same rowid subquery through idx_email_history_timestamp). total_ms includes the eligibility count; ms are medians after one warm-up. single_transaction_ms = the spec\'s unbounded INSERT … SELECT + DELETE of all rows in one batch (no progress, one long write). Shared 2-core machine: times vary with load.',
+        'archiveHistory on local D1 (wrangler getPlatformProxy): per batch one D1 batch of INSERT … SELECT into the archive and DELETE of the same rows (chosen by the same rowid subquery through idx_email_history_timestamp). total_ms includes the eligibility count; ms are medians after one warm-up. single_transaction_ms = the original system\'s unbounded INSERT … SELECT + DELETE of all rows in one batch (no progress, one long write). Shared 2-core machine: times vary with load.',
       sizes,
       single_transaction_ms: round(median(single)),
       single_transaction_samples_ms: single,

@@ -11,12 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { collectRecords, type Registry, type RegistryEntry } from '../integration/registry/collect';
 import { createD1HttpExecutor } from '../integration/registry/d1-http';
-import { d1Executor } from '../integration/registry/local-d1';
+import { LOCAL_LIMITS } from '../integration/registry/local-d1';
 import { parseOptions } from '../integration/options';
-import { syncContent, type ContentRecord, type SqlExecutor, type SyncReport } from '../integration/registry/sync';
-import { createTestD1 } from '../test/helpers/d1';
+import { syncContent, type ContentRecord, type SqlExecutor, type Statement, type SyncReport } from '../integration/registry/sync';
 import { startD1ApiStandIn } from '../test/helpers/d1-api-standin';
 import { buildFixture, copyFixture, migrateLocalD1 } from '../test/helpers/fixture-build';
+import { startBenchWorker, type BenchWorker } from './workerd/harness';
 
 const ENTRIES = 5_000;
 const THOUGHTS = 1_000; // the rest are blog posts
@@ -105,12 +105,35 @@ async function scenarios(target: string, db: () => SqlExecutor, clear: () => Pro
   }));
 }
 
+/**
+ * Local D1 through the bench worker (one invocation per query or batch), not wrangler's
+ * platform proxy: the proxy's pooled socket failed the call after a long batch
+ * (`SocketError: other side closed`), see bench/workerd/harness.ts.
+ */
+function workerExecutor(worker: BenchWorker): SqlExecutor {
+  let roundTrips = 0;
+  return {
+    limits: LOCAL_LIMITS,
+    get roundTrips() {
+      return roundTrips;
+    },
+    async query<T>(s: Statement) {
+      roundTrips++;
+      return (await worker.call<{ rows: T[] }>('sql-query', s)).result.rows;
+    },
+    async batch(statements: Statement[]) {
+      roundTrips++;
+      return (await worker.call<{ changes: number[] }>('sql-batch', { statements })).result.changes;
+    },
+  };
+}
+
 async function benchLocal(): Promise<Row[]> {
-  const t = await createTestD1();
+  const worker = await startBenchWorker();
   try {
-    return await scenarios('local D1', () => d1Executor(t.d1), async () => void (await t.d1.exec('DELETE FROM content_items')));
+    return await scenarios('local D1', () => workerExecutor(worker), async () => void (await worker.call('sql-batch', { statements: [{ sql: 'DELETE FROM content_items', params: [] }] })));
   } finally {
-    await t.dispose();
+    await worker.dispose();
   }
 }
 

@@ -2,7 +2,7 @@ import { getPlatformProxy } from 'wrangler';
 import type { BatchLimits, SqlExecutor, Statement } from './sql';
 
 // Measured: a batch of 400 statements over wrangler's platform proxy drops the connection; 300 pass.
-const LOCAL_LIMITS: BatchLimits = { statements: 200, bytes: 4_000_000 };
+export const LOCAL_LIMITS: BatchLimits = { statements: 200, bytes: 4_000_000 };
 
 /** A SqlExecutor over a D1 binding: one `all()` per query, one `batch()` (a transaction) per write. */
 export function d1Executor(d1: D1Database, limits: BatchLimits = LOCAL_LIMITS): SqlExecutor {
