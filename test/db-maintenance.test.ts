@@ -233,7 +233,7 @@ describe('db:stats', () => {
     expect(Object.keys(rows).some((name) => name.startsWith('_cf_') || name.startsWith('sqlite_'))).toBe(false);
 
     const plans = Object.fromEntries(stats.plans.map((p) => [p.name, p]));
-    expect(plans.subscribers!.indexes).toEqual(['idx_users_active_preferences']);
+    expect(plans.subscribers!.indexes).toEqual(['idx_users_active_preferences', 'sqlite_autoindex_suppressions_1']);
     expect(plans['fan-out']!.indexes).toEqual(expect.arrayContaining(['idx_users_active_preferences', 'idx_email_notifications_fanout_unique']));
     expect(plans.claim!.indexes).toEqual(expect.arrayContaining(['idx_email_notifications_claimable', 'idx_email_notifications_status_retry', 'idx_email_notifications_lease']));
     expect(plans['unnotified-content']!.indexes.some((i) => i.startsWith('idx_content_items_'))).toBe(true);
