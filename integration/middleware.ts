@@ -3,12 +3,15 @@
  * 1. CSRF: Astro's checkOrigin is off (astro.config.mjs) because RFC 8058 one-click POSTs
  *    arrive from mail providers without our Origin; this applies the same rule to every
  *    other route (see integration/server/origin-check.ts).
- * 2. Sessions: a `session` cookie is looked up (by its hash), extended when past half its
+ * 2. Mounting: handlers redirect to app-relative paths (`/preferences`); under a route base
+ *    (Astro's `base` + `prefix`) their Location is mounted there (integration/server/mount.ts).
+ * 3. Sessions: a `session` cookie is looked up (by its hash), extended when past half its
  *    life, and cleared when unknown or expired. Pages read Astro.locals.user.
  */
 import { defineMiddleware } from 'astro:middleware';
 import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './server/auth/cookies';
 import { validateSessionToken } from './server/auth/session';
+import { mountRedirect } from './server/mount';
 import { crossOriginForbiddenResponse, isForbiddenCrossOrigin } from './server/origin-check';
 import { routeBase } from 'virtual:astro-d1-notify/config';
 import { getDb } from './runtime';
@@ -20,13 +23,13 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (isForbiddenCrossOrigin(context.request, context.url, routeBase)) return crossOriginForbiddenResponse();
 
   const token = readCookie(context.request, SESSION_COOKIE);
-  if (!token) return next();
+  if (!token) return mountRedirect(await next(), context.url.pathname, routeBase);
   const found = await validateSessionToken(getDb(), token);
   if (found) {
     context.locals.user = found.user;
     context.locals.session = found.session;
   }
-  const response = await next();
+  const response = mountRedirect(await next(), context.url.pathname, routeBase);
   // Logout and login set their own cookie; do not overwrite it.
   if (response.headers.has('set-cookie')) return response;
   if (!found) return withCookie(response, blankSessionCookie(context.url));

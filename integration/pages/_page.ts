@@ -1,8 +1,8 @@
 /**
  * What every injected page does around its handler: refuse other methods with 405, apply the
- * handler's status and headers (never cached), and mount app-relative paths (`/preferences`)
- * under the route base (Astro's `base` + the `prefix` option) in links and redirects.
- * Handlers in integration/server/ speak app-relative paths; only pages know where they are mounted.
+ * handler's status and headers (never cached), and mount app-relative links (`/preferences`)
+ * under the route base (Astro's `base` + the `prefix` option). Handlers in integration/server/
+ * speak app-relative paths; redirects are mounted by the middleware (integration/server/mount.ts).
  */
 import type { AstroGlobal } from 'astro';
 import { routeBase } from 'virtual:astro-d1-notify/config';
@@ -19,15 +19,6 @@ export function refuseMethod(method: string, allow: readonly string[] = ['GET', 
   return allow.includes(method) ? undefined : new Response(null, { status: 405, headers: { allow: allow.join(', ') } });
 }
 
-/** A redirect to an app-relative path, mounted; other responses pass unchanged. */
-export function mounted(response: Response): Response {
-  const location = response.headers.get('location');
-  if (!location || !location.startsWith('/') || location.startsWith('//') || routeBase === '') return response;
-  const copy = new Response(response.body, response);
-  copy.headers.set('location', to(location));
-  return copy;
-}
-
 /**
  * Applies a handler's result: a ready Response to return, or the view to render (status and
  * headers set). `null` (a GET with nothing to handle) renders the page's empty view. Never cached.
@@ -35,7 +26,7 @@ export function mounted(response: Response): Response {
 export function applyResult<V>(Astro: AstroGlobal, result: PageResult<V>): Response | { view: V };
 export function applyResult<V>(Astro: AstroGlobal, result: PageResult<V> | null): Response | { view: V | undefined };
 export function applyResult<V>(Astro: AstroGlobal, result: PageResult<V> | null): Response | { view: V | undefined } {
-  if (result?.type === 'response') return mounted(result.response);
+  if (result?.type === 'response') return result.response;
   if (result) {
     Astro.response.status = result.status;
     for (const [name, value] of Object.entries(result.headers ?? {})) Astro.response.headers.set(name, value);

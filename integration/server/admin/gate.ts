@@ -59,9 +59,11 @@ export function newCsrfToken(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(CSRF_BYTES)));
 }
 
-/** SameSite=Strict and scoped to /admin: a cross-site page can neither send nor read it. */
+/** SameSite=Strict and scoped to the console (`…/admin`, wherever it is mounted): a cross-site page can neither send nor read it. */
 export function csrfCookie(token: string, url: URL): string {
-  const parts = [`${CSRF_COOKIE}=${token}`, 'HttpOnly', 'SameSite=Strict', 'Path=/admin'];
+  const at = url.pathname.indexOf('/admin');
+  const path = at >= 0 ? url.pathname.slice(0, at + '/admin'.length) : '/admin';
+  const parts = [`${CSRF_COOKIE}=${token}`, 'HttpOnly', 'SameSite=Strict', `Path=${path}`];
   if (!isLocalHttp(url)) parts.push('Secure');
   return parts.join('; ');
 }
