@@ -1,6 +1,6 @@
 // The only module that touches `cloudflare:workers`: everything else takes `db`,
 // configuration and transports as parameters, so it runs the same in tests and CLIs.
-import { env } from 'cloudflare:workers';
+import { env, waitUntil } from 'cloudflare:workers';
 import { createDb, type Db } from '../db/client';
 
 export type RuntimeEnv = {
@@ -17,3 +17,6 @@ export function setting(name: string): string | undefined {
 }
 
 export const getDb = (): Db => createDb(runtimeEnv().DB);
+
+/** Work that finishes after the response is sent (the Worker stays alive for it). */
+export const inBackground = (work: Promise<unknown>): void => waitUntil(work);
