@@ -94,7 +94,7 @@ describe('one address rule (forms, JSON, mailer)', () => {
 });
 
 describe('invalid UTF-8 is refused where bodies are parsed, never turned into U+FFFD', () => {
-  const raw = (type: string, bytes: Uint8Array) =>
+  const raw = (type: string, bytes: Uint8Array<ArrayBuffer>) =>
     new Request(`${SITE}/subscribe`, { method: 'POST', headers: { 'content-type': type, origin: SITE }, body: bytes });
   const bytesOf = (...parts: (string | number[])[]) =>
     new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...new TextEncoder().encode(p)] : p)));
