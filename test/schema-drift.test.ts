@@ -36,6 +36,7 @@ describe('migrations/ against db/schema', () => {
       'email_statistics',
       'email_templates',
       'rate_limits',
+      'send_allowance',
       'sessions',
       'unsubscribe_tokens',
       'user_profiles',

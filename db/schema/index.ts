@@ -7,4 +7,5 @@ export * from './tokens';
 export * from './statistics';
 export * from './rate-limits';
 export * from './dev-mail';
+export * from './send-allowance';
 export * from './relations';
