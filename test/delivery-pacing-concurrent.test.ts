@@ -47,8 +47,8 @@ describe('two processors at once share one allowance', () => {
     time.set('2026-11-25T12:01:00Z'); // the next minute: another 10, again split between two runs
     const [c, d] = await Promise.all([processNotifications(deps, { batchSize: 4 }), processNotifications(deps, { batchSize: 4 })]);
     expect(c.sent + d.sent).toBe(10);
-    const [{ n }] = await rows<{ n: number }>(t.d1, "SELECT count(*) AS n FROM email_notifications WHERE status = 'sent'");
-    expect(n).toBe(20);
+    const [row] = await rows<{ n: number }>(t.d1, "SELECT count(*) AS n FROM email_notifications WHERE status = 'sent'");
+    expect(row?.n).toBe(20);
   });
 
   it('never exceed the daily cap together', async () => {
