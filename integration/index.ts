@@ -8,6 +8,7 @@ import type { AstroIntegration, AstroIntegrationLogger } from 'astro';
 import { discardRegistry, REGISTRY_ENTRYPOINT, REGISTRY_ROUTE, registryVitePlugin } from './collect';
 import { astroSiteUrl, parseOptions, resolveSite, type ContentRegistryOptions } from './options';
 import { registerContent } from './run';
+import { removeSecretFiles } from './secret-files';
 import { resolveTarget, type Target } from './target';
 
 export type { ContentRegistryOptions } from './options';
@@ -16,6 +17,7 @@ export default function contentRegistry(userOptions: ContentRegistryOptions = {}
   const options = parseOptions(userOptions, process.env);
   let building = false;
   let ready: { site: string; target: Target } | undefined;
+  let outDir: string | undefined;
 
   // onSyncError: 'warn' turns any failure of the registration into a warning; 'fail' stops the build.
   const guard = async (logger: AstroIntegrationLogger, step: () => unknown) => {
@@ -40,6 +42,7 @@ export default function contentRegistry(userOptions: ContentRegistryOptions = {}
       },
       'astro:config:done': async ({ config, logger }) => {
         if (!building) return;
+        outDir = fileURLToPath(config.outDir);
         // Fail fast, before the build spends its time: site URL, wrangler config, credentials.
         await guard(logger, () => {
           const site = resolveSite(options.site, astroSiteUrl(config.site, config.base));
@@ -47,6 +50,9 @@ export default function contentRegistry(userOptions: ContentRegistryOptions = {}
         });
       },
       'astro:build:done': async ({ dir, logger }) => {
+        // Before anything can fail: secrets (.dev.vars, .env) never stay in the output.
+        const removed = outDir ? removeSecretFiles(outDir) : [];
+        if (removed.length > 0) logger.info(`secrets kept out of the build: removed ${removed.join(', ')}`);
         if (!ready) return discardRegistry(dir); // already warned; still never deploy the registry
         const { site, target } = ready;
         await guard(logger, () => registerContent({ dir, options, site, target, logger }));
