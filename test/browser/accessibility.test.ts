@@ -36,10 +36,14 @@ async function withPage(scheme: 'light' | 'dark', fn: (page: Page) => Promise<vo
   }
 }
 
-/** Every same-origin page reachable by links from the home page (reader pages only). */
+/**
+ * Every same-origin page reachable by links from the home page (reader pages only), plus the
+ * pages its forms lead to (the subscribe form posts to /subscribe).
+ */
 async function crawl(page: Page): Promise<string[]> {
-  const seen = new Set<string>(['/']);
-  const queue = ['/'];
+  const start = ['/', '/subscribe', '/account/login', '/account/register'];
+  const seen = new Set<string>(start);
+  const queue = [...start];
   while (queue.length > 0 && seen.size < MAX_PAGES) {
     const path = queue.shift()!;
     await page.goto(path);
