@@ -42,7 +42,7 @@ export default function contentRegistry(userOptions: ContentRegistryOptions = {}
       },
       'astro:config:done': async ({ config, logger }) => {
         if (!building) return;
-        outDir = fileURLToPath(config.outDir);
+        outDir = config.outDir ? fileURLToPath(config.outDir) : undefined;
         // Fail fast, before the build spends its time: site URL, wrangler config, credentials.
         await guard(logger, () => {
           const site = resolveSite(options.site, astroSiteUrl(config.site, config.base));
