@@ -3,14 +3,16 @@
  * (email_notifications.error_message, history details), contains a message body or a token.
  */
 import PostalMime from 'postal-mime';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { safeErrorText } from '../db/safe-error';
 import { processNotifications } from '../src/delivery/processor';
 import type { OutgoingEmail, SendResult, Transport } from '../src/delivery/transport';
 import { createDevCaptureTransport } from '../src/delivery/transports/dev-capture';
 import { createFaultInjectionTransport } from '../src/delivery/transports/fault-injection';
 import { createGmailTransport } from '../src/delivery/transports/gmail';
+import { subscribe } from '../src/server/reader/subscribe';
 import { createTestD1, type TestD1 } from './helpers/d1';
+import { fakeDeps } from './helpers/reader';
 import { addContent, addReader, clearTables, rows, testConfig } from './helpers/delivery';
 import { startGoogleStandin, type GoogleStandin } from './helpers/google-standin';
 
@@ -126,5 +128,25 @@ describe('no message body or token in any recorded error', () => {
     expect(safeErrorText(`x ${'A'.repeat(43)} y`)).toBe('x [redacted] y');
     expect(safeErrorText('line one\nFrom: a@b')).toBe('line one […]');
     expect(safeErrorText('x'.repeat(1000)).length).toBeLessThanOrEqual(300);
+  });
+
+  it('subscribe: a failed verification send is logged without the verify link\'s raw token', async () => {
+    const tokens: string[] = [];
+    const deps = fakeDeps({
+      sendVerification: async (_db, params) => {
+        tokens.push(new URL(params.verifyUrl).searchParams.get('token')!);
+        throw new Error(`Failed query: insert into "email_notifications" values (?, ?)\nparams: ${params.verifyUrl}`);
+      },
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      await subscribe(t.db, { email: 'log-me@example.org', contentTypes: ['blog'], frequency: 'daily' }, deps, { ipAddress: '192.0.2.1', userAgent: 'vitest' });
+      const text = logged.mock.calls.flat().map(String).join(' ');
+      expect(text).toMatch(/verification email failed/);
+      expect(tokens).toHaveLength(1);
+      expect(text).not.toContain(tokens[0]!);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

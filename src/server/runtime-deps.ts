@@ -3,6 +3,7 @@
  * mail through the delivery queue (queued, then sent right after the answer; the processor retries failures).
  * Pages import this; tests build their own ReaderDeps instead.
  */
+import { safeErrorText } from '../../db/safe-error';
 import { processNotifications } from '../delivery/processor';
 import { queueVerificationEmail } from '../delivery/verification';
 import { getDeliveryDeps } from '../delivery/runtime-deps';
@@ -18,7 +19,7 @@ export function readerDeps(url: URL): ReaderDeps {
       // email for a blocked address) must not show in the subscribe route's timing.
       inBackground(
         processNotifications(getDeliveryDeps(), { onlyNotificationIds: [id] }).catch((error: unknown) =>
-          console.error('verification email: send failed; the scheduled run retries it', error instanceof Error ? error.message : error),
+          console.error('verification email: send failed; the scheduled run retries it:', safeErrorText(error)),
         ),
       );
     },

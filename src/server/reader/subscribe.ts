@@ -7,6 +7,7 @@ import type { Db } from '../../../db/client';
 import { createNotificationHistory } from '../../../db/history';
 import { preferenceFlags } from '../../../db/preferences';
 import { newId } from '../../../db/crypto';
+import { safeErrorText } from '../../../db/safe-error';
 import { users, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
@@ -98,7 +99,8 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
     await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl });
   } catch (error) {
     // The queued mail stays in the queue and is retried; the reader sees the same answer.
-    console.error('subscribe: sending the verification email failed', error);
+    // safeErrorText: a failed INSERT's message lists its parameters, the verify link's raw token among them.
+    console.error('subscribe: sending the verification email failed:', safeErrorText(error));
   }
   return { ok: true };
 }
