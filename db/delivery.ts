@@ -9,6 +9,7 @@
  * `sql` queries with parameters, and UPDATE … RETURNING with scalar subqueries reads
  * plainer as SQL anyway. Builder queries from other modules join a batch via toSQL().
  */
+import { safeErrorText } from './safe-error';
 import { d1Of, statementOf, type Db } from './client';
 import { statisticsUpsertQuery, type StatisticIncrements } from './statistics';
 import { toUnixSeconds, utcDateKey } from './time';
@@ -245,6 +246,8 @@ export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: 
   const d1 = d1Of(db);
   const at = toUnixSeconds(now);
   const rows = outcomes.map((o) => {
+    // The one place delivery errors are stored: nothing of a message body or a token gets in.
+    o = o.kind === 'retry' || o.kind === 'failed' ? { ...o, error: safeErrorText(o.error) } : o.kind === 'cancelled' ? { ...o, reason: safeErrorText(o.reason) } : o;
     const attempt = o.row.retryCount + (o.kind === 'cancelled' ? 0 : 1);
     return {
       id: o.row.id,

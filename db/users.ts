@@ -3,12 +3,11 @@ import type { Db } from './client';
 import { newId, sha256Hex } from './crypto';
 import { EMAIL_FREQUENCIES, users, type EmailFrequency, type User } from './schema';
 
-/** Emails are stored and looked up trimmed and lower-cased (ARCHITECTURE.md, "Emails"). */
-export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
-export const normalizeUsername = (username: string): string => username.trim().toLowerCase();
+import { emailAddressProblem, normalizeEmail } from './email-address';
 
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
-const MAX_EMAIL_LENGTH = 254; // RFC 5321 path limit
+/** Emails are stored and looked up trimmed, NFC and lower-cased (db/email-address.ts). */
+export { normalizeEmail };
+export const normalizeUsername = (username: string): string => username.trim().toLowerCase();
 
 export type CreateUserParams = {
   email: string;
@@ -23,7 +22,7 @@ export type CreateUserParams = {
 
 /** Throws a plain, readable error for input that must never reach the database. */
 function assertValidUserInput(email: string, params: CreateUserParams): void {
-  if (!EMAIL_SHAPE.test(email) || email.length > MAX_EMAIL_LENGTH) throw new Error(`Invalid email address: "${email}"`);
+  if (emailAddressProblem(email) !== null) throw new Error(`Invalid email address: "${email}"`);
   if (params.emailFrequency !== undefined && !EMAIL_FREQUENCIES.includes(params.emailFrequency)) {
     throw new Error(`Invalid email frequency: "${params.emailFrequency}"`);
   }

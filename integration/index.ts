@@ -14,6 +14,7 @@ import { astroSiteUrl, parseOptions, resolveSite, type ContentRegistryOptions } 
 import { discardRegistry, REGISTRY_ENTRYPOINT, REGISTRY_ROUTE, registryVitePlugin } from './registry/collect';
 import { registerContent } from './registry/run';
 import { resolveTarget, type Target } from './registry/target';
+import { removeSecretFiles } from './registry/secret-files';
 import { injectedRoutes } from './routes';
 import { notifyVitePlugin } from './vite-plugin';
 
@@ -41,6 +42,7 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
   const options = parseOptions(userOptions, process.env);
   let building = false;
   let ready: { site: string; target: Target } | undefined;
+  let outDir: string | undefined;
 
   // onSyncError: 'warn' turns any failure of the registration into a warning; 'fail' stops the build.
   const guard = async (logger: AstroIntegrationLogger, step: () => unknown) => {
@@ -80,6 +82,7 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
         });
       },
       'astro:config:done': async ({ config, logger }) => {
+        outDir = config.outDir ? fileURLToPath(config.outDir) : undefined;
         if (!building) return;
         // Fail fast, before the build spends its time: site URL, wrangler config, credentials.
         await guard(logger, () => {
@@ -88,6 +91,9 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
         });
       },
       'astro:build:done': async ({ dir, logger }) => {
+        // Before anything can fail: secrets (.dev.vars, .env) never stay in the output.
+        const removed = outDir ? removeSecretFiles(outDir) : [];
+        if (removed.length > 0) logger.info(`secrets kept out of the build: removed ${removed.join(', ')}`);
         if (!ready) return discardRegistry(dir); // already warned; still never deploy the registry
         const { site, target } = ready;
         await guard(logger, () => registerContent({ dir, options, site, target, logger }));

@@ -4,9 +4,10 @@
  * the environment (bindings, vars, secrets) and the route base of the build. Everything else
  * takes these as parameters, so it runs the same in tests and CLIs.
  */
-import { env } from 'cloudflare:workers';
+import { env, waitUntil } from 'cloudflare:workers';
 import { routeBase } from 'virtual:astro-d1-notify/config';
 import { createDb, type Db } from '../db/client';
+import { safeErrorText } from '../db/safe-error';
 import { buildDeliveryDeps, type DeliveryEnv } from './delivery/deps';
 import { processNotifications, type DeliveryDeps } from './delivery/processor';
 import { queueVerificationEmail } from './delivery/verification';
@@ -24,13 +25,22 @@ export const getDb = (): Db => createDb(runtimeEnv().DB);
 
 export const getDeliveryDeps = (): DeliveryDeps => buildDeliveryDeps(runtimeEnv());
 
-/** The reader handlers' deps: where emailed links point, and the verification mail (queued, then sent at once; the processor retries failures). */
+/** Work that finishes after the response is sent (the Worker stays alive for it). */
+export const inBackground = (work: Promise<unknown>): void => waitUntil(work);
+
+/** The reader handlers' deps: where emailed links point, and the verification mail (queued, then sent right after the answer; the processor retries failures). */
 export function readerDeps(url: URL): ReaderDeps {
   return {
     siteUrl: (setting('SITE_URL') ?? url.origin).replace(/\/+$/, '') + routeBase,
     sendVerification: async (db, params) => {
       const id = await queueVerificationEmail(db, params);
-      await processNotifications(getDeliveryDeps(), { onlyNotificationIds: [id] });
+      // Sent after the answer: the transport's latency (and whether the processor cancels the
+      // email for a blocked address) must not show in the subscribe route's timing.
+      inBackground(
+        processNotifications(getDeliveryDeps(), { onlyNotificationIds: [id] }).catch((error: unknown) =>
+          console.error('verification email: send failed; the scheduled run retries it:', safeErrorText(error)),
+        ),
+      );
     },
   };
 }

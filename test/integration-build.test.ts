@@ -45,7 +45,7 @@ describe('astro build → local D1', () => {
   it('registers the posts, the future-dated post and the thought, skips the draft, and deploys no registry', async () => {
     const { log, error } = await buildFixture(fixture.root, { collections, persist });
     expect(error).toBeUndefined();
-    expect(summary(log)).toMatch(/^content: 5 new, 0 changed, 0 unchanged, 0 removed \(\d+ ms\)$/);
+    expect(summary(log)).toMatch(/^content: 5 new, 0 changed, 0 unchanged, 0 removed, 1 draft skipped \(\d+ ms\)$/);
     expect(log.filter((l) => l.startsWith('new: '))).toEqual([
       'new: blog/first-post "First post" (2026-01-10)',
       'new: blog/future-post "A post from the future" (2099-01-01)',

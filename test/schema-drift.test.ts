@@ -43,6 +43,7 @@ describe('migrations/ against db/schema', () => {
       'email_templates',
       'provider_events',
       'rate_limits',
+      'send_allowance',
       'sessions',
       'suppressions',
       'unsubscribe_tokens',

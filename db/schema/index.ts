@@ -11,4 +11,5 @@ export * from './dev-mail';
 export * from './archive';
 export * from './feedback';
 export * from './admin';
+export * from './send-allowance';
 export * from './relations';

@@ -11,14 +11,15 @@
  * `sending`; its leases expire and the next run picks it up (the batch is the checkpoint).
  */
 import type { Db } from '../../db/client';
-import { claimDueNotifications, countDue, countSentEmails, recordOutcomes, type Outcome } from '../../db/delivery';
+import { claimDueNotifications, countDue, recordOutcomes, type Outcome } from '../../db/delivery';
+import { releaseSendAllowance, reserveSendAllowance } from '../../db/send-allowance';
 import { getActiveTemplates } from '../../db/templates';
 import { bulkPauseCheck } from './complaint-guard';
 import { suppressReportedRecipients } from './provider-suppressions';
 import { deliverBatch } from './batch';
 import type { DeliveryConfig } from './config';
 import { fanOutPublished } from './fanout';
-import { allowance, isUnlimited, minuteStart, utcDayStart } from './pacing';
+import { allowance, isUnlimited } from './pacing';
 import { TemplateSet } from './render';
 import type { Transport } from './transport';
 
@@ -30,10 +31,10 @@ export const QUERY_BUDGET = 900;
 const STATEMENTS_PER_RUN = 7 + 2 * 25; // templates, final count, complaint check (2), fan-out (2 per item)
 const TOKENS_PER_STATEMENT = 250; // see db/unsubscribe-tokens.ts: one JSON parameter per INSERT
 /**
- * Worst case per batch: pacing 1, claim 4, digest Message-ID 1, tokens (2 per email, 250
+ * Worst case per batch: pacing 2 (reserve, release), claim 4, digest Message-ID 1, tokens (2 per email, 250
  * per INSERT), record 2 + statistics ≤ 5 + readers 1, provider-suppressed recipients 2.
  */
-export const statementsPerBatch = (batchSize: number): number => 16 + Math.ceil((2 * batchSize) / TOKENS_PER_STATEMENT);
+export const statementsPerBatch = (batchSize: number): number => 17 + Math.ceil((2 * batchSize) / TOKENS_PER_STATEMENT);
 
 export type DeliveryDeps = {
   db: Db;
@@ -76,6 +77,10 @@ export type RunSummary = {
   /** Set while bulk sending is paused by the complaint guard (integration/delivery/complaint-guard.ts): nothing was claimed. */
   paused?: { since?: string; reason?: string; howToResume: string };
 };
+
+/** Emails a batch handed to the transport (or tried to build): a digest's rows are one email. */
+const emailsAttempted = (outcomes: readonly Outcome[]): number =>
+  new Set(outcomes.filter((o) => o.kind !== 'cancelled').map((o) => (o.row.notificationType === 'digest' ? `digest:${o.row.userId}` : o.row.id))).size;
 
 /** Counts emails (not rows) per kind of outcome: a digest's rows share one Message-ID. */
 function tally(summary: RunSummary, outcomes: readonly Outcome[]) {
@@ -130,13 +135,15 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
   while (summary.batches < maxBatches && Date.now() - startedMs < timeBudgetMs) {
     const now = deps.clock();
     let limit = batchSize;
+    let reserved = 0;
     if (!isUnlimited(limits)) {
-      const window = allowance(limits, await countSentEmails(db, minuteStart(now), utcDayStart(now)), now);
-      if (window.emails === 0) {
-        pacedUntil = window.nextWindowAt;
+      // Reserved atomically in D1 before claiming, so overlapping runs share one allowance.
+      const reservation = await reserveSendAllowance(db, { want: batchSize, now, limits });
+      if (reservation.granted === 0) {
+        pacedUntil = allowance(limits, { thisMinute: reservation.minuteUsed, today: reservation.dayUsed }, now).nextWindowAt;
         break;
       }
-      limit = Math.min(limit, window.emails);
+      limit = reserved = reservation.granted;
     }
     const claimed = await claimDueNotifications(db, {
       now,
@@ -146,11 +153,15 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
       maxAttempts: config.maxAttempts,
       onlyIds: only,
     });
-    if (claimed.length === 0) break;
+    if (claimed.length === 0) {
+      await releaseSendAllowance(db, { unused: reserved, reservedAt: now });
+      break;
+    }
     summary.batches += 1;
     const outcomes = await deliverBatch({ db, transport: deps.transport, transactionalTransport: deps.transactionalTransport, config, templates, random, now }, claimed);
     await recordOutcomes(db, outcomes, now);
     await suppressReportedRecipients(db, outcomes, deps.transport.name, now);
+    await releaseSendAllowance(db, { unused: reserved - emailsAttempted(outcomes), reservedAt: now });
     tally(summary, outcomes);
     handled += outcomes.filter((o) => o.kind !== 'retry').length;
     if (only) break; // the given ids were all claimable in one go

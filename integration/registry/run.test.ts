@@ -13,7 +13,13 @@ import { resolveTarget } from './target';
 const registry: Registry = {
   version: 1,
   collections: [
-    { name: 'blog', entries: [{ id: 'a', data: { title: 'A', date: '2026-01-01' }, body: 'Alpha.', filePath: 'src/content/blog/a.md' }] },
+    {
+      name: 'blog',
+      entries: [
+        { id: 'a', data: { title: 'A', date: '2026-01-01' }, body: 'Alpha.', filePath: 'src/content/blog/a.md' },
+        { id: 'wip', data: { title: 'Not yet', date: '2026-01-02', draft: true }, body: 'Later.', filePath: 'src/content/blog/wip.md' },
+      ],
+    },
     { name: 'thoughts', entries: [] },
   ],
 };
@@ -64,7 +70,7 @@ describe('registerContent', () => {
     expect(report).toMatchObject({ dryRun: true, rowsWritten: 0 });
     expect(lines).toEqual([
       'info would add: blog/a "A" (2026-01-01)',
-      expect.stringMatching(/^info content \(dry run, nothing written\): 1 new, 0 changed, 0 unchanged, 0 removed \(\d+ ms\)$/),
+      expect.stringMatching(/^info content \(dry run, nothing written\): 1 new, 0 changed, 0 unchanged, 0 removed, 1 draft skipped \(\d+ ms\)$/),
     ]);
     expect(await count()).toBe(0);
   });
@@ -72,7 +78,7 @@ describe('registerContent', () => {
   it('only warns about a missing default collection, and registers the rest', async () => {
     const { lines } = await run({});
     expect(lines[0]).toMatch(/^warn Watched collections "thoughts", "announcements" do not exist or are empty/);
-    expect(lines.at(-1)).toMatch(/^info content: 1 new, 0 changed, 0 unchanged, 0 removed/);
+    expect(lines.at(-1)).toMatch(/^info content: 1 new, 0 changed, 0 unchanged, 0 removed, 1 draft skipped \(\d+ ms\)$/);
     expect(await count()).toBe(1);
   });
 });

@@ -46,10 +46,11 @@ export async function registerContent(args: {
   }
   // The summary times the whole step (collect, hash, open, sync), not just the SQL.
   report.ms = elapsed();
+  report.drafts = collected.drafts;
   for (const line of detailLines(report)) logger.info(line);
   logger.info(summaryLine(report));
   logger.debug(
-    `${args.target.label}: ${collected.drafts} drafts skipped; collected in ${collectedAt} ms, database open at ${openedAt} ms; ` +
+    `${args.target.label}: collected in ${collectedAt} ms, database open at ${openedAt} ms; ` +
       `${report.rowsWritten} rows written in ${report.statements} statements${report.staged ? ' (staged)' : ''}, ${report.roundTrips} round trips`,
   );
   return report;

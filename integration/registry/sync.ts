@@ -31,6 +31,8 @@ export type SyncReport = SyncPlan & {
   ms: number;
   /** With `baseline`: published, unnotified entries marked notified in the same transaction. */
   baselined: number | null;
+  /** Entries with `draft: true`, skipped by the collector (counted so the log never skips silently). */
+  drafts?: number;
 };
 
 /** The baseline: everything already published counts as announced; future-dated entries wait. */
@@ -120,6 +122,7 @@ export function summaryLine(report: SyncReport): string {
   return (
     `${label}: ${report.added.length} new, ${report.changed.length} changed, ` +
     `${report.unchanged} unchanged, ${report.removed.length} removed` +
+    (report.drafts === undefined ? '' : `, ${report.drafts} ${report.drafts === 1 ? 'draft' : 'drafts'} skipped`) +
     (report.baselined === null ? '' : `, ${report.baselined} baselined (marked notified, no email)`) +
     ` (${report.ms} ms)`
   );

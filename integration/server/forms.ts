@@ -17,6 +17,29 @@ function tooLarge(request: Request): boolean {
 }
 
 const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+const NOT_UTF8 = 'The body is not valid UTF-8.';
+
+/**
+ * Decoders replace invalid UTF-8 with U+FFFD, which would then be stored and mailed: decide
+ * here, once, and refuse it. A fatal decoder checks the raw bytes; in a urlencoded body the
+ * percent-escapes are bytes too, and decodeURIComponent throws on any that are not UTF-8.
+ */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+function utf8Text(bytes: ArrayBuffer): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+function urlencodedIsUtf8(text: string): boolean {
+  try {
+    for (const part of text.split(/[&=]/)) decodeURIComponent(part.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export async function readForm(request: Request): Promise<FormResult> {
   if (!FORM_TYPES.has(mediaType(request))) {
@@ -27,6 +50,10 @@ export async function readForm(request: Request): Promise<FormResult> {
     // Read the bytes first so a body without Content-Length is bounded too.
     const bytes = await request.arrayBuffer();
     if (bytes.byteLength > MAX_BODY_BYTES) return { ok: false, status: 413, field: 'body', reason: 'The form is too large.' };
+    // Our forms have no file fields, so a multipart body is text too.
+    const text = utf8Text(bytes);
+    const urlencoded = mediaType(request) === 'application/x-www-form-urlencoded';
+    if (text === null || (urlencoded && !urlencodedIsUtf8(text))) return { ok: false, status: 400, field: 'body', reason: NOT_UTF8 };
     const form = await new Response(bytes, { headers: { 'content-type': request.headers.get('content-type')! } }).formData();
     return { ok: true, form };
   } catch {
@@ -39,13 +66,15 @@ export async function readJson(request: Request): Promise<JsonResult> {
     return { ok: false, status: 415, field: 'content-type', reason: 'Send a JSON body with Content-Type: application/json.' };
   }
   if (tooLarge(request)) return { ok: false, status: 413, field: 'body', reason: 'The body is too large.' };
-  let text: string;
+  let bytes: ArrayBuffer;
   try {
-    text = await request.text();
+    bytes = await request.arrayBuffer();
   } catch {
     return { ok: false, status: 400, field: 'body', reason: 'The body could not be read.' };
   }
-  if (text.length > MAX_BODY_BYTES) return { ok: false, status: 413, field: 'body', reason: 'The body is too large.' };
+  if (bytes.byteLength > MAX_BODY_BYTES) return { ok: false, status: 413, field: 'body', reason: 'The body is too large.' };
+  const text = utf8Text(bytes);
+  if (text === null) return { ok: false, status: 400, field: 'body', reason: NOT_UTF8 };
   try {
     const body: unknown = JSON.parse(text);
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {

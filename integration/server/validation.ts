@@ -3,13 +3,13 @@
  * field → human reason; pages show the reason next to the field, the API returns it as JSON.
  */
 import { CONTENT_TYPES, EMAIL_FREQUENCIES, type ContentType, type EmailFrequency } from '../../db/schema';
+import { emailAddressProblem, MAX_EMAIL_LENGTH, normalizeEmail } from '../../db/email-address';
 import type { FieldErrors } from './http';
 
-export const MAX_EMAIL_LENGTH = 254; // RFC 5321
+export { MAX_EMAIL_LENGTH };
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 256; // PBKDF2 hashes any length; this bounds the work per request
-const MAX_TOKEN_LENGTH = 128; // our tokens are 43 characters
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
+export const MAX_TOKEN_LENGTH = 128; // our tokens are 43 characters
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+$/;
 
 export const CONTENT_TYPE_LABELS: Record<ContentType, string> = {
@@ -28,9 +28,12 @@ export function parseEmail(raw: unknown, errors: FieldErrors, field = 'email'): 
     errors[field] = 'Enter your email address.';
     return '';
   }
-  const email = raw.trim().toLowerCase();
-  if (email.length > MAX_EMAIL_LENGTH) errors[field] = `Use an email address of at most ${MAX_EMAIL_LENGTH} characters.`;
-  else if (!EMAIL_SHAPE.test(email)) errors[field] = 'Enter an email address like name@example.com.';
+  // The same rule the mailer applies (db/email-address.ts): what is accepted here can be sent.
+  const email = normalizeEmail(raw);
+  const problem = emailAddressProblem(email);
+  if (problem === 'too long') errors[field] = `Use an email address of at most ${MAX_EMAIL_LENGTH} characters.`;
+  else if (problem === 'control or invisible character') errors[field] = 'Remove the invisible or control characters from the email address.';
+  else if (problem) errors[field] = 'Enter an email address like name@example.com (no spaces, quotes or angle brackets).';
   return email;
 }
 

@@ -103,4 +103,46 @@ describe('dev mail viewer', () => {
     expect((await fetch(`${site.baseUrl}/dev/mail/no-such-id`)).status).toBe(404);
     expect((await fetch(`${site.baseUrl}/dev/mail/no-such-id/raw`)).status).toBe(404);
   });
+  it('a link clicked inside the HTML preview opens in a new tab; the preview stays on the message', async () => {
+    const captured = await captureDevMail(site.db, mail('Links in the frame', `<p><a id="inner" href="${site.baseUrl}/subscribe">Subscribe</a></p>`));
+    const context = await browser.newContext({ baseURL: site.baseUrl });
+    const page = await context.newPage();
+    try {
+      await page.goto(`/dev/mail/${captured.id}`);
+      const frame = page.frameLocator('iframe[data-testid="mail-html"]');
+      const [tab] = await Promise.all([context.waitForEvent('page'), frame.locator('#inner').click()]);
+      await tab.waitForLoadState();
+      expect(tab.url()).toBe(`${site.baseUrl}/subscribe`);
+      // The new tab is a normal page (not sandboxed): the site's form works there.
+      expect(await tab.locator('form button[type="submit"]').first().isEnabled()).toBe(true);
+      expect(await frame.locator('#inner').textContent()).toBe('Subscribe'); // the frame did not navigate
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the list: a space after "here.", a GET filter box that works without JavaScript, a styled delete button', async () => {
+    await captureDevMail(site.db, { ...mail('For the filter', '<p>f</p>'), toAddress: 'filter-me@example.org' });
+    const context = await browser.newContext({ baseURL: site.baseUrl, javaScriptEnabled: false });
+    const page = await context.newPage();
+    try {
+      await page.goto('/dev/mail');
+      await page.locator('[data-testid="mail-filter"] input[name="to"]').fill('filter-me@example.org');
+      await page.locator('[data-testid="mail-filter"] button[type="submit"]').click();
+      await page.waitForURL('**/dev/mail?to=filter-me%40example.org');
+      const tos = await page.locator('tr[data-testid="mail-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-to')));
+      expect(tos).toEqual(['filter-me@example.org']);
+      expect(await page.locator('[data-testid="mail-filter-current"]').textContent()).toBe('filter-me@example.org');
+      const intro = (await page.locator('main p').first().textContent())!.replace(/\s+/g, ' ');
+      expect(intro).toContain('stores every message here. Showing mail to filter-me@example.org');
+
+      const style = await page.locator('[data-testid="mail-clear"]').evaluate((b) => {
+        const cs = getComputedStyle(b);
+        return { radius: cs.borderRadius, padding: cs.paddingLeft, weight: cs.fontWeight, border: cs.borderTopStyle };
+      });
+      expect(style).toEqual({ radius: '6px', padding: expect.not.stringMatching(/^[0-5]px$/), weight: '600', border: 'solid' });
+    } finally {
+      await context.close();
+    }
+  });
 });

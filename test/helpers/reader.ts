@@ -1,10 +1,11 @@
 /** Requests and deps for calling the reader handlers directly against a real local D1. */
+import type { AccountEmailKind } from '../../integration/delivery/verification';
 import type { Db } from '../../db/client';
 import type { ReaderDeps } from '../../integration/server/reader/deps';
 
 export const SITE = 'https://blog.example';
 
-export type SentVerification = { userId: string; email: string; verifyUrl: string; kind?: string; summary?: string };
+export type SentVerification = { userId: string; email: string; verifyUrl: string; kind?: AccountEmailKind; summary?: string };
 
 export function fakeDeps(overrides: Partial<ReaderDeps> = {}): ReaderDeps & { sent: SentVerification[] } {
   const sent: SentVerification[] = [];

@@ -5,6 +5,7 @@
 import PostalMime from 'postal-mime';
 import type { Db } from '../../../db/client';
 import { captureDevMail } from '../../../db/dev-mail';
+import { safeErrorText } from '../../../db/safe-error';
 import type { Transport } from '../transport';
 
 export function createDevCaptureTransport(db: Db): Transport {
@@ -22,8 +23,10 @@ export function createDevCaptureTransport(db: Db): Transport {
         });
         return { ok: true, providerMessageId: `dev-${row.id}` };
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        return { ok: false, retryable: true, code: 'dev_capture', error: `dev outbox write failed (${reason})` };
+        // Not error.message: a failed INSERT's message lists its parameters, i.e. the raw email
+        // with live unsubscribe and preferences tokens. The underlying D1 error says why.
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+        return { ok: false, retryable: true, code: 'dev_capture', error: `dev outbox write failed (${safeErrorText(cause)})` };
       }
     },
   };

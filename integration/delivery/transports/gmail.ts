@@ -4,6 +4,7 @@
  * shortly before it expires; a 401 refreshes it once and retries once.
  * 429, 5xx, timeouts and network errors are retryable; other 4xx are permanent.
  */
+import { safeErrorText } from '../../../db/safe-error';
 import type { OutgoingEmail, SendResult, Transport } from '../transport';
 import { base64Url, GOOGLE_TOKEN_URL, OAuthError, parseRetryAfter, refreshAccessToken } from './google-oauth';
 
@@ -101,13 +102,12 @@ export function createGmailTransport(options: GmailTransportOptions): GmailTrans
         return await sendOnce(email, controller.signal);
       } catch (error) {
         if (error instanceof OAuthError) {
-          return { ok: false, retryable: error.retryable, code: error.code, error: error.message, retryAfterSeconds: error.retryAfterSeconds };
+          return { ok: false, retryable: error.retryable, code: error.code, error: safeErrorText(error), retryAfterSeconds: error.retryAfterSeconds };
         }
         if (controller.signal.aborted) {
           return { ok: false, retryable: true, code: 'timeout', error: `Gmail API did not answer within ${timeoutMs} ms` };
         }
-        const reason = error instanceof Error ? error.message : String(error);
-        return { ok: false, retryable: true, code: 'network', error: `Gmail API unreachable (${reason})` };
+        return { ok: false, retryable: true, code: 'network', error: `Gmail API unreachable (${safeErrorText(error)})` };
       } finally {
         clearTimeout(timer);
       }
@@ -124,7 +124,8 @@ function classify(answer: ApiAnswer, now: Date): SendResult {
     return { ok: false, retryable: false, code: 'bad_response', error: `Gmail API answered ${status} without a message id` };
   }
   const googleError = (body?.error ?? {}) as GoogleError;
-  const message = googleError.message ?? `HTTP ${status}`;
+  // Google's message may quote the request (the raw email): keep only a safe first line.
+  const message = safeErrorText(googleError.message ?? `HTTP ${status}`);
   const reasons = (googleError.errors ?? []).map((e) => e.reason).filter((r): r is string => typeof r === 'string');
   const quota403 = status === 403 && reasons.some((r) => RETRYABLE_403_REASONS.has(r));
   const retryable = status === 429 || status >= 500 || quota403;

@@ -2,12 +2,12 @@
  * Subscribe with double opt-in: POST /subscribe (form) and POST /api/subscribe (JSON).
  * The answer never says whether the address was known (no account enumeration).
  */
-import { eq } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { createNotificationHistory } from '../../../db/history';
-import { isSuppressed } from '../../../db/suppressions';
 import { preferenceFlags } from '../../../db/preferences';
-import { createUser, getUserByEmail } from '../../../db/users';
+import { newId } from '../../../db/crypto';
+import { safeErrorText } from '../../../db/safe-error';
 import { users, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
@@ -31,25 +31,34 @@ export function parseSubscribeInput(raw: { email: unknown; contentTypes: unknown
   return { value, errors };
 }
 
-const isReceivingMail = (u: User) => u.emailVerified && u.emailStatus === 'active' && !u.unsubscribeAll;
+// Who gets the requested settings now: anyone not already receiving mail and not blocked. A
+// reader receiving mail keeps their settings until they confirm; a blocked row is untouched.
+const TAKES_NEW_SETTINGS = `"users"."email_status" <> 'blocked' AND ("users"."email_verified" = 0 OR "users"."email_status" <> 'active' OR "users"."unsubscribe_all" = 1)`;
+const settingOrKept = (column: string) => sql.raw(`CASE WHEN ${TAKES_NEW_SETTINGS} THEN excluded."${column}" ELSE "users"."${column}" END`);
 
-/** Finds or creates the reader; a unique-index race with a parallel request reads the winner's row. */
-async function findOrCreateReader(db: Db, input: SubscribeInput): Promise<{ user: User; created: boolean }> {
-  const existing = await getUserByEmail(db, input.email);
-  if (existing) return { user: existing, created: false };
-  try {
-    const user = await createUser(db, {
-      email: input.email,
-      ...preferenceFlags(input.contentTypes),
-      emailFrequency: input.frequency,
-      emailVerified: false,
-    });
-    return { user, created: true };
-  } catch (error) {
-    const raced = await getUserByEmail(db, input.email);
-    if (raced) return { user: raced, created: false };
-    throw error;
-  }
+/**
+ * Finds or creates the reader in ONE upsert that writes a row on every path (a new row, new
+ * settings, or the same values back), so unknown, known and blocked addresses cost the same.
+ */
+async function upsertReader(db: Db, input: SubscribeInput, now: Date): Promise<{ user: User; created: boolean }> {
+  const id = newId();
+  const [user] = await db
+    .insert(users)
+    .values({ id, email: input.email, ...preferenceFlags(input.contentTypes), emailFrequency: input.frequency, emailVerified: false, updatedAt: now })
+    .onConflictDoUpdate({
+      target: users.email,
+      set: {
+        emailVerified: settingOrKept('email_verified'),
+        emailBlogUpdates: settingOrKept('email_blog_updates'),
+        emailThoughtUpdates: settingOrKept('email_thought_updates'),
+        emailAnnouncements: settingOrKept('email_announcements'),
+        emailFrequency: settingOrKept('email_frequency'),
+        updatedAt: settingOrKept('updated_at'),
+      },
+    })
+    .returning();
+  if (!user) throw new Error('subscribe: the upsert returned no row');
+  return { user, created: user.id === id };
 }
 
 export type SubscribeOutcome = { ok: true } | { ok: false; retryAfterSeconds: number };
@@ -71,22 +80,12 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
     now,
   );
   if (!limit.allowed) return { ok: false, retryAfterSeconds: limit.retryAfterSeconds };
-  if (await isSuppressed(db, input.email)) return { ok: true }; // suppressed (bounce, complaint, …): same answer, no mail
 
-  const { user, created } = await findOrCreateReader(db, input);
-  if (user.emailStatus === 'blocked') return { ok: true }; // same answer, no mail
-
-  if (!created && !isReceivingMail(user)) {
-    await db
-      .update(users)
-      .set({
-        emailVerified: false,
-        ...preferenceFlags(input.contentTypes),
-        emailFrequency: input.frequency,
-        updatedAt: now,
-      })
-      .where(eq(users.id, user.id));
-  }
+  // Every path (unknown, known, confirmed, blocked) runs the same statements and the same mail
+  // path, so the answer's timing says nothing about the address. A blocked reader's
+  // verification email is queued like any other and cancelled by the processor's send-time
+  // eligibility check (db/delivery.ts), never sent; the upsert writes that row's own values back.
+  const { user, created } = await upsertReader(db, input, now);
   const choices = { contentTypes: input.contentTypes, frequency: input.frequency };
   const token = await issueVerificationToken(db, user.id, now, choices);
   await createNotificationHistory(db, {
@@ -101,7 +100,8 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
     await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, summary: choicesSummary(choices) });
   } catch (error) {
     // The queued mail stays in the queue and is retried; the reader sees the same answer.
-    console.error('subscribe: sending the verification email failed', error);
+    // safeErrorText: a failed INSERT's message lists its parameters, the verify link's raw token among them.
+    console.error('subscribe: sending the verification email failed:', safeErrorText(error));
   }
   return { ok: true };
 }

@@ -39,6 +39,19 @@ export const HTML_PART_CSP = [
   'sandbox allow-popups allow-popups-to-escape-sandbox',
 ].join('; ');
 
+/**
+ * Links in the framed HTML part open in a new tab: followed inside the sandboxed frame, they
+ * would load the site there without scripts or same-origin access, and its buttons would do
+ * nothing. A `<base target>` (no href, so `base-uri 'none'` does not apply) does it for every
+ * link; the sandbox's allow-popups-to-escape-sandbox lets the new tab work normally.
+ */
+export function openLinksInNewTab(html: string): string {
+  const base = '<base target="_blank">';
+  const head = /<head(\s[^>]*)?>/i.exec(html);
+  if (head) return html.slice(0, head.index + head[0].length) + base + html.slice(head.index + head[0].length);
+  return base + html;
+}
+
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
 
 export function decodeEntities(text: string): string {

@@ -2,7 +2,7 @@
 import type { APIRoute } from 'astro';
 import { getDevMail } from '../../../../../db/dev-mail';
 import { getDb, setting } from '../../../../runtime';
-import { devMailEnabled, HTML_PART_CSP, messageView, notFound, VIEWER_HEADERS } from '../_view';
+import { devMailEnabled, HTML_PART_CSP, messageView, notFound, openLinksInNewTab, VIEWER_HEADERS } from '../_view';
 
 export const GET: APIRoute = async ({ params, url }) => {
   if (!devMailEnabled(setting('MAIL_TRANSPORT'), url)) return notFound();
@@ -10,7 +10,7 @@ export const GET: APIRoute = async ({ params, url }) => {
   if (!mail) return notFound();
   const view = await messageView(mail.raw);
   if (view.html === undefined) return notFound();
-  return new Response(view.html, {
+  return new Response(openLinksInNewTab(view.html), {
     headers: {
       ...VIEWER_HEADERS,
       'content-type': 'text/html; charset=utf-8',
