@@ -60,13 +60,12 @@ export async function saveTemplateVersion(
   const [, updated] = await d1.batch<{ version: number }>([
     d1.prepare(KEEP_CURRENT).bind(template.id, expectedVersion),
     d1.prepare(UPDATE_LIVE).bind(template.id, expectedVersion, draft.subjectTemplate, draft.htmlTemplate, draft.textTemplate, at),
-    d1.prepare(STORE_NEW).bind(template.id, expectedVersion, who.actor, at),
-    // Audited only when this save is the one that happened (no conflict).
+    // Audited only when this save is the one that happened: changes() is the UPDATE's row count
+    // (a stale save in the same second as the winning one would otherwise match by version and time).
     d1
       .prepare(
         `INSERT INTO admin_audit_log (id, actor, action, target_type, target_id, details, ip_address, created_at)
-         SELECT lower(hex(randomblob(16))), ?3, ?4, 'template', ?1, ?5, ?6, ?7
-         FROM email_templates WHERE id = ?1 AND version = ?2 + 1 AND updated_at = ?7`,
+         SELECT lower(hex(randomblob(16))), ?3, ?4, 'template', ?1, ?5, ?6, ?7 WHERE changes() = 1`,
       )
       .bind(
         template.id,
@@ -77,6 +76,7 @@ export async function saveTemplateVersion(
         who.ipAddress ?? null,
         at,
       ),
+    d1.prepare(STORE_NEW).bind(template.id, expectedVersion, who.actor, at),
   ]);
   const version = updated?.results[0]?.version;
   if (version !== undefined) return { ok: true, version };

@@ -1,5 +1,5 @@
 /**
- * Secure by default: every page and endpoint under src/pages/admin/ (the folder the
+ * Secure by default: every page and endpoint under integration/pages/admin/ (the folder the
  * integration injects) authenticates before it does anything, and every POST goes through
  * the CSRF-checking helpers. A new page that forgets fails here.
  */
@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/d1';
 
-const ADMIN = join(ROOT, 'src/pages/admin');
+const ADMIN = join(ROOT, 'integration/pages/admin');
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -18,7 +18,7 @@ function files(dir: string): string[] {
   });
 }
 
-describe('src/pages/admin', () => {
+describe('integration/pages/admin', () => {
   const routes = files(ADMIN);
 
   it('has the console routes', () => {

@@ -8,6 +8,7 @@ import { createNotificationHistory } from '../../../db/history';
 import { preferenceFlags } from '../../../db/preferences';
 import { newId } from '../../../db/crypto';
 import { safeErrorText } from '../../../db/safe-error';
+import { addressHash } from '../../../db/suppressions';
 import { users, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
@@ -42,12 +43,15 @@ const settingOrKept = (column: string) => sql.raw(`CASE WHEN ${TAKES_NEW_SETTING
  */
 async function upsertReader(db: Db, input: SubscribeInput, now: Date): Promise<{ user: User; created: boolean }> {
   const id = newId();
+  // The suppression list is keyed by this hash: a reader row must always carry it (db/suppressions.ts).
+  const emailHash = await addressHash(input.email);
   const [user] = await db
     .insert(users)
-    .values({ id, email: input.email, ...preferenceFlags(input.contentTypes), emailFrequency: input.frequency, emailVerified: false, updatedAt: now })
+    .values({ id, email: input.email, emailHash, ...preferenceFlags(input.contentTypes), emailFrequency: input.frequency, emailVerified: false, updatedAt: now })
     .onConflictDoUpdate({
       target: users.email,
       set: {
+        emailHash: sql`excluded.email_hash`,
         emailVerified: settingOrKept('email_verified'),
         emailBlogUpdates: settingOrKept('email_blog_updates'),
         emailThoughtUpdates: settingOrKept('email_thought_updates'),
