@@ -20,9 +20,17 @@ export const DEFAULT_BUSY_ATTEMPTS = 8;
 const DEFAULT_BASE_DELAY_MS = 100;
 const DEFAULT_MAX_DELAY_MS = 3_000;
 
+/**
+ * Errors from wrangler's platform proxy may come from another realm: match on shape, not
+ * `instanceof`. Local D1 reports a lock met at commit as "Failed to get session commit token:
+ * internal error" (workerd logs the SQLITE_BUSY behind it); the transaction did not commit.
+ */
 export const isBusyError = (error: unknown): boolean => {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (/SQLITE_BUSY|database is locked/i.test(e.message)) return true;
+  let e: unknown = error;
+  for (let depth = 0; depth < 5 && e !== null && e !== undefined; depth++) {
+    const message = typeof e === 'object' && 'message' in e ? String((e as { message: unknown }).message) : String(e);
+    if (/SQLITE_BUSY|database is locked|Failed to get session commit token/i.test(message)) return true;
+    e = typeof e === 'object' && 'cause' in e ? (e as { cause: unknown }).cause : undefined;
   }
   return false;
 };
