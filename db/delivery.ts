@@ -61,7 +61,8 @@ const CLAIM_SET = `SET status = 'sending', lease_expires_at = ?2,
   retry_count = retry_count + (status = 'sending'),
   message_id_header = COALESCE(message_id_header, '<' || id || '.' || lower(hex(randomblob(8))) || '@' || ?3 || '>')`;
 
-const DUE = `((status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <= ?1))
+/** Due to send now (?1 now, ?5 max attempts); shared with db/queue-delivery.ts. */
+export const DUE = `((status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <= ?1))
   OR (status = 'failed' AND next_retry_at <= ?1)
   OR (status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5))`;
 
