@@ -13,7 +13,12 @@ import type { Transport } from './transport';
 /** The producer binding (wrangler `queues.producers[].binding`). */
 export const DELIVERY_QUEUE_BINDING = 'DELIVERY_QUEUE';
 
-export type Overrides = { transport?: Transport; settings?: Record<string, unknown> };
+export type Overrides = {
+  transport?: Transport;
+  settings?: Record<string, unknown>;
+  /** Adjusts the built dependencies (tests: a short claim lease, a counting D1). */
+  tune?: (deps: DeliveryDeps) => DeliveryDeps;
+};
 
 export function deliveryQueueOf(env: DeliveryEnv): DeliveryQueue {
   const queue = env[DELIVERY_QUEUE_BINDING] as Partial<DeliveryQueue> | undefined;
@@ -32,7 +37,8 @@ export function runDelivery(deps: DeliveryDeps, env: DeliveryEnv): Promise<RunSu
 export type QueueBatch = { queue: string; messages: readonly QueueMessage[] };
 
 export async function handleQueue(batch: QueueBatch, env: DeliveryEnv, overrides: Overrides = {}): Promise<ConsumerSummary | { failed: number; invalid: number }> {
-  const deps = buildDeliveryDeps(env, overrides);
+  const built = buildDeliveryDeps(env, overrides);
+  const deps = overrides.tune ? overrides.tune(built) : built;
   if (batch.queue === deps.config.deadLetterQueue) return consumeDeadLetters(deps, batch.messages);
   if (batch.queue === deps.config.deliveryQueue) return consumeDeliveryBatch(deps, batch.messages);
   throw new Error(`No consumer for queue "${batch.queue}" (DELIVERY_QUEUE_NAME is "${deps.config.deliveryQueue}", DELIVERY_DLQ_NAME "${deps.config.deadLetterQueue}")`);
