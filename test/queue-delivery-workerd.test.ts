@@ -132,6 +132,28 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     const dayRetries = daily.outcomes.flat().filter((o) => o.startsWith('retry:')).map((o) => Number(o.slice(6)));
     const untilMidnight = 86_400 - (Math.floor(Date.now() / 1000) % 86_400);
     for (const d of dayRetries) expect(d).toBeGreaterThan(Math.min(untilMidnight, 43_200) - 5); // the next UTC day (Queues cap delays at 12 h)
+    await w.d1.prepare("UPDATE email_notifications SET status = 'cancelled' WHERE status = 'pending'").run(); // what no window let out
+  }, 60_000);
+
+  it('a reader\'s due digest rows travel in one message and go out as one digest email', async () => {
+    seq += 1;
+    await w.d1.prepare('UPDATE users SET unsubscribe_all = 1').run();
+    await seedReaders(w.d1, 30, `d${seq}-`);
+    await w.d1.prepare("UPDATE users SET email_frequency = 'daily' WHERE id LIKE ?1").bind(`d${seq}-%`).run();
+    const digestAt = { daily: new Date(Date.now() - 1_000), weekly: new Date(Date.now() - 1_000) };
+    for (const n of [1, 2]) {
+      const item = await createContentItem(w.db, {
+        slug: `blog/digest-${seq}-${n}`, contentType: 'blog', title: `Digest item ${n}`, contentUrl: `https://blog.example.com/blog/digest-${seq}-${n}/`,
+        publishDate: new Date(Date.now() - 120_000), filePath: `src/content/blog/digest-${seq}-${n}.md`,
+      });
+      await enqueueNotificationsForContent(w.db, item, { digestAt });
+      await w.d1.prepare('UPDATE content_items SET notification_sent = 1 WHERE id = ?1').bind(item.id).run();
+    }
+    await w.call('/reset', {});
+    const run = await w.call<DispatchSummary>('/run', {});
+    expect(run.dispatched).toBe(60);
+    await waitFor(async () => ((await statusCounts(`blog/digest-${seq}-2`)).sent === 30 && (await statusCounts(`blog/digest-${seq}-1`)).sent === 30 ? true : undefined), 30_000);
+    expect(await w.call<Stats>('/stats')).toMatchObject({ accepted: 30, recipients: 30, duplicates: 0 });
   }, 60_000);
 
   it('a message that exhausts its retries lands in the dead-letter queue and its rows become failed with a visible reason', async () => {
