@@ -17,7 +17,8 @@
  *
  * Sizes (env): QUEUE_BENCH_READERS (100000), QUEUE_BENCH_RATE (emails per minute, 60000),
  * QUEUE_BENCH_FANOUT_READERS (the fan-out comparison; 1000000 to measure a million),
- * QUEUE_BENCH_PARTS (queue,crashes,cron,fanout).
+ * QUEUE_BENCH_PARTS (queue,crashes,cron,fanout), QUEUE_BENCH_FANOUT_SINGLE=1 (the one-statement
+ * fan-out above 200,000 readers too).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -185,7 +186,7 @@ async function fanOut() {
       return { variant: label, readers: FANOUT_READERS, seconds: round(seconds), statements, seconds_per_statement: round(seconds / statements, 3) };
     };
     const out = [];
-    if (FANOUT_READERS <= 200_000) out.push(await timed('one statement', async () => (await enqueueNotificationsForContent(w.db, item), 1)));
+    if (FANOUT_READERS <= 200_000 || process.env.QUEUE_BENCH_FANOUT_SINGLE) out.push(await timed('one statement', async () => (await enqueueNotificationsForContent(w.db, item), 1)));
     out.push(await timed('chunks of 50,000', async () => (await enqueueNotificationsInChunks(w.db, item)).chunks));
     out.push(await timed('chunks of 10,000', async () => (await enqueueNotificationsInChunks(w.db, item, { chunkReaders: 10_000 })).chunks));
     return out;

@@ -2,8 +2,9 @@
  * "Reserve N sends now": the one global limit every queue consumer goes through, so the
  * provider's per-minute rate and daily cap hold however many consumers run at once.
  *
- * Counters live in `rate_limits` (buckets `send:minute` and `send:day`, keyed by window
- * start), so no table of its own is needed. The grant is computed from the current counts
+ * Counters live in `rate_limits` (buckets `send:minute` keyed by the minute's start, `send:day`
+ * keyed by the UTC day's END, so daily housekeeping, which drops windows that started over an
+ * hour ago, cannot reset the day's count), so no table of its own is needed. The grant is computed from the current counts
  * and both counters are raised by it in ONE `batch()`: D1 runs a batch as one transaction
  * on a single-threaded database, so two consumers can never both take the last slots.
  * A grant is whole: rows that end up cancelled still used their slot (conservative).
@@ -24,7 +25,7 @@ export type Reservation = {
   retryAt?: Date;
 };
 
-// ?1 requested, ?2 minute start, ?3 day start, ?4 rate per minute (0 = none), ?5 daily cap (0 = none).
+// ?1 requested, ?2 minute start, ?3 day end (the day bucket's key), ?4 rate per minute (0 = none), ?5 daily cap (0 = none).
 const GRANT = `max(0, min(?1,
   CASE WHEN ?4 > 0 THEN ?4 - coalesce((SELECT count FROM rate_limits WHERE bucket = '${SEND_MINUTE_BUCKET}' AND window_start = ?2), 0) ELSE ?1 END,
   CASE WHEN ?5 > 0 THEN ?5 - coalesce((SELECT count FROM rate_limits WHERE bucket = '${SEND_DAY_BUCKET}' AND window_start = ?3), 0) ELSE ?1 END))`;
@@ -42,7 +43,7 @@ export async function reserveSends(db: Db, requested: number, limits: SendLimits
   const seconds = toUnixSeconds(now);
   const minute = seconds - (seconds % SECONDS_PER_MINUTE);
   const day = seconds - (seconds % SECONDS_PER_DAY);
-  const params = [requested, minute, day, Math.max(0, limits.ratePerMinute), Math.max(0, limits.dailyCap)] as const;
+  const params = [requested, minute, day + SECONDS_PER_DAY, Math.max(0, limits.ratePerMinute), Math.max(0, limits.dailyCap)] as const;
   const d1 = d1Of(db);
   const [selected] = await d1.batch<{ granted: number; day_left: number }>([
     d1.prepare(SELECT_GRANT).bind(...params),

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestD1, type TestD1 } from '../../test/helpers/d1';
+import { createDb } from '../../db/client';
+import { reserveSends } from '../../db/send-allowance';
 import { ConfigError, loadDeliveryConfig } from './config';
+import { runHousekeeping } from './housekeeping';
 import { dispatchLimit, MAX_DISPATCH_PER_RUN } from './queue-dispatch';
 import { handleQueue } from './queue-handlers';
 import { messageIds } from './queue-consumer';
@@ -39,6 +42,19 @@ describe('DELIVERY_MODE and the queue handler', () => {
     expect(summary).toMatchObject({ invalid: 4, sent: 0 });
     expect(acked).toEqual(['a', 'b', 'c', 'd']);
     expect(messageIds({ ids: ['n1', 'n2'] })).toEqual(['n1', 'n2']);
+  });
+
+  it('the send reservation grants what is left, says when to come back, and survives daily housekeeping', async () => {
+    const db = createDb(t.d1);
+    const at = new Date('2026-11-30T03:17:30Z'); // housekeeping's own minute, hours into the UTC day
+    const limits = { ratePerMinute: 0, dailyCap: 10 };
+    expect(await reserveSends(db, 7, limits, at)).toEqual({ granted: 7 });
+    await runHousekeeping(db, at);
+    expect(await reserveSends(db, 7, limits, at)).toEqual({ granted: 3, retryAt: new Date('2026-12-01T00:00:00Z') });
+    expect(await reserveSends(db, 1, limits, new Date('2026-12-01T00:00:01Z'))).toEqual({ granted: 1 });
+    const perMinute = { ratePerMinute: 12, dailyCap: 0 };
+    expect(await reserveSends(db, 8, perMinute, at)).toEqual({ granted: 2, retryAt: new Date('2026-11-30T03:18:00Z') }); // 10 went this minute
+    expect(await reserveSends(db, 8, perMinute, new Date('2026-11-30T03:18:00Z'))).toEqual({ granted: 8 });
   });
 
   it('dispatches at most ten minutes of the provider rate per run', () => {
