@@ -16,8 +16,12 @@ export const MAX_SEND_BYTES = 200_000; // … and 256 KB per call; keep a margin
 const ROWS_PER_CHUNK = 5_000; // rows marked per statement
 /** A dispatched row not claimed within this long is enqueued again (a lost message, a crash before enqueueing). */
 export const DISPATCH_LEASE_SECONDS = 15 * 60;
-/** What one run enqueues at most: the provider's rate for this many minutes (messages wait for the window, not the retry budget). */
-export const DISPATCH_HORIZON_MINUTES = 10;
+/**
+ * What one run enqueues at most: the provider's rate for this many minutes. A message that meets
+ * a spent window is retried at the next minute, and each retry counts against max_retries: with
+ * at most 5 minutes queued (cron every minute), a message waits at most ~5 retries (README: 10).
+ */
+export const DISPATCH_HORIZON_MINUTES = 5;
 export const MAX_DISPATCH_PER_RUN = 200_000; // 40 chunks and 40 sendBatch calls: far inside 1,000 subrequests
 
 export type DeliveryMessage = { ids: string[] };

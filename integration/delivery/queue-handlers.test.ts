@@ -57,8 +57,8 @@ describe('DELIVERY_MODE and the queue handler', () => {
     expect(await reserveSends(db, 8, perMinute, new Date('2026-11-30T03:18:00Z'))).toEqual({ granted: 8 });
   });
 
-  it('dispatches at most ten minutes of the provider rate per run', () => {
-    expect(dispatchLimit({ ratePerMinute: 150 })).toBe(1_500);
+  it('dispatches at most five minutes of the provider rate per run', () => {
+    expect(dispatchLimit({ ratePerMinute: 150 })).toBe(750);
     expect(dispatchLimit({ ratePerMinute: 0 })).toBe(MAX_DISPATCH_PER_RUN);
     expect(dispatchLimit({ ratePerMinute: 1_000_000 })).toBe(MAX_DISPATCH_PER_RUN);
   });
