@@ -65,9 +65,10 @@ const CLAIM_SET = `SET status = 'sending', lease_expires_at = ?2,
   message_id_header = COALESCE(message_id_header, '<' || id || '.' || lower(hex(randomblob(8))) || '@' || ?3 || '>')`;
 
 /** A post the author holds (console) keeps its rows in the queue, unclaimed. */
-const NOT_HELD = `NOT EXISTS (SELECT 1 FROM content_items held WHERE held.slug = email_notifications.content_id AND held.delivery_held = 1)`;
+export const NOT_HELD = `NOT EXISTS (SELECT 1 FROM content_items held WHERE held.slug = email_notifications.content_id AND held.delivery_held = 1)`;
 
-const DUE = `${NOT_HELD} AND ((status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <= ?1))
+/** Due to send now (?1 now, ?5 max attempts); shared with db/queue-delivery.ts. */
+export const DUE = `${NOT_HELD} AND ((status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <= ?1))
   OR (status = 'failed' AND next_retry_at <= ?1)
   OR (status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5))`;
 

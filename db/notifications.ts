@@ -1,6 +1,6 @@
-import { and, asc, eq, getTableName, gt, lt, notExists, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableName, gt, lt, lte, notExists, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
-import type { Db } from './client';
+import { d1Of, type Db } from './client';
 import { newId } from './crypto';
 import { nextDigestSlots } from './digest-schedule';
 import { changedRows } from './params';
@@ -117,6 +117,8 @@ export type FanOutOptions = {
   now?: Date;
   /** When digest readers' rows are due; default: the next slots after `now` (nextDigestSlots). */
   digestAt?: { daily: Date; weekly: Date };
+  /** Only readers with after < users.id <= upTo (either end open): one chunk of a chunked fan-out. */
+  userIds?: { after?: string; upTo?: string };
 };
 
 /**
@@ -176,6 +178,8 @@ export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {
     .where(
       and(
         eligibleSubscriberFilter(item.contentType),
+        opts.userIds?.after ? gt(users.id, opts.userIds.after) : undefined,
+        opts.userIds?.upTo ? lte(users.id, opts.userIds.upTo) : undefined,
         // A reader gets one mail per item whatever its type, even after changing frequency.
         notExists(
           db
@@ -227,4 +231,62 @@ export async function enqueueNotificationsForContent(db: Db, item: ContentItem, 
   const [insertNotifications, queuedHistory] = fanOutQueries(db, item, opts);
   const [created] = await db.batch([insertNotifications, queuedHistory]);
   return changedRows(created);
+}
+
+// ---------------------------------------------------------------- chunked fan-out
+
+/** Readers per fan-out statement: far inside D1's 30 s per query at a million readers (bench/queue-delivery.bench.ts). */
+export const FANOUT_CHUNK_READERS = 50_000;
+
+// ?1 content type, ?2 slug, ?3 chunk size. The checkpoint is the data itself: each chunk is one
+// transaction over a user-id range, so the largest user_id holding a row for the item is where a
+// stopped fan-out resumes. Only a resumed item pays the scan of its rows for it.
+const FIRST_CHUNK = `WITH c(after, existing) AS (SELECT
+    CASE WHEN EXISTS (SELECT 1 FROM email_notifications WHERE content_type = ?1 AND content_id = ?2)
+      THEN (SELECT max(user_id) FROM email_notifications WHERE content_type = ?1 AND content_id = ?2) ELSE '' END,
+    CASE WHEN EXISTS (SELECT 1 FROM email_notifications WHERE content_type = ?1 AND content_id = ?2)
+      THEN (SELECT count(*) FROM email_notifications WHERE content_type = ?1 AND content_id = ?2) ELSE 0 END)
+  SELECT after, existing, (SELECT id FROM users WHERE id > c.after ORDER BY id LIMIT 1 OFFSET ?3 - 1) AS up_to FROM c`;
+const NEXT_CHUNK = `SELECT id AS up_to FROM users WHERE id > ?1 ORDER BY id LIMIT 1 OFFSET ?2 - 1`;
+
+export type ChunkedFanOut = {
+  /** Notifications created by this call. */
+  created: number;
+  /** Notifications the item had before this call (a resumed fan-out). */
+  existing: number;
+  /** Every reader range is done; false when the time budget ran out first (call again to resume). */
+  done: boolean;
+  chunks: number;
+};
+
+/**
+ * The fan-out over user-id ranges of `chunkReaders` readers, one INSERT … SELECT (plus its
+ * history) per range in one batch: each chunk is a transaction and a checkpoint. A small list is
+ * one chunk (one extra query for the range). Stops between chunks after `timeBudgetMs`.
+ */
+export async function enqueueNotificationsInChunks(
+  db: Db,
+  item: ContentItem,
+  opts: FanOutOptions & { chunkReaders?: number; timeBudgetMs?: number } = {},
+): Promise<ChunkedFanOut> {
+  const d1 = d1Of(db);
+  const chunk = Math.max(1, opts.chunkReaders ?? FANOUT_CHUNK_READERS);
+  const started = Date.now();
+  const first = await d1.prepare(FIRST_CHUNK).bind(item.contentType, item.slug, chunk).first<{ after: string; existing: number; up_to: string | null }>();
+  let after = first?.after ?? '';
+  let upTo = first?.up_to ?? null;
+  const result: ChunkedFanOut = { created: 0, existing: first?.existing ?? 0, done: false, chunks: 0 };
+  for (;;) {
+    const [insertNotifications, queuedHistory] = fanOutQueries(db, item, { ...opts, userIds: { after: after || undefined, upTo: upTo ?? undefined } });
+    const [created] = await db.batch([insertNotifications, queuedHistory]);
+    result.created += changedRows(created);
+    result.chunks += 1;
+    if (upTo === null) {
+      result.done = true;
+      return result;
+    }
+    if (opts.timeBudgetMs !== undefined && Date.now() - started >= opts.timeBudgetMs) return result;
+    after = upTo;
+    upTo = (await d1.prepare(NEXT_CHUNK).bind(after, chunk).first<{ up_to: string }>())?.up_to ?? null;
+  }
 }

@@ -80,3 +80,22 @@ export async function releaseSendAllowance(
   const { minute, day } = windowsOf(reservedAt);
   await d1Of(db).prepare(RELEASE).bind(sender, minute, day, unused).run();
 }
+
+/** A Queues consumer's grant: whole emails, and when a short one may ask again. */
+export type SendGrant = { granted: number; retryAt?: Date };
+
+/**
+ * "Reserve N sends now" for a Queues consumer: the same allowance as the processor's runs (one
+ * store, so cron, the API route and every consumer share one limit). The consumer then runs the
+ * processor with its own pacing off, so nothing is reserved twice. A short grant says when to
+ * ask again: the next minute, or the next UTC day once the daily cap is spent.
+ */
+export async function reserveSends(db: Db, requested: number, limits: PacingLimits, now: Date): Promise<SendGrant> {
+  if (requested <= 0) return { granted: 0 };
+  const reservation = await reserveSendAllowance(db, { want: requested, now, limits });
+  if (reservation.granted >= requested) return { granted: reservation.granted };
+  const { minute, day } = windowsOf(now);
+  const dayFull = limits.dailyCap > 0 && reservation.dayUsed >= limits.dailyCap;
+  const retryAt = dayFull ? day + MS_PER_DAY / 1000 : minute + MS_PER_MINUTE / 1000;
+  return { granted: reservation.granted, retryAt: new Date(retryAt * 1000) };
+}

@@ -1,8 +1,9 @@
 /**
  * What a host's Worker entry (wrangler `main`) needs: Astro serves every request, and the Cron
- * Triggers run the notification processor, once a day housekeeping, and once a week history
- * archival and the integrity check (integration/delivery/weekly-maintenance.ts); the queue consumer
- * takes Cloudflare Email Service delivery events. A host's entry is one line:
+ * Triggers run the notification processor (with DELIVERY_MODE=queue: fan-out and dispatch), once a
+ * day housekeeping, and once a week history archival and the integrity check
+ * (integration/delivery/weekly-maintenance.ts); the `queue` handler consumes the delivery queue, its
+ * dead-letter queue and Cloudflare Email Service delivery events. A host's entry is one line:
  *
  *   export { default } from 'astro-d1-notify/worker';
  *
@@ -12,8 +13,10 @@ import astro from '@astrojs/cloudflare/entrypoints/server';
 import { routeBase } from 'virtual:astro-d1-notify/config';
 import { createDb } from '../db/client';
 import type { DeliveryEnv } from './delivery/deps';
+import { loadDeliveryConfig } from './delivery/config';
 import { handleEmailEventsQueue } from './delivery/email-events-queue';
 import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
+import { handleQueue, type QueueBatch } from './delivery/queue-handlers';
 import { handleScheduled } from './delivery/scheduled';
 import { MAINTENANCE_CRON, runWeeklyMaintenance } from './delivery/weekly-maintenance';
 
@@ -40,9 +43,17 @@ export async function scheduled(controller: ScheduledController, rawEnv: Deliver
   await handleScheduled(controller, env, ctx).catch(() => {}); // already logged; waitUntil carries the failure
 }
 
-/** Queue consumers: Cloudflare Email Service delivery events (README "Bounces and complaints"). */
-export async function queue(batch: MessageBatch<unknown>, env: DeliveryEnv): Promise<void> {
-  await handleEmailEventsQueue(batch, withRouteBase(env));
+/**
+ * Queue consumers, told apart by queue name: the delivery queue and its dead-letter queue
+ * (DELIVERY_MODE=queue, README "Delivery at scale"), else Cloudflare Email Service delivery
+ * events (README "Bounces and complaints").
+ */
+export async function queue(batch: MessageBatch<unknown>, rawEnv: DeliveryEnv, _ctx?: ExecutionContext): Promise<void> {
+  const env = withRouteBase(rawEnv);
+  const { deliveryQueue, deadLetterQueue } = loadDeliveryConfig(env);
+  if (batch.queue !== deliveryQueue && batch.queue !== deadLetterQueue) return handleEmailEventsQueue(batch, env);
+  const summary = await handleQueue(batch as QueueBatch, env);
+  console.log(JSON.stringify({ event: 'queue_batch', queue: batch.queue, ...summary }));
 }
 
 /** The product's handlers, for a host that composes its own Worker export. */

@@ -33,7 +33,10 @@ export const DEFAULT_MAX_ATTEMPTS = 5;
 /** A claim belongs to its run this long; longer than any run's time budget, so only a crashed run's claims expire. */
 const DEFAULT_LEASE_SECONDS = 5 * 60;
 
-type MailFrom = { email: string; name?: string };
+export const DEFAULT_DELIVERY_QUEUE = 'notify-delivery';
+export const DEFAULT_DEAD_LETTER_QUEUE = 'notify-delivery-dlq';
+
+export type MailFrom = { email: string; name?: string };
 
 export type DeliveryConfig = {
   siteUrl: string; // where the integration's routes live: SITE_URL + ROUTE_BASE, no trailing slash
@@ -62,6 +65,11 @@ export type DeliveryConfig = {
   digestWeekday: number;
   maxAttempts: number;
   leaseSeconds: number;
+  /** Who sends: the Cron Trigger itself (`cron`), or queue consumers the cron run dispatches to (`queue`; README "Delivery at scale"). */
+  deliveryMode: 'cron' | 'queue';
+  /** Queue names (wrangler `queues`): the queue handler tells deliveries from dead letters by them. */
+  deliveryQueue: string;
+  deadLetterQueue: string;
 };
 
 /** `Plain Words <news@example.com>` or `news@example.com`. */
@@ -119,6 +127,9 @@ const settingsSchema = z.object({
   DIGEST_HOUR_UTC: intSetting(DEFAULT_DIGEST_HOUR_UTC, 0, 23),
   DIGEST_WEEKDAY: intSetting(DEFAULT_DIGEST_WEEKDAY, 0, 6),
   MAX_ATTEMPTS: intSetting(DEFAULT_MAX_ATTEMPTS, 1, 50),
+  DELIVERY_MODE: z.preprocess(emptyToUndefined, z.enum(['cron', 'queue']).default('cron')),
+  DELIVERY_QUEUE_NAME: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_DELIVERY_QUEUE)),
+  DELIVERY_DLQ_NAME: z.preprocess(emptyToUndefined, z.string().default(DEFAULT_DEAD_LETTER_QUEUE)),
 });
 
 export class ConfigError extends Error {
@@ -219,5 +230,8 @@ export function loadDeliveryConfig(env: Record<string, unknown>): DeliveryConfig
     digestWeekday: s.DIGEST_WEEKDAY,
     maxAttempts: s.MAX_ATTEMPTS,
     leaseSeconds: DEFAULT_LEASE_SECONDS,
+    deliveryMode: s.DELIVERY_MODE,
+    deliveryQueue: s.DELIVERY_QUEUE_NAME,
+    deadLetterQueue: s.DELIVERY_DLQ_NAME,
   };
 }

@@ -3,6 +3,7 @@
  * (the page only wires them), so it is tested without a server.
  */
 import type { RunSummary } from './processor';
+import type { DispatchSummary } from './queue-dispatch';
 import { bearerMatches } from './secret';
 
 const json = (body: unknown, status: number, headers: Record<string, string> = {}) =>
@@ -11,7 +12,7 @@ const json = (body: unknown, status: number, headers: Record<string, string> = {
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });
 
-export async function processRoute(request: Request, secret: string | undefined, run: () => Promise<RunSummary>): Promise<Response> {
+export async function processRoute(request: Request, secret: string | undefined, run: () => Promise<RunSummary | DispatchSummary>): Promise<Response> {
   if (!secret) return json({ error: 'not_configured', reason: 'PROCESS_SECRET is not set, so this endpoint is off.' }, 503);
   if (!(await bearerMatches(request.headers.get('authorization'), secret))) {
     return json({ error: 'unauthorized' }, 401, { 'www-authenticate': 'Bearer' });

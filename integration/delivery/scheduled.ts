@@ -3,15 +3,18 @@
  * Worker's env, kept alive with waitUntil, its summary logged as one JSON line.
  */
 import { buildDeliveryDeps, type DeliveryEnv } from './deps';
-import { processNotifications, type RunSummary } from './processor';
+import type { RunSummary } from './processor';
+import { runDelivery } from './queue-handlers';
+import type { DispatchSummary } from './queue-dispatch';
 
 export function handleScheduled(
   controller: Pick<ScheduledController, 'cron'>,
   env: DeliveryEnv,
   ctx: Pick<ExecutionContext, 'waitUntil'>,
   log: Pick<Console, 'log' | 'error'> = console,
-): Promise<RunSummary> {
-  const run = (async () => processNotifications(buildDeliveryDeps(env)))().then(
+): Promise<RunSummary | DispatchSummary> {
+  // DELIVERY_MODE=queue: this run fans out and enqueues; queue consumers send (queue-handlers.ts).
+  const run = (async () => runDelivery(buildDeliveryDeps(env), env))().then(
     (summary) => {
       log.log(JSON.stringify({ event: 'notifications_processed', cron: controller.cron, ...summary }));
       return summary;

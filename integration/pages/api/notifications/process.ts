@@ -1,16 +1,15 @@
 /**
  * POST /api/notifications/process with `Authorization: Bearer <PROCESS_SECRET>`: runs the
- * processor once (for any outside scheduler) and answers its summary as JSON.
+ * processor once (for any outside scheduler; with DELIVERY_MODE=queue: fan-out and dispatch) and answers its summary as JSON.
  * 401 without the right secret (constant-time comparison); 503 when no secret is configured.
  * (The CSRF check in integration/middleware.ts lets a request with an Authorization header through.)
  */
 import type { APIRoute } from 'astro';
 import { methodNotAllowed, processRoute } from '../../../delivery/process-route';
-import { processNotifications } from '../../../delivery/processor';
-import { getDeliveryDeps } from '../../../runtime';
-import { setting } from '../../../runtime';
+import { runDelivery } from '../../../delivery/queue-handlers';
+import { getDeliveryDeps, runtimeEnv, setting } from '../../../runtime';
 
 export const POST: APIRoute = ({ request }) =>
-  processRoute(request, setting('PROCESS_SECRET'), () => processNotifications(getDeliveryDeps()));
+  processRoute(request, setting('PROCESS_SECRET'), () => runDelivery(getDeliveryDeps(), runtimeEnv()));
 
 export const ALL: APIRoute = () => methodNotAllowed();
