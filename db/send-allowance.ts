@@ -6,11 +6,11 @@
  * The reservation is ONE statement (an upsert whose values are computed from the row it
  * replaces): D1 runs a statement atomically, so two runs reserving at the same moment are
  * serialised and together never exceed the per-minute rate or the daily cap. Emails already
- * recorded as sent in the history count as a floor, so a window that began before this table
- * existed (or a sender that did not reserve) is still respected.
+ * recorded as sent (this minute's history, today's statistics) count as a floor, so a window that
+ * began before this table existed (or a sender that did not reserve) is still respected.
  */
 import { d1Of, type Db } from './client';
-import { toUnixSeconds } from './time';
+import { toUnixSeconds, utcDateKey } from './time';
 
 export type PacingLimits = { ratePerMinute: number; dailyCap: number }; // 0 = unlimited
 export type Reservation = { granted: number; minuteUsed: number; dayUsed: number };
@@ -24,13 +24,15 @@ const windowsOf = (now: Date) => ({
   day: toUnixSeconds(new Date(Math.floor(now.getTime() / MS_PER_DAY) * MS_PER_DAY)),
 });
 
-// ?1 sender, ?2 minute start, ?3 day start, ?4 wanted, ?5 rate per minute (0 = none), ?6 daily cap (0 = none).
+// ?1 sender, ?2 minute start, ?3 day start, ?4 wanted, ?5 rate per minute (0 = none), ?6 daily cap
+// (0 = none), ?7 the day's statistics key. The floor reads the minute's sent history (at most a
+// minute of rows) and the day's counters in email_statistics (a row per content type), so a
+// reservation costs the same with 100 or 1,000,000 emails sent today.
 const RESERVE = `
 WITH sent AS (
-  SELECT count(DISTINCT CASE WHEN timestamp >= ?2 THEN details->>'messageId' END) AS minute,
-         count(DISTINCT details->>'messageId') AS day
-  FROM email_notification_history INDEXED BY idx_email_history_timestamp
-  WHERE timestamp >= ?3 AND action = 'sent'
+  SELECT (SELECT count(DISTINCT details->>'messageId') FROM email_notification_history INDEXED BY idx_email_history_timestamp
+           WHERE timestamp >= ?2 AND action = 'sent') AS minute,
+         (SELECT coalesce(sum(total_sent), 0) FROM email_statistics WHERE date_key = ?7) AS day
 ),
 used AS (
   SELECT max(coalesce((SELECT minute_used FROM send_allowance WHERE sender = ?1 AND minute_start = ?2), 0), sent.minute) AS mu,
@@ -65,7 +67,7 @@ export async function reserveSendAllowance(
   const { minute, day } = windowsOf(now);
   const row = await d1Of(db)
     .prepare(RESERVE)
-    .bind(sender, minute, day, Math.max(0, Math.floor(want)), Math.max(0, limits.ratePerMinute), Math.max(0, limits.dailyCap))
+    .bind(sender, minute, day, Math.max(0, Math.floor(want)), Math.max(0, limits.ratePerMinute), Math.max(0, limits.dailyCap), utcDateKey(now))
     .first<Reservation>();
   if (!row) throw new Error('reserveSendAllowance: the upsert returned no row');
   return row;

@@ -113,8 +113,9 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     const ids = (await w.d1.prepare('SELECT id FROM email_notifications WHERE content_id = ?1 ORDER BY id').bind(item.slug).all<{ id: string }>()).results.map((r) => r.id);
     const batches = Array.from({ length: 6 }, (_, i) => [{ ids: ids.slice(i * 50, (i + 1) * 50) }]);
 
-    // A fresh allowance: the reservation counts today's sent history as a floor, so earlier tests' sends go too.
-    const freshDay = () => w.d1.batch([w.d1.prepare('DELETE FROM send_allowance'), w.d1.prepare("DELETE FROM email_notification_history WHERE action = 'sent'")]);
+    // A fresh allowance: the reservation counts what was already sent (this minute's history, today's statistics) as a floor.
+    const freshDay = () =>
+      w.d1.batch([w.d1.prepare('DELETE FROM send_allowance'), w.d1.prepare("DELETE FROM email_notification_history WHERE action = 'sent'"), w.d1.prepare('DELETE FROM email_statistics')]);
     await freshDay();
     const perMinute = await w.call<{ outcomes: string[][] }>('/consume', { batches, settings: { RATE_PER_MINUTE: '70', DAILY_CAP: '0' } });
     let stats = await w.call<Stats>('/stats');
