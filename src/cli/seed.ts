@@ -9,10 +9,12 @@ import { createDb } from '../../db/client';
 import { newId } from '../../db/crypto';
 import { users, type NewUser } from '../../db/schema';
 import { normalizeEmail } from '../../db/users';
+import { addressHash } from '../../db/suppressions';
 
 type DemoReader = { note: string } & Omit<NewUser, 'id'>;
 
 const UNSUBSCRIBED_AT = new Date('2026-01-15T09:00:00Z');
+const SEEDED_AT = new Date('2026-01-01T09:00:00Z');
 
 export const DEMO_READERS: DemoReader[] = [
   {
@@ -51,10 +53,18 @@ async function main(): Promise<void> {
   const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: 'wrangler.jsonc' });
   try {
     const db = createDb(proxy.env.DB);
-    // One multi-row INSERT (6 rows x <= 10 parameters, under D1's 100); existing emails are skipped.
+    // One multi-row INSERT (6 rows x <= 12 parameters, under D1's 100); existing emails are skipped.
+    // Confirmed readers have proven their mailbox (they can ask for a sign-in link); every row
+    // carries the address hash the suppression list is keyed by, as subscribe writes it.
+    const rows = await Promise.all(
+      DEMO_READERS.map(async ({ note: _note, ...reader }) => {
+        const email = normalizeEmail(reader.email);
+        return { ...reader, id: newId(), email, emailHash: await addressHash(email), emailProvenAt: reader.emailVerified ? SEEDED_AT : null };
+      }),
+    );
     const created = await db
       .insert(users)
-      .values(DEMO_READERS.map(({ note: _note, ...reader }) => ({ ...reader, id: newId(), email: normalizeEmail(reader.email) })))
+      .values(rows)
       .onConflictDoNothing({ target: users.email })
       .returning({ email: users.email })
       .catch((error: unknown) => {
