@@ -8,8 +8,9 @@
 import { count, eq } from 'drizzle-orm';
 import { d1Of, type Db } from './client';
 import { consentsOf, type ConsentView } from './consent';
-import { adminAuditStatement, type AdminAction } from './admin-audit';
-import { emailNotificationHistory, emailNotificationHistoryArchive, sessions, userProfiles, users, type User } from './schema';
+import { ADMIN_AUDIT_INSERT, type AdminAction } from './admin-audit';
+import { d1Runner, stmt, type SqlRunner } from './sql-runner';
+import { emailNotificationHistory, emailNotificationHistoryArchive, sessions, userProfiles, type User } from './schema';
 import { addressHash } from './suppressions';
 import { toUnixSeconds } from './time';
 
@@ -79,23 +80,33 @@ const KEEP_SUPPRESSION = `INSERT INTO suppressions (address_hash, reason, source
   ON CONFLICT (address_hash) DO NOTHING`;
 
 /**
- * Erases a reader in one batch (all or nothing): the suppression hash if it must stay, the
- * dev outbox copies of their mail, the user row (the rest cascades), and an audit row that
- * names only the old id. `audit` says who asked (the reader, the CLI, an admin).
+ * Erases a reader in one batch (all or nothing) on any SqlRunner (a binding, local D1, the HTTP
+ * API): the suppression hash if it must stay, the dev outbox copies of their mail, the user row
+ * (the rest cascades), and an audit row that names only the old id. `audit` says who asked.
  */
-export async function eraseReader(db: Db, user: Pick<User, 'id' | 'email'>, audit: Omit<AdminAction, 'action' | 'targetType' | 'targetId'>, now = new Date()): Promise<EraseResult> {
-  const d1 = d1Of(db);
+export async function eraseReaderOn(
+  runner: SqlRunner,
+  user: Pick<User, 'id' | 'email'>,
+  audit: Omit<AdminAction, 'action' | 'targetType' | 'targetId'>,
+  now = new Date(),
+): Promise<EraseResult> {
   const at = toUnixSeconds(now);
   const hash = await addressHash(user.email);
-  const [kept, , deleted] = await d1.batch([
-    d1.prepare(KEEP_SUPPRESSION).bind(user.id, hash, at),
-    d1.prepare('DELETE FROM dev_mail_outbox WHERE to_address = ?1').bind(user.email),
-    d1.prepare('DELETE FROM users WHERE id = ?1').bind(user.id),
-    adminAuditStatement(db, { ...audit, action: 'reader_erased', targetType: 'user', targetId: user.id }, now),
+  const [kept = 0, , deleted = 0] = await runner.batch([
+    stmt(KEEP_SUPPRESSION, user.id, hash, at),
+    stmt('DELETE FROM dev_mail_outbox WHERE to_address = ?1', user.email),
+    stmt('DELETE FROM users WHERE id = ?1', user.id),
+    stmt(ADMIN_AUDIT_INSERT, audit.actor, 'reader_erased', 'user', user.id, audit.details ? JSON.stringify(audit.details) : null, audit.ipAddress ?? null, at),
   ]);
-  const suppressed = await d1.prepare('SELECT 1 AS x FROM suppressions WHERE address_hash = ?1').bind(hash).first();
-  return { erased: (deleted?.meta.changes ?? 0) > 0, suppressionKept: (kept?.meta.changes ?? 0) > 0 || suppressed !== null };
+  const remaining = await runner.query(stmt('SELECT 1 AS x FROM suppressions WHERE address_hash = ?1', hash));
+  return { erased: deleted > 0, suppressionKept: kept > 0 || remaining.length > 0 };
 }
 
-/** The reader by address (the CLI) or id (the console). */
-export const readerByEmail = (db: Db, email: string) => db.select().from(users).where(eq(users.email, email)).get();
+export const eraseReader = (db: Db, user: Pick<User, 'id' | 'email'>, audit: Omit<AdminAction, 'action' | 'targetType' | 'targetId'>, now = new Date()) =>
+  eraseReaderOn(d1Runner(d1Of(db)), user, audit, now);
+
+/** The reader with this (normalised) address, on any SqlRunner: the CLI's lookup. */
+export async function readerIdByEmail(runner: SqlRunner, email: string): Promise<{ id: string; email: string } | null> {
+  const [row] = await runner.query<{ id: string; email: string }>(stmt('SELECT id, email FROM users WHERE email = ?1', email));
+  return row ?? null;
+}
