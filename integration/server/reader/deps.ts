@@ -4,7 +4,7 @@ export type AccountEmail = {
   userId: string;
   email: string;
   verifyUrl: string;
-  kind?: 'verification' | 'sign_in' | 'set_password';
+  kind?: 'verification' | 'sign_in' | 'set_password' | 'welcome';
   summary?: string;
 };
 
