@@ -17,6 +17,7 @@ import { createUser, getUserByEmail } from '../../../db/users';
 import { CONTENT_TYPES, type AccountTokenPurpose, type User } from '../../../db/schema';
 import { hashPassword } from '../auth/password';
 import { recordMailboxProof } from '../auth/proof';
+import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formText, readForm } from '../forms';
 import { requestMeta, type FieldErrors } from '../http';
 import { hitRateLimit, hitRateLimits, RATE_LIMITS } from '../rate-limit';
@@ -60,6 +61,11 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
 
   const now = nowOf(deps);
   const meta = requestMeta(request);
+  if (kind === 'register') {
+    // Registering creates a reader: bots are stopped before anything is written or mailed.
+    const bot = await checkBot(deps.botCheck, { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) }, meta.ipAddress);
+    if (!bot.ok) return render({ values, errors: { form: bot.message } }, 400);
+  }
   const ipLimit = await hitRateLimits(db, [[RATE_LIMITS.accountLinkIp, meta.ipAddress ?? 'unknown']], now);
   if (!ipLimit.allowed) {
     return render({ values, errors: { form: tooManyMessage(ipLimit.retryAfterSeconds) } }, 429, { 'retry-after': String(ipLimit.retryAfterSeconds) });

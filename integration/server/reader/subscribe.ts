@@ -10,6 +10,7 @@ import { preferenceFlags } from '../../../db/preferences';
 import { newId, sha256Hex } from '../../../db/crypto';
 import { safeErrorText } from '../../../db/safe-error';
 import { users, type ConsentSource, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
+import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
 import { hitRateLimits, RATE_LIMITS } from '../rate-limit';
@@ -130,6 +131,9 @@ export async function handleSubscribeForm(db: Db, request: Request, deps: Reader
   const { value, errors } = parseSubscribeInput(raw);
   const values = { email: typeof raw.email === 'string' ? raw.email.slice(0, 300) : '', contentTypes: value.contentTypes, frequency: value.frequency };
   if (Object.keys(errors).length > 0) return render({ values, errors, done: false }, 400);
+  // Before anything is written (rate limits included) or mailed.
+  const bot = await checkBot(deps.botCheck, { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) }, requestMeta(request).ipAddress);
+  if (!bot.ok) return render({ values, errors: { form: bot.message }, done: false }, 400);
   const outcome = await subscribe(db, value, deps, requestMeta(request), 'subscribe_form');
   if (!outcome.ok) {
     const view = { values, errors: { form: tooManyMessage(outcome.retryAfterSeconds) }, done: false, retryAfterSeconds: outcome.retryAfterSeconds };
@@ -144,6 +148,8 @@ export async function handleSubscribeApi(db: Db, request: Request, deps: ReaderD
   if (!body.ok) return json({ error: 'invalid_request', fields: [{ field: body.field, reason: body.reason }] }, body.status);
   const { value, errors } = parseSubscribeInput({ email: body.body.email, contentTypes: body.body.contentTypes, frequency: body.body.frequency });
   if (Object.keys(errors).length > 0) return validationError(errors);
+  const bot = await checkBot(deps.botCheck, { honeypot: body.body[HONEYPOT_FIELD], token: body.body.turnstileToken }, requestMeta(request).ipAddress);
+  if (!bot.ok) return validationError({ [bot.codes[0] === 'honeypot' ? HONEYPOT_FIELD : 'turnstileToken']: bot.message });
   const outcome = await subscribe(db, value, deps, requestMeta(request), 'api');
   if (!outcome.ok) return tooManyRequests(outcome.retryAfterSeconds);
   return json({ ok: true, message: SUBSCRIBE_DONE_MESSAGE }, 202);
