@@ -23,6 +23,8 @@ export type BotCheckConfig = {
   /** The hostname the widget must have been solved on (the site's); unset skips the check. */
   hostname?: string;
   fetch?: typeof fetch;
+  /** How long to wait for siteverify before failing closed (default 5 s). */
+  timeoutMs?: number;
 };
 
 export const turnstileEnabled = (c: BotCheckConfig | undefined): c is BotCheckConfig & { siteKey: string; secretKey: string } =>
@@ -51,7 +53,7 @@ export async function verifyTurnstile(config: BotCheckConfig & { secretKey: stri
     const response = await (config.fetch ?? fetch)(config.verifyUrl ?? SITEVERIFY_URL, {
       method: 'POST',
       body,
-      signal: AbortSignal.timeout(VERIFY_TIMEOUT_MS),
+      signal: AbortSignal.timeout(config.timeoutMs ?? VERIFY_TIMEOUT_MS),
     });
     if (!response.ok) return { ok: false, message: BOT_MESSAGES.unavailable, codes: [`http-${response.status}`] };
     answer = (await response.json()) as SiteverifyAnswer;
