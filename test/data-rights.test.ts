@@ -19,7 +19,11 @@ import { handleDelete, handleExport, showDelete } from '../integration/server/re
 import { showPreferences } from '../integration/server/reader/preferences';
 import { handleSubscribeApi, handleSubscribeForm } from '../integration/server/reader/subscribe';
 import { handleVerify } from '../integration/server/reader/verify';
+import { processNotifications } from '../integration/delivery/processor';
+import { createDevCaptureTransport } from '../integration/delivery/transports/dev-capture';
 import { createTestD1, ROOT, type TestD1 } from './helpers/d1';
+import { testConfig } from './helpers/delivery';
+import { parseMime } from './helpers/mime-assert';
 import { startD1ApiStandIn } from './helpers/d1-api-standin';
 import { fakeDeps, formRequest, jsonRequest, SITE, tokenOf } from './helpers/reader';
 
@@ -112,6 +116,18 @@ describe('welcome email', () => {
     expect(template!.template_type).toBe('system');
     expect(template!.text_template).toContain('{{subscription_summary}}');
     expect(template!.text_template).toContain('{{verify_url}}');
+
+    // Sent through the real processor with the default template: the subject, the choices and the link.
+    const run = await processNotifications({ db: t.db, transport: createDevCaptureTransport(t.db), config: testConfig(), clock: () => new Date() }, { onlyNotificationIds: [id] });
+    expect(run.sent).toBe(1);
+    const [mail] = await rows<{ subject: string; raw: string }>("SELECT subject, raw FROM dev_mail_outbox WHERE to_address = 'welcome-queue@example.com'");
+    expect(mail!.subject).toBe('Welcome to Plain Words');
+    const parsed = await parseMime(mail!.raw);
+    expect(parsed.text).toContain('will email welcome-queue@example.com about: Posts, weekly digest.');
+    expect(parsed.text).toContain(`${SITE}/preferences?token=abc`);
+    // Mustache escapes / and = as entities in attributes; a browser reads the same URL.
+    expect(parsed.html).toContain('<a href="https:&#x2F;&#x2F;blog.example&#x2F;preferences?token&#x3D;abc"');
+    expect(parsed.html).toContain('>Email preferences</a>');
   });
 });
 
