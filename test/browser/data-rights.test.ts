@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSENT_TEXT } from '../../db/consent';
 import { createUnsubscribeToken } from '../../db/unsubscribe-tokens';
 import { createUser, getUserByEmail } from '../../db/users';
 import { expectNoAxeViolations } from './axe';
@@ -99,7 +100,7 @@ describe('your data, from the preferences page', () => {
     expect(await getUserByEmail(site.db, 'browser-csrf@example.com')).toBeDefined();
   });
 
-  it('keeps the honeypot out of sight, out of the tab order and away from assistive tech on /subscribe', async () => {
+  it('shows the versioned consent wording, and keeps the honeypot out of sight, out of the tab order and away from assistive tech on /subscribe', async () => {
     await withPage(async (page) => {
       await page.goto('/subscribe');
       const trap = page.locator('main input[name="website"]');
@@ -108,6 +109,10 @@ describe('your data, from the preferences page', () => {
       const box = (await trap.boundingBox())!;
       expect(box.x + box.width).toBeLessThan(0);
       expect(await page.locator('main .hp-field').getAttribute('aria-hidden')).toBe('true');
+      // The consent wording is shown, with the version every consent record stores.
+      const wording = page.locator('main .consent-text');
+      expect(await wording.getAttribute('data-consent-version')).toBe(CONSENT_TEXT.version);
+      expect(await wording.textContent()).toBe(CONSENT_TEXT.text);
       await expectNoAxeViolations(page, 'subscribe with the honeypot');
     });
   });
