@@ -225,8 +225,16 @@ describe('delete my account', () => {
       { address_hash: await addressHash('erase-complained@example.com'), reason: 'complaint', source: 'erasure' },
       { address_hash: await addressHash('erase-unsub@example.com'), reason: 'unsubscribed', source: 'erasure' },
     ]);
-    // A later subscribe of the suppressed address never becomes a mailable reader again (it is suppressed).
     expect(await rows("SELECT id FROM users WHERE email IN ('erase-unsub@example.com', 'erase-complained@example.com')")).toEqual([]);
+
+    // Someone subscribes the erased address again: the same answer, but its confirmation mail is never sent.
+    const deps = fakeDeps();
+    const again = await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'erase-unsub@example.com', contentTypes: ['blog'], frequency: 'daily' }), deps);
+    expect(again.status).toBe(202);
+    const id = await queueVerificationEmail(t.db, deps.sent[0]!);
+    const run = await processNotifications({ db: t.db, transport: createDevCaptureTransport(t.db), config: testConfig(), clock: () => new Date() }, { onlyNotificationIds: [id] });
+    expect(run.sent).toBe(0);
+    expect(await rows("SELECT id FROM dev_mail_outbox WHERE to_address = 'erase-unsub@example.com'")).toEqual([]);
   });
 
   it('refuses without a session or token, and never erases on a GET', async () => {

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { consentQueries } from '../../../db/consent';
 import { historyInsertRows } from '../../../db/history';
+import { addressHash } from '../../../db/suppressions';
 import { preferenceFlags } from '../../../db/preferences';
 import { newId, sha256Hex } from '../../../db/crypto';
 import { safeErrorText } from '../../../db/safe-error';
@@ -46,10 +47,13 @@ async function upsertReader(db: Db, input: SubscribeInput, now: Date): Promise<{
   const id = newId();
   const [user] = await db
     .insert(users)
-    .values({ id, email: input.email, ...preferenceFlags(input.contentTypes), emailFrequency: input.frequency, emailVerified: false, updatedAt: now })
+    .values({ id, email: input.email, emailHash: await addressHash(input.email), ...preferenceFlags(input.contentTypes), emailFrequency: input.frequency, emailVerified: false, updatedAt: now })
     .onConflictDoUpdate({
       target: users.email,
       set: {
+        // The suppression list joins on this hash at send time: a reader re-created after an
+        // erasure must carry it, or a suppressed address would get its confirmation mail.
+        emailHash: sql.raw('excluded."email_hash"'),
         emailVerified: settingOrKept('email_verified'),
         emailBlogUpdates: settingOrKept('email_blog_updates'),
         emailThoughtUpdates: settingOrKept('email_thought_updates'),
