@@ -203,8 +203,11 @@ describe('delete my account', () => {
     for (const table of ['consents', 'email_notification_history', 'sessions', 'unsubscribe_tokens', 'email_notifications']) expect(await countOf(table, user.id), table).toBe(0);
     // Never unsubscribed, never complained: nothing is kept, not even the hash.
     expect(await rows('SELECT 1 FROM suppressions WHERE address_hash = ?1', await addressHash('erase-me@example.com'))).toEqual([]);
-    const [audit] = await rows<{ actor: string; target_id: string; details: string }>("SELECT actor, target_id, details FROM admin_audit_log WHERE action = 'reader_erased' AND target_id = ?1", user.id);
-    expect(audit).toMatchObject({ actor: 'reader', target_id: user.id });
+    const [audit] = await rows<{ actor: string; target_id: string; details: string; ip_address: string | null }>(
+      "SELECT actor, target_id, details, ip_address FROM admin_audit_log WHERE action = 'reader_erased' AND target_id = ?1",
+      user.id,
+    );
+    expect(audit).toMatchObject({ actor: 'reader', target_id: user.id, ip_address: null });
     expect(JSON.stringify(audit)).not.toContain('erase-me@example.com');
     // The same link again is unknown now.
     expect(await handleDelete(t.db, formRequest('/preferences/delete', { token: pref, confirm: 'yes' }), null, {})).toMatchObject({ status: 404, view: { state: 'invalid' } });

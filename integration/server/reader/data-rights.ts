@@ -9,7 +9,7 @@ import { eraseReader, exportReaderData } from '../../../db/data-rights';
 import type { User } from '../../../db/schema';
 import { blankSessionCookie } from '../auth/cookies';
 import { formText, readForm } from '../forms';
-import { json, requestMeta } from '../http';
+import { json } from '../http';
 import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
 import { resolvePreferencesAuth } from './preferences';
 
@@ -56,8 +56,8 @@ export async function handleDelete(db: Db, request: Request, sessionUser: User |
   const auth = await resolvePreferencesAuth(db, formText(body.form, 'token'), sessionUser, now);
   if (!auth.ok) return render({ state: auth.state }, AUTH_STATUS[auth.state]);
   if (formText(body.form, 'confirm') !== 'yes') return render({ state: 'confirm', email: auth.user.email, token: auth.token });
-  const meta = requestMeta(request);
-  await eraseReader(db, auth.user, { actor: 'reader', ipAddress: meta.ipAddress, details: { via: auth.token ? 'token' : 'session' } }, now);
+  // The audit row keeps neither the address nor the reader's IP: nothing personal outlives the erasure.
+  await eraseReader(db, auth.user, { actor: 'reader', details: { via: auth.token ? 'token' : 'session' } }, now);
   return respond(redirectTo('/preferences/delete?done=1', { 'set-cookie': blankSessionCookie(new URL(request.url)) }));
 }
 
