@@ -13,14 +13,14 @@ export type AdminAction = {
   ipAddress?: string | null;
 };
 
-const INSERT = `INSERT INTO admin_audit_log (id, actor, action, target_type, target_id, details, ip_address, created_at)
+export const ADMIN_AUDIT_INSERT = `INSERT INTO admin_audit_log (id, actor, action, target_type, target_id, details, ip_address, created_at)
   VALUES (lower(hex(randomblob(16))), ?1, ?2, ?3, ?4, ?5, ?6, ?7)`;
 
 /** The un-executed insert, to put in the same batch() as the change it records. */
 export function adminAuditStatement(db: Db, entry: AdminAction, now = new Date()): D1PreparedStatement {
   if (!entry.actor || !entry.action) throw new Error('an admin action needs an actor and an action');
   return d1Of(db)
-    .prepare(INSERT)
+    .prepare(ADMIN_AUDIT_INSERT)
     .bind(
       entry.actor,
       entry.action,

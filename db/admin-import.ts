@@ -103,6 +103,14 @@ const VERIFICATION_MAILS = `INSERT INTO email_notifications (id, user_id, conten
   WHERE r.value->>'u' IS NOT NULL AND u.email_status = 'active'
   ON CONFLICT DO NOTHING`;
 
+// One consent record per new reader (source admin_import), with the wording of this import: the
+// author's attestation, or a note that the reader confirms through the mailed link (whose token
+// hash the record carries, so /verify stamps it). ?1 rows, ?2 now, ?3 text version.
+const IMPORT_CONSENT_TEXT = `INSERT INTO consent_texts (version, text, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (version) DO NOTHING`;
+const IMPORT_CONSENTS = `INSERT INTO consents (id, user_id, source, choices, text_version, requested_at, verification_token_hash)
+  SELECT lower(hex(randomblob(16))), u.id, 'admin_import', json_object('contentTypes', r.value->'types', 'frequency', r.value->>'f'), ?3, ?2, r.value->>'h'
+  FROM json_each(?1) AS r CROSS JOIN users u ON u.email = r.value->>'e'`;
+
 /** Writes an import in one batch. Returns how many readers were created and updated. */
 export async function writeImport(db: Db, w: ImportWrite): Promise<{ created: number; updated: number }> {
   const d1 = d1Of(db);
@@ -116,6 +124,14 @@ export async function writeImport(db: Db, w: ImportWrite): Promise<{ created: nu
   for (const c of updatedChunks) statements.push(d1.prepare(UPDATE_USERS).bind(c, at));
   for (const c of createdChunks) statements.push(d1.prepare(SUBSCRIBED_HISTORY).bind(c, at, w.importId, w.consent.attested ? 'true' : 'false'));
   if (!w.consent.attested) for (const c of createdChunks) statements.push(d1.prepare(VERIFICATION_MAILS).bind(c, at));
+  if (createdChunks.length > 0) {
+    const version = `import:${w.importId}`;
+    const wording = w.consent.attested
+      ? `Imported by ${w.actor}, who attested prior consent: ${w.consent.statement ?? '(no statement)'}`
+      : `Imported by ${w.actor} without attested consent: nothing is sent until the reader confirms through the emailed link.`;
+    statements.push(d1.prepare(IMPORT_CONSENT_TEXT).bind(version, wording, at));
+    for (const c of createdChunks) statements.push(d1.prepare(IMPORT_CONSENTS).bind(c, at, version));
+  }
   statements.push(
     adminAuditStatement(
       db,

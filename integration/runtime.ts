@@ -32,6 +32,12 @@ export const inBackground = (work: Promise<unknown>): void => waitUntil(work);
 export function readerDeps(url: URL): ReaderDeps {
   return {
     siteUrl: (setting('SITE_URL') ?? url.origin).replace(/\/+$/, '') + routeBase,
+    botCheck: {
+      siteKey: setting('TURNSTILE_SITE_KEY'),
+      secretKey: setting('TURNSTILE_SECRET_KEY'),
+      verifyUrl: setting('TURNSTILE_VERIFY_URL'),
+      hostname: new URL(setting('SITE_URL') ?? url.origin).hostname,
+    },
     sendVerification: async (db, params) => {
       const id = await queueVerificationEmail(db, params);
       // Sent after the answer: the transport's latency (and whether the processor cancels the

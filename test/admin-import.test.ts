@@ -92,6 +92,17 @@ describe('import', () => {
     const [audit] = await rows<{ actor: string; details: string }>(t.d1, "SELECT actor, details FROM admin_audit_log WHERE action = 'subscribers_imported'");
     expect(audit!.actor).toBe('dev-bypass');
     expect(JSON.parse(audit!.details)).toMatchObject({ created: 1, updated: 1, skipped: 1, invalid: 1, consentAttested: false });
+    // A consent record for the new reader only, its wording per import, stamped when they confirm.
+    const consents = await rows<{ email: string; source: string; choices: string; text: string; confirmed_at: number | null; verification_token_hash: string | null }>(
+      t.d1,
+      'SELECT u.email, c.source, c.choices, x.text, c.confirmed_at, c.verification_token_hash FROM consents c JOIN users u ON u.id = c.user_id JOIN consent_texts x ON x.version = c.text_version',
+    );
+    expect(consents).toHaveLength(1);
+    expect(consents[0]).toMatchObject({ email: 'new@example.com', source: 'admin_import', confirmed_at: null });
+    expect(JSON.parse(consents[0]!.choices)).toEqual({ contentTypes: ['thought'], frequency: 'weekly' });
+    expect(consents[0]!.text).toMatch(/^Imported by dev-bypass without attested consent/);
+    const [tokenOwner] = await rows<{ email_verification_token: string }>(t.d1, "SELECT email_verification_token FROM users WHERE email = 'new@example.com'");
+    expect(consents[0]!.verification_token_hash).toBe(tokenOwner!.email_verification_token);
   });
 
   it('with attested consent: readers are confirmed, no mail, and the statement is recorded', async () => {
@@ -105,6 +116,8 @@ describe('import', () => {
     expect(JSON.parse(history!.details)).toMatchObject({ source: 'import', consentAttested: true, contentTypes: ['blog'], frequency: 'immediate' });
     const [audit] = await rows<{ details: string }>(t.d1, "SELECT details FROM admin_audit_log WHERE action = 'subscribers_imported'");
     expect(JSON.parse(audit!.details).consentStatement).toBe('Signed up at the 2026 meetup (paper form)');
+    const consents = await rows<{ source: string; text: string }>(t.d1, 'SELECT c.source, x.text FROM consents c JOIN consent_texts x ON x.version = c.text_version');
+    expect(consents).toEqual([{ source: 'admin_import', text: 'Imported by dev-bypass, who attested prior consent: Signed up at the 2026 meetup (paper form)' }]);
   });
 
   it('imports 10,000 rows in one batch and exports them back', async () => {

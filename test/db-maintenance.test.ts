@@ -229,7 +229,7 @@ describe('db:stats', () => {
     await db.batch([seedHistoryStatement({ count: 7, userId: 'u1', prefix: 'h', start: 1, step: 1 })]);
     const stats = await collectDbStats(db, NOW);
     const rows = Object.fromEntries(stats.tables.map((s) => [s.table, s.rows]));
-    expect(rows).toMatchObject({ users: 1, email_notification_history: 7, email_notification_history_archive: 0, email_templates: 7 });
+    expect(rows).toMatchObject({ users: 1, email_notification_history: 7, email_notification_history_archive: 0, email_templates: 8 });
     expect(Object.keys(rows).some((name) => name.startsWith('_cf_') || name.startsWith('sqlite_'))).toBe(false);
 
     const plans = Object.fromEntries(stats.plans.map((p) => [p.name, p]));

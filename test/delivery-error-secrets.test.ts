@@ -140,7 +140,7 @@ describe('no message body or token in any recorded error', () => {
     });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      await subscribe(t.db, { email: 'log-me@example.org', contentTypes: ['blog'], frequency: 'daily' }, deps, { ipAddress: '192.0.2.1', userAgent: 'vitest' });
+      await subscribe(t.db, { email: 'log-me@example.org', contentTypes: ['blog'], frequency: 'daily' }, deps, { ipAddress: '192.0.2.1', userAgent: 'vitest' }, 'api');
       const text = logged.mock.calls.flat().map(String).join(' ');
       expect(text).toMatch(/verification email failed/);
       expect(tokens).toHaveLength(1);

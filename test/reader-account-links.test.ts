@@ -70,7 +70,7 @@ describe('defect 1: account pre-takeover', () => {
 
     const deps = fakeDeps();
     await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'owner1@example.com', contentTypes: ['blog'], frequency: 'immediate' }, { headers: { 'cf-connecting-ip': freshIp() } }), deps);
-    const confirmed = await handleVerify(t.db, formRequest('/verify', { token: tokenOf(deps.sent[0]!.verifyUrl) }), {});
+    const confirmed = await handleVerify(t.db, formRequest('/verify', { token: tokenOf(deps.sent[0]!.verifyUrl) }), fakeDeps());
     expect(confirmed.type).toBe('response');
     const after = (await getUserByEmail(t.db, 'owner1@example.com'))!;
     expect(after).toMatchObject({ emailVerified: true, passwordHash: null });
@@ -191,7 +191,7 @@ describe('defect 8 and the subscriber without a password', () => {
   it('an email-only subscriber sets a password after proving the mailbox (no more 409)', async () => {
     const deps = fakeDeps();
     await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'sub@example.com', contentTypes: ['thought'], frequency: 'daily' }, { headers: { 'cf-connecting-ip': freshIp() } }), deps);
-    await handleVerify(t.db, formRequest('/verify', { token: tokenOf(deps.sent[0]!.verifyUrl) }), {});
+    await handleVerify(t.db, formRequest('/verify', { token: tokenOf(deps.sent[0]!.verifyUrl) }), fakeDeps());
     const { result, token } = await ask('sub@example.com', 'register');
     expect(result.type === 'response' && result.response.status).toBe(303);
     expect((await setPassword(token!, 'subscriber password')).type).toBe('response');

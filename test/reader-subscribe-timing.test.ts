@@ -55,7 +55,7 @@ describe('subscribe does the same work for every address', () => {
       const email = await readerIn(state);
       const { db, statements } = recordingDb(t.d1);
       const deps = fakeDeps();
-      expect(await subscribe(db, { email, contentTypes: ['blog'], frequency: 'daily' }, deps, meta())).toEqual({ ok: true });
+      expect(await subscribe(db, { email, contentTypes: ['blog'], frequency: 'daily' }, deps, meta(), 'api')).toEqual({ ok: true });
       traces[state] = { statements, mailCalls: deps.sent.length };
     }
     for (const state of STATES) {
@@ -68,7 +68,7 @@ describe('subscribe does the same work for every address', () => {
   it('a blocked reader still gets no email: the queued verification is cancelled at send time', async () => {
     const email = await readerIn('blocked');
     const deps = fakeDeps();
-    await subscribe(t.db, { email, contentTypes: ['blog'], frequency: 'daily' }, deps, meta());
+    await subscribe(t.db, { email, contentTypes: ['blog'], frequency: 'daily' }, deps, meta(), 'api');
     const transport = createFaultInjectionTransport();
     const ids = [await queueVerificationEmail(t.db, deps.sent[0]!)];
     const run = await processNotifications({ db: t.db, transport, clock: () => new Date(), config: testConfig() }, { onlyNotificationIds: ids });
@@ -85,7 +85,7 @@ describe('subscribe does the same work for every address', () => {
       for (const state of ['unknown', 'blocked'] as const) {
         const email = await readerIn(state);
         const started = performance.now();
-        await subscribe(t.db, { email, contentTypes: ['blog'], frequency: 'daily' }, deps, meta());
+        await subscribe(t.db, { email, contentTypes: ['blog'], frequency: 'daily' }, deps, meta(), 'api');
         times[state].push(performance.now() - started);
       }
     }

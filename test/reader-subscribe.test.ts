@@ -69,7 +69,7 @@ describe('subscribe (form and JSON)', () => {
     const pending = (await getUserByEmail(t.db, 'left@example.com'))!;
     expect(pending).toMatchObject({ emailVerified: false, unsubscribeAll: true, emailStatus: 'unsubscribed' });
 
-    const confirmed = await handleVerify(t.db, formRequest('/verify', { token: tokenOf(deps.sent[0]!.verifyUrl) }), {});
+    const confirmed = await handleVerify(t.db, formRequest('/verify', { token: tokenOf(deps.sent[0]!.verifyUrl) }), fakeDeps());
     expect(confirmed.type).toBe('response');
     const after = (await getUserByEmail(t.db, 'left@example.com'))!;
     expect(after).toMatchObject({ emailVerified: true, unsubscribeAll: false, emailStatus: 'active', emailBlogUpdates: true, emailFrequency: 'weekly' });
@@ -179,7 +179,7 @@ describe('verify', () => {
 
   it('POST confirms once, records history, and lands on preferences through a fresh preference token', async () => {
     const token = await subscribeAndGetToken('confirm@example.com');
-    const first = await handleVerify(t.db, formRequest('/verify', { token }), {});
+    const first = await handleVerify(t.db, formRequest('/verify', { token }), fakeDeps());
     expect(first.type).toBe('response');
     if (first.type !== 'response') return;
     expect(first.response.status).toBe(303);
@@ -189,7 +189,7 @@ describe('verify', () => {
     expect(user).toMatchObject({ emailVerified: true, emailStatus: 'active', emailVerificationToken: null });
     expect(await historyOf(user.id)).toEqual(['subscribed', 'verified']);
 
-    const second = await handleVerify(t.db, formRequest('/verify', { token }), {});
+    const second = await handleVerify(t.db, formRequest('/verify', { token }), fakeDeps());
     expect(second).toMatchObject({ type: 'render', status: 404, view: { state: 'invalid' } });
     expect(await historyOf(user.id)).toEqual(['subscribed', 'verified']);
   });
@@ -198,16 +198,16 @@ describe('verify', () => {
     const token = await subscribeAndGetToken('late@example.com');
     const later = () => new Date(Date.now() + VERIFICATION_TTL_SECONDS * 1000 + 1000);
     expect(await showVerify(t.db, new URL(`${SITE}/verify?token=${token}`), { now: later })).toMatchObject({ status: 410, view: { state: 'expired' } });
-    expect(await handleVerify(t.db, formRequest('/verify', { token }), { now: later })).toMatchObject({ status: 410, view: { state: 'expired' } });
+    expect(await handleVerify(t.db, formRequest('/verify', { token }), fakeDeps({ now: later }))).toMatchObject({ status: 410, view: { state: 'expired' } });
     expect((await getUserByEmail(t.db, 'late@example.com'))!.emailVerified).toBe(false);
     expect(await showVerify(t.db, new URL(`${SITE}/verify?token=forged`), {})).toMatchObject({ status: 404, view: { state: 'invalid' } });
     expect(await showVerify(t.db, new URL(`${SITE}/verify`), {})).toMatchObject({ status: 404 });
-    expect(await handleVerify(t.db, formRequest('/verify', {}), {})).toMatchObject({ status: 404 });
+    expect(await handleVerify(t.db, formRequest('/verify', {}), fakeDeps())).toMatchObject({ status: 404 });
   });
 
   it('lets exactly one of two simultaneous confirmations win', async () => {
     const token = await subscribeAndGetToken('race@example.com');
-    const results = await Promise.all([handleVerify(t.db, formRequest('/verify', { token }), {}), handleVerify(t.db, formRequest('/verify', { token }), {})]);
+    const results = await Promise.all([handleVerify(t.db, formRequest('/verify', { token }), fakeDeps()), handleVerify(t.db, formRequest('/verify', { token }), fakeDeps())]);
     expect(results.filter((r) => r.type === 'response')).toHaveLength(1);
     const user = (await getUserByEmail(t.db, 'race@example.com'))!;
     expect((await historyOf(user.id)).filter((a) => a === 'verified')).toHaveLength(1);
@@ -228,7 +228,7 @@ describe('verify', () => {
     expect(new Set(rows.map((r) => r.timestamp.getTime())).size).toBe(1);
 
     const second = tokenOf(deps.sent[1]!.verifyUrl);
-    const confirmed = await handleVerify(t.db, formRequest('/verify', { token: second }), { now: () => new Date(fixed.getTime() + 1000) });
+    const confirmed = await handleVerify(t.db, formRequest('/verify', { token: second }), fakeDeps({ now: () => new Date(fixed.getTime() + 1000) }));
     expect(confirmed.type).toBe('response');
     expect(await getUserByEmail(t.db, email)).toMatchObject({
       emailVerified: true,

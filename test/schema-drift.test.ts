@@ -32,6 +32,8 @@ describe('migrations/ against db/schema', () => {
     expect(Object.keys(expected).sort()).toEqual([
       'account_tokens',
       'admin_audit_log',
+      'consent_texts',
+      'consents',
       'content_items',
       'delivery_state',
       'dev_mail_outbox',

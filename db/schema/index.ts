@@ -12,4 +12,5 @@ export * from './archive';
 export * from './feedback';
 export * from './admin';
 export * from './send-allowance';
+export * from './consents';
 export * from './relations';

@@ -13,6 +13,7 @@ const EXPECTED: Record<string, string> = {
   verification: 'verification-email',
   sign_in_link: 'sign-in-email',
   set_password: 'password-email',
+  welcome: 'welcome-email',
 };
 
 let t: TestD1;
@@ -37,7 +38,7 @@ it('the verification template restates the reader\'s choices, and every system t
   const { results } = await t.d1
     .prepare("SELECT template_name, text_template, variables FROM email_templates WHERE template_type = 'system' ORDER BY template_name")
     .all<{ template_name: string; text_template: string; variables: string }>();
-  expect(results.map((r) => r.template_name)).toEqual(['set_password', 'sign_in_link', 'verification']);
+  expect(results.map((r) => r.template_name)).toEqual(['set_password', 'sign_in_link', 'verification', 'welcome']);
   expect(results.find((r) => r.template_name === 'verification')!.text_template).toContain('{{subscription_summary}}');
   for (const row of results) expect(JSON.parse(row.variables)).toContain('subscription_summary');
 });

@@ -9,7 +9,8 @@
  * It is transactional, yet it carries List-Unsubscribe: its one-click token has no content
  * type, so using it unsubscribes the address from everything. That is the right answer for
  * "I never asked for this" and keeps the subscribe form from being used to mail-bomb someone.
- * Sign-in and set-password links travel the same way (kinds below). A verification email's
+ * Sign-in and set-password links, and the welcome mail after confirming (its one link: a fresh
+ * preferences link), travel the same way (kinds below). A verification email's
  * content_excerpt holds the summary of the choices made with its token, so the mail restates them.
  */
 import type { Db } from '../../db/client';
@@ -17,19 +18,21 @@ import { newId, sha256Hex } from '../../db/crypto';
 import { toUnixSeconds } from '../../db/time';
 
 /** The emails this module queues: each kind has its own template (see SYSTEM_TEMPLATES) and content_id prefix. */
-export type AccountEmailKind = 'verification' | 'sign_in' | 'set_password';
+export type AccountEmailKind = 'verification' | 'sign_in' | 'set_password' | 'welcome';
 
 const SUBJECTS: Record<AccountEmailKind, string> = {
   verification: 'Confirm your subscription',
   sign_in: 'Sign in',
   set_password: 'Set your password',
+  welcome: 'Welcome',
 };
-const PREFIXES: Record<AccountEmailKind, string> = { verification: 'verify', sign_in: 'sign_in', set_password: 'set_password' };
+const PREFIXES: Record<AccountEmailKind, string> = { verification: 'verify', sign_in: 'sign_in', set_password: 'set_password', welcome: 'welcome' };
 
 /** The template of a `verification` notification, by the prefix of its content_id. */
 export function systemTemplateFor(contentId: string): string {
   if (contentId.startsWith(`${PREFIXES.sign_in}:`)) return 'sign_in_link';
   if (contentId.startsWith(`${PREFIXES.set_password}:`)) return 'set_password';
+  if (contentId.startsWith(`${PREFIXES.welcome}:`)) return 'welcome';
   return 'verification';
 }
 

@@ -7,6 +7,7 @@
  */
 import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { confirmConsentQuery } from '../../db/consent';
 import { randomToken, sha256Hex } from '../../db/crypto';
 import { changedRows } from '../../db/params';
 import { preferenceFlags } from '../../db/preferences';
@@ -100,6 +101,9 @@ export async function confirmVerification(db: Db, token: string | null, now = ne
       ),
     );
   if (changedRows(result) !== 1) return { ok: false, state: 'unknown' }; // someone else spent it first
-  if (firstProof) await db.delete(sessions).where(eq(sessions.userId, user.id));
+  // The consent record this token was issued with is now confirmed; the first proof ends earlier sessions.
+  const stamp = confirmConsentQuery(db, user.emailVerificationToken!, now);
+  if (firstProof) await db.batch([stamp, db.delete(sessions).where(eq(sessions.userId, user.id))]);
+  else await db.batch([stamp]);
   return { ok: true, user, applied: pending };
 }

@@ -10,11 +10,14 @@
  */
 import type { Db } from '../../../db/client';
 import { inspectAccountToken, issueAccountToken, spendAccountToken } from '../../../db/account-tokens';
-import { createNotificationHistory } from '../../../db/history';
+import { confirmConsentQuery, consentQueries } from '../../../db/consent';
+import { sha256Hex } from '../../../db/crypto';
+import { createNotificationHistory, historyInsertRows } from '../../../db/history';
 import { createUser, getUserByEmail } from '../../../db/users';
 import { CONTENT_TYPES, type AccountTokenPurpose, type User } from '../../../db/schema';
 import { hashPassword } from '../auth/password';
 import { recordMailboxProof } from '../auth/proof';
+import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formText, readForm } from '../forms';
 import { requestMeta, type FieldErrors } from '../http';
 import { hitRateLimit, hitRateLimits, RATE_LIMITS } from '../rate-limit';
@@ -58,6 +61,11 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
 
   const now = nowOf(deps);
   const meta = requestMeta(request);
+  if (kind === 'register') {
+    // Registering creates a reader: bots are stopped before anything is written or mailed.
+    const bot = await checkBot(deps.botCheck, { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) }, meta.ipAddress);
+    if (!bot.ok) return render({ values, errors: { form: bot.message } }, 400);
+  }
   const ipLimit = await hitRateLimits(db, [[RATE_LIMITS.accountLinkIp, meta.ipAddress ?? 'unknown']], now);
   if (!ipLimit.allowed) {
     return render({ values, errors: { form: tooManyMessage(ipLimit.retryAfterSeconds) } }, 429, { 'retry-after': String(ipLimit.retryAfterSeconds) });
@@ -72,13 +80,14 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
   const purpose = PURPOSE[kind];
   const token = await issueAccountToken(db, user.id, purpose, now);
   if (created) {
-    await createNotificationHistory(db, {
-      userId: user.id,
-      action: 'subscribed',
-      details: { contentTypes: [...CONTENT_TYPES], frequency: user.emailFrequency, via: 'register' },
-      ipAddress: meta.ipAddress,
-      userAgent: meta.userAgent,
-    });
+    // A new reader subscribes by registering: the history row and the consent record, one batch.
+    // Setting the password through the link confirms it (handleSetPassword).
+    const details = { contentTypes: [...CONTENT_TYPES], frequency: user.emailFrequency };
+    const [row] = historyInsertRows(db, [{ userId: user.id, action: 'subscribed', details: { ...details, via: 'register' }, ipAddress: meta.ipAddress, userAgent: meta.userAgent }], now);
+    await db.batch([
+      row!,
+      ...consentQueries(db, { userId: user.id, source: 'register', choices: details, ipAddress: meta.ipAddress, userAgent: meta.userAgent, verificationTokenHash: await sha256Hex(token), now }),
+    ]);
   }
   const verifyUrl = `${deps.siteUrl}${LINK_PATH[purpose]}?token=${encodeURIComponent(token)}`;
   try {
@@ -132,6 +141,7 @@ export async function handleSetPassword(db: Db, request: Request, deps: Pick<Rea
   const passwordHash = await hashPassword(password);
   if (!(await spendAccountToken(db, found.row.id, now))) return stateOf('unknown');
   await recordMailboxProof(db, found.user, now, { newPasswordHash: passwordHash, revokeSessions: true });
+  await db.batch([confirmConsentQuery(db, await sha256Hex(token!), now)]); // a register link confirms its consent record
   await history(db, request, found.user.id, 'set_password');
   return respond(await startSession(db, found.user.id, new URL(request.url), '/preferences?password-set=1', now));
 }

@@ -1,10 +1,11 @@
 import type { Db } from '../../../db/client';
+import type { BotCheckConfig } from '../bot-check';
 
 export type AccountEmail = {
   userId: string;
   email: string;
   verifyUrl: string;
-  kind?: 'verification' | 'sign_in' | 'set_password';
+  kind?: 'verification' | 'sign_in' | 'set_password' | 'welcome';
   summary?: string;
 };
 
@@ -18,6 +19,8 @@ export type ReaderDeps = {
    * the choices), a sign-in link or a set-password link. Failures are logged, never shown (the queue retries).
    */
   sendVerification: (db: Db, params: AccountEmail) => Promise<void>;
+  /** Turnstile keys for subscribe and register (integration/server/bot-check.ts); the honeypot is always checked. */
+  botCheck?: BotCheckConfig;
 };
 
 export const nowOf = (deps: Pick<ReaderDeps, 'now'>): Date => (deps.now ? deps.now() : new Date());

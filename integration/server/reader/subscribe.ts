@@ -4,12 +4,14 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { createNotificationHistory } from '../../../db/history';
-import { preferenceFlags } from '../../../db/preferences';
-import { newId } from '../../../db/crypto';
-import { safeErrorText } from '../../../db/safe-error';
+import { consentQueries } from '../../../db/consent';
+import { historyInsertRows } from '../../../db/history';
 import { addressHash } from '../../../db/suppressions';
-import { users, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
+import { preferenceFlags } from '../../../db/preferences';
+import { newId, sha256Hex } from '../../../db/crypto';
+import { safeErrorText } from '../../../db/safe-error';
+import { users, type ConsentSource, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
+import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
 import { hitRateLimits, RATE_LIMITS } from '../rate-limit';
@@ -73,7 +75,7 @@ export type SubscribeOutcome = { ok: true } | { ok: false; retryAfterSeconds: nu
  * gets the requested settings now and must confirm before any mail is sent — including a
  * reader who had unsubscribed, who goes back to unverified.
  */
-export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps, meta: RequestMeta): Promise<SubscribeOutcome> {
+export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps, meta: RequestMeta, source: ConsentSource): Promise<SubscribeOutcome> {
   const now = nowOf(deps);
   const limit = await hitRateLimits(
     db,
@@ -92,13 +94,14 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
   const { user, created } = await upsertReader(db, input, now);
   const choices = { contentTypes: input.contentTypes, frequency: input.frequency };
   const token = await issueVerificationToken(db, user.id, now, choices);
-  await createNotificationHistory(db, {
-    userId: user.id,
-    action: 'subscribed',
-    details: { contentTypes: input.contentTypes, frequency: input.frequency, newReader: created },
-    ipAddress: meta.ipAddress,
-    userAgent: meta.userAgent,
-  });
+  // The history row and the consent record (with the wording shown, by version) in one batch, on every path.
+  const [history] = historyInsertRows(db, [
+    { userId: user.id, action: 'subscribed', details: { contentTypes: input.contentTypes, frequency: input.frequency, newReader: created }, ipAddress: meta.ipAddress, userAgent: meta.userAgent },
+  ], now);
+  await db.batch([
+    history!,
+    ...consentQueries(db, { userId: user.id, source, choices, ipAddress: meta.ipAddress, userAgent: meta.userAgent, verificationTokenHash: await sha256Hex(token), now }),
+  ]);
   const verifyUrl = `${deps.siteUrl}/verify?token=${encodeURIComponent(token)}`;
   try {
     await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, summary: choicesSummary(choices) });
@@ -132,7 +135,10 @@ export async function handleSubscribeForm(db: Db, request: Request, deps: Reader
   const { value, errors } = parseSubscribeInput(raw);
   const values = { email: typeof raw.email === 'string' ? raw.email.slice(0, 300) : '', contentTypes: value.contentTypes, frequency: value.frequency };
   if (Object.keys(errors).length > 0) return render({ values, errors, done: false }, 400);
-  const outcome = await subscribe(db, value, deps, requestMeta(request));
+  // Before anything is written (rate limits included) or mailed.
+  const bot = await checkBot(deps.botCheck, { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) }, requestMeta(request).ipAddress);
+  if (!bot.ok) return render({ values, errors: { form: bot.message }, done: false }, 400);
+  const outcome = await subscribe(db, value, deps, requestMeta(request), 'subscribe_form');
   if (!outcome.ok) {
     const view = { values, errors: { form: tooManyMessage(outcome.retryAfterSeconds) }, done: false, retryAfterSeconds: outcome.retryAfterSeconds };
     return render(view, 429, { 'retry-after': String(outcome.retryAfterSeconds) });
@@ -146,7 +152,9 @@ export async function handleSubscribeApi(db: Db, request: Request, deps: ReaderD
   if (!body.ok) return json({ error: 'invalid_request', fields: [{ field: body.field, reason: body.reason }] }, body.status);
   const { value, errors } = parseSubscribeInput({ email: body.body.email, contentTypes: body.body.contentTypes, frequency: body.body.frequency });
   if (Object.keys(errors).length > 0) return validationError(errors);
-  const outcome = await subscribe(db, value, deps, requestMeta(request));
+  const bot = await checkBot(deps.botCheck, { honeypot: body.body[HONEYPOT_FIELD], token: body.body.turnstileToken }, requestMeta(request).ipAddress);
+  if (!bot.ok) return validationError({ [bot.codes[0] === 'honeypot' ? HONEYPOT_FIELD : 'turnstileToken']: bot.message });
+  const outcome = await subscribe(db, value, deps, requestMeta(request), 'api');
   if (!outcome.ok) return tooManyRequests(outcome.retryAfterSeconds);
   return json({ ok: true, message: SUBSCRIBE_DONE_MESSAGE }, 202);
 }

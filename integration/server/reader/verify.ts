@@ -6,11 +6,16 @@ import { DAY } from '../../../db/time';
 import { formText, readForm } from '../forms';
 import { requestMeta } from '../http';
 import { cleanToken } from '../validation';
-import { confirmVerification, inspectVerificationToken } from '../verification';
+import { choicesSummary, confirmVerification, inspectVerificationToken } from '../verification';
+import { safeErrorText } from '../../../db/safe-error';
+import type { ContentType, EmailFrequency, User } from '../../../db/schema';
+import { preferencesOf } from './preferences';
 import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
 
 /** The preferences link handed out right after confirming. */
 const PREFERENCES_AFTER_VERIFY_TTL_SECONDS = 7 * DAY;
+/** The welcome mail's preferences link: it stays in the inbox, so it lives longer. */
+const WELCOME_PREFERENCES_TTL_SECONDS = 60 * DAY;
 
 export type VerifyView =
   | { state: 'confirm'; token: string; email: string }
@@ -25,7 +30,7 @@ export async function showVerify(db: Db, url: URL, deps: Pick<ReaderDeps, 'now'>
   return render({ state: 'invalid' }, 404);
 }
 
-export async function handleVerify(db: Db, request: Request, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<VerifyView>> {
+export async function handleVerify(db: Db, request: Request, deps: ReaderDeps): Promise<PageResult<VerifyView>> {
   const body = await readForm(request);
   if (!body.ok) return render({ state: 'invalid', reason: body.reason }, body.status);
   const now = nowOf(deps);
@@ -47,5 +52,20 @@ export async function handleVerify(db: Db, request: Request, deps: Pick<ReaderDe
     ttlSeconds: PREFERENCES_AFTER_VERIFY_TTL_SECONDS,
     now,
   });
+  await sendWelcome(db, deps, confirmed.user, confirmed.applied ?? preferencesOf(confirmed.user), now);
   return respond(redirectTo(`/preferences?token=${encodeURIComponent(token)}&verified=1`));
+}
+
+/**
+ * The welcome mail (template `welcome`): restates the confirmed choices; its one link is a fresh
+ * preferences link of its own. Queued like every account mail; a failure is logged, never shown.
+ */
+async function sendWelcome(db: Db, deps: ReaderDeps, user: User, choices: { contentTypes: ContentType[]; frequency: EmailFrequency }, now: Date) {
+  try {
+    const { token } = await createUnsubscribeToken(db, { userId: user.id, tokenType: 'preference_change', ttlSeconds: WELCOME_PREFERENCES_TTL_SECONDS, now });
+    const verifyUrl = `${deps.siteUrl}/preferences?token=${encodeURIComponent(token)}`;
+    await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, kind: 'welcome', summary: choicesSummary(choices) });
+  } catch (error) {
+    console.error('verify: queueing the welcome email failed:', safeErrorText(error));
+  }
 }

@@ -1,0 +1,89 @@
+/**
+ * Consent records (GDPR Art. 7): one row per subscription event with what was chosen, where,
+ * the wording shown (by version), IP, user agent, when asked and when confirmed.
+ */
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Db } from './client';
+import { newId } from './crypto';
+import { consents, consentTexts, type ConsentSource } from './schema';
+
+/**
+ * The wording shown next to every subscribe and register form. Changing it means a new
+ * version id: old records keep pointing at the text their reader saw (stored in consent_texts).
+ */
+export const CONSENT_TEXT = {
+  version: '2026-11-v1',
+  text: 'I agree to receive emails about the content I chose, as often as I chose. I can change this, download my data or delete my account at any time from the Email preferences link in every email.',
+} as const;
+
+export type ConsentParams = {
+  userId: string;
+  source: ConsentSource;
+  choices: { contentTypes: string[]; frequency: string };
+  ipAddress?: string | null;
+  userAgent?: string | null;
+  /** SHA-256 of the verification token sent with this request; null when none (e.g. an import). */
+  verificationTokenHash?: string | null;
+  now: Date;
+  /** Set when the address is already proven (an import attested by the author). */
+  confirmedAt?: Date | null;
+};
+
+/** The writes of one consent record, for the caller's batch: the wording (once per version), then the record. */
+export function consentQueries(db: Db, p: ConsentParams): [BatchItem<'sqlite'>, BatchItem<'sqlite'>] {
+  return [
+    db.insert(consentTexts).values({ version: CONSENT_TEXT.version, text: CONSENT_TEXT.text, createdAt: p.now }).onConflictDoNothing(),
+    db.insert(consents).values({
+      id: newId(),
+      userId: p.userId,
+      source: p.source,
+      choices: p.choices,
+      textVersion: CONSENT_TEXT.version,
+      ipAddress: p.ipAddress?.slice(0, 64) ?? null,
+      userAgent: p.userAgent?.slice(0, 512) ?? null,
+      requestedAt: p.now,
+      confirmedAt: p.confirmedAt ?? null,
+      verificationTokenHash: p.verificationTokenHash ?? null,
+    }),
+  ];
+}
+
+/** Confirming stamps the record the verification token belongs to (and forgets the hash). */
+export function confirmConsentQuery(db: Db, tokenHash: string, now: Date): BatchItem<'sqlite'> {
+  return db
+    .update(consents)
+    .set({ confirmedAt: now, verificationTokenHash: null })
+    .where(and(eq(consents.verificationTokenHash, tokenHash), isNull(consents.confirmedAt)));
+}
+
+export type ConsentView = {
+  source: ConsentSource;
+  choices: { contentTypes: string[]; frequency: string };
+  textVersion: string;
+  text: string;
+  ipAddress: string | null;
+  userAgent: string | null;
+  requestedAt: string;
+  confirmedAt: string | null;
+};
+
+/** A reader's consent records with the wording they saw, newest first (export, console). Never the token hash. */
+export async function consentsOf(db: Db, userId: string): Promise<ConsentView[]> {
+  const rows = await db
+    .select({
+      source: consents.source,
+      choices: consents.choices,
+      textVersion: consents.textVersion,
+      text: consentTexts.text,
+      ipAddress: consents.ipAddress,
+      userAgent: consents.userAgent,
+      requestedAt: consents.requestedAt,
+      confirmedAt: consents.confirmedAt,
+    })
+    .from(consents)
+    .innerJoin(consentTexts, eq(consentTexts.version, consents.textVersion))
+    .where(eq(consents.userId, userId))
+    .orderBy(desc(consents.requestedAt), desc(consents.id));
+  return rows.map((r) => ({ ...r, requestedAt: r.requestedAt.toISOString(), confirmedAt: r.confirmedAt?.toISOString() ?? null }));
+}
