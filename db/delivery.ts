@@ -9,6 +9,7 @@
  * `sql` queries with parameters, and UPDATE … RETURNING with scalar subqueries reads
  * plainer as SQL anyway. Builder queries from other modules join a batch via toSQL().
  */
+import { sendEligibleCaseSql } from './eligibility';
 import { safeErrorText } from './safe-error';
 import { d1Of, statementOf, type Db } from './client';
 import { statisticsUpsertQuery, type StatisticIncrements } from './statistics';
@@ -37,18 +38,9 @@ export type ClaimedRow = {
   publishDate: Date | null;
 };
 
-// Sending is allowed when the address works and, for content, the reader still wants this type.
-// A verification email goes to an unverified address: only a bounce, a block or the suppression
-// list (db/suppressions.ts) stops it.
-const ELIGIBLE = `(SELECT CASE
-    WHEN u.email_status IN ('bounced', 'blocked') THEN 0
-    WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = u.email_hash) THEN 0
-    WHEN email_notifications.notification_type = 'verification' THEN 1
-    WHEN u.email_status <> 'active' OR u.unsubscribe_all = 1 OR u.email_verified = 0 THEN 0
-    WHEN email_notifications.content_type = 'blog' THEN u.email_blog_updates
-    WHEN email_notifications.content_type = 'thought' THEN u.email_thought_updates
-    WHEN email_notifications.content_type = 'announcement' THEN u.email_announcements
-    ELSE 0 END FROM users u WHERE u.id = email_notifications.user_id)`;
+// Sending is allowed when the address works and, for content, the reader still wants this type
+// (db/eligibility.ts states the rule once for the fan-out, this check and the predicate).
+const ELIGIBLE = `(SELECT ${sendEligibleCaseSql('email_notifications', 'u')} FROM users u WHERE u.id = email_notifications.user_id)`;
 
 const RETURNING = `RETURNING id, user_id, content_type, content_id, content_title, content_url, content_excerpt,
   notification_type, retry_count, message_id_header,

@@ -9,7 +9,7 @@ import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { randomToken, sha256Hex } from '../../db/crypto';
 import { changedRows } from '../../db/params';
-import { preferenceFlags } from '../../db/preferences';
+import { preferenceFlags } from '../../db/eligibility';
 import { CONTENT_TYPES, EMAIL_FREQUENCIES, sessions, users, type ContentType, type EmailFrequency, type User } from '../../db/schema';
 import { CONTENT_TYPE_LABELS, FREQUENCY_LABELS } from './validation';
 

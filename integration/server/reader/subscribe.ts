@@ -5,7 +5,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { createNotificationHistory } from '../../../db/history';
-import { preferenceFlags } from '../../../db/preferences';
+import { preferenceFlags, takesNewSettingsSql } from '../../../db/eligibility';
 import { newId } from '../../../db/crypto';
 import { safeErrorText } from '../../../db/safe-error';
 import { users, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
@@ -33,7 +33,7 @@ export function parseSubscribeInput(raw: { email: unknown; contentTypes: unknown
 
 // Who gets the requested settings now: anyone not already receiving mail and not blocked. A
 // reader receiving mail keeps their settings until they confirm; a blocked row is untouched.
-const TAKES_NEW_SETTINGS = `"users"."email_status" <> 'blocked' AND ("users"."email_verified" = 0 OR "users"."email_status" <> 'active' OR "users"."unsubscribe_all" = 1)`;
+const TAKES_NEW_SETTINGS = takesNewSettingsSql('"users"');
 const settingOrKept = (column: string) => sql.raw(`CASE WHEN ${TAKES_NEW_SETTINGS} THEN excluded."${column}" ELSE "users"."${column}" END`);
 
 /**
