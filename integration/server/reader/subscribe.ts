@@ -2,13 +2,11 @@
  * Subscribe with double opt-in: POST /subscribe (form) and POST /api/subscribe (JSON).
  * The answer never says whether the address was known (no account enumeration).
  */
-import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { createNotificationHistory } from '../../../db/history';
-import { preferenceFlags, takesNewSettingsSql } from '../../../db/eligibility';
-import { newId } from '../../../db/crypto';
+import { upsertReader } from '../../../db/readers';
 import { safeErrorText } from '../../../db/safe-error';
-import { users, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
+import { type ContentType, type EmailFrequency } from '../../../db/schema';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
 import { hitRateLimits, RATE_LIMITS } from '../rate-limit';
@@ -29,36 +27,6 @@ export function parseSubscribeInput(raw: { email: unknown; contentTypes: unknown
     frequency: parseFrequency(raw.frequency, errors),
   };
   return { value, errors };
-}
-
-// Who gets the requested settings now: anyone not already receiving mail and not blocked. A
-// reader receiving mail keeps their settings until they confirm; a blocked row is untouched.
-const TAKES_NEW_SETTINGS = takesNewSettingsSql('"users"');
-const settingOrKept = (column: string) => sql.raw(`CASE WHEN ${TAKES_NEW_SETTINGS} THEN excluded."${column}" ELSE "users"."${column}" END`);
-
-/**
- * Finds or creates the reader in ONE upsert that writes a row on every path (a new row, new
- * settings, or the same values back), so unknown, known and blocked addresses cost the same.
- */
-async function upsertReader(db: Db, input: SubscribeInput, now: Date): Promise<{ user: User; created: boolean }> {
-  const id = newId();
-  const [user] = await db
-    .insert(users)
-    .values({ id, email: input.email, ...preferenceFlags(input.contentTypes), emailFrequency: input.frequency, emailVerified: false, updatedAt: now })
-    .onConflictDoUpdate({
-      target: users.email,
-      set: {
-        emailVerified: settingOrKept('email_verified'),
-        emailBlogUpdates: settingOrKept('email_blog_updates'),
-        emailThoughtUpdates: settingOrKept('email_thought_updates'),
-        emailAnnouncements: settingOrKept('email_announcements'),
-        emailFrequency: settingOrKept('email_frequency'),
-        updatedAt: settingOrKept('updated_at'),
-      },
-    })
-    .returning();
-  if (!user) throw new Error('subscribe: the upsert returned no row');
-  return { user, created: user.id === id };
 }
 
 export type SubscribeOutcome = { ok: true } | { ok: false; retryAfterSeconds: number };
