@@ -1,7 +1,10 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { NO_PREFERENCES, PREFERENCE_FIELD, isContentType, type PreferenceFlags } from './eligibility';
+import { historyInsertRows, type CreateNotificationHistoryParams } from './history';
 import { changedRows } from './params';
+import { statisticsUpsertQuery } from './statistics';
+import { utcDateKey } from './time';
 import { EMAIL_FREQUENCIES, CONTENT_TYPES, emailNotifications, users, type ContentType, type EmailFrequency } from './schema';
 
 export type EmailPreferences = Partial<PreferenceFlags> & {
@@ -79,4 +82,13 @@ export async function unsubscribeUserFromAll(db: Db, userId: string, now: Date =
 export async function unsubscribeFromContentType(db: Db, userId: string, contentType: ContentType, now: Date = new Date()): Promise<boolean> {
   if (!isContentType(contentType)) throw new Error(`Invalid content type: "${contentType}"`);
   return updateUserPreferences(db, userId, { [PREFERENCE_FIELD[contentType]]: false }, now);
+}
+
+/**
+ * What an unsubscribe link leaves behind once it won the token: the reader's history row and
+ * the day's unsubscribe count for its scope, in one batch.
+ */
+export async function recordUnsubscribe(db: Db, history: CreateNotificationHistoryParams, scope: ContentType | 'all', now: Date): Promise<void> {
+  const [row] = historyInsertRows(db, [history]);
+  await db.batch([row!, statisticsUpsertQuery(db, utcDateKey(now), scope, { totalUnsubscribed: 1 }, now)]);
 }
