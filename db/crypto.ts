@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid';
+import { normalizeEmail } from './email-address';
 
 export const newId = (): string => nanoid();
 
@@ -14,6 +15,9 @@ export async function sha256Hex(input: string): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(input));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
+
+/** The hash of an address stored in `suppressions.address_hash` and `users.email_hash` (db/suppressions.ts). */
+export const addressHash = (email: string): Promise<string> => sha256Hex(normalizeEmail(email).normalize('NFC'));
 
 /** Compares every byte whatever the first difference, so the time says nothing about where it is. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {

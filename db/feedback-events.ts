@@ -7,10 +7,9 @@
  * workers that race on it) changes nothing the second time.
  */
 import { d1Of, type Db } from './client';
-import { randomToken } from './crypto';
+import { addressHash, randomToken } from './crypto';
 import { DEFAULT_SOFT_BOUNCE_LIMIT } from './delivery-events';
 import { NO_PREFERENCES_SET_SQL } from './eligibility';
-import { addressHash } from './suppressions';
 import { toUnixSeconds, utcDateKey } from './time';
 import { normalizeEmail } from './users';
 
