@@ -7,10 +7,11 @@
 import { d1Of, type Db } from './client';
 import { adminAuditStatement } from './admin-audit';
 import { SUBSCRIBER_COLUMNS, subscriberWhere, toSubscriberRow, type RawSubscriber, type SubscriberFilters, type SubscriberRow } from './admin-subscribers';
-import type { ContentType, EmailFrequency } from './schema';
+import { PREFERENCE_SQL_COLUMN } from './eligibility';
+import { CONTENT_TYPES, type ContentType, type EmailFrequency } from './schema';
 import { toUnixSeconds } from './time';
 
-/** Rows per statement: each JSON row is ~250 bytes, so a statement stays near 50 KB. */
+/** Rows per statement: each JSON row is ~275 bytes, so a statement stays near 55 KB. */
 export const IMPORT_CHUNK = 200;
 /** Addresses per lookup statement in the dry run. */
 const LOOKUP_CHUNK = 1000;
@@ -63,12 +64,10 @@ export type ImportWrite = {
 };
 
 const chunks = <T>(xs: readonly T[], size: number): T[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, i * size + size));
-const flag = (types: readonly ContentType[], t: ContentType) => (types.includes(t) ? 1 : 0);
+// Each preference travels under its content type's name: { blog: 1, thought: 0, announcement: 1 }.
 const jsonRow = (r: ImportRow) => ({
   e: r.email,
-  b: flag(r.contentTypes, 'blog'),
-  t: flag(r.contentTypes, 'thought'),
-  a: flag(r.contentTypes, 'announcement'),
+  ...Object.fromEntries(CONTENT_TYPES.map((t) => [t, r.contentTypes.includes(t) ? 1 : 0])),
   f: r.frequency,
   types: r.contentTypes,
   h: r.tokenHash ?? null,
@@ -77,17 +76,16 @@ const jsonRow = (r: ImportRow) => ({
 });
 
 // ?1 rows, ?2 now, ?3 verified (attested consent), ?4 token expiry. New ids: 21 random hex characters.
-const INSERT_USERS = `INSERT INTO users (id, email, email_blog_updates, email_thought_updates, email_announcements, email_frequency,
+const INSERT_USERS = `INSERT INTO users (id, email, ${CONTENT_TYPES.map((t) => PREFERENCE_SQL_COLUMN[t]).join(', ')}, email_frequency,
     email_verified, email_verification_token, email_verification_expires_at, email_status, created_at, updated_at)
-  SELECT substr(lower(hex(randomblob(11))), 1, 21), r.value->>'e', r.value->>'b', r.value->>'t', r.value->>'a', r.value->>'f',
+  SELECT substr(lower(hex(randomblob(11))), 1, 21), r.value->>'e', ${CONTENT_TYPES.map((t) => `r.value->>'${t}'`).join(', ')}, r.value->>'f',
     ?3, r.value->>'h', CASE WHEN r.value->>'h' IS NULL THEN NULL ELSE ?4 END, 'active', ?2, ?2
   FROM json_each(?1) AS r WHERE true
   ON CONFLICT (email) DO NOTHING`;
 
 // Updates only readers an import may touch (never unsubscribed, bounced or suppressed ones).
 // The reader is found through the unique email index (the rows are the outer loop, via IN).
-const UPDATE_USERS = `UPDATE users SET email_blog_updates = r.value->>'b', email_thought_updates = r.value->>'t',
-    email_announcements = r.value->>'a', email_frequency = r.value->>'f', updated_at = ?2
+const UPDATE_USERS = `UPDATE users SET ${CONTENT_TYPES.map((t) => `${PREFERENCE_SQL_COLUMN[t]} = r.value->>'${t}'`).join(', ')}, email_frequency = r.value->>'f', updated_at = ?2
   FROM json_each(?1) AS r
   WHERE users.email IN (SELECT value->>'e' FROM json_each(?1)) AND users.email = r.value->>'e' AND users.email_status NOT IN (${NEVER_IMPORT_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 

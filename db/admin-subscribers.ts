@@ -6,6 +6,7 @@
  */
 import { d1Of, type Db } from './client';
 import { adminAuditStatement } from './admin-audit';
+import { isContentType, NO_PREFERENCES_SET_SQL, PREFERENCE_SQL_COLUMN, preferenceOnSql } from './eligibility';
 import { CONTENT_TYPES, EMAIL_FREQUENCIES, type ContentType, type EmailFrequency, type User } from './schema';
 import { toUnixSeconds } from './time';
 
@@ -25,7 +26,7 @@ export function parseSubscriberFilters(params: URLSearchParams): SubscriberFilte
   return {
     ...(q ? { q } : {}),
     ...((SUBSCRIBER_STATUSES as readonly string[]).includes(status) ? { status: status as SubscriberStatus } : {}),
-    ...((CONTENT_TYPES as readonly string[]).includes(type) ? { contentType: type as ContentType } : {}),
+    ...(isContentType(type) ? { contentType: type as ContentType } : {}),
     ...((EMAIL_FREQUENCIES as readonly string[]).includes(frequency) ? { frequency: frequency as EmailFrequency } : {}),
   };
 }
@@ -36,11 +37,6 @@ const STATUS_SQL: Record<SubscriberStatus, string> = {
   bounced: `email_status = 'bounced'`,
   unsubscribed: `email_status = 'unsubscribed'`,
   blocked: `email_status = 'blocked'`,
-};
-const TYPE_SQL: Record<ContentType, string> = {
-  blog: 'email_blog_updates = 1',
-  thought: 'email_thought_updates = 1',
-  announcement: 'email_announcements = 1',
 };
 
 /**
@@ -61,7 +57,7 @@ export function subscriberWhere(f: SubscriberFilters): { where: string; params: 
     }
   }
   if (f.status) clauses.push(STATUS_SQL[f.status]);
-  if (f.contentType) clauses.push(TYPE_SQL[f.contentType]);
+  if (f.contentType) clauses.push(preferenceOnSql(f.contentType));
   if (f.frequency) {
     params.push(f.frequency);
     clauses.push(`email_frequency = ?${params.length}`);
@@ -78,7 +74,7 @@ export type SubscriberRow = {
   createdAt: Date;
 };
 
-export const SUBSCRIBER_COLUMNS = `id, email, email_status, email_verified, email_frequency, email_blog_updates, email_thought_updates, email_announcements, created_at`;
+export const SUBSCRIBER_COLUMNS = `id, email, email_status, email_verified, email_frequency, ${Object.values(PREFERENCE_SQL_COLUMN).join(', ')}, created_at`;
 export type RawSubscriber = {
   id: string;
   email: string;
@@ -101,7 +97,7 @@ export const toSubscriberRow = (r: RawSubscriber): SubscriberRow => ({
   email: r.email,
   status: statusOf(r.email_status, r.email_verified),
   frequency: r.email_frequency,
-  contentTypes: CONTENT_TYPES.filter((t) => (t === 'blog' ? r.email_blog_updates : t === 'thought' ? r.email_thought_updates : r.email_announcements) === 1),
+  contentTypes: CONTENT_TYPES.filter((t) => r[PREFERENCE_SQL_COLUMN[t] as keyof RawSubscriber] === 1),
   createdAt: new Date(r.created_at * 1000),
 });
 
@@ -191,7 +187,7 @@ export async function unsubscribeSubscriber(db: Db, id: string, who: Actor, now 
   const [updated] = await d1.batch([
     d1
       .prepare(
-        `UPDATE users SET unsubscribe_all = 1, email_blog_updates = 0, email_thought_updates = 0, email_announcements = 0,
+        `UPDATE users SET unsubscribe_all = 1, ${NO_PREFERENCES_SET_SQL},
            email_status = CASE WHEN email_status = 'active' THEN 'unsubscribed' ELSE email_status END,
            unsubscribed_at = ?2, updated_at = ?2 WHERE id = ?1 RETURNING id`,
       )

@@ -6,7 +6,8 @@
  */
 import { unnotifiedContentQuery } from './content';
 import { CLAIM_SINGLES } from './delivery';
-import { eligibleSubscriberFilter, fanOutQueries } from './notifications';
+import { eligibleSubscriberFilter } from './eligibility';
+import { fanOutQueries } from './notifications';
 import { users, type ContentItem } from './schema';
 import { sqlOnlyDb, stmt, toStatement, type SqlRunner, type SqlStatement } from './sql-runner';
 

@@ -9,53 +9,51 @@
  * `sql` queries with parameters, and UPDATE … RETURNING with scalar subqueries reads
  * plainer as SQL anyway. Builder queries from other modules join a batch via toSQL().
  */
+import { sendEligibleCaseSql } from './eligibility';
 import { safeErrorText } from './safe-error';
 import { d1Of, statementOf, type Db } from './client';
 import { statisticsUpsertQuery, type StatisticIncrements } from './statistics';
+import { emailNotifications, type ContentItem, type EmailNotification, type User } from './schema';
 import { toUnixSeconds, utcDateKey } from './time';
 
 type D1 = D1Database;
 
 // ---------------------------------------------------------------- claim
 
-/** A claimed notification with what sending it needs (reader, eligibility, publish date). */
-export type ClaimedRow = {
-  id: string;
-  userId: string;
-  email: string | null;
-  frequency: 'immediate' | 'daily' | 'weekly' | null;
+/** The notification columns a claim returns, under their schema (camelCase) names. */
+const CLAIMED_FIELDS = [
+  'id',
+  'userId',
+  'contentType',
+  'contentId',
+  'contentTitle',
+  'contentUrl',
+  'contentExcerpt',
+  'notificationType',
+  'retryCount', // attempts already made (a lease that expired counts as one)
+  'messageIdHeader',
+] as const satisfies readonly (keyof EmailNotification)[];
+
+/** A claimed notification with what sending it needs (reader, eligibility, publish date); types from the schema. */
+export type ClaimedRow = Pick<EmailNotification, Exclude<(typeof CLAIMED_FIELDS)[number], 'messageIdHeader'>> & {
+  /** The claim writes it before any send, so a claimed row always has one. */
+  messageIdHeader: NonNullable<EmailNotification['messageIdHeader']>;
+  /** Null when the reader row is gone. */
+  email: User['email'] | null;
+  frequency: User['emailFrequency'] | null;
   eligible: boolean;
-  contentType: 'blog' | 'thought' | 'announcement' | 'system';
-  contentId: string;
-  contentTitle: string;
-  contentUrl: string;
-  contentExcerpt: string | null;
-  notificationType: 'new_content' | 'announcement' | 'digest' | 'verification';
-  /** Attempts already made (a lease that expired counts as one). */
-  retryCount: number;
-  messageIdHeader: string;
-  publishDate: Date | null;
+  publishDate: ContentItem['publishDate'] | null;
 };
 
-// Sending is allowed when the address works and, for content, the reader still wants this type.
-// A verification email goes to an unverified address: only a bounce, a block or the suppression
-// list (db/suppressions.ts) stops it.
-const ELIGIBLE = `(SELECT CASE
-    WHEN u.email_status IN ('bounced', 'blocked') THEN 0
-    WHEN EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = u.email_hash) THEN 0
-    WHEN email_notifications.notification_type = 'verification' THEN 1
-    WHEN u.email_status <> 'active' OR u.unsubscribe_all = 1 OR u.email_verified = 0 THEN 0
-    WHEN email_notifications.content_type = 'blog' THEN u.email_blog_updates
-    WHEN email_notifications.content_type = 'thought' THEN u.email_thought_updates
-    WHEN email_notifications.content_type = 'announcement' THEN u.email_announcements
-    ELSE 0 END FROM users u WHERE u.id = email_notifications.user_id)`;
+// Sending is allowed when the address works and, for content, the reader still wants this type
+// (db/eligibility.ts states the rule once for the fan-out, this check and the predicate).
+const ELIGIBLE = `(SELECT ${sendEligibleCaseSql('email_notifications', 'u')} FROM users u WHERE u.id = email_notifications.user_id)`;
 
-const RETURNING = `RETURNING id, user_id, content_type, content_id, content_title, content_url, content_excerpt,
-  notification_type, retry_count, message_id_header,
+const RETURNING = `RETURNING ${CLAIMED_FIELDS.map((f) => `${emailNotifications[f].name} AS "${f}"`).join(', ')},
   (SELECT email FROM users u WHERE u.id = email_notifications.user_id) AS email,
   (SELECT email_frequency FROM users u WHERE u.id = email_notifications.user_id) AS frequency,
   ${ELIGIBLE} AS eligible,
-  (SELECT publish_date FROM content_items c WHERE c.slug = email_notifications.content_id) AS publish_date`;
+  (SELECT publish_date FROM content_items c WHERE c.slug = email_notifications.content_id) AS "publishDate"`;
 
 // ?1 now, ?2 lease until, ?3 Message-ID domain, ?4 limit, ?5 max attempts.
 // The Message-ID is written in the claim, before any send, and kept on retries (COALESCE):
@@ -119,38 +117,13 @@ const CLAIM_IDS = `UPDATE email_notifications ${CLAIM_SET}
 WHERE id IN (SELECT value FROM json_each(?6)) AND ${DUE}
 ${RETURNING}`;
 
-type RawClaimed = {
-  id: string;
-  user_id: string;
-  content_type: ClaimedRow['contentType'];
-  content_id: string;
-  content_title: string;
-  content_url: string;
-  content_excerpt: string | null;
-  notification_type: ClaimedRow['notificationType'];
-  retry_count: number;
-  message_id_header: string;
-  email: string | null;
-  frequency: ClaimedRow['frequency'];
-  eligible: number | null;
-  publish_date: number | null;
-};
+/** What D1 returns: the row under its schema names, with the flag and the timestamp still raw. */
+type RawClaimed = Omit<ClaimedRow, 'eligible' | 'publishDate'> & { eligible: number | null; publishDate: number | null };
 
-const toClaimed = (r: RawClaimed): ClaimedRow => ({
-  id: r.id,
-  userId: r.user_id,
-  email: r.email,
-  frequency: r.frequency,
-  eligible: r.eligible === 1,
-  contentType: r.content_type,
-  contentId: r.content_id,
-  contentTitle: r.content_title,
-  contentUrl: r.content_url,
-  contentExcerpt: r.content_excerpt,
-  notificationType: r.notification_type,
-  retryCount: r.retry_count,
-  messageIdHeader: r.message_id_header,
-  publishDate: r.publish_date == null ? null : new Date(r.publish_date * 1000),
+const toClaimed = ({ eligible, publishDate, ...row }: RawClaimed): ClaimedRow => ({
+  ...row,
+  eligible: eligible === 1,
+  publishDate: publishDate == null ? null : new Date(publishDate * 1000),
 });
 
 export type ClaimOptions = {

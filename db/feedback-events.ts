@@ -7,9 +7,9 @@
  * workers that race on it) changes nothing the second time.
  */
 import { d1Of, type Db } from './client';
-import { randomToken } from './crypto';
+import { addressHash, randomToken } from './crypto';
 import { DEFAULT_SOFT_BOUNCE_LIMIT } from './delivery-events';
-import { addressHash } from './suppressions';
+import { NO_PREFERENCES_SET_SQL } from './eligibility';
 import { toUnixSeconds, utcDateKey } from './time';
 import { normalizeEmail } from './users';
 
@@ -54,8 +54,7 @@ const BOUNCE_READER = `UPDATE users SET bounce_count = bounce_count + 1, last_bo
   WHERE email = ?8 AND ${GUARD}`;
 
 // ?4 at, ?5 hash, ?6 address. As unsubscribeUserFromAll, plus the hash stamp.
-const UNSUBSCRIBE_READER = `UPDATE users SET unsubscribe_all = 1, email_blog_updates = 0, email_thought_updates = 0,
-    email_announcements = 0, unsubscribed_at = ?4, updated_at = ?4, email_hash = COALESCE(email_hash, ?5),
+const UNSUBSCRIBE_READER = `UPDATE users SET unsubscribe_all = 1, ${NO_PREFERENCES_SET_SQL}, unsubscribed_at = ?4, updated_at = ?4, email_hash = COALESCE(email_hash, ?5),
     email_status = CASE WHEN email_status IN ('bounced', 'blocked') THEN email_status ELSE 'unsubscribed' END
   WHERE email = ?6 AND ${GUARD}`;
 

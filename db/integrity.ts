@@ -3,6 +3,7 @@
  * the consistency queries, each one set-based query returning a count and a few sample ids.
  * Runs on any SqlRunner: `npm run db:integrity` (local or remote) and the weekly cron.
  */
+import { ANY_PREFERENCE_ON_SQL } from './eligibility';
 import { stmt, type SqlRunner } from './sql-runner';
 
 /** How many offending ids a finding lists (the count is always complete). */
@@ -50,7 +51,7 @@ const CONSISTENCY: Consistency[] = [
     description: 'readers unsubscribed from everything who are still active with preferences on (they would be mailed)',
     id: 'id',
     from: `users WHERE unsubscribe_all = 1 AND email_verified = 1 AND email_status = 'active'
-      AND (email_blog_updates = 1 OR email_thought_updates = 1 OR email_announcements = 1)`,
+      AND ${ANY_PREFERENCE_ON_SQL}`,
   },
   {
     check: 'pending_for_unreachable_readers',

@@ -3,13 +3,12 @@ import { alias } from 'drizzle-orm/sqlite-core';
 import { d1Of, type Db } from './client';
 import { newId } from './crypto';
 import { nextDigestSlots } from './digest-schedule';
+import { assertContentType, eligibleSubscriberFilter } from './eligibility';
 import { changedRows } from './params';
 import {
-  CONTENT_TYPES,
   emailNotificationHistory,
   emailNotifications,
   NOTIFICATION_STATUSES,
-  suppressions,
   users,
   type ContentItem,
   type ContentType,
@@ -19,34 +18,6 @@ import {
   type User,
 } from './schema';
 import { toUnixSeconds } from './time';
-
-/** The preference column that says a reader wants mail about a content type. */
-const PREFERENCE_COLUMN = {
-  blog: users.emailBlogUpdates,
-  thought: users.emailThoughtUpdates,
-  announcement: users.emailAnnouncements,
-} as const;
-
-function assertContentType(contentType: string): asserts contentType is ContentType {
-  if (!(CONTENT_TYPES as readonly string[]).includes(contentType)) throw new Error(`Invalid content type: "${contentType}"`);
-}
-
-/**
- * Who may receive mail about a content type: the matching preference on, address active,
- * not unsubscribed from everything, verified, and not on the suppression list (joined on the
- * indexed users.email_hash: D1 cannot hash in SQL; see db/suppressions.ts). The one definition
- * used by both the subscriber list and the fan-out, so they cannot disagree.
- */
-export function eligibleSubscriberFilter(contentType: ContentType): SQL {
-  assertContentType(contentType);
-  return and(
-    eq(PREFERENCE_COLUMN[contentType], true),
-    eq(users.emailStatus, 'active'),
-    eq(users.unsubscribeAll, false),
-    eq(users.emailVerified, true),
-    sql`not exists (select 1 from ${suppressions} where ${suppressions.addressHash} = ${users.emailHash})`,
-  )!;
-}
 
 export async function getSubscribersForContentType(db: Db, contentType: ContentType): Promise<User[]> {
   return db.select().from(users).where(eligibleSubscriberFilter(contentType));

@@ -1,30 +1,16 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './client';
+import { NO_PREFERENCES, PREFERENCE_FIELD, isContentType, type PreferenceFlags } from './eligibility';
+import { historyInsertRows, type CreateNotificationHistoryParams } from './history';
 import { changedRows } from './params';
+import { statisticsUpsertQuery } from './statistics';
+import { utcDateKey } from './time';
 import { EMAIL_FREQUENCIES, CONTENT_TYPES, emailNotifications, users, type ContentType, type EmailFrequency } from './schema';
 
-export type EmailPreferences = {
-  emailBlogUpdates?: boolean;
-  emailThoughtUpdates?: boolean;
-  emailAnnouncements?: boolean;
+export type EmailPreferences = Partial<PreferenceFlags> & {
   emailFrequency?: EmailFrequency;
   unsubscribeAll?: boolean;
 };
-
-const PREFERENCE_FIELD = {
-  blog: 'emailBlogUpdates',
-  thought: 'emailThoughtUpdates',
-  announcement: 'emailAnnouncements',
-} as const;
-
-/** The three per-type preference columns for a list of wanted content types. */
-export function preferenceFlags(contentTypes: readonly ContentType[]): Required<Pick<EmailPreferences, (typeof PREFERENCE_FIELD)[ContentType]>> {
-  return {
-    emailBlogUpdates: contentTypes.includes('blog'),
-    emailThoughtUpdates: contentTypes.includes('thought'),
-    emailAnnouncements: contentTypes.includes('announcement'),
-  };
-}
 
 /** Pending mail a reader no longer wants is cancelled in the same batch (its state becomes `cancelled`). */
 const cancelPending = (db: Db, userId: string, contentTypes: readonly ContentType[]) =>
@@ -58,9 +44,7 @@ export async function updateUserPreferences(db: Db, userId: string, prefs: Email
   const update = db
     .update(users)
     .set({
-      ...(prefs.emailBlogUpdates !== undefined && { emailBlogUpdates: prefs.emailBlogUpdates }),
-      ...(prefs.emailThoughtUpdates !== undefined && { emailThoughtUpdates: prefs.emailThoughtUpdates }),
-      ...(prefs.emailAnnouncements !== undefined && { emailAnnouncements: prefs.emailAnnouncements }),
+      ...Object.fromEntries(CONTENT_TYPES.map((t) => PREFERENCE_FIELD[t]).filter((f) => prefs[f] !== undefined).map((f) => [f, prefs[f]])),
       ...(prefs.emailFrequency !== undefined && { emailFrequency: prefs.emailFrequency }),
       ...resubscribe,
       ...unsubscribe,
@@ -83,9 +67,7 @@ export async function unsubscribeUserFromAll(db: Db, userId: string, now: Date =
       .update(users)
       .set({
         unsubscribeAll: true,
-        emailBlogUpdates: false,
-        emailThoughtUpdates: false,
-        emailAnnouncements: false,
+        ...NO_PREFERENCES,
         emailStatus: 'unsubscribed',
         unsubscribedAt: now,
         updatedAt: now,
@@ -98,6 +80,15 @@ export async function unsubscribeUserFromAll(db: Db, userId: string, now: Date =
 
 /** A one-click link from a content email: turns off that type only and cancels its pending mail. */
 export async function unsubscribeFromContentType(db: Db, userId: string, contentType: ContentType, now: Date = new Date()): Promise<boolean> {
-  if (!CONTENT_TYPES.includes(contentType)) throw new Error(`Invalid content type: "${contentType}"`);
+  if (!isContentType(contentType)) throw new Error(`Invalid content type: "${contentType}"`);
   return updateUserPreferences(db, userId, { [PREFERENCE_FIELD[contentType]]: false }, now);
+}
+
+/**
+ * What an unsubscribe link leaves behind once it won the token: the reader's history row and
+ * the day's unsubscribe count for its scope, in one batch.
+ */
+export async function recordUnsubscribe(db: Db, history: CreateNotificationHistoryParams, scope: ContentType | 'all', now: Date): Promise<void> {
+  const [row] = historyInsertRows(db, [history]);
+  await db.batch([row!, statisticsUpsertQuery(db, utcDateKey(now), scope, { totalUnsubscribed: 1 }, now)]);
 }

@@ -10,14 +10,13 @@
 import { eq, inArray } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { d1Of, type Db } from './client';
-import { sha256Hex } from './crypto';
+import { addressHash } from './crypto';
+/** The key of the list: SHA-256 of the normalised address (db/crypto.ts). */
+export { addressHash };
 import { suppressions, SUPPRESSION_REASONS, users, type SuppressionReason } from './schema';
 import { normalizeEmail } from './users';
 
 export const MAX_SOURCE_LENGTH = 40;
-
-/** The hash stored in `suppressions.address_hash` and `users.email_hash`. */
-export const addressHash = (email: string): Promise<string> => sha256Hex(normalizeEmail(email).normalize('NFC'));
 
 export type SuppressParams = { reason: SuppressionReason; source: string; now?: Date };
 

@@ -20,7 +20,7 @@ export type CreateUnsubscribeTokenParams = {
 export type IssuedUnsubscribeToken = { token: string; id: string; expiresAt: Date };
 
 /** Rows per INSERT: one JSON parameter of ~200 bytes a row stays far below D1's statement limits. */
-const TOKENS_PER_STATEMENT = 250;
+export const TOKENS_PER_STATEMENT = 250;
 const INSERT_TOKENS = `INSERT INTO unsubscribe_tokens (id, user_id, token, token_type, content_type, created_at, expires_at)
   SELECT t.value->>'id', t.value->>'userId', t.value->>'token', t.value->>'tokenType', t.value->>'contentType',
          t.value->>'createdAt', t.value->>'expiresAt'

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from './client';
-import { newId, sha256Hex } from './crypto';
-import { EMAIL_FREQUENCIES, users, type EmailFrequency, type User } from './schema';
+import { addressHash, newId } from './crypto';
+import { PREFERENCE_FIELD, preferenceFlags, type PreferenceFlags } from './eligibility';
+import { CONTENT_TYPES, EMAIL_FREQUENCIES, users, type EmailFrequency, type User } from './schema';
 
 import { emailAddressProblem, normalizeEmail } from './email-address';
 
@@ -9,13 +10,10 @@ import { emailAddressProblem, normalizeEmail } from './email-address';
 export { normalizeEmail };
 export const normalizeUsername = (username: string): string => username.trim().toLowerCase();
 
-export type CreateUserParams = {
+export type CreateUserParams = Partial<PreferenceFlags> & {
   email: string;
   username?: string | null;
   passwordHash?: string | null;
-  emailBlogUpdates?: boolean;
-  emailThoughtUpdates?: boolean;
-  emailAnnouncements?: boolean;
   emailFrequency?: EmailFrequency;
   emailVerified?: boolean;
 };
@@ -56,13 +54,10 @@ export async function createUser(db: Db, params: CreateUserParams): Promise<User
     .values({
       id: newId(),
       email,
-      // The same hash as addressHash() in db/suppressions.ts (kept here to avoid an import cycle).
-      emailHash: await sha256Hex(email.normalize('NFC')),
+      emailHash: await addressHash(email),
       username: username === '' ? null : username,
       passwordHash: params.passwordHash ?? null,
-      emailBlogUpdates: params.emailBlogUpdates ?? false,
-      emailThoughtUpdates: params.emailThoughtUpdates ?? false,
-      emailAnnouncements: params.emailAnnouncements ?? false,
+      ...preferenceFlags(CONTENT_TYPES.filter((t) => params[PREFERENCE_FIELD[t]] === true)),
       emailFrequency: params.emailFrequency ?? 'immediate',
       emailVerified: params.emailVerified ?? false,
     })

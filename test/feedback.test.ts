@@ -5,7 +5,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { applyFeedbackEvent, getDailyRates } from '../db/feedback-events';
 import { complaintRate, getBulkPause, resumeBulkSending } from '../db/delivery-pause';
 import { enqueueNotificationsForContent, getSubscribersForContentType } from '../db/notifications';
-import { addressHash, isSuppressed, suppressAddress, suppressedAmong, unsuppressAddress } from '../db/suppressions';
+import { addressHash } from '../db/crypto';
+import { isSuppressed, suppressAddress, suppressedAmong, unsuppressAddress } from '../db/suppressions';
 import { getUserByEmail } from '../db/users';
 import { processNotifications } from '../integration/delivery/processor';
 import { queueVerificationEmail } from '../integration/delivery/verification';

@@ -77,22 +77,29 @@ export const emailNotifications = sqliteTable(
   ],
 );
 
+/**
+ * A history row's columns, fresh builders per table: email_notification_history and its
+ * archive (db/schema/archive.ts) must keep the same columns, since db:archive copies rows
+ * between them. Only notification_id differs (the archive has no foreign key).
+ */
+export const historyColumns = (notificationId = text('notification_id')) => ({
+  id: text('id').primaryKey(),
+  notificationId,
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  action: text('action', { enum: HISTORY_ACTIONS }).notNull(),
+  details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+  errorCode: text('error_code'),
+  retryAttempt: integer('retry_attempt'),
+  ipAddress: text('ip_address'),
+  userAgent: text('user_agent'),
+  timestamp: integer('timestamp', { mode: 'timestamp' }).notNull().default(sql`(unixepoch())`),
+});
+
 export const emailNotificationHistory = sqliteTable(
   'email_notification_history',
-  {
-    id: text('id').primaryKey(),
-    notificationId: text('notification_id').references(() => emailNotifications.id, { onDelete: 'set null' }),
-    userId: text('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    action: text('action', { enum: HISTORY_ACTIONS }).notNull(),
-    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
-    errorCode: text('error_code'),
-    retryAttempt: integer('retry_attempt'),
-    ipAddress: text('ip_address'),
-    userAgent: text('user_agent'),
-    timestamp: integer('timestamp', { mode: 'timestamp' }).notNull().default(sql`(unixepoch())`),
-  },
+  historyColumns(text('notification_id').references(() => emailNotifications.id, { onDelete: 'set null' })),
   (t) => [
     index('idx_email_history_notification_id').on(t.notificationId),
     index('idx_email_history_user_id').on(t.userId),

@@ -9,6 +9,7 @@
 import type { Db } from '../../db/client';
 import { unifyMessageIds, type ClaimedRow, type Outcome } from '../../db/delivery';
 import { createUnsubscribeTokens, type CreateUnsubscribeTokenParams } from '../../db/unsubscribe-tokens';
+import { isContentType } from '../../db/eligibility';
 import type { ContentType } from '../../db/schema';
 import { retryDelaySeconds } from './backoff';
 import type { DeliveryConfig } from './config';
@@ -60,8 +61,6 @@ function groupUnits(rows: readonly ClaimedRow[]): { units: Unit[]; cancelled: Ou
   }
   return { units, cancelled };
 }
-
-const isContentType = (t: string): t is ContentType => t === 'blog' || t === 'thought' || t === 'announcement';
 
 /** The one-click token unsubscribes from the email's content type; a mixed digest or a verification email, from everything. */
 function oneClickScope(unit: Unit): ContentType | null {

@@ -14,11 +14,12 @@ import type { Db } from '../../db/client';
 import { claimDueNotifications, countDue, recordOutcomes, type Outcome } from '../../db/delivery';
 import { releaseSendAllowance, reserveSendAllowance } from '../../db/send-allowance';
 import { getActiveTemplates } from '../../db/templates';
+import { TOKENS_PER_STATEMENT } from '../../db/unsubscribe-tokens';
 import { bulkPauseCheck } from './complaint-guard';
 import { suppressReportedRecipients } from './provider-suppressions';
 import { deliverBatch } from './batch';
 import type { DeliveryConfig } from './config';
-import { fanOutPublished } from './fanout';
+import { fanOutPublished, MAX_ITEMS_PER_RUN } from './fanout';
 import { allowance, isUnlimited } from './pacing';
 import { TemplateSet } from './render';
 import type { Transport } from './transport';
@@ -28,8 +29,7 @@ export const MAX_BATCH_SIZE = 200; // bounds one batch's statements (tokens) and
 export const DEFAULT_TIME_BUDGET_MS = 25_000; // well inside a Worker invocation's limits
 /** D1 allows 1,000 queries per invocation (each statement of a batch() counts); keep a margin. */
 export const QUERY_BUDGET = 900;
-const STATEMENTS_PER_RUN = 7 + 2 * 25; // templates, final count, complaint check (2), fan-out (2 per item)
-const TOKENS_PER_STATEMENT = 250; // see db/unsubscribe-tokens.ts: one JSON parameter per INSERT
+const STATEMENTS_PER_RUN = 7 + 2 * MAX_ITEMS_PER_RUN; // templates, final count, complaint check (2), fan-out (2 per item)
 /**
  * Worst case per batch: pacing 2 (reserve, release), claim 4, digest Message-ID 1, tokens (2 per email, 250
  * per INSERT), record 2 + statistics ≤ 5 + readers 1, provider-suppressed recipients 2.

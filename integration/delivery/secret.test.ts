@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { bearerMatches, constantTimeEqual } from './secret';
+import { constantTimeEqual } from '../../db/crypto';
+import { bearerMatches } from './secret';
 
 describe('bearerMatches', () => {
   it('accepts exactly "Bearer <secret>"', async () => {

@@ -1,4 +1,5 @@
 import { newId } from '../../db/crypto';
+import { D1_MAX_PARAMS } from '../../db/params';
 import type { ContentType } from '../../db/schema/columns';
 
 export type SqlValue = string | number | null;
@@ -51,8 +52,7 @@ const UPDATED = COLUMNS.filter((c) => c !== 'id' && c !== 'slug');
 // Columns whose difference makes a row worth rewriting; the hash covers what an email shows.
 const COMPARED = ['content_hash', 'content_url', 'file_path', 'content_type'] as const;
 
-export const MAX_PARAMS = 100; // D1's limit of bound parameters per statement
-export const ROWS_PER_STATEMENT = Math.floor(MAX_PARAMS / COLUMNS.length);
+export const ROWS_PER_STATEMENT = Math.floor(D1_MAX_PARAMS / COLUMNS.length);
 
 export const UPSERT_TAIL =
   ` ON CONFLICT(slug) DO UPDATE SET ${UPDATED.map((c) => `${c} = excluded.${c}`).join(', ')},` +

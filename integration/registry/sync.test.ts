@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestD1, type TestD1 } from '../../test/helpers/d1';
+import { D1_MAX_PARAMS } from '../../db/params';
 import { d1Executor } from './local-d1';
 import type { SqlExecutor } from './sql';
 import {
-  MAX_PARAMS,
   ROWS_PER_STATEMENT,
   detailLines,
   planSync,
@@ -36,7 +36,7 @@ describe('upsertStatements', () => {
     const statements = upsertStatements(Array.from({ length: 50 }, (_, i) => record(i)));
     expect(statements).toHaveLength(Math.ceil(50 / ROWS_PER_STATEMENT));
     for (const s of statements) {
-      expect(s.params.length).toBeLessThanOrEqual(MAX_PARAMS);
+      expect(s.params.length).toBeLessThanOrEqual(D1_MAX_PARAMS);
       expect(s.sql.split('?').length - 1).toBe(s.params.length);
       expect(s.sql).toContain('WHERE content_items.content_hash IS NOT excluded.content_hash');
     }

@@ -3,11 +3,10 @@
  * count. One statement per check: insert the window's row or add one to it, and read the
  * new count back.
  */
-import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { sha256Hex } from '../../db/crypto';
 import { changedRows } from '../../db/params';
-import { rateLimits } from '../../db/schema';
+import { countHit, hitsIn, windowsBeforeQuery } from '../../db/rate-limits';
 
 type RateLimitRule = { name: string; limit: number; windowSeconds: number };
 
@@ -33,13 +32,7 @@ type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: num
 export async function hitRateLimit(db: Db, rule: RateLimitRule, key: string, now = new Date()): Promise<RateLimitResult> {
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const windowStartSeconds = nowSeconds - (nowSeconds % rule.windowSeconds);
-  const bucket = await bucketOf(rule, key);
-  const [row] = await db
-    .insert(rateLimits)
-    .values({ bucket, windowStart: new Date(windowStartSeconds * 1000), count: 1 })
-    .onConflictDoUpdate({ target: [rateLimits.bucket, rateLimits.windowStart], set: { count: sql`${rateLimits.count} + 1` } })
-    .returning({ count: rateLimits.count });
-  const count = row?.count ?? 1;
+  const count = await countHit(db, await bucketOf(rule, key), new Date(windowStartSeconds * 1000));
   return {
     allowed: count <= rule.limit,
     count,
@@ -53,10 +46,7 @@ const bucketOf = async (rule: RateLimitRule, key: string) => `${rule.name}:${(aw
 export async function peekRateLimit(db: Db, rule: RateLimitRule, key: string, now = new Date()): Promise<RateLimitResult> {
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const windowStartSeconds = nowSeconds - (nowSeconds % rule.windowSeconds);
-  const row = await db.query.rateLimits.findFirst({
-    where: and(eq(rateLimits.bucket, await bucketOf(rule, key)), eq(rateLimits.windowStart, new Date(windowStartSeconds * 1000))),
-  });
-  const count = row?.count ?? 0;
+  const count = await hitsIn(db, await bucketOf(rule, key), new Date(windowStartSeconds * 1000));
   return { allowed: count < rule.limit, count, retryAfterSeconds: Math.max(1, windowStartSeconds + rule.windowSeconds - nowSeconds) };
 }
 
@@ -84,6 +74,5 @@ export async function cleanupRateLimits(db: Db, now = new Date()): Promise<numbe
 
 /** The DELETE of cleanupRateLimits, unexecuted (for db:retention's batch). */
 export function staleRateLimitsQuery(db: Db, now: Date) {
-  const cutoff = new Date(now.getTime() - LONGEST_WINDOW_SECONDS * 1000);
-  return db.delete(rateLimits).where(lt(rateLimits.windowStart, cutoff));
+  return windowsBeforeQuery(db, new Date(now.getTime() - LONGEST_WINDOW_SECONDS * 1000));
 }

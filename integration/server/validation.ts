@@ -3,6 +3,7 @@
  * field → human reason; pages show the reason next to the field, the API returns it as JSON.
  */
 import { CONTENT_TYPES, EMAIL_FREQUENCIES, type ContentType, type EmailFrequency } from '../../db/schema';
+import { isContentType } from '../../db/eligibility';
 import { emailAddressProblem, MAX_EMAIL_LENGTH, normalizeEmail } from '../../db/email-address';
 import type { FieldErrors } from './http';
 
@@ -42,11 +43,11 @@ export function parseContentTypes(raw: unknown, errors: FieldErrors, { requireOn
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const chosen: ContentType[] = [];
   for (const item of list) {
-    if (typeof item !== 'string' || !(CONTENT_TYPES as readonly string[]).includes(item)) {
+    if (!isContentType(item)) {
       errors[field] = `Unknown content type "${String(item).slice(0, 40)}": choose from ${CONTENT_TYPES.join(', ')}.`;
       return [];
     }
-    if (!chosen.includes(item as ContentType)) chosen.push(item as ContentType);
+    if (!chosen.includes(item)) chosen.push(item);
   }
   if (requireOne && chosen.length === 0) errors[field] = 'Choose at least one kind of email.';
   return chosen;

@@ -1,109 +1,23 @@
 /**
- * Email verification tokens (double opt-in). Only the SHA-256 of the token is stored in
- * users.email_verification_token; it expires after 48 hours and works once, decided by a
- * conditional UPDATE whose changed-row count says who won. The choices of the subscribe
- * request are written with the token (users.email_verification_choices, same UPDATE), so a
- * link confirms exactly what was asked with it.
+ * Email verification for the reader handlers: the tokens (stored as hashes, single use, with
+ * the subscribe request's choices) live in db/verification-tokens.ts, since handlers do not
+ * write tables; the summary of the choices for the email is worded here.
  */
-import { and, eq, gt } from 'drizzle-orm';
-import type { Db } from '../../db/client';
-import { confirmConsentQuery } from '../../db/consent';
-import { randomToken, sha256Hex } from '../../db/crypto';
-import { changedRows } from '../../db/params';
-import { preferenceFlags } from '../../db/preferences';
-import { CONTENT_TYPES, EMAIL_FREQUENCIES, sessions, users, type ContentType, type EmailFrequency, type User } from '../../db/schema';
 import { CONTENT_TYPE_LABELS, FREQUENCY_LABELS } from './validation';
+import type { PendingPreferences } from '../../db/verification-tokens';
 
-export const VERIFICATION_TTL_SECONDS = 60 * 60 * 48; // 48 hours
-
-/** Preferences asked for at subscribe time, applied when the address is confirmed. */
-type PendingPreferences = { contentTypes: ContentType[]; frequency: EmailFrequency };
-
-export async function issueVerificationToken(db: Db, userId: string, now = new Date(), choices: PendingPreferences | null = null): Promise<string> {
-  const token = randomToken();
-  await db
-    .update(users)
-    .set({
-      emailVerificationToken: await sha256Hex(token),
-      emailVerificationExpiresAt: new Date(now.getTime() + VERIFICATION_TTL_SECONDS * 1000),
-      emailVerificationChoices: choices,
-    })
-    .where(eq(users.id, userId));
-  return token;
-}
-
-type VerificationState = { state: 'valid'; user: User } | { state: 'expired'; user: User } | { state: 'unknown' };
-
-/** Read-only: what a token stands for (GET /verify shows the right page without spending it). */
-export async function inspectVerificationToken(db: Db, token: string | null, now = new Date()): Promise<VerificationState> {
-  if (!token) return { state: 'unknown' };
-  const user = await db.query.users.findFirst({ where: eq(users.emailVerificationToken, await sha256Hex(token)) });
-  if (!user) return { state: 'unknown' };
-  if (!user.emailVerificationExpiresAt || user.emailVerificationExpiresAt.getTime() <= now.getTime()) return { state: 'expired', user };
-  return { state: 'valid', user };
-}
-
-/** The choices stored with the token, or null (a link issued without any, e.g. by an older version). */
-function pendingOf(user: User): PendingPreferences | null {
-  const choices = user.emailVerificationChoices;
-  if (!choices || !Array.isArray(choices.contentTypes) || !(EMAIL_FREQUENCIES as readonly string[]).includes(choices.frequency)) return null;
-  return {
-    contentTypes: choices.contentTypes.filter((t): t is ContentType => (CONTENT_TYPES as readonly string[]).includes(t)),
-    frequency: choices.frequency as EmailFrequency,
-  };
-}
+// The tokens' storage lives in db/ (handlers do not write tables); their callers import them from here.
+export {
+  confirmVerification,
+  inspectVerificationToken,
+  issueVerificationToken,
+  VERIFICATION_TTL_SECONDS,
+  type ConfirmResult,
+} from '../../db/verification-tokens';
 
 /** The choices in words, for the verification email: "Posts and Thoughts, as soon as they are published". */
 export function choicesSummary(choices: PendingPreferences): string {
   const names = choices.contentTypes.map((t) => CONTENT_TYPE_LABELS[t]);
   const list = names.length <= 1 ? (names[0] ?? 'nothing') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
   return `${list}, ${FREQUENCY_LABELS[choices.frequency].toLowerCase()}`;
-}
-
-export type ConfirmResult = { ok: true; user: User; applied: PendingPreferences | null } | { ok: false; state: 'expired' | 'unknown' };
-
-/**
- * Confirms the address: verified, active, subscribed again if they had unsubscribed, with
- * the preferences of their subscribe request. Single use: the UPDATE only matches while
- * the token hash is still there and unexpired, and clears it.
- */
-export async function confirmVerification(db: Db, token: string | null, now = new Date()): Promise<ConfirmResult> {
-  const found = await inspectVerificationToken(db, token, now);
-  if (found.state !== 'valid') return { ok: false, state: found.state };
-  const { user } = found;
-  const pending = pendingOf(user);
-  const firstProof = user.emailProvenAt === null;
-  const result = await db
-    .update(users)
-    .set({
-      emailVerified: true,
-      emailProvenAt: now,
-      emailVerificationChoices: null,
-      // The first proof of the mailbox revokes any password set before it (integration/server/auth/proof.ts).
-      ...(firstProof && { passwordHash: null }),
-      emailVerificationToken: null,
-      emailVerificationExpiresAt: null,
-      // A blocked address stays blocked; anything else is deliverable again once confirmed.
-      ...(user.emailStatus !== 'blocked' && { emailStatus: 'active' as const }),
-      unsubscribeAll: false,
-      unsubscribedAt: null,
-      ...(pending && {
-        ...preferenceFlags(pending.contentTypes),
-        emailFrequency: pending.frequency,
-      }),
-      updatedAt: now,
-    })
-    .where(
-      and(
-        eq(users.id, user.id),
-        eq(users.emailVerificationToken, user.emailVerificationToken!),
-        gt(users.emailVerificationExpiresAt, now),
-      ),
-    );
-  if (changedRows(result) !== 1) return { ok: false, state: 'unknown' }; // someone else spent it first
-  // The consent record this token was issued with is now confirmed; the first proof ends earlier sessions.
-  const stamp = confirmConsentQuery(db, user.emailVerificationToken!, now);
-  if (firstProof) await db.batch([stamp, db.delete(sessions).where(eq(sessions.userId, user.id))]);
-  else await db.batch([stamp]);
-  return { ok: true, user, applied: pending };
 }

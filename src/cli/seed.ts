@@ -9,7 +9,7 @@ import { createDb } from '../../db/client';
 import { newId } from '../../db/crypto';
 import { users, type NewUser } from '../../db/schema';
 import { normalizeEmail } from '../../db/users';
-import { addressHash } from '../../db/suppressions';
+import { addressHash } from '../../db/crypto';
 
 type DemoReader = { note: string } & Omit<NewUser, 'id'>;
 

@@ -1,6 +1,4 @@
-/** What every provider webhook shares: a bounded body read, JSON answers, a constant-time compare. */
-import { constantTimeEqual } from '../secret';
-
+/** What every provider webhook shares: a bounded body read, JSON answers (the constant-time compare is db/crypto.ts's). */
 /** 256 KiB: a provider event is a few KiB; anything larger is refused before it is parsed. */
 export const MAX_WEBHOOK_BODY_BYTES = 256 * 1024;
 
@@ -56,14 +54,6 @@ export function parseJsonObject(text: string): Record<string, unknown> | null {
   }
 }
 
-const encoder = new TextEncoder();
-const sha256 = async (value: string) => new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(value)));
-
-/** Equality of two secrets in constant time (both hashed first, so neither length nor content leaks). */
-export async function secretsEqual(given: string, expected: string): Promise<boolean> {
-  const [a, b] = await Promise.all([sha256(given), sha256(expected)]);
-  return constantTimeEqual(a, b) && expected.length > 0;
-}
 
 export const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 export const obj = (value: unknown): Record<string, unknown> | undefined =>

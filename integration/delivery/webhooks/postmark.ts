@@ -5,7 +5,8 @@
  */
 import type { Db } from '../../../db/client';
 import { applyFeedbackEvents, type FeedbackEvent, type FeedbackKind } from '../../../db/feedback-events';
-import { notConfigured, parseJsonObject, readBody, reply, secretsEqual, str } from './common';
+import { secretsEqual } from '../../../db/crypto';
+import { notConfigured, parseJsonObject, readBody, reply, str } from './common';
 
 export type PostmarkWebhookDeps = { db: Db; user?: string; password?: string; now?: () => Date };
 

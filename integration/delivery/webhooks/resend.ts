@@ -6,7 +6,7 @@
  */
 import type { Db } from '../../../db/client';
 import { applyFeedbackEvents, type FeedbackEvent } from '../../../db/feedback-events';
-import { constantTimeEqual } from '../secret';
+import { constantTimeEqual } from '../../../db/crypto';
 import { arr, notConfigured, obj, parseJsonObject, readBody, reply, str } from './common';
 
 export const SVIX_TOLERANCE_SECONDS = 5 * 60;

@@ -6,6 +6,7 @@
  * 3. the dev bypass: ADMIN_DEV_BYPASS=1 with MAIL_TRANSPORT=dev on a loopback host only.
  * Everything else gets the 403 page.
  */
+import { constantTimeEqual } from '../../../db/crypto';
 import type { User } from '../../../db/schema';
 import { isLocalHttp, readCookie } from '../auth/cookies';
 import { ACCESS_JWT_HEADER, verifyAccessJwt, type AccessConfig } from './access';
@@ -76,12 +77,8 @@ export function csrfFor(request: Request): { token: string; setCookie?: string }
   return { token, setCookie: csrfCookie(token, new URL(request.url)) };
 }
 
-function sameString(a: string, b: string): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i += 1) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
-}
+const encoder = new TextEncoder();
+const sameString = (a: string, b: string): boolean => constantTimeEqual(encoder.encode(a), encoder.encode(b));
 
 /**
  * An admin POST must come from our own origin (Origin header, as the site's middleware

@@ -13,6 +13,7 @@ import type { Db } from '../../../db/client';
 import { randomToken, sha256Hex, newId } from '../../../db/crypto';
 import { exportPage, findExisting, NEVER_IMPORT_STATUSES, writeImport, EXPORT_PAGE, type ImportRow } from '../../../db/admin-import';
 import { recordAdminAction } from '../../../db/admin-audit';
+import { isContentType } from '../../../db/eligibility';
 import { suppressedAmong } from '../../../db/suppressions';
 import type { SubscriberFilters } from '../../../db/admin-subscribers';
 import { CONTENT_TYPES, EMAIL_FREQUENCIES, type ContentType, type EmailFrequency } from '../../../db/schema';
@@ -42,7 +43,7 @@ export type ParsedCsv = { ok: true; rows: { line: number; email: string; content
 function parseTypes(raw: string | undefined): ContentType[] | null {
   if (raw === undefined || raw.trim() === '') return ['blog'];
   const words = raw.toLowerCase().split(/[\s;|,]+/).filter(Boolean);
-  if (!words.every((w) => (CONTENT_TYPES as readonly string[]).includes(w))) return null;
+  if (!words.every(isContentType)) return null;
   return CONTENT_TYPES.filter((t) => words.includes(t));
 }
 

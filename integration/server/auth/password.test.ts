@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { constantTimeEqual, hashPassword, parsePasswordHash, PBKDF2_ITERATIONS, PBKDF2_MAX_ITERATIONS, verifyDummyPassword, verifyPassword } from './password';
+import { constantTimeEqual } from '../../../db/crypto';
+import { hashPassword, parsePasswordHash, PBKDF2_ITERATIONS, PBKDF2_MAX_ITERATIONS, verifyDummyPassword, verifyPassword } from './password';
 
 describe('password hashing', () => {
   it('never uses more PBKDF2 iterations than workerd allows in production (100,000)', async () => {

@@ -4,6 +4,7 @@
  * Stored format: `pbkdf2-sha256$<iterations>$<salt base64>$<hash base64>`, so the cost
  * can be raised later without breaking stored hashes.
  */
+import { constantTimeEqual } from '../../../db/crypto';
 
 /** workerd refuses more than 100,000 PBKDF2 iterations in production (Cloudflare's limit); locally it does not. */
 export const PBKDF2_MAX_ITERATIONS = 100_000;
@@ -51,14 +52,6 @@ export function parsePasswordHash(stored: string): ParsedPasswordHash | null {
   const hash = fromBase64(hashText);
   if (!salt || !hash || hash.length !== HASH_BITS / 8) return null;
   return { iterations, salt, hash };
-}
-
-/** Compares every byte whatever the first difference, so the time says nothing about where it is. */
-export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

@@ -5,9 +5,9 @@
  * every session and the password. A stranger who registered an address they do not own keeps
  * nothing once the owner proves it.
  */
-import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
-import { sessions, users, type User } from '../../../db/schema';
+import { markMailboxProven } from '../../../db/mailbox-proof';
+import type { User } from '../../../db/schema';
 
 export const isProven = (user: Pick<User, 'emailProvenAt'>): boolean => user.emailProvenAt !== null;
 
@@ -24,10 +24,5 @@ export async function recordMailboxProof(
 ): Promise<void> {
   const first = !isProven(user);
   const passwordHash = opts.newPasswordHash ?? (first ? null : user.passwordHash);
-  const update = db
-    .update(users)
-    .set({ emailProvenAt: now, emailVerified: true, passwordHash, updatedAt: now })
-    .where(eq(users.id, user.id));
-  if (first || opts.revokeSessions) await db.batch([db.delete(sessions).where(eq(sessions.userId, user.id)), update]);
-  else await update;
+  await markMailboxProven(db, user.id, { now, passwordHash, revokeSessions: first || opts.revokeSessions === true });
 }

@@ -4,7 +4,8 @@
  */
 import type { Db } from '../../../db/client';
 import { createNotificationHistory } from '../../../db/history';
-import { preferenceFlags, updateUserPreferences } from '../../../db/preferences';
+import { contentTypesOf, preferenceFlags } from '../../../db/eligibility';
+import { updateUserPreferences } from '../../../db/preferences';
 import { findUnsubscribeToken } from '../../../db/unsubscribe-tokens';
 import { getUserById } from '../../../db/users';
 import { type ContentType, type EmailFrequency, type User } from '../../../db/schema';
@@ -16,11 +17,7 @@ import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } 
 export type Preferences = { contentTypes: ContentType[]; frequency: EmailFrequency; unsubscribeAll: boolean };
 
 export function preferencesOf(user: User): Preferences {
-  const contentTypes: ContentType[] = [];
-  if (user.emailBlogUpdates) contentTypes.push('blog');
-  if (user.emailThoughtUpdates) contentTypes.push('thought');
-  if (user.emailAnnouncements) contentTypes.push('announcement');
-  return { contentTypes, frequency: user.emailFrequency, unsubscribeAll: user.unsubscribeAll };
+  return { contentTypes: contentTypesOf(user), frequency: user.emailFrequency, unsubscribeAll: user.unsubscribeAll };
 }
 
 /** Who may change preferences: the signed-in reader, or the holder of an emailed link. */

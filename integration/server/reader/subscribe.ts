@@ -2,15 +2,13 @@
  * Subscribe with double opt-in: POST /subscribe (form) and POST /api/subscribe (JSON).
  * The answer never says whether the address was known (no account enumeration).
  */
-import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client';
 import { consentQueries } from '../../../db/consent';
 import { historyInsertRows } from '../../../db/history';
-import { addressHash } from '../../../db/suppressions';
-import { preferenceFlags } from '../../../db/preferences';
-import { newId, sha256Hex } from '../../../db/crypto';
+import { upsertReader } from '../../../db/readers';
+import { sha256Hex } from '../../../db/crypto';
 import { safeErrorText } from '../../../db/safe-error';
-import { users, type ConsentSource, type ContentType, type EmailFrequency, type User } from '../../../db/schema';
+import { type ConsentSource, type ContentType, type EmailFrequency } from '../../../db/schema';
 import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
@@ -34,38 +32,6 @@ export function parseSubscribeInput(raw: { email: unknown; contentTypes: unknown
   return { value, errors };
 }
 
-// Who gets the requested settings now: anyone not already receiving mail and not blocked. A
-// reader receiving mail keeps their settings until they confirm; a blocked row is untouched.
-const TAKES_NEW_SETTINGS = `"users"."email_status" <> 'blocked' AND ("users"."email_verified" = 0 OR "users"."email_status" <> 'active' OR "users"."unsubscribe_all" = 1)`;
-const settingOrKept = (column: string) => sql.raw(`CASE WHEN ${TAKES_NEW_SETTINGS} THEN excluded."${column}" ELSE "users"."${column}" END`);
-
-/**
- * Finds or creates the reader in ONE upsert that writes a row on every path (a new row, new
- * settings, or the same values back), so unknown, known and blocked addresses cost the same.
- */
-async function upsertReader(db: Db, input: SubscribeInput, now: Date): Promise<{ user: User; created: boolean }> {
-  const id = newId();
-  // The suppression list is keyed by this hash: a reader row must always carry it (db/suppressions.ts).
-  const emailHash = await addressHash(input.email);
-  const [user] = await db
-    .insert(users)
-    .values({ id, email: input.email, emailHash, ...preferenceFlags(input.contentTypes), emailFrequency: input.frequency, emailVerified: false, updatedAt: now })
-    .onConflictDoUpdate({
-      target: users.email,
-      set: {
-        emailHash: sql`excluded.email_hash`,
-        emailVerified: settingOrKept('email_verified'),
-        emailBlogUpdates: settingOrKept('email_blog_updates'),
-        emailThoughtUpdates: settingOrKept('email_thought_updates'),
-        emailAnnouncements: settingOrKept('email_announcements'),
-        emailFrequency: settingOrKept('email_frequency'),
-        updatedAt: settingOrKept('updated_at'),
-      },
-    })
-    .returning();
-  if (!user) throw new Error('subscribe: the upsert returned no row');
-  return { user, created: user.id === id };
-}
 
 export type SubscribeOutcome = { ok: true } | { ok: false; retryAfterSeconds: number };
 

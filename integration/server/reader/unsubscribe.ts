@@ -4,10 +4,8 @@
  * Origin, 200 without redirect, idempotent).
  */
 import type { Db } from '../../../db/client';
-import { historyInsertRows } from '../../../db/history';
-import { unsubscribeFromContentType, unsubscribeUserFromAll } from '../../../db/preferences';
-import { statisticsUpsertQuery } from '../../../db/statistics';
-import { DAY, utcDateKey } from '../../../db/time';
+import { recordUnsubscribe, unsubscribeFromContentType, unsubscribeUserFromAll } from '../../../db/preferences';
+import { DAY } from '../../../db/time';
 import { createUnsubscribeToken, findUnsubscribeToken, useUnsubscribeToken } from '../../../db/unsubscribe-tokens';
 import { getUserById } from '../../../db/users';
 import type { ContentType, TokenType, UnsubscribeToken } from '../../../db/schema';
@@ -57,10 +55,8 @@ export async function performUnsubscribe(
   else await unsubscribeFromContentType(db, row.userId, scope, now);
   const won = await useUnsubscribeToken(db, row.id, { ipAddress: meta.ipAddress, userAgent: meta.userAgent, now });
   if (!won) return 'already';
-  const [history] = historyInsertRows(db, [
-    { userId: row.userId, action: 'unsubscribed', details: { scope, tokenType: row.tokenType, via }, ipAddress: meta.ipAddress, userAgent: meta.userAgent },
-  ]);
-  await db.batch([history!, statisticsUpsertQuery(db, utcDateKey(now), scope, { totalUnsubscribed: 1 }, now)]);
+  const history = { userId: row.userId, action: 'unsubscribed' as const, details: { scope, tokenType: row.tokenType, via }, ipAddress: meta.ipAddress, userAgent: meta.userAgent };
+  await recordUnsubscribe(db, history, scope, now);
   return 'done';
 }
 
