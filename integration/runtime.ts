@@ -38,6 +38,7 @@ export function readerDeps(url: URL): ReaderDeps {
       verifyUrl: setting('TURNSTILE_VERIFY_URL'),
       hostname: new URL(setting('SITE_URL') ?? url.origin).hostname,
     },
+    afterResponse: inBackground,
     sendVerification: async (db, params) => {
       const id = await queueVerificationEmail(db, params);
       // Sent after the answer: the transport's latency (and whether the processor cancels the

@@ -206,3 +206,34 @@ describe('defect 8 and the subscriber without a password', () => {
     expect((await setPassword(token!, 'long enough now')).type).toBe('response');
   });
 });
+
+describe('link requests: the answer does the same work for every address (no timing oracle)', () => {
+  it('answers before anything that depends on the address runs: lookup, reader row, token and mail come after', async () => {
+    await createUser(t.db, { email: 'known-timing@example.com', emailVerified: true, emailBlogUpdates: true });
+    const blocked = await createUser(t.db, { email: 'blocked-timing@example.com', emailVerified: true, emailBlogUpdates: true });
+    await t.d1.prepare("UPDATE users SET email_status = 'blocked' WHERE id = ?").bind(blocked.id).run();
+    const answers: string[] = [];
+    for (const [email, kind] of [
+      ['known-timing@example.com', 'reset'],
+      ['unknown-timing@example.com', 'reset'],
+      ['blocked-timing@example.com', 'sign_in'],
+      ['new-timing@example.com', 'register'],
+    ] as const) {
+      const pending: Promise<unknown>[] = [];
+      const deps = { ...fakeDeps(), afterResponse: (work: Promise<unknown>) => void pending.push(work) };
+      const tokensBefore = (await t.db.select().from(accountTokens)).length;
+      const result = await handleLinkRequest(t.db, formRequest(`/account/${kind === 'sign_in' ? 'sign-in-link' : kind}`, { email }, { 'cf-connecting-ip': freshIp() }), deps, kind);
+      if (result.type !== 'response') throw new Error('expected a redirect');
+      answers.push(`${result.response.status} ${result.response.headers.get('location')?.replace(/\/account\/[a-z-]+/, '/account/…')}`);
+      // At the answer: no token, no mail and (for register) no reader row yet, whoever the address is.
+      expect(pending).toHaveLength(1);
+      expect((await t.db.select().from(accountTokens)).length).toBe(tokensBefore);
+      expect(deps.sent).toEqual([]);
+      if (kind === 'register') expect(await getUserByEmail(t.db, email)).toBeUndefined();
+      await Promise.all(pending);
+      const mailed = email.startsWith('known') || email.startsWith('new');
+      expect(deps.sent.map((s) => s.email)).toEqual(mailed ? [email] : []);
+    }
+    expect(new Set(answers)).toEqual(new Set(['303 /account/…?sent=1']));
+  });
+});

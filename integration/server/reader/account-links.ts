@@ -23,7 +23,7 @@ import { requestMeta, type FieldErrors } from '../http';
 import { hitRateLimit, hitRateLimits, RATE_LIMITS } from '../rate-limit';
 import { cleanToken, parseEmail, parseNewPassword } from '../validation';
 import { startSession, type AccountFormView } from './account';
-import { nowOf, redirectTo, render, respond, tooManyMessage, type PageResult, type ReaderDeps } from './deps';
+import { afterResponse, nowOf, redirectTo, render, respond, tooManyMessage, type PageResult, type ReaderDeps } from './deps';
 
 export type LinkRequestKind = 'register' | 'reset' | 'sign_in';
 
@@ -74,9 +74,15 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
   // Over the per-address limit: the same answer, and no mail.
   const emailLimit = await hitRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now);
   if (!emailLimit.allowed) return done;
-  const { user, created } = await readerFor(db, email, kind);
-  if (!user || user.emailStatus === 'blocked') return done;
+  // Everything that depends on whether the address is known (the lookup, the reader row, the
+  // token, the mail) runs after the answer: every address gets the same work before it.
+  await afterResponse(deps, `${kind} link`, () => sendLink(db, deps, kind, email, meta, now));
+  return done;
+}
 
+async function sendLink(db: Db, deps: ReaderDeps, kind: LinkRequestKind, email: string, meta: ReturnType<typeof requestMeta>, now: Date): Promise<void> {
+  const { user, created } = await readerFor(db, email, kind);
+  if (!user || user.emailStatus === 'blocked') return;
   const purpose = PURPOSE[kind];
   const token = await issueAccountToken(db, user.id, purpose, now);
   if (created) {
@@ -90,12 +96,7 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
     ]);
   }
   const verifyUrl = `${deps.siteUrl}${LINK_PATH[purpose]}?token=${encodeURIComponent(token)}`;
-  try {
-    await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, kind: purpose });
-  } catch (error) {
-    console.error(`${kind}: sending the account email failed`, error instanceof Error ? error.name : 'error');
-  }
-  return done;
+  await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, kind: purpose });
 }
 
 export type LinkView =

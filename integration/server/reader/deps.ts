@@ -21,7 +21,19 @@ export type ReaderDeps = {
   sendVerification: (db: Db, params: AccountEmail) => Promise<void>;
   /** Turnstile keys for subscribe and register (integration/server/bot-check.ts); the honeypot is always checked. */
   botCheck?: BotCheckConfig;
+  /**
+   * Runs work after the answer is sent (the Worker's `waitUntil`), so its duration cannot tell
+   * anything about the address. Without it (tests, CLIs) the work runs before the answer.
+   */
+  afterResponse?: (work: Promise<unknown>) => void;
 };
+
+/** Runs `work` after the answer when the deps allow it, else now; its failures are logged, never shown. */
+export async function afterResponse(deps: Pick<ReaderDeps, 'afterResponse'>, label: string, work: () => Promise<unknown>): Promise<void> {
+  const running = work().catch((error: unknown) => console.error(`${label} failed:`, error instanceof Error ? error.name : 'error'));
+  if (deps.afterResponse) deps.afterResponse(running);
+  else await running;
+}
 
 export const nowOf = (deps: Pick<ReaderDeps, 'now'>): Date => (deps.now ? deps.now() : new Date());
 
