@@ -88,8 +88,13 @@ describe('a reader on the starter site, in Chromium', () => {
       await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, 'starter-01-check-inbox.png'), fullPage: true });
 
-      await page.goto(`${NEWSLETTER}/dev/mail?to=${encodeURIComponent(email)}`);
+      // The confirmation mail is sent after the answer (waitUntil): look again until it has arrived.
       const row = page.locator(`tr[data-testid="mail-row"][data-to="${email}"]`).first();
+      for (let attempt = 0; ; attempt++) {
+        await page.goto(`${NEWSLETTER}/dev/mail?to=${encodeURIComponent(email)}`);
+        if ((await row.count()) > 0 || attempt >= 40) break;
+        await page.waitForTimeout(250);
+      }
       await row.waitFor();
       const mailId = (await row.getAttribute('data-id'))!;
       await row.locator('a[data-testid="mail-link"]').click();

@@ -62,8 +62,13 @@ const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACT
 
 /** Opens the newest captured mail to `to` in the dev mail viewer and returns its id. */
 async function openMail(page: Page, to: string): Promise<string> {
-  await page.goto(`/dev/mail?to=${encodeURIComponent(to)}`);
+  // Account mail is sent after the answer (waitUntil): look again until it has arrived.
   const row = page.locator(`tr[data-testid="mail-row"][data-to="${to}"]`).first();
+  for (let attempt = 0; ; attempt++) {
+    await page.goto(`/dev/mail?to=${encodeURIComponent(to)}`);
+    if ((await row.count()) > 0 || attempt >= 40) break;
+    await page.waitForTimeout(250);
+  }
   await row.waitFor();
   const id = (await row.getAttribute('data-id'))!;
   await row.locator('a[data-testid="mail-link"]').click();
