@@ -2,11 +2,12 @@
  * Consent records (GDPR Art. 7): one row per subscription event with what was chosen, where,
  * the wording shown (by version), IP, user agent, when asked and when confirmed.
  */
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNotNull, isNull, lt } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from './client';
 import { newId } from './crypto';
 import { consents, consentTexts, type ConsentSource } from './schema';
+import { VERIFICATION_TTL_SECONDS } from './verification-tokens';
 
 /**
  * The wording shown next to every subscribe and register form. Changing it means a new
@@ -55,6 +56,18 @@ export function confirmConsentQuery(db: Db, tokenHash: string, now: Date): Batch
     .update(consents)
     .set({ confirmedAt: now, verificationTokenHash: null })
     .where(and(eq(consents.verificationTokenHash, tokenHash), isNull(consents.confirmedAt)));
+}
+
+/**
+ * Unconfirmed consent records past the confirmation link's lifetime (the longest of our links)
+ * forget their token hash (data
+ * minimisation: the request itself stays on record). Daily housekeeping and db:retention run it.
+ */
+export function staleConsentTokensQuery(db: Db, now: Date) {
+  return db
+    .update(consents)
+    .set({ verificationTokenHash: null })
+    .where(and(isNull(consents.confirmedAt), isNotNull(consents.verificationTokenHash), lt(consents.requestedAt, new Date(now.getTime() - VERIFICATION_TTL_SECONDS * 1000))));
 }
 
 export type ConsentView = {

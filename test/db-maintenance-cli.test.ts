@@ -79,12 +79,12 @@ describe('--remote, through the D1 HTTP API (stand-in)', () => {
     expect(api.sqlite.prepare('SELECT count(*) AS n FROM email_notification_history').get()).toEqual({ n: 0 });
   });
 
-  it('db:retention runs its six DELETEs as one request (one transaction)', async () => {
+  it('db:retention runs its seven statements as one request (one transaction)', async () => {
     api.sqlite.exec(`INSERT INTO dev_mail_outbox (id, to_address, subject, message_id_header, raw, created_at) VALUES ('m-old', 'a@x.test', 's', '<1@x>', 'r', ${nowSeconds - 30 * 86_400})`);
     const ctx = context(env);
     expect(await retentionCommand(['--remote', '--outbox-days', '7'], ctx, NOW)).toBe(0);
     expect(ctx.lines[0]).toMatch(/1 dev outbox message\(s\) older than 7 day\(s\)/);
-    expect(api.requests).toEqual([expect.objectContaining({ status: 200, statements: 6 })]);
+    expect(api.requests).toEqual([expect.objectContaining({ status: 200, statements: 7 })]);
   });
 
   it('db:stats prints counts and plans as JSON', async () => {

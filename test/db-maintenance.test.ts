@@ -211,15 +211,26 @@ describe('db:retention', () => {
       { sql: "INSERT INTO unsubscribe_tokens (id, user_id, token, token_type, expires_at) VALUES ('t-old', 'u1', 'h1', 'one_click', ?), ('t-live', 'u1', 'h2', 'one_click', ?)", params: [nowSeconds - DAY, nowSeconds + DAY] },
       { sql: "INSERT INTO rate_limits (bucket, window_start, count) VALUES ('old', ?, 1), ('now', ?, 1)", params: [nowSeconds - 2 * DAY, nowSeconds] },
       { sql: "INSERT INTO account_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ('a-old', 'u1', 'sign_in', 'ha', ?), ('a-live', 'u1', 'sign_in', 'hb', ?)", params: [nowSeconds - 60, nowSeconds + 600] },
+      { sql: "INSERT INTO consent_texts (version, text) VALUES ('t-test', 'wording') ON CONFLICT DO NOTHING", params: [] },
+      {
+        sql: `INSERT INTO consents (id, user_id, source, choices, text_version, requested_at, confirmed_at, verification_token_hash) VALUES
+          ('c-stale', 'u1', 'subscribe_form', '{}', 't-test', ?, NULL, 'hash-stale'), ('c-recent', 'u1', 'subscribe_form', '{}', 't-test', ?, NULL, 'hash-recent')`,
+        params: [nowSeconds - 3 * DAY, nowSeconds - 60],
+      },
       { sql: "INSERT INTO dev_mail_outbox (id, to_address, subject, message_id_header, raw, created_at) VALUES ('m-old', 'a@x.test', 's', '<1@x>', 'r', ?), ('m-new', 'a@x.test', 's', '<2@x>', 'r', ?)", params: [nowSeconds - 20 * DAY, nowSeconds - DAY] },
     ]);
-    expect(await runRetention(db, { now: NOW, outboxDays: 14 })).toEqual({ sessions: 1, tokens: 1, accountTokens: 1, rateLimits: 1, providerEvents: 0, devOutbox: 1 });
+    expect(await runRetention(db, { now: NOW, outboxDays: 14 })).toEqual({ sessions: 1, tokens: 1, accountTokens: 1, rateLimits: 1, providerEvents: 0, consentTokens: 1, devOutbox: 1 });
     expect((await t.d1.prepare('SELECT id FROM sessions').all()).results).toEqual([{ id: 'live' }]);
     expect((await t.d1.prepare('SELECT id FROM unsubscribe_tokens').all()).results).toEqual([{ id: 't-live' }]);
     expect((await t.d1.prepare('SELECT bucket FROM rate_limits').all()).results).toEqual([{ bucket: 'now' }]);
     expect((await t.d1.prepare('SELECT id FROM account_tokens').all()).results).toEqual([{ id: 'a-live' }]);
+    // A consent record past its link's life forgets the token hash; the record itself stays.
+    expect((await t.d1.prepare('SELECT id, verification_token_hash AS hash FROM consents ORDER BY id').all()).results).toEqual([
+      { id: 'c-recent', hash: 'hash-recent' },
+      { id: 'c-stale', hash: null },
+    ]);
     expect((await t.d1.prepare('SELECT id FROM dev_mail_outbox').all()).results).toEqual([{ id: 'm-new' }]);
-    expect(await runRetention(db, { now: NOW, outboxDays: 0 })).toEqual({ sessions: 0, tokens: 0, accountTokens: 0, rateLimits: 0, providerEvents: 0, devOutbox: 1 });
+    expect(await runRetention(db, { now: NOW, outboxDays: 0 })).toEqual({ sessions: 0, tokens: 0, accountTokens: 0, rateLimits: 0, providerEvents: 0, consentTokens: 0, devOutbox: 1 });
   });
 });
 

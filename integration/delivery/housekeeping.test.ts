@@ -34,7 +34,7 @@ it('deletes expired sessions, expired tokens and stale rate-limit windows, and k
     { provider: 'ses', eventId: 'recent-bounce', kind: 'hard_bounce', claim: 'c', createdAt: now },
   ]);
 
-  expect(await runHousekeeping(t.db, now)).toEqual({ sessions: 1, tokens: 1, accountTokens: 0, rateLimits: 1, providerEvents: 1 });
+  expect(await runHousekeeping(t.db, now)).toEqual({ sessions: 1, tokens: 1, accountTokens: 0, rateLimits: 1, providerEvents: 1, consentTokens: 0 });
   expect((await t.db.select().from(providerEvents)).map((e) => e.eventId).sort()).toEqual(['old-complaint', 'recent-bounce']);
   expect((await t.db.select().from(sessions)).map((s) => s.id)).toEqual(['live']);
   expect((await t.db.select().from(unsubscribeTokens)).map((r) => r.id)).toEqual([live.id]);
