@@ -6,15 +6,15 @@
  * serves the build on a free port with MAIL_TRANSPORT=dev. The tests read and write the
  * same D1 through wrangler's platform proxy.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { inject } from 'vitest';
 import { getPlatformProxy } from 'wrangler';
 import { createDb, type Db } from '../../db/client';
 import { ROOT } from '../helpers/d1';
+import { freePort, readLogs, startWranglerDev, type WranglerDev } from '../helpers/wrangler-dev';
 
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const bin = (tool: string) => join(ROOT, 'node_modules/.bin', tool);
@@ -27,17 +27,6 @@ export const SITE_WEBHOOK_SECRETS = {
   postmarkUser: 'pm-site-user',
   postmarkPassword: 'pm-site-password',
 } as const;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Top-level entries that are not part of a fresh clone's sources. */
 const NOT_COPIED = new Set(['node_modules', '.git', 'dist', '.wrangler', '.astro', 'test/artifacts', 'bench/results']);
@@ -70,21 +59,6 @@ function run(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): void {
   if (result.status !== 0) throw new Error(`${args.slice(0, 3).join(' ')} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
 }
 
-async function waitForHttp(url: string, child: ChildProcess, logs: () => string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${logs()}`);
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-      if (response.status < 500) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`the site did not answer at ${url} within ${timeoutMs} ms:\n${logs()}`);
-}
-
 /** Where a running site lives; vitest's globalSetup hands this to every browser test file. */
 export type SiteInfo = { baseUrl: string; project: string; persist: string; logFile: string };
 
@@ -93,14 +67,6 @@ declare module 'vitest' {
     readerSite: SiteInfo;
   }
 }
-
-const readLogs = (logFile: string) => () => {
-  try {
-    return readFileSync(logFile, 'utf8').slice(-20_000);
-  } catch {
-    return '';
-  }
-};
 
 /** Copies, migrates, builds and serves the project; `stop` ends the server and removes the copy. */
 export async function launchSite(): Promise<SiteInfo & { stop: () => Promise<void> }> {
@@ -114,59 +80,31 @@ export async function launchSite(): Promise<SiteInfo & { stop: () => Promise<voi
     throw error;
   }
 
-  const port = await freePort();
-  const logFile = join(project, 'wrangler-dev.log');
-  const log = openSync(logFile, 'a');
-  const child = spawn(
-    NODE,
-    [
-      bin('wrangler'), 'dev',
-      '-c', join(project, 'dist/server/wrangler.json'),
-      '--ip', '127.0.0.1',
-      '--port', String(port),
-      '--inspector-port', String(await freePort()),
-      '--persist-to', persist,
-      '--var', 'MAIL_TRANSPORT:dev',
-      '--var', 'ADMIN_DEV_BYPASS:1', // the author console's loopback dev bypass (integration/server/admin/gate.ts)
-      '--var', `SITE_URL:http://127.0.0.1:${port}`,
-      // Webhook credentials for test/browser/webhooks.test.ts (test values, not secrets).
-      '--var', `RESEND_WEBHOOK_SECRET:${SITE_WEBHOOK_SECRETS.resend}`,
-      '--var', `POSTMARK_WEBHOOK_USER:${SITE_WEBHOOK_SECRETS.postmarkUser}`,
-      '--var', `POSTMARK_WEBHOOK_PASSWORD:${SITE_WEBHOOK_SECRETS.postmarkPassword}`,
-      '--show-interactive-dev-session=false',
-      '--log-level', 'warn',
-    ],
-    { cwd: project, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', log, log], detached: true },
-  );
-  closeSync(log);
-  const baseUrl = `http://127.0.0.1:${port}`;
-
-  const stopServer = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((r) => child.once('exit', r));
-    try {
-      process.kill(-child.pid!, 'SIGTERM'); // the whole group: wrangler and its workerd
-    } catch {
-      // already gone
-    }
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  };
-  const stop = async () => {
-    await stopServer();
-    removeProject(project);
-  };
-
+  let server: WranglerDev;
   try {
-    await waitForHttp(`${baseUrl}/`, child, readLogs(logFile), 90_000);
+    server = await startWranglerDev({
+      dir: project,
+      node: NODE,
+      wrangler: bin('wrangler'),
+      persist,
+      port: await freePort(),
+      vars: {
+        ADMIN_DEV_BYPASS: '1', // the author console's loopback dev bypass (integration/server/admin/gate.ts)
+        // Webhook credentials for test/browser/webhooks.test.ts (test values, not secrets).
+        RESEND_WEBHOOK_SECRET: SITE_WEBHOOK_SECRETS.resend,
+        POSTMARK_WEBHOOK_USER: SITE_WEBHOOK_SECRETS.postmarkUser,
+        POSTMARK_WEBHOOK_PASSWORD: SITE_WEBHOOK_SECRETS.postmarkPassword,
+      },
+    });
   } catch (error) {
-    await stop();
+    removeProject(project);
     throw error;
   }
+  const { baseUrl, logFile } = server;
+  const stop = async () => {
+    await server.stop();
+    removeProject(project);
+  };
   return { baseUrl, project, persist, logFile, stop };
 }
 

@@ -4,12 +4,12 @@
  * `npx astro-d1-notify migrations` into the site's own migrations folder, `astro build`, then
  * `wrangler dev` of the build on a free port.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './d1';
+import { freePort, startWranglerDev } from './wrangler-dev';
 
 const NODE = join(ROOT, 'node_modules/.bin/node');
 const version = (pkg: string) => JSON.parse(readFileSync(join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
@@ -26,17 +26,6 @@ function sh(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv
 export function packRepository(dir: string): PackInfo {
   const [info] = JSON.parse(sh(ROOT, 'npm', ['pack', '--json', '--pack-destination', dir])) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
   return { tarball: join(dir, info!.filename), size: info!.size, unpackedSize: info!.unpackedSize, files: info!.files.map((f) => f.path) };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export type StarterSite = { dir: string; baseUrl: string; pack: PackInfo; migrationsCopied: string[]; buildLog: string; logs: () => string; stop: () => Promise<void> };
@@ -65,48 +54,14 @@ export async function launchStarterSite(): Promise<StarterSite> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const buildLog = sh(dir, NODE, [bin('astro'), 'build'], { SITE_URL: baseUrl });
 
-  const logFile = join(dir, 'wrangler-dev.log');
-  const log = openSync(logFile, 'a');
-  const child = spawn(
-    NODE,
-    [bin('wrangler'), 'dev', '-c', join(dir, 'dist/server/wrangler.json'), '--ip', '127.0.0.1', '--port', String(port), '--inspector-port', String(await freePort()),
-      '--persist-to', persist, '--var', 'MAIL_TRANSPORT:dev', '--var', `SITE_URL:${baseUrl}`, '--show-interactive-dev-session=false', '--log-level', 'warn'],
-    { cwd: dir, env: { ...process.env, CI: '1', NO_COLOR: '1' }, stdio: ['ignore', log, log], detached: true },
-  );
-  closeSync(log);
-  const logs = () => {
-    try {
-      return readFileSync(logFile, 'utf8').slice(-20_000);
-    } catch {
-      return '';
-    }
-  };
+  const server = await startWranglerDev({ dir, node: NODE, wrangler: bin('wrangler'), persist, port, readyPath: '/journal/' }).catch((error: unknown) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
+  const { logs } = server;
   const stop = async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-    }
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited:\n${logs()}`);
-    try {
-      const response = await fetch(`${baseUrl}/journal/`, { signal: AbortSignal.timeout(2000) });
-      if (response.status < 500) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the starter site did not answer:\n${logs()}`);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
   return { dir, baseUrl, pack, migrationsCopied, buildLog, logs, stop };
 }
