@@ -1,9 +1,9 @@
 // The Cloudflare Email Service transport inside Miniflare (workerd), sending through
 // Miniflare's simulation of the `send_email` binding; the bundle is the production code.
 import { readFileSync } from 'node:fs';
-import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Log, LogLevel, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForWorkerd } from './helpers/workerd-bundle';
 import { loadDeliveryConfig, ConfigError } from '../integration/delivery/config';
 import { buildDeliveryDeps } from '../integration/delivery/deps';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
@@ -24,19 +24,11 @@ class CapturingLog extends Log {
 let mf: Miniflare;
 const log = new CapturingLog();
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [`${ROOT}/test/fixtures/cloudflare-email-worker.ts`],
-    bundle: true,
-    format: 'esm',
-    platform: 'neutral',
-    mainFields: ['module', 'main'],
-    write: false,
-    logLevel: 'silent',
-  });
+  const bundleText = await bundleForWorkerd(`${ROOT}/test/fixtures/cloudflare-email-worker.ts`);
   // miniflare 5 (the beta wrangler 4.151 pins) takes `workers: [...]`; the converter accepts the classic shape.
   mf = new Miniflare(convertV4MiniflareOptions({
     modules: true,
-    script: bundle.outputFiles[0]!.text,
+    script: bundleText,
     compatibilityDate: '2026-10-01',
     log,
     email: {

@@ -1,9 +1,9 @@
 // The MIME builder and the Gmail transport bundled for Workers and run in workerd
 // (Miniflare), sending to the Google stand-in: no Node-only API may sneak in.
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForWorkerd } from './helpers/workerd-bundle';
 import type { SendResult } from '../integration/delivery/transport';
 import { startGoogleStandin, type GoogleStandin } from './helpers/google-standin';
 import { parseMime } from './helpers/mime-assert';
@@ -13,19 +13,11 @@ let mf: Miniflare | undefined;
 
 beforeAll(async () => {
   google = await startGoogleStandin();
-  const bundle = await build({
-    entryPoints: [resolve(import.meta.dirname, 'fixtures/workerd-delivery/worker.ts')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral', // no Node built-in modules: importing one fails the bundle
-    target: 'es2022',
-    mainFields: ['module', 'main'],
-  });
+  const bundleText = await bundleForWorkerd(resolve(import.meta.dirname, 'fixtures/workerd-delivery/worker.ts'));
   // miniflare 5 (the beta wrangler 4.151 pins) takes `workers: [...]`; the converter accepts the classic shape.
   mf = new Miniflare(convertV4MiniflareOptions({
     modules: true,
-    script: bundle.outputFiles[0]!.text,
+    script: bundleText,
     compatibilityDate: '2026-10-01', // no nodejs_compat on purpose
     bindings: { CLIENT_ID: google.clientId, CLIENT_SECRET: google.clientSecret, REFRESH_TOKEN: google.refreshToken, GOOGLE_BASE: google.url },
   }));

@@ -2,9 +2,9 @@
 // consumer, bundled for workerd, applies them to a real D1; a redelivered event changes nothing.
 // Message bodies follow Cloudflare's documented `email.sending` event format.
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForWorkerd } from './helpers/workerd-bundle';
 import { cloudflareFeedbackEvent } from '../integration/delivery/email-events-queue';
 import { applyMigrations } from './helpers/d1';
 import { startSnsStandin, TOPIC_ARN, type SnsStandin } from './helpers/sns-standin';
@@ -15,20 +15,11 @@ let sns: SnsStandin;
 
 beforeAll(async () => {
   sns = await startSnsStandin();
-  const bundle = await build({
-    entryPoints: [resolve(import.meta.dirname, 'fixtures/workerd-email-events/worker.ts')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    mainFields: ['module', 'main'],
-  });
+  const bundleText = await bundleForWorkerd(resolve(import.meta.dirname, 'fixtures/workerd-email-events/worker.ts'));
   mf = new Miniflare(
     convertV4MiniflareOptions({
       modules: true,
-      script: bundle.outputFiles[0]!.text,
+      script: bundleText,
       compatibilityDate: '2026-10-01',
       d1Databases: ['DB'],
       bindings: { SNS_STANDIN: sns.url },

@@ -1,9 +1,9 @@
 // The weekly maintenance cron (integration/delivery/weekly-maintenance.ts) bundled for Workers and run
 // in workerd on a D1 binding: archival and the integrity check, and the alert when one fails.
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bundleForWorkerd } from './helpers/workerd-bundle';
 import { monthsBefore } from '../db/archive';
 import { applyMigrations } from './helpers/d1';
 import { seedHistoryStatement } from './helpers/history';
@@ -13,19 +13,10 @@ let d1: D1Database;
 const NOW = new Date('2026-11-29T03:47:00Z');
 
 beforeAll(async () => {
-  const bundle = await build({
-    entryPoints: [resolve(import.meta.dirname, 'fixtures/workerd-maintenance/worker.ts')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral', // no Node built-in modules: importing one fails the bundle
-    target: 'es2022',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'], // what wrangler resolves for a Worker (nanoid's Web Crypto build)
-  });
+  const bundleText = await bundleForWorkerd(resolve(import.meta.dirname, 'fixtures/workerd-maintenance/worker.ts'));
   mf = new Miniflare(convertV4MiniflareOptions({
     modules: true,
-    script: bundle.outputFiles[0]!.text,
+    script: bundleText,
     compatibilityDate: '2026-10-01',
     d1Databases: ['DB'],
     bindings: { ADMIN_EMAIL: 'author@example.com', SITE_URL: 'https://blog.example.com' },

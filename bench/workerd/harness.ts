@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForWorkerd } from '../../test/helpers/workerd-bundle';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { splitSql, migrationFiles, MIGRATIONS_DIR } from '../../test/helpers/d1';
 
@@ -56,18 +56,7 @@ export type BenchWorker = {
 
 /** The worker bundled for workerd: browser/worker builds of dependencies, no Node built-ins. */
 export async function bundleBenchWorker(entry = BENCH_WORKER_ENTRY): Promise<string> {
-  const result = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral', // importing a Node built-in fails the bundle
-    target: 'es2022',
-    conditions: ['workerd', 'worker', 'browser'],
-    mainFields: ['browser', 'module', 'main'],
-    logLevel: 'silent',
-  });
-  return result.outputFiles[0]!.text;
+  return bundleForWorkerd(entry, { mainFields: ['browser', 'module', 'main'] });
 }
 
 /** Children of this process named workerd. */

@@ -4,7 +4,7 @@
  * dead-letter queue, as README "Delivery at scale" configures them. Shared by the tests and the bench.
  */
 import { resolve } from 'node:path';
-import { build } from 'esbuild';
+import { bundleForWorkerd } from './workerd-bundle';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { createDb, type Db } from '../../db/client';
 import { applyMigrations } from './d1';
@@ -27,18 +27,7 @@ export type QueueWorker = {
 };
 
 export async function bundleQueueWorker(): Promise<string> {
-  const bundle = await build({
-    entryPoints: [resolve(import.meta.dirname, '../fixtures/workerd-queue/worker.ts')],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    platform: 'neutral', // no Node built-in modules: importing one fails the bundle
-    target: 'es2022',
-    mainFields: ['module', 'main'],
-    conditions: ['workerd', 'worker', 'browser'], // as wrangler resolves packages (nanoid's web build)
-    logLevel: 'error',
-  });
-  return bundle.outputFiles[0]!.text;
+  return bundleForWorkerd(resolve(import.meta.dirname, '../fixtures/workerd-queue/worker.ts'));
 }
 
 export async function startQueueWorker(options: QueueWorkerOptions = {}): Promise<QueueWorker> {
