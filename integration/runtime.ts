@@ -13,7 +13,10 @@ import { processNotifications, type DeliveryDeps } from './delivery/processor';
 import { queueVerificationEmail } from './delivery/verification';
 import type { ReaderDeps } from './server/reader/deps';
 
-export const runtimeEnv = (): DeliveryEnv => ({ ...(env as unknown as DeliveryEnv), ROUTE_BASE: routeBase });
+/** An environment with the build's route base (Astro's base + prefix), so emailed links point where the pages are mounted. */
+export const withRouteBase = (bindings: DeliveryEnv): DeliveryEnv => ({ ...bindings, ROUTE_BASE: routeBase });
+
+export const runtimeEnv = (): DeliveryEnv => withRouteBase(env as unknown as DeliveryEnv);
 
 /** A string setting from vars or secrets (wrangler.jsonc `vars`, `.dev.vars`, `wrangler secret put`). */
 export function setting(name: string): string | undefined {
@@ -25,13 +28,16 @@ export const getDb = (): Db => createDb(runtimeEnv().DB);
 
 export const getDeliveryDeps = (): DeliveryDeps => buildDeliveryDeps(runtimeEnv());
 
+/** Where emailed links point: SITE_URL (else the request's origin) plus the route base. */
+export const linkBase = (url: URL): string => (setting('SITE_URL') ?? url.origin).replace(/\/+$/, '') + routeBase;
+
 /** Work that finishes after the response is sent (the Worker stays alive for it). */
 export const inBackground = (work: Promise<unknown>): void => waitUntil(work);
 
 /** The reader handlers' deps: where emailed links point, and the verification mail (queued, then sent right after the answer; the processor retries failures). */
 export function readerDeps(url: URL): ReaderDeps {
   return {
-    siteUrl: (setting('SITE_URL') ?? url.origin).replace(/\/+$/, '') + routeBase,
+    siteUrl: linkBase(url),
     botCheck: {
       siteKey: setting('TURNSTILE_SITE_KEY'),
       secretKey: setting('TURNSTILE_SECRET_KEY'),

@@ -10,7 +10,6 @@
  * or, to add handlers of its own, spread `notifyHandlers` into its export.
  */
 import astro from '@astrojs/cloudflare/entrypoints/server';
-import { routeBase } from 'virtual:astro-d1-notify/config';
 import { createDb } from '../db/client';
 import type { DeliveryEnv } from './delivery/deps';
 import { loadDeliveryConfig } from './delivery/config';
@@ -19,11 +18,10 @@ import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
 import { handleQueue, type QueueBatch } from './delivery/queue-handlers';
 import { handleScheduled } from './delivery/scheduled';
 import { MAINTENANCE_CRON, runWeeklyMaintenance } from './delivery/weekly-maintenance';
+import { withRouteBase } from './runtime';
 
 export { HOUSEKEEPING_CRON, MAINTENANCE_CRON };
 
-/** The build's route base (Astro's base + prefix), so emailed links point where the pages are mounted. */
-const withRouteBase = (env: DeliveryEnv): DeliveryEnv => ({ ...env, ROUTE_BASE: routeBase });
 
 export async function scheduled(controller: ScheduledController, rawEnv: DeliveryEnv, ctx: ExecutionContext): Promise<void> {
   const env = withRouteBase(rawEnv);

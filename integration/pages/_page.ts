@@ -8,8 +8,6 @@ import type { AstroGlobal } from 'astro';
 import { routeBase } from 'virtual:astro-d1-notify/config';
 import type { PageResult } from '../server/reader/deps';
 
-export { routeBase };
-
 /** An app-relative path (`/account/login?next=…`) where the integration's routes are mounted. */
 export const to = (path: string): string => `${routeBase}${path}`;
 

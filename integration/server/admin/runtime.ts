@@ -1,6 +1,5 @@
 /** The console's settings and database inside the running Worker (pages import this; tests build AdminSettings). */
-import { getDb, getDeliveryDeps, runtimeEnv, setting } from '../../runtime';
-import { routeBase } from 'virtual:astro-d1-notify/config';
+import { getDb, getDeliveryDeps, linkBase, runtimeEnv, setting } from '../../runtime';
 import { loadDeliveryConfig } from '../../delivery/config';
 import type { Db } from '../../../db/client';
 import { accessConfigFrom } from './access';
@@ -32,5 +31,5 @@ export function postActionDeps() {
   return { db: deps.db, config: deps.config, transport: deps.transport };
 }
 
-/** Where emailed links point: SITE_URL (else the request's origin) plus the route base. */
-export const siteUrl = (url: URL): string => (setting('SITE_URL') ?? url.origin).replace(/\/+$/, '') + routeBase;
+/** Where emailed links point (integration/runtime.ts). */
+export { linkBase as siteUrl };
