@@ -7,7 +7,6 @@
 import { env, waitUntil } from 'cloudflare:workers';
 import { routeBase } from 'virtual:astro-d1-notify/config';
 import { createDb, type Db } from '../db/client';
-import { safeErrorText } from '../db/safe-error';
 import { buildDeliveryDeps, type DeliveryEnv } from './delivery/deps';
 import { processNotifications, type DeliveryDeps } from './delivery/processor';
 import { queueVerificationEmail } from './delivery/verification';
@@ -34,7 +33,7 @@ export const linkBase = (url: URL): string => (setting('SITE_URL') ?? url.origin
 /** Work that finishes after the response is sent (the Worker stays alive for it). */
 export const inBackground = (work: Promise<unknown>): void => waitUntil(work);
 
-/** The reader handlers' deps: where emailed links point, and the verification mail (queued, then sent right after the answer; the processor retries failures). */
+/** The reader handlers' deps: where emailed links point, work after the answer (waitUntil), and account mail (queued, then sent at once; the processor retries failures). */
 export function readerDeps(url: URL): ReaderDeps {
   return {
     siteUrl: linkBase(url),
@@ -47,13 +46,7 @@ export function readerDeps(url: URL): ReaderDeps {
     afterResponse: inBackground,
     sendVerification: async (db, params) => {
       const id = await queueVerificationEmail(db, params);
-      // Sent after the answer: the transport's latency (and whether the processor cancels the
-      // email for a blocked address) must not show in the subscribe route's timing.
-      inBackground(
-        processNotifications(getDeliveryDeps(), { onlyNotificationIds: [id] }).catch((error: unknown) =>
-          console.error('verification email: send failed; the scheduled run retries it:', safeErrorText(error)),
-        ),
-      );
+      await processNotifications(getDeliveryDeps(), { onlyNotificationIds: [id] });
     },
   };
 }

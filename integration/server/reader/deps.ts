@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/client';
+import { safeErrorText } from '../../../db/safe-error';
 import type { BotCheckConfig } from '../bot-check';
 
 export type AccountEmail = {
@@ -16,7 +17,8 @@ export type ReaderDeps = {
   now?: () => Date;
   /**
    * Queues and sends an account email: the subscribe confirmation (default; `summary` restates
-   * the choices), a sign-in link or a set-password link. Failures are logged, never shown (the queue retries).
+   * the choices), a sign-in or set-password link, or the welcome mail. Handlers call it through
+   * `afterResponse`; a failure leaves the mail queued for the scheduled run to retry.
    */
   sendVerification: (db: Db, params: AccountEmail) => Promise<void>;
   /** Turnstile keys for subscribe and register (integration/server/bot-check.ts); the honeypot is always checked. */
@@ -30,7 +32,8 @@ export type ReaderDeps = {
 
 /** Runs `work` after the answer when the deps allow it, else now; its failures are logged, never shown. */
 export async function afterResponse(deps: Pick<ReaderDeps, 'afterResponse'>, label: string, work: () => Promise<unknown>): Promise<void> {
-  const running = work().catch((error: unknown) => console.error(`${label} failed:`, error instanceof Error ? error.name : 'error'));
+  // safeErrorText: a failed INSERT's message lists its parameters, a link's raw token among them.
+  const running = work().catch((error: unknown) => console.error(`${label} failed:`, safeErrorText(error)));
   if (deps.afterResponse) deps.afterResponse(running);
   else await running;
 }

@@ -7,10 +7,9 @@ import { formText, readForm } from '../forms';
 import { requestMeta } from '../http';
 import { cleanToken } from '../validation';
 import { choicesSummary, confirmVerification, inspectVerificationToken } from '../verification';
-import { safeErrorText } from '../../../db/safe-error';
 import type { ContentType, EmailFrequency, User } from '../../../db/schema';
 import { preferencesOf } from './preferences';
-import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
+import { afterResponse, nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
 
 /** The preferences link handed out right after confirming. */
 const PREFERENCES_AFTER_VERIFY_TTL_SECONDS = 7 * DAY;
@@ -52,20 +51,17 @@ export async function handleVerify(db: Db, request: Request, deps: ReaderDeps): 
     ttlSeconds: PREFERENCES_AFTER_VERIFY_TTL_SECONDS,
     now,
   });
-  await sendWelcome(db, deps, confirmed.user, confirmed.applied ?? preferencesOf(confirmed.user), now);
+  const choices = confirmed.applied ?? preferencesOf(confirmed.user);
+  await afterResponse(deps, 'verify: sending the welcome email', () => sendWelcome(db, deps, confirmed.user, choices, now));
   return respond(redirectTo(`/preferences?token=${encodeURIComponent(token)}&verified=1`));
 }
 
 /**
  * The welcome mail (template `welcome`): restates the confirmed choices; its one link is a fresh
- * preferences link of its own. Queued like every account mail; a failure is logged, never shown.
+ * preferences link of its own. Queued like every account mail, after the answer.
  */
 async function sendWelcome(db: Db, deps: ReaderDeps, user: User, choices: { contentTypes: ContentType[]; frequency: EmailFrequency }, now: Date) {
-  try {
-    const { token } = await createUnsubscribeToken(db, { userId: user.id, tokenType: 'preference_change', ttlSeconds: WELCOME_PREFERENCES_TTL_SECONDS, now });
-    const verifyUrl = `${deps.siteUrl}/preferences?token=${encodeURIComponent(token)}`;
-    await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, kind: 'welcome', summary: choicesSummary(choices) });
-  } catch (error) {
-    console.error('verify: queueing the welcome email failed:', safeErrorText(error));
-  }
+  const { token } = await createUnsubscribeToken(db, { userId: user.id, tokenType: 'preference_change', ttlSeconds: WELCOME_PREFERENCES_TTL_SECONDS, now });
+  const verifyUrl = `${deps.siteUrl}/preferences?token=${encodeURIComponent(token)}`;
+  await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, kind: 'welcome', summary: choicesSummary(choices) });
 }
