@@ -43,7 +43,7 @@ export function readerDeps(url: URL): ReaderDeps {
       verifyUrl: setting('TURNSTILE_VERIFY_URL'),
       hostname: new URL(setting('SITE_URL') ?? url.origin).hostname,
     },
-    afterResponse: inBackground,
+    afterResponse: (work) => inBackground(work()),
     sendVerification: async (db, params) => {
       const id = await queueVerificationEmail(db, params);
       await processNotifications(getDeliveryDeps(), { onlyNotificationIds: [id] });

@@ -24,18 +24,18 @@ export type ReaderDeps = {
   /** Turnstile keys for subscribe and register (integration/server/bot-check.ts); the honeypot is always checked. */
   botCheck?: BotCheckConfig;
   /**
-   * Runs work after the answer is sent (the Worker's `waitUntil`), so its duration cannot tell
+   * Starts work after the answer is sent (the Worker's `waitUntil`), so its duration cannot tell
    * anything about the address. Without it (tests, CLIs) the work runs before the answer.
    */
-  afterResponse?: (work: Promise<unknown>) => void;
+  afterResponse?: (work: () => Promise<unknown>) => void;
 };
 
 /** Runs `work` after the answer when the deps allow it, else now; its failures are logged, never shown. */
 export async function afterResponse(deps: Pick<ReaderDeps, 'afterResponse'>, label: string, work: () => Promise<unknown>): Promise<void> {
   // safeErrorText: a failed INSERT's message lists its parameters, a link's raw token among them.
-  const running = work().catch((error: unknown) => console.error(`${label} failed:`, safeErrorText(error)));
-  if (deps.afterResponse) deps.afterResponse(running);
-  else await running;
+  const logged = () => work().catch((error: unknown) => console.error(`${label} failed:`, safeErrorText(error)));
+  if (deps.afterResponse) deps.afterResponse(logged);
+  else await logged();
 }
 
 export const nowOf = (deps: Pick<ReaderDeps, 'now'>): Date => (deps.now ? deps.now() : new Date());
