@@ -131,7 +131,9 @@ describe('timestamps are Unix seconds', () => {
       .first<{ expires_at: number; created_at: number; user_created: number }>();
     expect(raw!.expires_at).toBe(Math.floor(expiresAt.getTime() / 1000));
     for (const value of Object.values(raw!)) expect(value).toBeLessThan(10 ** 10);
-    expect(Math.abs(raw!.user_created - Date.now() / 1000)).toBeLessThan(60);
+    // created_at is D1's default (unixepoch()): compare it with D1's clock, not this process's.
+    const d1Now = (await t.d1.prepare('SELECT unixepoch() AS now').first<{ now: number }>())!.now;
+    expect(Math.abs(raw!.user_created - d1Now)).toBeLessThan(60);
     expect((await getUserById(t.db, user.id))!.createdAt.getTime()).toBe(raw!.user_created * 1000);
     const stored = await t.db.query.sessions.findFirst({ where: (s) => eq(s.id, 'clock-session') });
     expect(stored!.expiresAt.getTime()).toBe(Math.floor(expiresAt.getTime() / 1000) * 1000);

@@ -12,9 +12,11 @@ import { startSnsStandin, TOPIC_ARN, type SnsStandin } from './helpers/sns-stand
 let mf: Miniflare | undefined;
 let d1: D1Database;
 let sns: SnsStandin;
+/** The test's one clock: the stand-in's certificate, the messages' Timestamp and the verifier's now. */
+const NOW = new Date('2026-11-30T12:00:00Z');
 
 beforeAll(async () => {
-  sns = await startSnsStandin();
+  sns = await startSnsStandin({ now: () => NOW });
   const bundleText = await bundleForWorkerd(resolve(import.meta.dirname, 'fixtures/workerd-email-events/worker.ts'));
   mf = new Miniflare(
     convertV4MiniflareOptions({
@@ -96,12 +98,12 @@ describe('Cloudflare Email Service events through Queues', () => {
   });
 
   it('the SNS signature check runs in workerd: both signature versions pass, a forged one fails', async () => {
-    const fields = { Type: 'Notification' as const, MessageId: 'm-workerd', TopicArn: TOPIC_ARN, Message: '{"eventType":"Delivery"}', Timestamp: new Date().toISOString() };
+    const fields = { Type: 'Notification' as const, MessageId: 'm-workerd', TopicArn: TOPIC_ARN, Message: '{"eventType":"Delivery"}', Timestamp: NOW.toISOString() };
     for (const version of ['1', '2'] as const) {
-      const verdict = await (await mf!.dispatchFetch('http://worker/sns', { method: 'POST', body: JSON.stringify(await sns.sign(fields, version)) })).json();
+      const verdict = await (await mf!.dispatchFetch(`http://worker/sns?now=${NOW.toISOString()}`, { method: 'POST', body: JSON.stringify(await sns.sign(fields, version)) })).json();
       expect(verdict).toEqual({ ok: true });
     }
     const forged = { ...(await sns.sign(fields, '2')), Message: '{"eventType":"Bounce"}' };
-    expect(await (await mf!.dispatchFetch('http://worker/sns', { method: 'POST', body: JSON.stringify(forged) })).json()).toEqual({ ok: false, reason: 'The signature does not match.' });
+    expect(await (await mf!.dispatchFetch(`http://worker/sns?now=${NOW.toISOString()}`, { method: 'POST', body: JSON.stringify(forged) })).json()).toEqual({ ok: false, reason: 'The signature does not match.' });
   });
 });

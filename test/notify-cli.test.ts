@@ -36,7 +36,8 @@ async function seed(persist: string, readers: { immediate: number; daily: number
     const db = drizzle(proxy.env.DB, { schema });
     for (let i = 0; i < readers.immediate; i++) await addReader(db, `now${i}@example.org`);
     for (let i = 0; i < readers.daily; i++) await addReader(db, `daily${i}@example.org`, { frequency: 'daily' });
-    for (let i = 0; i < 3; i++) await addContent(db, { publishDate: '2026-11-01T10:00:00Z' });
+    // The CLI runs on the real clock (no --now): the posts were published a day before it.
+    for (let i = 0; i < 3; i++) await addContent(db, { publishDate: new Date(Date.now() - 86_400_000) });
   } finally {
     await proxy.dispose();
   }

@@ -122,7 +122,8 @@ describe('subscribe (form and JSON)', () => {
   });
 
   it('rate limits per email (5 per 10 minutes) with 429 and Retry-After, counted in D1', async () => {
-    const deps = fakeDeps();
+    // One clock, mid-window: on the real clock the six requests could straddle a window's edge.
+    const deps = fakeDeps({ now: () => new Date('2026-11-30T12:05:00Z') });
     const statuses: number[] = [];
     let last: Response | undefined;
     for (let i = 0; i < 6; i++) {
@@ -142,7 +143,7 @@ describe('subscribe (form and JSON)', () => {
   });
 
   it('rate limits per IP (20 per 10 minutes)', async () => {
-    const deps = fakeDeps();
+    const deps = fakeDeps({ now: () => new Date('2026-11-30T12:05:00Z') }); // one clock, mid-window
     const statuses: number[] = [];
     for (let i = 0; i < 21; i++) {
       const r = await handleSubscribeApi(

@@ -15,7 +15,7 @@ import { startSnsStandin, TOPIC_ARN, type SnsStandin } from './helpers/sns-stand
 let t: TestD1;
 let sns: SnsStandin;
 beforeAll(async () => {
-  [t, sns] = await Promise.all([createTestD1(), startSnsStandin()]);
+  [t, sns] = await Promise.all([createTestD1(), startSnsStandin({ now: () => NOW })]);
 });
 afterAll(async () => Promise.all([t?.dispose(), sns?.close()]));
 beforeEach(async () => {

@@ -15,6 +15,8 @@ import {
 
 const watched = { collections: ['blog', 'thoughts'], types: ['blog', 'thought'] };
 
+/** The test's one clock for "published": the build's time the baseline compares publish dates with. */
+const AT = new Date('2026-11-30T12:00:00Z');
 const record = (i: number, over: Partial<ContentRecord> = {}): ContentRecord => ({
   slug: `blog/post-${i}`,
   contentType: 'blog',
@@ -135,14 +137,14 @@ describe('syncContent on a real local D1', () => {
 
   it('baseline marks published unnotified entries notified in the same write, and leaves future-dated ones for the processor', async () => {
     const db = d1Executor(t.d1);
-    const nowSeconds = Math.floor(Date.now() / 1000);
+    const nowSeconds = Math.floor(AT.getTime() / 1000);
     await syncContent(db, [record(1, { publishDate: nowSeconds - 86_400 })], watched); // registered before, never notified
     const records = [
       record(1, { publishDate: nowSeconds - 86_400 }),
       record(2, { publishDate: nowSeconds - 3_600 }),
       record(3, { publishDate: nowSeconds + 86_400 }), // scheduled
     ];
-    const report = await syncContent(db, records, watched, { baseline: true });
+    const report = await syncContent(db, records, watched, { baseline: true, at: AT });
     expect(report).toMatchObject({ rowsWritten: 2, baselined: 2, roundTrips: 2 });
     expect(summaryLine(report)).toMatch(/^content: 2 new, 0 changed, 1 unchanged, 0 removed, 2 baselined \(marked notified, no email\) \(\d+ ms\)$/);
     expect((await rows()).map((r) => [r.slug, r.notification_sent])).toEqual([
@@ -194,7 +196,7 @@ describe('syncContent on a real local D1', () => {
 
   it('a staged write applies the baseline in its final transaction', async () => {
     const db = d1Executor(t.d1, small);
-    const report = await syncContent(db, Array.from({ length: 30 }, (_, i) => record(i)), watched, { baseline: true });
+    const report = await syncContent(db, Array.from({ length: 30 }, (_, i) => record(i)), watched, { baseline: true, at: AT });
     expect(report).toMatchObject({ staged: true, rowsWritten: 30, baselined: 30 });
     expect((await rows()).every((r) => r.notification_sent === 1)).toBe(true);
     expect(await stagingTables()).toEqual([]);

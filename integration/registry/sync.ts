@@ -35,9 +35,12 @@ export type SyncReport = SyncPlan & {
   drafts?: number;
 };
 
-/** The baseline: everything already published counts as announced; future-dated entries wait. */
+/**
+ * The baseline: everything already published counts as announced; future-dated entries wait.
+ * "Published" is judged by the build's clock (?1), the one that read the publish dates.
+ */
 const BASELINE_SQL =
-  'UPDATE content_items SET notification_sent = 1, updated_at = unixepoch() WHERE notification_sent = 0 AND publish_date <= unixepoch()';
+  'UPDATE content_items SET notification_sent = 1, updated_at = unixepoch() WHERE notification_sent = 0 AND publish_date <= ?';
 
 const EXISTING_SQL =
   'SELECT slug, content_type, content_hash, content_url, file_path FROM content_items';
@@ -95,14 +98,15 @@ export async function syncContent(
   db: SqlExecutor,
   records: ContentRecord[],
   watched: { collections: string[]; types: string[] },
-  options: { dryRun?: boolean; baseline?: boolean; now?: () => number } = {},
+  options: { dryRun?: boolean; baseline?: boolean; now?: () => number; at?: Date } = {},
 ): Promise<SyncReport> {
   const now = options.now ?? (() => performance.now());
   const started = now();
   const tripsBefore = db.roundTrips;
   const existing = await db.query<ExistingRow>({ sql: EXISTING_SQL, params: [] }).catch(explainReadError);
   const plan = planSync(existing, records, watched);
-  const after = options.baseline ? [{ sql: BASELINE_SQL, params: [] }] : [];
+  const at = Math.floor((options.at ?? new Date()).getTime() / 1000);
+  const after = options.baseline ? [{ sql: BASELINE_SQL, params: [at] }] : [];
   const { afterChanges, ...written } = options.dryRun
     ? { rowsWritten: 0, statements: 0, staged: false, afterChanges: [] as number[] }
     : await writeAtomically(db, [...plan.added, ...plan.changed], undefined, after);

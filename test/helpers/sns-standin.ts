@@ -26,13 +26,18 @@ export type SnsStandin = {
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
 
-export async function startSnsStandin(): Promise<SnsStandin> {
+/**
+ * `now` is the test's clock: the certificate is valid from a day before it to a year after, so a
+ * test that verifies at a fixed date never meets a certificate made from another clock.
+ */
+export async function startSnsStandin(options: { now?: () => Date } = {}): Promise<SnsStandin> {
+  const issuedAt = (options.now?.() ?? new Date()).getTime();
   const keys = await crypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: 'CN=sns.amazonaws.com',
-    notBefore: new Date(Date.now() - 86_400_000),
-    notAfter: new Date(Date.now() + 365 * 86_400_000),
+    notBefore: new Date(issuedAt - 86_400_000),
+    notAfter: new Date(issuedAt + 365 * 86_400_000),
     signingAlgorithm: { ...RSA, hash: 'SHA-256' },
     keys,
   });
