@@ -13,7 +13,7 @@ import astro from '@astrojs/cloudflare/entrypoints/server';
 import { createDb } from '../db/client';
 import type { DeliveryEnv } from './delivery/deps';
 import { loadDeliveryConfig } from './delivery/config';
-import { handleEmailEventsQueue } from './delivery/email-events-queue';
+import { handleEmailEventsQueue } from './delivery/providers/cloudflare/events';
 import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
 import { handleQueue, type QueueBatch } from './delivery/queue-handlers';
 import { handleScheduled } from './delivery/scheduled';

@@ -8,7 +8,7 @@ import { loadDeliveryConfig, ConfigError } from '../integration/delivery/config'
 import { buildDeliveryDeps } from '../integration/delivery/deps';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
 import type { OutgoingEmail, SendResult } from '../integration/delivery/transport';
-import { classifyCloudflareError } from '../integration/delivery/transports/cloudflare-email';
+import { classifyCloudflareError } from '../integration/delivery/providers/cloudflare/transport';
 import { ROOT } from './helpers/d1';
 
 class CapturingLog extends Log {

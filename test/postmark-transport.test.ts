@@ -5,7 +5,7 @@ import { buildDeliveryDeps } from '../integration/delivery/deps';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
 import { processNotifications } from '../integration/delivery/processor';
 import type { OutgoingEmail } from '../integration/delivery/transport';
-import { classifyPostmark, createPostmarkTransport } from '../integration/delivery/transports/postmark';
+import { classifyPostmark, createPostmarkTransport } from '../integration/delivery/providers/postmark/transport';
 import { queueVerificationEmail } from '../integration/delivery/verification';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, SITE } from './helpers/delivery';

@@ -5,7 +5,7 @@ import { buildDeliveryDeps } from '../integration/delivery/deps';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
 import { processNotifications } from '../integration/delivery/processor';
 import type { OutgoingEmail } from '../integration/delivery/transport';
-import { createResendTransport } from '../integration/delivery/transports/resend';
+import { createResendTransport } from '../integration/delivery/providers/resend/transport';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, SITE } from './helpers/delivery';
 import { startResendStandin, type ResendStandin } from './helpers/resend-standin';

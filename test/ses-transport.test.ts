@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
 import type { OutgoingEmail } from '../integration/delivery/transport';
-import { createSesTransport, type SesTransportOptions } from '../integration/delivery/transports/ses';
+import { createSesTransport, type SesTransportOptions } from '../integration/delivery/providers/ses/transport';
 import { expectMessageMatches, parseMime } from './helpers/mime-assert';
 import { startSesStandin, type SesStandin } from './helpers/ses-standin';
 

@@ -7,12 +7,12 @@ import { createDb, type Db } from '../../db/client';
 import { ConfigError, loadDeliveryConfig, type DeliveryConfig, type TransportName } from './config';
 import type { DeliveryDeps } from './processor';
 import type { Transport } from './transport';
-import { createCloudflareEmailTransport, type SendEmailBinding } from './transports/cloudflare-email';
-import { createDevCaptureTransport } from './transports/dev-capture';
-import { createGmailTransport } from './transports/gmail';
-import { createPostmarkTransport } from './transports/postmark';
-import { createResendTransport } from './transports/resend';
-import { createSesTransport } from './transports/ses';
+import { createCloudflareEmailTransport, type SendEmailBinding } from './providers/cloudflare/transport';
+import { createDevCaptureTransport } from './providers/dev/transport';
+import { createGmailTransport } from './providers/gmail/transport';
+import { createPostmarkTransport } from './providers/postmark/transport';
+import { createResendTransport } from './providers/resend/transport';
+import { createSesTransport } from './providers/ses/transport';
 
 export type DeliveryEnv = { DB: D1Database; [name: string]: unknown };
 

@@ -1,7 +1,7 @@
-/** POST /api/webhooks/postmark: Postmark bounce, complaint and delivery webhooks, basic auth (integration/delivery/webhooks/postmark.ts). */
+/** POST /api/webhooks/postmark: Postmark bounce, complaint and delivery webhooks, basic auth (integration/delivery/providers/postmark/webhook.ts). */
 import type { APIRoute } from 'astro';
-import { methodNotAllowed } from '../../../delivery/webhooks/common';
-import { handlePostmarkWebhook } from '../../../delivery/webhooks/postmark';
+import { methodNotAllowed } from '../../../delivery/providers/webhook-common';
+import { handlePostmarkWebhook } from '../../../delivery/providers/postmark/webhook';
 import { getDb, setting } from '../../../runtime';
 
 export const POST: APIRoute = ({ request }) =>

@@ -5,10 +5,10 @@
  * a proxy or a client) is sent once. Permissive batch validation: one invalid email does
  * not sink the other 99; Resend lists it in `errors` by index.
  */
-import { sha256Hex } from '../../../db/crypto';
-import type { OutgoingEmail, SendResult, Transport } from '../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, secondsToUtcMidnight, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from './http';
-import { emailFields, formatAddress } from './mime-fields';
+import { sha256Hex } from '../../../../db/crypto';
+import type { OutgoingEmail, SendResult, Transport } from '../../transport';
+import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, secondsToUtcMidnight, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from '../http';
+import { emailFields, formatAddress } from '../mime-fields';
 
 export const RESEND_API_BASE = 'https://api.resend.com';
 export const RESEND_MAX_BATCH = 100;

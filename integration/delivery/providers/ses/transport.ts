@@ -9,8 +9,8 @@
  * sent (backing off instead of hammering a throttled account).
  */
 import { AwsClient } from 'aws4fetch';
-import type { OutgoingEmail, SendResult, Transport } from '../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from './http';
+import type { OutgoingEmail, SendResult, Transport } from '../../transport';
+import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from '../http';
 
 export type SesTransportOptions = {
   accessKeyId: string;

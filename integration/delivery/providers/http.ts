@@ -4,7 +4,7 @@
  * and network failures turned into retryable SendResults.
  */
 import type { SendResult } from '../transport';
-import { parseRetryAfter } from './google-oauth';
+import { parseRetryAfter } from './gmail/google-oauth';
 
 export { parseRetryAfter };
 

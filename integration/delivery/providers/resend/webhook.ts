@@ -4,10 +4,10 @@
  * key after `whsec_`, any `v1,<base64>` entry of `svix-signature` may match, and the timestamp
  * must be within 5 minutes of now.
  */
-import type { Db } from '../../../db/client';
-import { applyFeedbackEvents, type FeedbackEvent } from '../../../db/feedback-events';
-import { constantTimeEqual } from '../../../db/crypto';
-import { arr, notConfigured, obj, parseJsonObject, readBody, reply, str } from './common';
+import type { Db } from '../../../../db/client';
+import { applyFeedbackEvents, type FeedbackEvent } from '../../../../db/feedback-events';
+import { constantTimeEqual } from '../../../../db/crypto';
+import { arr, notConfigured, obj, parseJsonObject, readBody, reply, str } from '../webhook-common';
 
 export const SVIX_TOLERANCE_SECONDS = 5 * 60;
 

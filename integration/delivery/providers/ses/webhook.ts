@@ -5,9 +5,9 @@
  * its (host-checked) SubscribeURL, and a Notification's Bounce / Complaint / Delivery becomes
  * provider-neutral feedback events (db/feedback-events.ts).
  */
-import type { Db } from '../../../db/client';
-import { applyFeedbackEvents, type FeedbackEvent } from '../../../db/feedback-events';
-import { arr, obj, parseJsonObject, readBody, reply, notConfigured, str } from './common';
+import type { Db } from '../../../../db/client';
+import { applyFeedbackEvents, type FeedbackEvent } from '../../../../db/feedback-events';
+import { arr, obj, parseJsonObject, readBody, reply, notConfigured, str } from '../webhook-common';
 import { isAwsSnsUrl, parseSnsMessage, verifySnsSignature, type SnsVerifierOptions } from './sns-signature';
 
 /** SNS retries within minutes by default; a signed message older than this is a replay. */

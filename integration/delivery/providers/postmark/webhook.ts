@@ -3,10 +3,10 @@
  * authenticates with HTTP basic auth written into the webhook URL
  * (https://user:password@site/api/webhooks/postmark); both parts are compared in constant time.
  */
-import type { Db } from '../../../db/client';
-import { applyFeedbackEvents, type FeedbackEvent, type FeedbackKind } from '../../../db/feedback-events';
-import { secretsEqual } from '../../../db/crypto';
-import { notConfigured, parseJsonObject, readBody, reply, str } from './common';
+import type { Db } from '../../../../db/client';
+import { applyFeedbackEvents, type FeedbackEvent, type FeedbackKind } from '../../../../db/feedback-events';
+import { secretsEqual } from '../../../../db/crypto';
+import { notConfigured, parseJsonObject, readBody, reply, str } from '../webhook-common';
 
 export type PostmarkWebhookDeps = { db: Db; user?: string; password?: string; now?: () => Date };
 

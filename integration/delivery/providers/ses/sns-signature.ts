@@ -5,7 +5,7 @@
  * signature is RSASSA-PKCS1-v1_5 with SHA-1 (SignatureVersion 1) or SHA-256 (version 2).
  */
 import { fromBER, Sequence } from 'asn1js';
-import { str } from './common';
+import { str } from '../webhook-common';
 
 export type SnsMessage = {
   Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
