@@ -40,6 +40,8 @@ export function classifyResendError(answer: HttpAnswer, now: Date): Extract<Send
   if (status === 409 && name === 'concurrent_idempotent_requests') return { ok: false, retryable: true, code: 'idempotency_in_flight', error, retryAfterSeconds: retryAfter ?? RATE_LIMIT_RETRY_SECONDS };
   if (status >= 500) return { ok: false, retryable: true, code: `http_${status}`, error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   if (status === 401 || (status === 403 && /api_key/.test(name))) return { ok: false, retryable: false, code: 'auth', error: `${error} (check RESEND_API_KEY)` };
+  // Resend's edge (Cloudflare) answers a plain-text 403 "error code: 1010" before the API sees the request.
+  if (status === 403 && !name) return { ok: false, retryable: false, code: 'edge_refused', error: `Resend 403 from its edge, not its API (Cloudflare error 1010 means no User-Agent)` };
   return { ok: false, retryable: false, code: name || `http_${status}`, error };
 }
 
