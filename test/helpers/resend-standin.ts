@@ -47,7 +47,8 @@ export async function startResendStandin(options: { senderDomain?: string; reque
     if (!req.headers['user-agent']) {
       state.refusedWithoutUserAgent += 1;
       res.writeHead(403, { 'content-type': 'text/plain; charset=UTF-8' });
-      return res.end('error code: 1010');
+      res.end('error code: 1010');
+      return;
     }
     const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
     if (req.method !== 'POST' || path !== '/emails/batch') return error(res, 404, 'not_found', 'The requested endpoint does not exist.');
