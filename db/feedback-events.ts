@@ -70,10 +70,14 @@ const UNSUBSCRIBE_READER = `UPDATE users SET unsubscribe_all = 1, ${NO_PREFERENC
 const CANCEL_PENDING = `UPDATE email_notifications SET status = 'cancelled', error_message = ?5
   WHERE status = 'pending' AND user_id IN (SELECT id FROM users WHERE email = ?4) AND ${GUARD}`;
 
-// ?4 action, ?5 details JSON, ?6 at, ?7 address. The details come from the reader row after the update above.
-const HISTORY = `INSERT INTO email_notification_history (id, user_id, action, details, timestamp)
-  SELECT lower(hex(randomblob(16))), id, ?4,
-         json_patch(?5, json_object('bounceCount', bounce_count, 'emailStatus', email_status)), ?6
+// ?4 action, ?5 details JSON, ?6 at, ?7 address, ?8 the provider's message id. The details come
+// from the reader row after the update above. The row points at the notification the event is
+// about: the one whose email_message_id is the provider's id (SES, Postmark, Resend and
+// Cloudflare all replace or ignore our Message-ID, so their own id is what both sides know).
+const HISTORY = `INSERT INTO email_notification_history (id, notification_id, user_id, action, details, timestamp)
+  SELECT lower(hex(randomblob(16))),
+         (SELECT n.id FROM email_notifications n WHERE n.user_id = users.id AND n.email_message_id = ?8 LIMIT 1),
+         id, ?4, json_patch(?5, json_object('bounceCount', bounce_count, 'emailStatus', email_status)), ?6
   FROM users WHERE email = ?7 AND ${GUARD}`;
 
 // ?4 hash, ?5 reason, ?6 at. The first reason wins.
@@ -135,21 +139,22 @@ export async function applyFeedbackEvent(
     ...(event.detail && { detail: event.detail.slice(0, MAX_DETAIL_LENGTH) }),
   });
 
+  const pid = event.providerMessageId?.slice(0, MAX_EVENT_ID_LENGTH) ?? null;
   const statements = [d1.prepare(RECORD_EVENT).bind(...key, event.kind, at)];
   if (event.kind === 'hard_bounce' || event.kind === 'soft_bounce') {
     const bounce = event.kind === 'hard_bounce' ? 'hard' : 'soft';
     statements.push(d1.prepare(BOUNCE_READER).bind(...key, at, bounce, softLimit, hash, address));
-    statements.push(d1.prepare(HISTORY).bind(...key, 'bounced', details, at, address));
+    statements.push(d1.prepare(HISTORY).bind(...key, 'bounced', details, at, address, pid));
     if (bounce === 'hard') statements.push(d1.prepare(SUPPRESS).bind(...key, hash, 'hard_bounce', at));
   } else if (event.kind === 'complaint' || event.kind === 'prior_complaint') {
     statements.push(d1.prepare(UNSUBSCRIBE_READER).bind(...key, at, hash, address));
     statements.push(d1.prepare(CANCEL_PENDING).bind(...key, address, 'the reader reported our mail as spam'));
-    statements.push(d1.prepare(HISTORY).bind(...key, 'complained', details, at, address));
+    statements.push(d1.prepare(HISTORY).bind(...key, 'complained', details, at, address, pid));
     statements.push(d1.prepare(SUPPRESS).bind(...key, hash, 'complaint', at));
   } else if (event.kind === 'unsubscribe') {
     statements.push(d1.prepare(UNSUBSCRIBE_READER).bind(...key, at, hash, address));
     statements.push(d1.prepare(CANCEL_PENDING).bind(...key, address, `the reader unsubscribed at ${event.provider}`));
-    statements.push(d1.prepare(HISTORY).bind(...key, 'unsubscribed', details, at, address));
+    statements.push(d1.prepare(HISTORY).bind(...key, 'unsubscribed', details, at, address, pid));
   }
   const counter = COUNTER[event.kind];
   if (counter) statements.push(d1.prepare(countStatement(counter)).bind(...key, utcDateKey(now), at, FEEDBACK_STATS_TYPE));

@@ -4,6 +4,9 @@
 // certificates in the China regions.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { complaintRate } from '../db/delivery-pause';
+import { applyFeedbackEvents } from '../db/feedback-events';
+import { buildDeliveryDeps } from '../integration/delivery/deps';
+import { processNotifications } from '../integration/delivery/processor';
 import { enqueueNotificationsForContent } from '../db/notifications';
 import { handlePostmarkWebhook } from '../integration/delivery/providers/postmark/webhook';
 import { handleResendWebhook, resendFeedbackEvents } from '../integration/delivery/providers/resend/webhook';
@@ -11,6 +14,7 @@ import { handleSesWebhook, sesFeedbackEvents } from '../integration/delivery/pro
 import { isAwsSnsUrl } from '../integration/delivery/providers/ses/sns-signature';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows } from './helpers/delivery';
+import { startSesStandin } from './helpers/ses-standin';
 import { startSnsStandin, TOPIC_ARN, type SnsStandin } from './helpers/sns-standin';
 
 let t: TestD1;
@@ -182,6 +186,28 @@ describe('SES through SNS', () => {
     expect(await dump()).toEqual(before);
     expect(await (await post(complaint('abuse', 'fb-2'), 2)).json()).toEqual({ ok: true, events: 1, applied: 1 });
     expect(await reader('jan@example.org')).toMatchObject({ email_status: 'unsubscribed' });
+  });
+
+  it("a bounce is written to the history of the notification it answers: SES's MessageId, recorded at send, is the id its event carries", async () => {
+    const ses = await startSesStandin();
+    try {
+      const kim = await addReader(t.db, 'kim@example.org');
+      await addContent(t.db, { publishDate: '2026-11-30T11:00:00Z' });
+      const settings = {
+        SITE_URL: SITE, SITE_NAME: 'Plain Words', MAIL_FROM: 'Plain Words <news@blog.example.com>', POSTAL_ADDRESS: '1 Example Street, Example City',
+        MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: ses.accessKeyId, AWS_SECRET_ACCESS_KEY: ses.secretAccessKey, SES_REGION: ses.region, SES_ENDPOINT: ses.url, RATE_PER_MINUTE: '0', DAILY_CAP: '0',
+      };
+      expect(await processNotifications({ ...buildDeliveryDeps({ DB: t.d1 }, { settings }), clock: () => NOW })).toMatchObject({ sent: 1 });
+      const [sent] = await rows<{ id: string; email_message_id: string; message_id_header: string }>(t.d1, 'SELECT id, email_message_id, message_id_header FROM email_notifications WHERE user_id = ?', kim.id);
+      expect(sent!.email_message_id).toBe(ses.sent[0]!.messageId);
+      expect(ses.sent[0]!.delivered).not.toContain(sent!.message_id_header); // SES's Message-ID reached the reader, not ours
+
+      const event = { eventType: 'Bounce', bounce: { feedbackId: 'fb-kim', bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: 'kim@example.org' }] }, mail: { messageId: ses.sent[0]!.messageId } };
+      await applyFeedbackEvents(t.db, sesFeedbackEvents(event, 'sns-kim'), { now: NOW });
+      expect(await rows(t.d1, "SELECT notification_id FROM email_notification_history WHERE action = 'bounced'")).toEqual([{ notification_id: sent!.id }]);
+    } finally {
+      await ses.close();
+    }
   });
 
   it('accepts certificate and confirmation hosts in the China regions, and nothing that only looks like them', () => {
