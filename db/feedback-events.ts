@@ -13,8 +13,9 @@ import { NO_PREFERENCES_SET_SQL } from './eligibility';
 import { toUnixSeconds, utcDateKey } from './time';
 import { normalizeEmail } from './users';
 
-export const FEEDBACK_PROVIDERS = ['ses', 'postmark', 'resend', 'cloudflare'] as const;
-export type FeedbackProvider = (typeof FEEDBACK_PROVIDERS)[number];
+/** A provider's registry name (integration/delivery/providers/registry.ts FEEDBACK_PROVIDERS lists them; db/ cannot import it). */
+export type FeedbackProvider = string;
+const PROVIDER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 /**
  * `prior_complaint`: the provider refused to send because the address complained before (Resend's
  * email.suppressed): treated as a complaint for the reader, but no new complaint happened, so it
@@ -101,7 +102,7 @@ export function isWellFormedFeedbackEvent(event: FeedbackEvent): boolean {
 }
 
 export function checkFeedbackEvent(event: FeedbackEvent): void {
-  if (!FEEDBACK_PROVIDERS.includes(event.provider)) throw new Error(`Unknown feedback provider: "${String(event.provider)}"`);
+  if (typeof event.provider !== 'string' || !PROVIDER_NAME.test(event.provider)) throw new Error(`Not a provider name: "${String(event.provider)}"`);
   if (!FEEDBACK_KINDS.includes(event.kind)) throw new Error(`Unknown feedback kind: "${String(event.kind)}"`);
   if (!event.eventId || event.eventId.length > MAX_EVENT_ID_LENGTH) throw new Error(`A feedback event id must be 1-${MAX_EVENT_ID_LENGTH} characters`);
   if (typeof event.recipient !== 'string' || !event.recipient.includes('@') || event.recipient.length > MAX_ADDRESS_LENGTH) {

@@ -104,11 +104,12 @@ describe('Postmark transport against the Postmark stand-in', () => {
 describe('Postmark under the processor (local D1)', () => {
   const settings = {
     SITE_URL: SITE,
+    SITE_NAME: 'Plain Words',
     MAIL_FROM: 'Plain Words <news@blog.example.com>',
     POSTAL_ADDRESS: '1 Example Street, Example City',
     MAIL_TRANSPORT: 'postmark',
     POSTMARK_SERVER_TOKEN: '',
-    POSTMARK_API_BASE: '',
+    POSTMARK_ENDPOINT: '',
     RATE_PER_MINUTE: '0',
     DAILY_CAP: '0',
   };
@@ -117,7 +118,7 @@ describe('Postmark under the processor (local D1)', () => {
     for (let i = 0; i < 120; i++) await addReader(t.db, `r${String(i).padStart(3, '0')}@example.org`);
     postmark.inactive.add('r007@example.org');
     await addContent(t.db, { title: 'Batch day', publishDate: '2026-11-25T09:00:00Z' });
-    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_API_BASE: postmark.url } });
+    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_ENDPOINT: postmark.url } });
     const summary = await processNotifications({ ...deps, clock: () => new Date('2026-11-25T10:00:00Z') }, { batchSize: 150 });
     expect(summary).toMatchObject({ sent: 119, failed: 1, retried: 0, remaining: 0 });
     expect(postmark.batchRequests).toBe(1);
@@ -135,7 +136,7 @@ describe('Postmark under the processor (local D1)', () => {
   it('sends verification mail on the transactional stream (outbound), apart from bulk mail on broadcast', async () => {
     const reader = await addReader(t.db, 'new@example.org', { verified: false });
     const id = await queueVerificationEmail(t.db, { userId: reader.id, email: 'new@example.org', verifyUrl: `${SITE}/verify?token=abc` });
-    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_API_BASE: postmark.url } });
+    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_ENDPOINT: postmark.url } });
     expect(deps.transactionalTransport?.name).toBe('postmark');
     const summary = await processNotifications(deps, { onlyNotificationIds: [id] });
     expect(summary.sent).toBe(1);

@@ -137,10 +137,12 @@ describe('Resend under the processor (local D1)', () => {
       {
         settings: {
           SITE_URL: SITE,
+          SITE_NAME: 'Plain Words',
+          POSTAL_ADDRESS: '1 Example Street, Example City',
           MAIL_FROM: 'Plain Words <news@blog.example.com>',
           MAIL_TRANSPORT: 'resend',
           RESEND_API_KEY: resend.apiKey,
-          RESEND_API_BASE: resend.url,
+          RESEND_ENDPOINT: resend.url,
           RATE_PER_MINUTE: '0',
           DAILY_CAP: '0',
         },
