@@ -6,6 +6,7 @@ import { buildMessage, makeMessageId, type MessageInput } from '../integration/d
 import { processNotifications } from '../integration/delivery/processor';
 import type { OutgoingEmail } from '../integration/delivery/transport';
 import { classifyPostmark, createPostmarkTransport } from '../integration/delivery/providers/postmark/transport';
+import { handlePostmarkWebhook } from '../integration/delivery/providers/postmark/webhook';
 import { queueVerificationEmail } from '../integration/delivery/verification';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, SITE } from './helpers/delivery';
@@ -141,5 +142,27 @@ describe('Postmark under the processor (local D1)', () => {
     const summary = await processNotifications(deps, { onlyNotificationIds: [id] });
     expect(summary.sent).toBe(1);
     expect(postmark.accepted.map((m) => [m.To, m.MessageStream])).toEqual([['new@example.org', 'outbound']]);
+  });
+
+  it("Postmark-managed unsubscribes: the broadcast carries Postmark's List-Unsubscribe, not ours; a reader who leaves there is unsubscribed here by the SubscriptionChange webhook", async () => {
+    const reader = await addReader(t.db, 'leaver@example.org');
+    await addContent(t.db, { title: 'First', publishDate: '2026-11-25T09:00:00Z' });
+    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_ENDPOINT: postmark.url } });
+    expect(await processNotifications({ ...deps, clock: () => new Date('2026-11-25T10:00:00Z') })).toMatchObject({ sent: 1 });
+    const [message] = postmark.accepted;
+    const header = (name: string, list: { Name: string; Value: string }[]) => list.filter((h) => h.Name.toLowerCase() === name).map((h) => h.Value);
+    expect(header('list-unsubscribe', message!.Headers ?? [])).toEqual([expect.stringContaining('/api/unsubscribe/one-click?token=')]); // what we sent
+    expect(header('list-unsubscribe', message!.delivered.headers)).toEqual([`<${postmark.url}/unsubscribe/${message!.MessageID}>`]); // what the reader gets
+
+    const webhook = postmark.unsubscribe(message!.MessageID);
+    const auth = `Basic ${btoa('pm-user:pm-password')}`;
+    const answer = await handlePostmarkWebhook(new Request(`${SITE}/api/webhooks/postmark`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: webhook }), { db: deps.db, user: 'pm-user', password: 'pm-password', now: () => new Date('2026-11-25T10:05:00Z') });
+    expect(await answer.json()).toEqual({ ok: true, events: 1, applied: 1 });
+    expect(await rows(t.d1, 'SELECT email_status, unsubscribe_all FROM users WHERE id = ?', reader.id)).toEqual([{ email_status: 'unsubscribed', unsubscribe_all: 1 }]);
+
+    // The next post is not queued for them (Postmark would refuse them anyway: 406).
+    await addContent(t.db, { title: 'Second', publishDate: '2026-11-26T09:00:00Z' });
+    expect(await processNotifications({ ...deps, clock: () => new Date('2026-11-26T10:00:00Z') })).toMatchObject({ fannedOut: 0, sent: 0 });
+    expect(postmark.accepted).toHaveLength(1);
   });
 });
