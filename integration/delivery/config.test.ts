@@ -119,3 +119,12 @@ describe('the provider registry', () => {
     expect([...FEEDBACK_PROVIDERS].sort()).toEqual(['cloudflare', 'postmark', 'resend', 'ses']);
   });
 });
+
+describe('settings read one by one', () => {
+  it('a bad value of one variable does not stop another from being read', async () => {
+    const { readSettingsNamed } = await import('./config');
+    const env = { DIGEST_HOUR_UTC: '99', TRACKING_ENABLED: 'yes', TRACKING_SECRET: 'k', RESEND_WEBHOOK_SECRET: 'whsec_x' };
+    expect(readSettingsNamed(env, ['TRACKING_ENABLED', 'TRACKING_SECRET', 'RESEND_WEBHOOK_SECRET'])).toEqual({ TRACKING_ENABLED: true, TRACKING_SECRET: 'k', RESEND_WEBHOOK_SECRET: 'whsec_x' });
+    expect(readSettingsNamed(env, ['DIGEST_HOUR_UTC'])).toEqual({ DIGEST_HOUR_UTC: undefined });
+  });
+});

@@ -112,6 +112,10 @@ export function readSetting(env: Record<string, unknown>, name: string): unknown
   return site.success && isLoopbackUrl(site.data) ? LOOPBACK_DEFAULTS[name] : undefined;
 }
 
+/** Only the named settings, each through readSetting: a bad value elsewhere cannot break a webhook or a tracking link. */
+export const readSettingsNamed = (env: Record<string, unknown>, names: readonly string[]): Settings =>
+  Object.fromEntries(names.map((name) => [name, readSetting(env, name)]));
+
 export type MailFrom = { email: string; name?: string };
 
 export type DeliveryConfig = {

@@ -4,7 +4,7 @@
  * postmark (basic auth), resend (Svix). 404 for a name with no webhook.
  */
 import type { APIRoute } from 'astro';
-import { readSettings } from '../../../delivery/config';
+import { readSettingsNamed } from '../../../delivery/config';
 import { webhookProvider } from '../../../delivery/providers/registry';
 import { methodNotAllowed, reply } from '../../../delivery/providers/webhook-common';
 import { getDb, runtimeEnv } from '../../../runtime';
@@ -14,7 +14,7 @@ const unknown = () => reply(404, { error: 'not_found', reason: 'No provider webh
 export const POST: APIRoute = ({ request, params }) => {
   const provider = webhookProvider(params.provider);
   if (!provider?.webhook) return unknown();
-  return provider.webhook(request, { db: getDb(), settings: readSettings(runtimeEnv()) });
+  return provider.webhook(request, { db: getDb(), settings: readSettingsNamed(runtimeEnv(), Object.keys(provider.settings)) });
 };
 
 export const ALL: APIRoute = ({ params }) => (webhookProvider(params.provider) ? methodNotAllowed() : unknown());

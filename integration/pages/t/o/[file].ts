@@ -3,7 +3,7 @@
  * Recording an event is what tracking means; no reader state changes.
  */
 import type { APIRoute } from 'astro';
-import { readSettings } from '../../../delivery/config';
+import { readSettingsNamed } from '../../../delivery/config';
 import { trackingSettings } from '../../../delivery/tracking';
 import { openPixelResponse } from '../../../delivery/tracking-handlers';
 import { getDb, runtimeEnv } from '../../../runtime';
@@ -11,7 +11,7 @@ import { requestMeta } from '../../../server/http';
 
 export const GET: APIRoute = ({ params, url, request }) =>
   openPixelResponse(
-    { db: getDb(), tracking: trackingSettings(readSettings(runtimeEnv())), now: new Date(), ...requestMeta(request) },
+    { db: getDb(), tracking: trackingSettings(readSettingsNamed(runtimeEnv(), ['TRACKING_ENABLED', 'TRACKING_SECRET'])), now: new Date(), ...requestMeta(request) },
     params.file,
     url.searchParams.get('sig'),
   );
