@@ -2,6 +2,9 @@ const HOURS_PER_DAY = 24;
 const DAYS_PER_WEEK = 7;
 const MS_PER_DAY = 24 * 60 * 60 * 1000;
 
+/** The one default of DIGEST_HOUR_UTC / DIGEST_WEEKDAY (integration/delivery/config.ts reads it from here). */
+export const DEFAULT_DIGEST_SLOT = { hourUtc: 8, weeklyDay: 1 } as const; // 08:00 UTC, Monday
+
 export type DigestSlotOptions = {
   /** Hour of the day (UTC, 0-23) at which digests go out. */
   hourUtc?: number;
@@ -15,7 +18,7 @@ export type DigestSlotOptions = {
  */
 export function nextDigestSlots(
   now: Date,
-  { hourUtc = 8, weeklyDay = 1 }: DigestSlotOptions = {},
+  { hourUtc = DEFAULT_DIGEST_SLOT.hourUtc, weeklyDay = DEFAULT_DIGEST_SLOT.weeklyDay }: DigestSlotOptions = {},
 ): { daily: Date; weekly: Date } {
   if (!Number.isInteger(hourUtc) || hourUtc < 0 || hourUtc >= HOURS_PER_DAY) throw new Error(`hourUtc must be 0..23, got ${hourUtc}`);
   if (!Number.isInteger(weeklyDay) || weeklyDay < 0 || weeklyDay >= DAYS_PER_WEEK) throw new Error(`weeklyDay must be 0..6, got ${weeklyDay}`);

@@ -13,9 +13,18 @@ import { NO_PREFERENCES_SET_SQL } from './eligibility';
 import { toUnixSeconds, utcDateKey } from './time';
 import { normalizeEmail } from './users';
 
-export const FEEDBACK_PROVIDERS = ['ses', 'postmark', 'resend', 'cloudflare'] as const;
-export type FeedbackProvider = (typeof FEEDBACK_PROVIDERS)[number];
-export const FEEDBACK_KINDS = ['hard_bounce', 'soft_bounce', 'complaint', 'delivered'] as const;
+/** A provider's registry name (integration/delivery/providers/registry.ts FEEDBACK_PROVIDERS lists them; db/ cannot import it). */
+export type FeedbackProvider = string;
+const PROVIDER_NAME = /^[a-z][a-z0-9-]{0,39}$/;
+/**
+ * `prior_complaint`: the provider refused to send because the address complained before (Resend's
+ * email.suppressed): treated as a complaint for the reader, but no new complaint happened, so it
+ * neither counts in total_complained nor toward the complaint pause (which counts `complaint`).
+ * `unsubscribe`: the reader left at the provider (Postmark's own unsubscribe link on a broadcast
+ * stream): unsubscribed here too, but not suppressed (they may subscribe again, proving the
+ * mailbox) and not a complaint (it never counts toward the complaint pause).
+ */
+export const FEEDBACK_KINDS = ['hard_bounce', 'soft_bounce', 'complaint', 'prior_complaint', 'unsubscribe', 'delivered'] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 
 /** Feedback counters are about addresses, not content types: they go under this statistics key (as recordBounce's). */
@@ -58,21 +67,25 @@ const UNSUBSCRIBE_READER = `UPDATE users SET unsubscribe_all = 1, ${NO_PREFERENC
     email_status = CASE WHEN email_status IN ('bounced', 'blocked') THEN email_status ELSE 'unsubscribed' END
   WHERE email = ?6 AND ${GUARD}`;
 
-// ?4 address.
-const CANCEL_PENDING = `UPDATE email_notifications SET status = 'cancelled', error_message = 'the reader reported our mail as spam'
+// ?4 address, ?5 why.
+const CANCEL_PENDING = `UPDATE email_notifications SET status = 'cancelled', error_message = ?5
   WHERE status = 'pending' AND user_id IN (SELECT id FROM users WHERE email = ?4) AND ${GUARD}`;
 
-// ?4 action, ?5 details JSON, ?6 at, ?7 address. The details come from the reader row after the update above.
-const HISTORY = `INSERT INTO email_notification_history (id, user_id, action, details, timestamp)
-  SELECT lower(hex(randomblob(16))), id, ?4,
-         json_patch(?5, json_object('bounceCount', bounce_count, 'emailStatus', email_status)), ?6
+// ?4 action, ?5 details JSON, ?6 at, ?7 address, ?8 the provider's message id. The details come
+// from the reader row after the update above. The row points at the notification the event is
+// about: the one whose email_message_id is the provider's id (SES, Postmark, Resend and
+// Cloudflare all replace or ignore our Message-ID, so their own id is what both sides know).
+const HISTORY = `INSERT INTO email_notification_history (id, notification_id, user_id, action, details, timestamp)
+  SELECT lower(hex(randomblob(16))),
+         (SELECT n.id FROM email_notifications n WHERE n.user_id = users.id AND n.email_message_id = ?8 LIMIT 1),
+         id, ?4, json_patch(?5, json_object('bounceCount', bounce_count, 'emailStatus', email_status)), ?6
   FROM users WHERE email = ?7 AND ${GUARD}`;
 
 // ?4 hash, ?5 reason, ?6 at. The first reason wins.
 const SUPPRESS = `INSERT INTO suppressions (address_hash, reason, source, created_at)
   SELECT ?4, ?5, ?1, ?6 WHERE ${GUARD} ON CONFLICT (address_hash) DO NOTHING`;
 
-const COUNTER = { hard_bounce: 'total_bounced', soft_bounce: 'total_bounced', complaint: 'total_complained', delivered: 'total_delivered' } as const;
+const COUNTER = { hard_bounce: 'total_bounced', soft_bounce: 'total_bounced', complaint: 'total_complained', prior_complaint: null, unsubscribe: 'total_unsubscribed', delivered: 'total_delivered' } as const;
 // ?4 date key, ?5 at, ?6 statistics key. The counter name is one of the constants above, never input.
 const countStatement = (column: string) => `INSERT INTO email_statistics (id, date_key, content_type, ${column}, created_at, updated_at)
   SELECT lower(hex(randomblob(16))), ?4, ?6, 1, ?5, ?5 WHERE ${GUARD}
@@ -89,7 +102,7 @@ export function isWellFormedFeedbackEvent(event: FeedbackEvent): boolean {
 }
 
 export function checkFeedbackEvent(event: FeedbackEvent): void {
-  if (!FEEDBACK_PROVIDERS.includes(event.provider)) throw new Error(`Unknown feedback provider: "${String(event.provider)}"`);
+  if (typeof event.provider !== 'string' || !PROVIDER_NAME.test(event.provider)) throw new Error(`Not a provider name: "${String(event.provider)}"`);
   if (!FEEDBACK_KINDS.includes(event.kind)) throw new Error(`Unknown feedback kind: "${String(event.kind)}"`);
   if (!event.eventId || event.eventId.length > MAX_EVENT_ID_LENGTH) throw new Error(`A feedback event id must be 1-${MAX_EVENT_ID_LENGTH} characters`);
   if (typeof event.recipient !== 'string' || !event.recipient.includes('@') || event.recipient.length > MAX_ADDRESS_LENGTH) {
@@ -103,6 +116,9 @@ export function checkFeedbackEvent(event: FeedbackEvent): void {
  * - soft bounce: counted; the `softLimit`-th makes the reader `bounced` (as recordBounce);
  * - complaint: reader unsubscribed from everything (pending mail cancelled), suppressed
  *   (`complaint`), a `complained` history row, total_complained;
+ * - prior_complaint: as a complaint, without total_complained;
+ * - unsubscribe: reader unsubscribed from everything (pending mail cancelled), an `unsubscribed`
+ *   history row, total_unsubscribed; no suppression;
  * - delivered: total_delivered.
  * Returns `applied: false` for an event already applied.
  */
@@ -124,19 +140,25 @@ export async function applyFeedbackEvent(
     ...(event.detail && { detail: event.detail.slice(0, MAX_DETAIL_LENGTH) }),
   });
 
+  const pid = event.providerMessageId?.slice(0, MAX_EVENT_ID_LENGTH) ?? null;
   const statements = [d1.prepare(RECORD_EVENT).bind(...key, event.kind, at)];
   if (event.kind === 'hard_bounce' || event.kind === 'soft_bounce') {
     const bounce = event.kind === 'hard_bounce' ? 'hard' : 'soft';
     statements.push(d1.prepare(BOUNCE_READER).bind(...key, at, bounce, softLimit, hash, address));
-    statements.push(d1.prepare(HISTORY).bind(...key, 'bounced', details, at, address));
+    statements.push(d1.prepare(HISTORY).bind(...key, 'bounced', details, at, address, pid));
     if (bounce === 'hard') statements.push(d1.prepare(SUPPRESS).bind(...key, hash, 'hard_bounce', at));
-  } else if (event.kind === 'complaint') {
+  } else if (event.kind === 'complaint' || event.kind === 'prior_complaint') {
     statements.push(d1.prepare(UNSUBSCRIBE_READER).bind(...key, at, hash, address));
-    statements.push(d1.prepare(CANCEL_PENDING).bind(...key, address));
-    statements.push(d1.prepare(HISTORY).bind(...key, 'complained', details, at, address));
+    statements.push(d1.prepare(CANCEL_PENDING).bind(...key, address, 'the reader reported our mail as spam'));
+    statements.push(d1.prepare(HISTORY).bind(...key, 'complained', details, at, address, pid));
     statements.push(d1.prepare(SUPPRESS).bind(...key, hash, 'complaint', at));
+  } else if (event.kind === 'unsubscribe') {
+    statements.push(d1.prepare(UNSUBSCRIBE_READER).bind(...key, at, hash, address));
+    statements.push(d1.prepare(CANCEL_PENDING).bind(...key, address, `the reader unsubscribed at ${event.provider}`));
+    statements.push(d1.prepare(HISTORY).bind(...key, 'unsubscribed', details, at, address, pid));
   }
-  statements.push(d1.prepare(countStatement(COUNTER[event.kind])).bind(...key, utcDateKey(now), at, FEEDBACK_STATS_TYPE));
+  const counter = COUNTER[event.kind];
+  if (counter) statements.push(d1.prepare(countStatement(counter)).bind(...key, utcDateKey(now), at, FEEDBACK_STATS_TYPE));
 
   const [recorded, reader] = await d1.batch(statements);
   const applied = (recorded?.meta.changes ?? 0) > 0;

@@ -7,6 +7,7 @@
 import { env, waitUntil } from 'cloudflare:workers';
 import { routeBase } from 'virtual:astro-d1-notify/config';
 import { createDb, type Db } from '../db/client';
+import { readSetting } from './delivery/config';
 import { buildDeliveryDeps, type DeliveryEnv } from './delivery/deps';
 import { processNotifications, type DeliveryDeps } from './delivery/processor';
 import { queueVerificationEmail } from './delivery/verification';
@@ -17,10 +18,14 @@ export const withRouteBase = (bindings: DeliveryEnv): DeliveryEnv => ({ ...bindi
 
 export const runtimeEnv = (): DeliveryEnv => withRouteBase(env as unknown as DeliveryEnv);
 
-/** A string setting from vars or secrets (wrangler.jsonc `vars`, `.dev.vars`, `wrangler secret put`). */
+/**
+ * A string setting from vars or secrets (wrangler.jsonc `vars`, `.dev.vars`, `wrangler secret put`),
+ * read through the one settings schema (delivery/config.ts): its default, its loopback default,
+ * or undefined when unset. An undeclared name throws.
+ */
 export function setting(name: string): string | undefined {
-  const value = runtimeEnv()[name];
-  return typeof value === 'string' && value !== '' ? value : undefined;
+  const value = readSetting(runtimeEnv(), name);
+  return value === undefined ? undefined : String(value);
 }
 
 export const getDb = (): Db => createDb(runtimeEnv().DB);

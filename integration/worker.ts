@@ -12,8 +12,8 @@
 import astro from '@astrojs/cloudflare/entrypoints/server';
 import { createDb } from '../db/client';
 import type { DeliveryEnv } from './delivery/deps';
-import { loadDeliveryConfig } from './delivery/config';
-import { handleEmailEventsQueue } from './delivery/email-events-queue';
+import { readSettingsNamed } from './delivery/config';
+import { handleEmailEventsQueue } from './delivery/providers/cloudflare/events';
 import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
 import { handleQueue, type QueueBatch } from './delivery/queue-handlers';
 import { handleScheduled } from './delivery/scheduled';
@@ -48,7 +48,8 @@ export async function scheduled(controller: ScheduledController, rawEnv: Deliver
  */
 export async function queue(batch: MessageBatch<unknown>, rawEnv: DeliveryEnv, _ctx?: ExecutionContext): Promise<void> {
   const env = withRouteBase(rawEnv);
-  const { deliveryQueue, deadLetterQueue } = loadDeliveryConfig(env);
+  const settings = readSettingsNamed(env, ['DELIVERY_QUEUE_NAME', 'DELIVERY_DLQ_NAME']);
+  const [deliveryQueue, deadLetterQueue] = [settings.DELIVERY_QUEUE_NAME, settings.DELIVERY_DLQ_NAME];
   if (batch.queue !== deliveryQueue && batch.queue !== deadLetterQueue) return handleEmailEventsQueue(batch, env);
   const summary = await handleQueue(batch as QueueBatch, env);
   console.log(JSON.stringify({ event: 'queue_batch', queue: batch.queue, ...summary }));

@@ -10,7 +10,7 @@ import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gat
 import { exportResponse, importAction, MAX_IMPORT_BYTES, parseImportCsv, type ImportView } from '../integration/server/admin/import-export';
 import { authorizeAdminPost } from '../integration/server/admin/request';
 import { processNotifications } from '../integration/delivery/processor';
-import { createDevCaptureTransport } from '../integration/delivery/transports/dev-capture';
+import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addReader, clearTables, rows, testConfig } from './helpers/delivery';
 

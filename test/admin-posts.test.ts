@@ -11,7 +11,7 @@ import { markContentNotified } from '../db/content';
 import { enqueueNotificationsForContent } from '../db/notifications';
 import { listDevMail, getDevMail } from '../db/dev-mail';
 import { processNotifications } from '../integration/delivery/processor';
-import { createDevCaptureTransport } from '../integration/delivery/transports/dev-capture';
+import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
 import { postAction } from '../integration/server/admin/posts';
 import { renderPostEmail } from '../integration/server/admin/preview';

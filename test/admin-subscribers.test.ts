@@ -5,7 +5,7 @@ import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gat
 import { handleAdminPost } from '../integration/server/admin/request';
 import { subscriberAction } from '../integration/server/admin/subscribers';
 import { processNotifications } from '../integration/delivery/processor';
-import { createDevCaptureTransport } from '../integration/delivery/transports/dev-capture';
+import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, testConfig } from './helpers/delivery';
 

@@ -8,7 +8,7 @@ import { loadDeliveryConfig, ConfigError } from '../integration/delivery/config'
 import { buildDeliveryDeps } from '../integration/delivery/deps';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
 import type { OutgoingEmail, SendResult } from '../integration/delivery/transport';
-import { classifyCloudflareError } from '../integration/delivery/transports/cloudflare-email';
+import { classifyCloudflareError } from '../integration/delivery/providers/cloudflare/transport';
 import { ROOT } from './helpers/d1';
 
 class CapturingLog extends Log {
@@ -124,11 +124,11 @@ describe('Cloudflare Email Service errors (the documented `code` on the thrown E
 });
 
 describe('Cloudflare Email Service configuration: transactional by default', () => {
-  const base = { MAIL_FROM: 'Plain Words <news@blog.example.com>' };
+  const base = { SITE_URL: 'https://blog.example.com', SITE_NAME: 'Plain Words', MAIL_FROM: 'Plain Words <news@blog.example.com>', POSTAL_ADDRESS: '1 Example Street, Example City' };
   it('refuses MAIL_TRANSPORT=cloudflare for bulk mail unless the author opts in', () => {
     expect(() => loadDeliveryConfig({ ...base, MAIL_TRANSPORT: 'cloudflare' })).toThrow(ConfigError);
     expect(() => loadDeliveryConfig({ ...base, MAIL_TRANSPORT: 'cloudflare' })).toThrow(/CLOUDFLARE_EMAIL_BULK/);
-    expect(loadDeliveryConfig({ ...base, MAIL_TRANSPORT: 'cloudflare', CLOUDFLARE_EMAIL_BULK: 'true' }).cloudflare).toEqual({ binding: 'EMAIL', bulk: true });
+    expect(loadDeliveryConfig({ ...base, MAIL_TRANSPORT: 'cloudflare', CLOUDFLARE_EMAIL_BULK: 'true' }).settings).toMatchObject({ CLOUDFLARE_EMAIL_BINDING: 'EMAIL', CLOUDFLARE_EMAIL_BULK: true });
   });
   it('uses it for verification mail beside another bulk transport, from the binding in env', async () => {
     const binding = (await mf.getBindings())['EMAIL'];
@@ -138,6 +138,6 @@ describe('Cloudflare Email Service configuration: transactional by default', () 
     );
     expect(deps.transport.name).toBe('postmark');
     expect(deps.transactionalTransport?.name).toBe('cloudflare');
-    expect(() => buildDeliveryDeps({ DB: {} as D1Database }, { settings: { ...base, MAIL_TRANSPORT_TRANSACTIONAL: 'cloudflare' } })).toThrow(/send_email binding named EMAIL/);
+    expect(() => buildDeliveryDeps({ DB: {} as D1Database }, { settings: { ...base, MAIL_TRANSPORT: 'postmark', POSTMARK_SERVER_TOKEN: 'x', MAIL_TRANSPORT_TRANSACTIONAL: 'cloudflare' } })).toThrow(/send_email binding named EMAIL/);
   });
 });

@@ -20,7 +20,7 @@ import { showPreferences } from '../integration/server/reader/preferences';
 import { handleSubscribeApi, handleSubscribeForm } from '../integration/server/reader/subscribe';
 import { handleVerify } from '../integration/server/reader/verify';
 import { processNotifications } from '../integration/delivery/processor';
-import { createDevCaptureTransport } from '../integration/delivery/transports/dev-capture';
+import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { createTestD1, ROOT, type TestD1 } from './helpers/d1';
 import { testConfig } from './helpers/delivery';
 import { parseMime } from './helpers/mime-assert';

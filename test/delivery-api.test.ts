@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildDeliveryDeps } from '../integration/delivery/deps';
 import { processRoute } from '../integration/delivery/process-route';
 import { processNotifications } from '../integration/delivery/processor';
 import { createFaultInjectionTransport } from './helpers/fault-injection';
@@ -18,6 +19,19 @@ const post = (authorization?: string) =>
   });
 
 describe('POST /api/notifications/process', () => {
+  it('a deployment missing a required setting answers 503 naming the variable, logs it, and sends nothing', async () => {
+    const env = { DB: t.d1, SITE_URL: 'https://blog.example.com', SITE_NAME: 'A Blog', MAIL_FROM: 'news@blog.example.com', MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_x' };
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const res = await processRoute(post('Bearer process-secret'), 'process-secret', async () => processNotifications(buildDeliveryDeps(env)));
+      expect(res.status).toBe(503);
+      expect(await res.json()).toEqual({ error: 'not_configured', reason: expect.stringMatching(/^Sending is stopped: POSTAL_ADDRESS is not set\./) });
+      expect(JSON.parse(String(error.mock.calls[0]![0]))).toMatchObject({ event: 'notifications_not_configured', error: expect.stringContaining('POSTAL_ADDRESS') });
+    } finally {
+      error.mockRestore();
+    }
+  });
+
   it('503 without a configured secret, 401 without the right bearer token, the summary with it', async () => {
     const time = settableClock('2026-11-25T10:00:00Z');
     const transport = createFaultInjectionTransport();

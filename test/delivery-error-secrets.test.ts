@@ -7,9 +7,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { safeErrorText } from '../db/safe-error';
 import { processNotifications } from '../integration/delivery/processor';
 import type { OutgoingEmail, SendResult, Transport } from '../integration/delivery/transport';
-import { createDevCaptureTransport } from '../integration/delivery/transports/dev-capture';
+import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { createFaultInjectionTransport } from './helpers/fault-injection';
-import { createGmailTransport } from '../integration/delivery/transports/gmail';
+import { createGmailTransport } from '../integration/delivery/providers/gmail/transport';
 import { subscribe } from '../integration/server/reader/subscribe';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { fakeDeps } from './helpers/reader';

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleForWorkerd } from './helpers/workerd-bundle';
-import { cloudflareFeedbackEvent } from '../integration/delivery/email-events-queue';
+import { cloudflareFeedbackEvent } from '../integration/delivery/providers/cloudflare/events';
 import { applyMigrations } from './helpers/d1';
 import { startSnsStandin, TOPIC_ARN, type SnsStandin } from './helpers/sns-standin';
 

@@ -11,7 +11,7 @@ import { getUserByEmail } from '../db/users';
 import { processNotifications } from '../integration/delivery/processor';
 import { queueVerificationEmail } from '../integration/delivery/verification';
 import { createFaultInjectionTransport } from './helpers/fault-injection';
-import { handlePostmarkWebhook } from '../integration/delivery/webhooks/postmark';
+import { handlePostmarkWebhook } from '../integration/delivery/providers/postmark/webhook';
 import { handleSubscribeApi } from '../integration/server/reader/subscribe';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, testConfig } from './helpers/delivery';

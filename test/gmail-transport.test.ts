@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
 import type { OutgoingEmail } from '../integration/delivery/transport';
-import { createGmailTransport, type GmailTransportOptions } from '../integration/delivery/transports/gmail';
+import { createGmailTransport, type GmailTransportOptions } from '../integration/delivery/providers/gmail/transport';
 import { startGoogleStandin, type GoogleStandin } from './helpers/google-standin';
 import { expectMessageMatches, parseMime } from './helpers/mime-assert';
 

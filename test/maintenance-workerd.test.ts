@@ -19,7 +19,15 @@ beforeAll(async () => {
     script: bundleText,
     compatibilityDate: '2026-10-01',
     d1Databases: ['DB'],
-    bindings: { ADMIN_EMAIL: 'author@example.com', SITE_URL: 'https://blog.example.com' },
+    bindings: {
+      ADMIN_EMAIL: 'author@example.com',
+      SITE_URL: 'https://blog.example.com',
+      SITE_NAME: 'Plain Words',
+      MAIL_FROM: 'Plain Words <news@example.com>',
+      POSTAL_ADDRESS: '1 Example Street, Example City',
+      MAIL_TRANSPORT: 'resend', // the worker hands the alert its own transport
+      RESEND_API_KEY: 're_test_key_never_sent',
+    },
   }));
   d1 = await mf.getD1Database('DB');
   await applyMigrations(d1);

@@ -5,7 +5,8 @@ import { buildDeliveryDeps } from '../integration/delivery/deps';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
 import { processNotifications } from '../integration/delivery/processor';
 import type { OutgoingEmail } from '../integration/delivery/transport';
-import { classifyPostmark, createPostmarkTransport } from '../integration/delivery/transports/postmark';
+import { classifyPostmark, createPostmarkTransport } from '../integration/delivery/providers/postmark/transport';
+import { handlePostmarkWebhook } from '../integration/delivery/providers/postmark/webhook';
 import { queueVerificationEmail } from '../integration/delivery/verification';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, SITE } from './helpers/delivery';
@@ -104,11 +105,12 @@ describe('Postmark transport against the Postmark stand-in', () => {
 describe('Postmark under the processor (local D1)', () => {
   const settings = {
     SITE_URL: SITE,
+    SITE_NAME: 'Plain Words',
     MAIL_FROM: 'Plain Words <news@blog.example.com>',
     POSTAL_ADDRESS: '1 Example Street, Example City',
     MAIL_TRANSPORT: 'postmark',
     POSTMARK_SERVER_TOKEN: '',
-    POSTMARK_API_BASE: '',
+    POSTMARK_ENDPOINT: '',
     RATE_PER_MINUTE: '0',
     DAILY_CAP: '0',
   };
@@ -117,7 +119,7 @@ describe('Postmark under the processor (local D1)', () => {
     for (let i = 0; i < 120; i++) await addReader(t.db, `r${String(i).padStart(3, '0')}@example.org`);
     postmark.inactive.add('r007@example.org');
     await addContent(t.db, { title: 'Batch day', publishDate: '2026-11-25T09:00:00Z' });
-    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_API_BASE: postmark.url } });
+    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_ENDPOINT: postmark.url } });
     const summary = await processNotifications({ ...deps, clock: () => new Date('2026-11-25T10:00:00Z') }, { batchSize: 150 });
     expect(summary).toMatchObject({ sent: 119, failed: 1, retried: 0, remaining: 0 });
     expect(postmark.batchRequests).toBe(1);
@@ -135,10 +137,32 @@ describe('Postmark under the processor (local D1)', () => {
   it('sends verification mail on the transactional stream (outbound), apart from bulk mail on broadcast', async () => {
     const reader = await addReader(t.db, 'new@example.org', { verified: false });
     const id = await queueVerificationEmail(t.db, { userId: reader.id, email: 'new@example.org', verifyUrl: `${SITE}/verify?token=abc` });
-    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_API_BASE: postmark.url } });
+    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_ENDPOINT: postmark.url } });
     expect(deps.transactionalTransport?.name).toBe('postmark');
     const summary = await processNotifications(deps, { onlyNotificationIds: [id] });
     expect(summary.sent).toBe(1);
     expect(postmark.accepted.map((m) => [m.To, m.MessageStream])).toEqual([['new@example.org', 'outbound']]);
+  });
+
+  it("Postmark-managed unsubscribes: the broadcast carries Postmark's List-Unsubscribe, not ours; a reader who leaves there is unsubscribed here by the SubscriptionChange webhook", async () => {
+    const reader = await addReader(t.db, 'leaver@example.org');
+    await addContent(t.db, { title: 'First', publishDate: '2026-11-25T09:00:00Z' });
+    const deps = buildDeliveryDeps({ DB: t.d1 }, { settings: { ...settings, POSTMARK_SERVER_TOKEN: postmark.serverToken, POSTMARK_ENDPOINT: postmark.url } });
+    expect(await processNotifications({ ...deps, clock: () => new Date('2026-11-25T10:00:00Z') })).toMatchObject({ sent: 1 });
+    const [message] = postmark.accepted;
+    const header = (name: string, list: { Name: string; Value: string }[]) => list.filter((h) => h.Name.toLowerCase() === name).map((h) => h.Value);
+    expect(header('list-unsubscribe', message!.Headers ?? [])).toEqual([expect.stringContaining('/api/unsubscribe/one-click?token=')]); // what we sent
+    expect(header('list-unsubscribe', message!.delivered.headers)).toEqual([`<${postmark.url}/unsubscribe/${message!.MessageID}>`]); // what the reader gets
+
+    const webhook = postmark.unsubscribe(message!.MessageID);
+    const auth = `Basic ${btoa('pm-user:pm-password')}`;
+    const answer = await handlePostmarkWebhook(new Request(`${SITE}/api/webhooks/postmark`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: webhook }), { db: deps.db, user: 'pm-user', password: 'pm-password', now: () => new Date('2026-11-25T10:05:00Z') });
+    expect(await answer.json()).toEqual({ ok: true, events: 1, applied: 1 });
+    expect(await rows(t.d1, 'SELECT email_status, unsubscribe_all FROM users WHERE id = ?', reader.id)).toEqual([{ email_status: 'unsubscribed', unsubscribe_all: 1 }]);
+
+    // The next post is not queued for them (Postmark would refuse them anyway: 406).
+    await addContent(t.db, { title: 'Second', publishDate: '2026-11-26T09:00:00Z' });
+    expect(await processNotifications({ ...deps, clock: () => new Date('2026-11-26T10:00:00Z') })).toMatchObject({ fannedOut: 0, sent: 0 });
+    expect(postmark.accepted).toHaveLength(1);
   });
 });

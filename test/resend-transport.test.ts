@@ -5,10 +5,11 @@ import { buildDeliveryDeps } from '../integration/delivery/deps';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
 import { processNotifications } from '../integration/delivery/processor';
 import type { OutgoingEmail } from '../integration/delivery/transport';
-import { createResendTransport } from '../integration/delivery/transports/resend';
+import { createResendTransport } from '../integration/delivery/providers/resend/transport';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, SITE } from './helpers/delivery';
 import { startResendStandin, type ResendStandin } from './helpers/resend-standin';
+import { workerdLikeFetch } from './helpers/standin-server';
 
 let resend: ResendStandin;
 let t: TestD1;
@@ -39,7 +40,8 @@ const input = (n = 0, to = `reader${n}@example.org`): MessageInput => ({
   listId: 'blog.blog.example.com',
 });
 const outgoing = (m: MessageInput): OutgoingEmail => ({ to: m.to.email, raw: buildMessage(m), messageIdHeader: m.messageId });
-const transport = (apiKey?: string) => createResendTransport({ apiKey: apiKey ?? resend.apiKey, apiBase: resend.url, timeoutMs: 5_000 });
+// workerd's fetch adds no User-Agent: the transport must send its own.
+const transport = (apiKey?: string) => createResendTransport({ apiKey: apiKey ?? resend.apiKey, apiBase: resend.url, timeoutMs: 5_000, fetch: workerdLikeFetch });
 
 describe('Resend transport against the Resend stand-in', () => {
   it('sends a batch in one request with bearer auth and an idempotency key; ids come back in order; list headers are set', async () => {
@@ -57,6 +59,20 @@ describe('Resend transport against the Resend stand-in', () => {
     });
     expect(first.text).toContain('https://blog.example.com/blog/1');
     expect(first.html).toContain('href="https://blog.example.com/blog/1"');
+  });
+
+  it('names itself in a User-Agent; a request without one is refused at the edge (403, Cloudflare 1010) and fails for good', async () => {
+    expect((await transport().send(outgoing(input(30)))).ok).toBe(true);
+    expect(resend.refusedWithoutUserAgent).toBe(0);
+    const stripped: typeof fetch = (url, init) => {
+      const headers = new Headers(init?.headers);
+      headers.delete('user-agent');
+      return workerdLikeFetch(url as string, { ...init, headers });
+    };
+    const refused = await createResendTransport({ apiKey: resend.apiKey, apiBase: resend.url, fetch: stripped }).send(outgoing(input(31)));
+    expect(refused).toMatchObject({ ok: false, retryable: false, code: 'edge_refused' });
+    expect(resend.refusedWithoutUserAgent).toBe(1);
+    expect(resend.accepted).toHaveLength(1);
   });
 
   it('a repeated request (same key, same payload) returns the first ids and sends nothing twice', async () => {
@@ -93,7 +109,7 @@ describe('Resend transport against the Resend stand-in', () => {
     resend.requestsPerSecond = 100;
     resend.dailyQuota = 1;
     const now = new Date();
-    const quota = await createResendTransport({ apiKey: resend.apiKey, apiBase: resend.url, clock: () => now }).send(outgoing(input(12)));
+    const quota = await createResendTransport({ apiKey: resend.apiKey, apiBase: resend.url, clock: () => now, fetch: workerdLikeFetch }).send(outgoing(input(12)));
     const midnight = Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime()) / 1000);
     expect(quota).toMatchObject({ ok: false, retryable: true, code: 'daily_quota', retryAfterSeconds: midnight });
   });
@@ -102,7 +118,7 @@ describe('Resend transport against the Resend stand-in', () => {
     const fetchSameKey: typeof fetch = async (url, init) => {
       const headers = new Headers(init?.headers);
       headers.set('idempotency-key', 'batch/fixed');
-      return fetch(url, { ...init, headers });
+      return workerdLikeFetch(url as string, { ...init, headers });
     };
     const t1 = createResendTransport({ apiKey: resend.apiKey, apiBase: resend.url, fetch: fetchSameKey });
     expect((await t1.send(outgoing(input(13)))).ok).toBe(true);
@@ -121,10 +137,12 @@ describe('Resend under the processor (local D1)', () => {
       {
         settings: {
           SITE_URL: SITE,
+          SITE_NAME: 'Plain Words',
+          POSTAL_ADDRESS: '1 Example Street, Example City',
           MAIL_FROM: 'Plain Words <news@blog.example.com>',
           MAIL_TRANSPORT: 'resend',
           RESEND_API_KEY: resend.apiKey,
-          RESEND_API_BASE: resend.url,
+          RESEND_ENDPOINT: resend.url,
           RATE_PER_MINUTE: '0',
           DAILY_CAP: '0',
         },

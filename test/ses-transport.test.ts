@@ -3,9 +3,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildMessage, makeMessageId, type MessageInput } from '../integration/delivery/mime';
 import type { OutgoingEmail } from '../integration/delivery/transport';
-import { createSesTransport, type SesTransportOptions } from '../integration/delivery/transports/ses';
+import { createSesTransport, type SesTransportOptions } from '../integration/delivery/providers/ses/transport';
 import { expectMessageMatches, parseMime } from './helpers/mime-assert';
+import { readFileSync } from 'node:fs';
 import { startSesStandin, type SesStandin } from './helpers/ses-standin';
+
+/** The IAM actions of the policy the README tells an author to attach (its SES section's JSON block). */
+function readmePolicyActions(): string[] {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('### Amazon SES'), readme.indexOf('### Postmark'));
+  const block = /```json\n([\s\S]*?)```/.exec(section);
+  const policy = JSON.parse(block![1]!) as { Statement: { Effect: string; Action: string[] }[] };
+  return policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
+}
 
 let ses: SesStandin;
 beforeAll(async () => {
@@ -19,6 +29,7 @@ beforeEach(() => {
   ses.maxSendRate = 4;
   ses.reportedMaxSendRate = 4;
   ses.max24HourSend = 50_000;
+  ses.allowedActions = readmePolicyActions();
 });
 
 const input = (n = 0): MessageInput => ({
@@ -66,6 +77,29 @@ describe('SES transport against the SES v2 stand-in', () => {
     expect(result).toMatchObject({ ok: false, retryable: false, code: 'auth' });
     expect(!result.ok && result.error).toContain('AWS_SECRET_ACCESS_KEY');
     expect(!result.ok && result.error).not.toContain('not-the-secret');
+  });
+
+  it("the README's IAM policy sends; a policy with ses:SendEmail but not ses:SendRawEmail is refused (403) and the error names ses:SendRawEmail", async () => {
+    expect(ses.allowedActions).toContain('ses:SendRawEmail');
+    expect((await transport().send(outgoing(input(20)))).ok).toBe(true);
+    expect(ses.accessDenied).toEqual([]);
+
+    ses.allowedActions = ['ses:SendEmail', 'ses:GetAccount']; // the policy the README used to give
+    const result = await transport().send(outgoing(input(21)));
+    expect(result).toMatchObject({ ok: false, retryable: false, code: 'auth' });
+    expect(!result.ok && result.error).toMatch(/AccessDeniedException.*must allow ses:SendRawEmail/);
+    expect(ses.accessDenied).toEqual(['ses:SendRawEmail']);
+    expect(ses.sent).toHaveLength(1);
+  });
+
+  it("SES replaces our Message-ID with its own; the result's id is SES's MessageId, the one its events carry", async () => {
+    const message = input(22);
+    const result = await transport().send(outgoing(message));
+    const sent = ses.sent[0]!;
+    expect(result.ok && result.providerMessageId).toBe(sent.messageId);
+    expect(sent.raw).toContain(`Message-ID: ${message.messageId}`);
+    expect(sent.delivered).toContain(`Message-ID: <${sent.messageId}@${ses.region}.amazonses.com>`);
+    expect(sent.delivered).not.toContain(message.messageId);
   });
 
   it('is refused when the body is changed after signing (the payload hash is part of the signature)', async () => {

@@ -3,11 +3,11 @@
 // auth) and Resend (Svix). Forged, misdirected, stale and unauthenticated requests write nothing;
 // duplicates change nothing.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { handlePostmarkWebhook } from '../integration/delivery/webhooks/postmark';
-import { handleResendWebhook } from '../integration/delivery/webhooks/resend';
-import { handleSesWebhook } from '../integration/delivery/webhooks/ses';
-import { clearSnsCertificateCache, isAwsSnsUrl, type SnsMessage } from '../integration/delivery/webhooks/sns-signature';
-import { MAX_WEBHOOK_BODY_BYTES } from '../integration/delivery/webhooks/common';
+import { handlePostmarkWebhook } from '../integration/delivery/providers/postmark/webhook';
+import { handleResendWebhook } from '../integration/delivery/providers/resend/webhook';
+import { handleSesWebhook } from '../integration/delivery/providers/ses/webhook';
+import { clearSnsCertificateCache, isAwsSnsUrl, type SnsMessage } from '../integration/delivery/providers/ses/sns-signature';
+import { MAX_WEBHOOK_BODY_BYTES } from '../integration/delivery/providers/webhook-common';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addReader, clearTables, rows } from './helpers/delivery';
 import { startSnsStandin, TOPIC_ARN, type SnsStandin } from './helpers/sns-standin';

@@ -11,6 +11,16 @@ import { claimDueNotifications } from '../../db/delivery';
 import { createEmailNotification, enqueueNotificationsForContent, fanOutQueries, getSubscribersForContentType } from '../../db/notifications';
 import type { ContentItem } from '../../db/schema';
 import { loadDeliveryConfig } from '../../integration/delivery/config';
+
+/** A public site's settings (no defaults there); the bench hands the processor its own loopback transport. */
+const BENCH_SITE = {
+  SITE_URL: 'https://blog.example.com',
+  SITE_NAME: 'Plain Words',
+  MAIL_FROM: 'Plain Words <news@example.com>',
+  POSTAL_ADDRESS: '1 Example Street, Example City',
+  MAIL_TRANSPORT: 'resend',
+  RESEND_API_KEY: 're_bench_key_never_sent',
+};
 import { processNotifications } from '../../integration/delivery/processor';
 import { createLoopbackTransport } from '../../test/helpers/fault-injection';
 import { countingD1, type D1Counter } from './counting-d1';
@@ -135,7 +145,7 @@ export const PHASES: Record<string, Phase> = {
   /** One run of the production processor (one cron invocation) to the loopback transport, no rate limit. */
   async 'delivery-run'({ db }, body) {
     const transport = createLoopbackTransport();
-    const config = loadDeliveryConfig({ SITE_URL: 'https://blog.example.com', RATE_PER_MINUTE: '0', DAILY_CAP: '0' });
+    const config = loadDeliveryConfig({ ...BENCH_SITE, RATE_PER_MINUTE: '0', DAILY_CAP: '0' });
     const { ms, value } = await timed(() =>
       processNotifications({ db, transport, clock: () => BENCH_NOW, config }, { batchSize: int(body, 'batchSize') }),
     );
@@ -150,7 +160,7 @@ export const PHASES: Record<string, Phase> = {
   async 'claim-timing'({ db, raw, counter }, body) {
     const runs = int(body, 'runs');
     const limit = int(body, 'limit');
-    const config = loadDeliveryConfig({ SITE_URL: 'https://blog.example.com' });
+    const config = loadDeliveryConfig(BENCH_SITE);
     const claim = () =>
       claimDueNotifications(db, { now: BENCH_NOW, limit, leaseSeconds: 300, messageIdDomain: config.messageIdDomain, maxAttempts: 5 });
     const putBack = () => raw.prepare("UPDATE email_notifications SET status = 'pending', lease_expires_at = NULL WHERE status = 'sending'").run();

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGoogleStandin, type GoogleStandin } from '../../test/helpers/google-standin';
 import { buildMessage, makeMessageId } from '../delivery/mime';
-import { createGmailTransport } from '../delivery/transports/gmail';
+import { createGmailTransport } from '../delivery/providers/gmail/transport';
 import { runGmailAuth } from './gmail-auth';
 
 const ROOT = resolve(import.meta.dirname, '../..');

@@ -21,7 +21,7 @@ import {
   GOOGLE_TOKEN_URL,
   pkcePair,
   randomToken,
-} from '../delivery/transports/google-oauth';
+} from '../delivery/providers/gmail/google-oauth';
 
 type GmailAuthOptions = {
   clientId: string;

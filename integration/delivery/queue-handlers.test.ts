@@ -15,29 +15,31 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.dispose());
 
+const LOCAL = { SITE_URL: 'http://localhost:4321' };
+
 describe('DELIVERY_MODE and the queue handler', () => {
   it('defaults to cron, accepts queue, and names a bad value', () => {
-    expect(loadDeliveryConfig({}).deliveryMode).toBe('cron');
-    expect(loadDeliveryConfig({ DELIVERY_MODE: 'queue' })).toMatchObject({ deliveryMode: 'queue', deliveryQueue: 'notify-delivery', deadLetterQueue: 'notify-delivery-dlq' });
-    expect(() => loadDeliveryConfig({ DELIVERY_MODE: 'workflows' })).toThrow(ConfigError);
-    expect(() => loadDeliveryConfig({ DELIVERY_MODE: 'workflows' })).toThrow(/DELIVERY_MODE/);
+    expect(loadDeliveryConfig(LOCAL).deliveryMode).toBe('cron');
+    expect(loadDeliveryConfig({ ...LOCAL, DELIVERY_MODE: 'queue' })).toMatchObject({ deliveryMode: 'queue', deliveryQueue: 'notify-delivery', deadLetterQueue: 'notify-delivery-dlq' });
+    expect(() => loadDeliveryConfig({ ...LOCAL, DELIVERY_MODE: 'workflows' })).toThrow(ConfigError);
+    expect(() => loadDeliveryConfig({ ...LOCAL, DELIVERY_MODE: 'workflows' })).toThrow(/DELIVERY_MODE/);
   });
 
   it('a queue-mode cron run without the producer binding fails loudly, naming the binding and the README section', async () => {
     const lines: string[] = [];
     const log = { log: (l: string) => lines.push(l), error: (l: string) => lines.push(l) };
-    const run = handleScheduled({ cron: '* * * * *' }, { DB: t.d1, DELIVERY_MODE: 'queue' }, { waitUntil: () => {} }, log);
+    const run = handleScheduled({ cron: '* * * * *' }, { DB: t.d1, ...LOCAL, DELIVERY_MODE: 'queue' }, { waitUntil: () => {} }, log);
     await expect(run).rejects.toThrow(/DELIVERY_QUEUE queue producer binding.*Delivery at scale/);
     expect(JSON.parse(lines[0]!)).toMatchObject({ event: 'notifications_failed' });
   });
 
   it('answers only its own queues, and drops malformed messages instead of retrying them for ever', async () => {
-    await expect(handleQueue({ queue: 'someone-elses', messages: [] }, { DB: t.d1 })).rejects.toThrow(/No consumer for queue "someone-elses"/);
+    await expect(handleQueue({ queue: 'someone-elses', messages: [] }, { DB: t.d1, ...LOCAL })).rejects.toThrow(/No consumer for queue "someone-elses"/);
     const acked: string[] = [];
     const msg = (id: string, body: unknown) => ({ id, body, attempts: 1, ack: () => acked.push(id), retry: () => {} });
     const summary = await handleQueue(
       { queue: 'notify-delivery', messages: [msg('a', { ids: [] }), msg('b', 'x'), msg('c', { ids: [1, 2] }), msg('d', { ids: Array(201).fill('id') })] },
-      { DB: t.d1 },
+      { DB: t.d1, ...LOCAL },
     );
     expect(summary).toMatchObject({ invalid: 4, sent: 0 });
     expect(acked).toEqual(['a', 'b', 'c', 'd']);

@@ -79,3 +79,9 @@ export const TRANSPARENT_GIF = Uint8Array.from(
 
 /** Records an open or a click (history always; statistics once per notification and kind). */
 export const recordTrackingEvent = (db: Db, event: TrackingEvent): Promise<boolean> => recordEventRows(db, event);
+
+/** Tracking's settings as the processor reads them (config.ts), for the tracking routes. */
+export const trackingSettings = (s: Record<string, unknown>): { enabled: boolean; secret?: string } => ({
+  enabled: s.TRACKING_ENABLED === true,
+  ...(typeof s.TRACKING_SECRET === 'string' ? { secret: s.TRACKING_SECRET } : {}),
+});

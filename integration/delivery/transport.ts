@@ -1,7 +1,7 @@
 /**
  * How a built message leaves the system. The processor depends only on this
  * interface; the Gmail API, Amazon SES, Postmark, Resend, Cloudflare Email Service and
- * the dev capture outbox implement it (integration/delivery/transports/), and so do the
+ * the dev capture outbox implement it (integration/delivery/providers/<name>/), and so do the
  * tests' doubles (test/helpers/fault-injection.ts).
  */
 

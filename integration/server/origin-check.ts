@@ -9,9 +9,12 @@
  * authenticates its provider: signature or basic auth; SES via SNS posts JSON as text/plain).
  */
 
+import { WEBHOOK_PATHS } from '../delivery/providers/registry';
+
+export { WEBHOOK_PATHS };
+
 export const ONE_CLICK_PATH = '/api/unsubscribe/one-click';
 export const PROCESS_PATH = '/api/notifications/process';
-export const WEBHOOK_PATHS: readonly string[] = ['/api/webhooks/ses', '/api/webhooks/postmark', '/api/webhooks/resend'];
 const EXEMPT_PATHS = [ONE_CLICK_PATH, PROCESS_PATH, ...WEBHOOK_PATHS];
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

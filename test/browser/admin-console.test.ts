@@ -9,7 +9,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listDevMail } from '../../db/dev-mail';
 import { processNotifications } from '../../integration/delivery/processor';
-import { createDevCaptureTransport } from '../../integration/delivery/transports/dev-capture';
+import { createDevCaptureTransport } from '../../integration/delivery/providers/dev/transport';
 import { ROOT } from '../helpers/d1';
 import { addContent, addReader, testConfig } from '../helpers/delivery';
 import type { Db } from '../../db/client';

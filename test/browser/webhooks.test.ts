@@ -30,6 +30,12 @@ describe('webhook routes in the built site', () => {
     expect(await response.json()).toMatchObject({ error: 'not_configured' });
     // The same kind of request to a page route is still refused by the Origin check.
     expect((await post('/subscribe', 'email=a@example.org', { 'content-type': 'text/plain' })).status).toBe(403);
+    // One route serves the registry's webhooks; a provider without one, or no provider, is 404.
+    for (const name of ['mailgun', 'gmail', 'dev']) {
+      const response = await post(`/api/webhooks/${name}`, '{}', { 'content-type': 'application/json' });
+      expect(response.status).toBe(404);
+      expect(await response.json()).toMatchObject({ error: 'not_found' });
+    }
   });
 
   it('Resend: a Svix-signed email.bounced suppresses the address; a forged one is 401; GET is 405', async () => {

@@ -7,12 +7,18 @@ import { loadDeliveryConfig, type DeliveryConfig } from '../../integration/deliv
 
 export const SITE = 'https://blog.example.com';
 
+/**
+ * A public site's complete settings, for tests that hand the processor their own transport:
+ * MAIL_TRANSPORT names a provider only because a public SITE_URL has no default (its key is never used).
+ */
 export function testConfig(overrides: Record<string, unknown> = {}): DeliveryConfig {
   return loadDeliveryConfig({
     SITE_URL: SITE,
     SITE_NAME: 'Plain Words',
     MAIL_FROM: 'Plain Words <news@example.com>',
     POSTAL_ADDRESS: '1 Example Street, Example City',
+    MAIL_TRANSPORT: 'resend',
+    RESEND_API_KEY: 're_test_key_never_sent',
     RATE_PER_MINUTE: '0',
     DAILY_CAP: '0',
     ...overrides,

@@ -6,9 +6,20 @@
  * message stream, the From address against the confirmed sender signatures (ErrorCode
  * 400), the recipient address (300), and inactive recipients (406: hard-bounced or
  * complained addresses). Faults (429, 500, 503) are scripted per request.
+ *
+ * Unsubscribes on a broadcast stream are Postmark's by default: it appends its own unsubscribe
+ * link and sets its own List-Unsubscribe / List-Unsubscribe-Post headers in place of ours
+ * (https://postmarkapp.com/support/article/1299-how-to-include-a-list-unsubscribe-header: "There
+ * is not a way to edit the List-Unsubscribe headers when Postmark is managing your unsubscribes");
+ * `delivered` is the message as the reader gets it. A reader who unsubscribes there is
+ * suppressed on the stream and Postmark posts a SubscriptionChange webhook
+ * (https://postmarkapp.com/developer/webhooks/subscription-change-webhook): `unsubscribe()`.
+ * `manageUnsubscribes: false` is the stream setting Postmark's support must enable for you.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { json, startServer } from './standin-server';
+
+export type Delivered = { headers: { Name: string; Value: string }[]; HtmlBody?: string; TextBody?: string };
 
 export type PostmarkMessage = {
   From: string;
@@ -26,10 +37,12 @@ export type PostmarkStandin = {
   url: string;
   serverToken: string;
   /** Messages accepted (ErrorCode 0), in order, with their stream and MessageID. */
-  accepted: (PostmarkMessage & { MessageID: string })[];
+  accepted: (PostmarkMessage & { MessageID: string; delivered: Delivered })[];
   /** Every request that reached /email/batch. */
   batchRequests: number;
   inactive: Set<string>;
+  /** The reader clicks Postmark's unsubscribe link in a delivered message: suppressed, and the SubscriptionChange webhook body Postmark then posts. */
+  unsubscribe(messageId: string): string;
   failNext(...faults: PostmarkFault[]): void;
   reset(): void;
   close(): Promise<void>;
@@ -37,7 +50,10 @@ export type PostmarkStandin = {
 
 const STREAMS = new Set(['outbound', 'broadcast']);
 
-export async function startPostmarkStandin(options: { senderDomain?: string } = {}): Promise<PostmarkStandin> {
+const LIST_UNSUBSCRIBE = /^list-unsubscribe(-post)?$/i;
+
+export async function startPostmarkStandin(options: { senderDomain?: string; manageUnsubscribes?: boolean } = {}): Promise<PostmarkStandin> {
+  const manageUnsubscribes = options.manageUnsubscribes ?? true;
   const serverToken = randomUUID();
   const senderDomain = options.senderDomain ?? 'blog.example.com';
   let faults: PostmarkFault[] = [];
@@ -83,7 +99,17 @@ export async function startPostmarkStandin(options: { senderDomain?: string } = 
         return { ErrorCode: 406, Message: `You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ${to}. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.` };
       }
       const MessageID = randomUUID();
-      state.accepted.push({ ...m, MessageStream: String(m.MessageStream ?? 'outbound'), MessageID });
+      const stream = String(m.MessageStream ?? 'outbound');
+      let delivered: Delivered = { headers: m.Headers ?? [], HtmlBody: m.HtmlBody, TextBody: m.TextBody };
+      if (stream === 'broadcast' && manageUnsubscribes) {
+        const link = `${server.url}/unsubscribe/${MessageID}`;
+        delivered = {
+          headers: [...(m.Headers ?? []).filter((h) => !LIST_UNSUBSCRIBE.test(h.Name)), { Name: 'List-Unsubscribe', Value: `<${link}>` }, { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' }],
+          ...(m.HtmlBody ? { HtmlBody: `${m.HtmlBody}<p><a href="${link}">Unsubscribe</a></p>` } : {}),
+          ...(m.TextBody ? { TextBody: `${m.TextBody}\n\nUnsubscribe: ${link}\n` } : {}),
+        };
+      }
+      state.accepted.push({ ...m, MessageStream: stream, MessageID, delivered });
       return { ErrorCode: 0, Message: 'OK', MessageID, SubmittedAt: new Date().toISOString(), To: to };
     });
     return json(res, 200, results, { 'x-request-id': randomBytes(8).toString('hex') });
@@ -100,6 +126,24 @@ export async function startPostmarkStandin(options: { senderDomain?: string } = 
     },
     get inactive() {
       return state.inactive;
+    },
+    unsubscribe(messageId: string) {
+      const message = state.accepted.find((m) => m.MessageID === messageId);
+      if (!message || message.MessageStream !== 'broadcast' || !manageUnsubscribes) throw new Error('no Postmark unsubscribe link in that message');
+      state.inactive.add(message.To.toLowerCase());
+      return JSON.stringify({
+        RecordType: 'SubscriptionChange',
+        MessageID: messageId,
+        ServerID: 23,
+        MessageStream: 'broadcast',
+        ChangedAt: new Date().toISOString(),
+        Recipient: message.To,
+        Origin: 'Recipient',
+        SuppressSending: true,
+        SuppressionReason: 'ManualSuppression',
+        Tag: null,
+        Metadata: {},
+      });
     },
     failNext(...more: PostmarkFault[]) {
       faults.push(...more);

@@ -47,7 +47,11 @@ export async function startQueueWorker(options: QueueWorkerOptions = {}): Promis
       bindings: {
         DELIVERY_MODE: 'queue',
         SITE_URL: 'https://blog.example.com',
+        SITE_NAME: 'Plain Words',
         MAIL_FROM: 'Plain Words <news@example.com>',
+        POSTAL_ADDRESS: '1 Example Street, Example City',
+        MAIL_TRANSPORT: 'resend', // the worker hands the processor its own transport; a public SITE_URL has no default
+        RESEND_API_KEY: 're_test_key_never_sent',
         RATE_PER_MINUTE: '0',
         DAILY_CAP: '0',
         ...options.settings,

@@ -7,6 +7,10 @@
  * `Idempotency-Key` (the same key and payload answer the first result again without
  * sending; the same key with another payload is 409 invalid_idempotent_request), and
  * validates each email (verified sender domain, `to` address) strictly or permissively.
+ * Like Resend's edge, it refuses a request without a User-Agent before the API sees it: 403 with
+ * Cloudflare's plain-text "error code: 1010" (https://resend.com/docs/api-reference/introduction#user-agent,
+ * https://resend.com/docs/knowledge-base/403-error-1010). Node's fetch adds `node` on its own, so
+ * tests that stand for workerd (which adds none) send through `workerdLikeFetch` below.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
@@ -20,6 +24,8 @@ export type ResendStandin = {
   accepted: (ResendEmail & { id: string })[];
   batchRequests: number;
   idempotencyKeys: string[];
+  /** Requests refused at the edge for having no User-Agent. */
+  refusedWithoutUserAgent: number;
   requestsPerSecond: number;
   dailyQuota: number;
   reset(): void;
@@ -34,10 +40,16 @@ export async function startResendStandin(options: { senderDomain?: string; reque
   const apiKey = `re_${randomUUID().replace(/-/g, '')}`;
   const senderDomain = options.senderDomain ?? 'blog.example.com';
   const limits = { requestsPerSecond: options.requestsPerSecond ?? 5, dailyQuota: options.dailyQuota ?? 0 };
-  let state = { accepted: [] as ResendStandin['accepted'], batchRequests: 0, idempotencyKeys: [] as string[], times: [] as number[] };
+  let state = { accepted: [] as ResendStandin['accepted'], batchRequests: 0, idempotencyKeys: [] as string[], times: [] as number[], refusedWithoutUserAgent: 0 };
   let remembered = new Map<string, { payloadHash: string; status: number; body: unknown }>();
 
   const server = await startServer((req, res, body) => {
+    if (!req.headers['user-agent']) {
+      state.refusedWithoutUserAgent += 1;
+      res.writeHead(403, { 'content-type': 'text/plain; charset=UTF-8' });
+      res.end('error code: 1010');
+      return;
+    }
     const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
     if (req.method !== 'POST' || path !== '/emails/batch') return error(res, 404, 'not_found', 'The requested endpoint does not exist.');
     state.batchRequests += 1;
@@ -111,6 +123,9 @@ export async function startResendStandin(options: { senderDomain?: string; reque
     get idempotencyKeys() {
       return state.idempotencyKeys;
     },
+    get refusedWithoutUserAgent() {
+      return state.refusedWithoutUserAgent;
+    },
     get requestsPerSecond() {
       return limits.requestsPerSecond;
     },
@@ -124,7 +139,7 @@ export async function startResendStandin(options: { senderDomain?: string; reque
       limits.dailyQuota = v;
     },
     reset() {
-      state = { accepted: [], batchRequests: 0, idempotencyKeys: [], times: [] };
+      state = { accepted: [], batchRequests: 0, idempotencyKeys: [], times: [], refusedWithoutUserAgent: 0 };
       remembered = new Map();
     },
     close: server.close,

@@ -8,12 +8,21 @@
  * It enforces the maximum send rate (a sliding one-second window: 429
  * TooManyRequestsException) and the 24-hour quota, knows the configuration sets that
  * exist, and in sandbox mode refuses unverified recipients (400 MessageRejected).
+ *
+ * IAM: the key's policy is a list of allowed actions. SendEmail with `Content.Raw` is authorised
+ * as `ses:SendRawEmail` (with Simple or Template content as `ses:SendEmail`), GetAccount as
+ * `ses:GetAccount`; anything else is 403 AccessDeniedException naming the action
+ * (https://repost.aws/knowledge-center/amazon-ses-send-email-unauthorized-error; the error text
+ * as django-anymail's SES docs quote it).
+ * Message-ID: SES replaces the header with its own `<MessageId@<region>.amazonses.com>`
+ * (AWS CLI send-raw-email: "Amazon SES automatically applies its own Message-ID and Date
+ * headers"); `sent[].delivered` is the message as recipients get it.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { json, startServer } from './standin-server';
 
-export type SesSent = { to: string[]; raw: string; configurationSet?: string; from?: string; atMs: number };
+export type SesSent = { to: string[]; raw: string; delivered: string; messageId: string; configurationSet?: string; from?: string; atMs: number };
 
 export type SesStandin = {
   url: string;
@@ -32,11 +41,18 @@ export type SesStandin = {
   maxSendRate: number;
   max24HourSend: number;
   accountRequests: number;
+  /** The IAM actions the key's policy allows. */
+  allowedActions: string[];
+  /** Requests refused by the policy, by action. */
+  accessDenied: string[];
   reset(): void;
   close(): Promise<void>;
 };
 
-type Options = { maxSendRate?: number; max24HourSend?: number; configurationSets?: string[]; sandboxVerified?: string[] };
+/** What the README's IAM policy allows: sending raw mail and reading the quota. */
+export const README_POLICY_ACTIONS = ['ses:SendRawEmail', 'ses:GetAccount'];
+
+type Options = { maxSendRate?: number; max24HourSend?: number; configurationSets?: string[]; sandboxVerified?: string[]; allowedActions?: string[] };
 
 const ERROR_NS = 'http://internal.amazon.com/coral/com.amazonaws.sesv2/';
 /** SES's REST-JSON error: `x-amzn-ErrorType` header plus `{ "message": … }`. */
@@ -94,8 +110,10 @@ export async function startSesStandin(options: Options = {}): Promise<SesStandin
     signatureFailures: [] as string[],
     throttled: 0,
     accountRequests: 0,
+    accessDenied: [] as string[],
   };
   const standin = {
+    allowedActions: options.allowedActions ?? README_POLICY_ACTIONS,
     reportedMaxSendRate: options.maxSendRate ?? 14,
     maxSendRate: options.maxSendRate ?? 14,
     max24HourSend: options.max24HourSend ?? 50_000,
@@ -108,7 +126,14 @@ export async function startSesStandin(options: Options = {}): Promise<SesStandin
       return awsError(res, 403, failure.type, failure.message);
     }
     const path = new URL(req.url ?? '/', 'http://stand-in').pathname;
+    const denied = (action: string) => {
+      if (standin.allowedActions.includes(action)) return false;
+      state.accessDenied.push(action);
+      awsError(res, 403, 'AccessDeniedException', `User: arn:aws:iam::123456789012:user/blog-mailer is not authorized to perform: ${action} on resource: arn:aws:ses:${region}:123456789012:identity/blog.example.com`);
+      return true;
+    };
     if (req.method === 'GET' && path === '/v2/email/account') {
+      if (denied('ses:GetAccount')) return;
       state.accountRequests += 1;
       return json(res, 200, {
         DedicatedIpAutoWarmupEnabled: false,
@@ -132,6 +157,7 @@ export async function startSesStandin(options: Options = {}): Promise<SesStandin
       } catch {
         return awsError(res, 400, 'BadRequestException', 'Could not parse request body into json.');
       }
+      if (denied(input.Content?.Raw !== undefined ? 'ses:SendRawEmail' : 'ses:SendEmail')) return;
       const data = input.Content?.Raw?.Data;
       if (typeof data !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return awsError(res, 400, 'BadRequestException', 'Content.Raw.Data must be base64-encoded MIME.');
       const to = input.Destination?.ToAddresses;
@@ -143,8 +169,11 @@ export async function startSesStandin(options: Options = {}): Promise<SesStandin
       if (options.sandboxVerified && to.some((t) => !options.sandboxVerified!.includes(t as string))) {
         return awsError(res, 400, 'MessageRejected', `Email address is not verified. The following identities failed the check in region ${region.toUpperCase()}: ${to.join(', ')}`);
       }
-      state.sent.push({ to: to as string[], raw: Buffer.from(data, 'base64').toString('utf8'), ...(typeof set === 'string' ? { configurationSet: set } : {}), atMs: now });
-      return json(res, 200, { MessageId: `0102019${randomBytes(8).toString('hex')}-${randomBytes(4).toString('hex')}-000000` });
+      const messageId = `0102019${randomBytes(8).toString('hex')}-${randomBytes(4).toString('hex')}-000000`;
+      const raw = Buffer.from(data, 'base64').toString('utf8');
+      const delivered = raw.replace(/^Message-ID:[^\r\n]*(\r\n[ \t][^\r\n]*)*/im, `Message-ID: <${messageId}@${region}.amazonses.com>`);
+      state.sent.push({ to: to as string[], raw, delivered, messageId, ...(typeof set === 'string' ? { configurationSet: set } : {}), atMs: now });
+      return json(res, 200, { MessageId: messageId });
     }
     return awsError(res, 404, 'UnknownOperationException', `No operation for ${req.method} ${path}`);
   });
@@ -168,6 +197,15 @@ export async function startSesStandin(options: Options = {}): Promise<SesStandin
     },
     get accountRequests() {
       return state.accountRequests;
+    },
+    get accessDenied() {
+      return state.accessDenied;
+    },
+    get allowedActions() {
+      return standin.allowedActions;
+    },
+    set allowedActions(v: string[]) {
+      standin.allowedActions = v;
     },
     get reportedMaxSendRate() {
       return standin.reportedMaxSendRate;
@@ -193,6 +231,7 @@ export async function startSesStandin(options: Options = {}): Promise<SesStandin
       state.signatureFailures = [];
       state.throttled = 0;
       state.accountRequests = 0;
+      state.accessDenied = [];
     },
     close: server.close,
   } as SesStandin;

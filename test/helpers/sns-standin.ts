@@ -8,7 +8,7 @@ import 'reflect-metadata'; // @peculiar/x509 (test only) needs it
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as x509 from '@peculiar/x509';
-import { stringToSign, type SnsMessage } from '../../integration/delivery/webhooks/sns-signature';
+import { stringToSign, type SnsMessage } from '../../integration/delivery/providers/ses/sns-signature';
 
 x509.cryptoProvider.set(crypto);
 

@@ -38,3 +38,14 @@ export async function startServer(handler: Handler): Promise<{ url: string; clos
       }),
   };
 }
+
+/**
+ * fetch as the Workers runtime does it: only the headers the caller set. Node's fetch adds
+ * `User-Agent: node` on its own, which would hide a request that workerd sends without one;
+ * here a missing User-Agent goes out empty, and a stand-in treats empty as missing.
+ */
+export const workerdLikeFetch = (input: string | Request, init: RequestInit = {}): Promise<Response> => {
+  const headers = new Headers(init.headers);
+  if (!headers.has('user-agent')) headers.set('user-agent', '');
+  return fetch(input, { ...init, headers });
+};

@@ -3,14 +3,15 @@
  * Recording an event is what tracking means; no reader state changes.
  */
 import type { APIRoute } from 'astro';
-import { loadDeliveryConfig } from '../../../delivery/config';
+import { readSettingsNamed } from '../../../delivery/config';
+import { trackingSettings } from '../../../delivery/tracking';
 import { openPixelResponse } from '../../../delivery/tracking-handlers';
 import { getDb, runtimeEnv } from '../../../runtime';
 import { requestMeta } from '../../../server/http';
 
 export const GET: APIRoute = ({ params, url, request }) =>
   openPixelResponse(
-    { db: getDb(), tracking: loadDeliveryConfig(runtimeEnv()).tracking, now: new Date(), ...requestMeta(request) },
+    { db: getDb(), tracking: trackingSettings(readSettingsNamed(runtimeEnv(), ['TRACKING_ENABLED', 'TRACKING_SECRET'])), now: new Date(), ...requestMeta(request) },
     params.file,
     url.searchParams.get('sig'),
   );

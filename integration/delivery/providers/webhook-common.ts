@@ -59,3 +59,10 @@ export const str = (value: unknown): string | undefined => (typeof value === 'st
 export const obj = (value: unknown): Record<string, unknown> | undefined =>
   value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 export const arr = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+
+/**
+ * SES's bounceType (Resend relays the same field): only `Permanent` is hard; `Transient` and
+ * `Undetermined` (SES could not tell) count as soft, so three of them mark the reader bounced
+ * (https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#bounce-types).
+ */
+export const bounceKindOfSesType = (bounceType: unknown): 'hard_bounce' | 'soft_bounce' => (bounceType === 'Permanent' ? 'hard_bounce' : 'soft_bounce');

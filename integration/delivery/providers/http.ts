@@ -4,11 +4,25 @@
  * and network failures turned into retryable SendResults.
  */
 import type { SendResult } from '../transport';
-import { parseRetryAfter } from './google-oauth';
+import { parseRetryAfter } from './gmail/google-oauth';
 
 export { parseRetryAfter };
 
 export const DEFAULT_HTTP_TIMEOUT_MS = 15_000;
+
+/**
+ * Every provider request names us. The Workers runtime adds no User-Agent (Node's fetch adds
+ * `node`), and Resend refuses a request without one: 403, Cloudflare error 1010
+ * (https://resend.com/docs/api-reference/introduction#user-agent).
+ */
+export const USER_AGENT = 'astro-d1-notify (+https://www.npmjs.com/package/astro-d1-notify)';
+
+/** The request's headers with our User-Agent unless the caller set one (SigV4 never signs it). */
+export function withUserAgent(headers: HeadersInit | undefined): Headers {
+  const out = new Headers(headers);
+  if (!out.get('user-agent')) out.set('user-agent', USER_AGENT);
+  return out;
+}
 
 export type HttpAnswer = { status: number; headers: Headers; body: unknown };
 
@@ -30,7 +44,7 @@ export async function request(
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   try {
-    const response = await doFetch(url, { ...init, signal: controller.signal });
+    const response = await doFetch(url, { ...init, headers: withUserAgent(init.headers), signal: controller.signal });
     const text = await response.text();
     let body: unknown;
     try {

@@ -1,7 +1,9 @@
 /**
  * Amazon SES v2 `SendEmail` with raw content (the MIME built by `buildMessage`, base64 in
- * `Content.Raw.Data`), signed with SigV4 by aws4fetch. A configuration set names where SES
- * publishes events (bounces, complaints, deliveries → SNS → /api/webhooks/ses).
+ * `Content.Raw.Data`), signed with SigV4 by aws4fetch; IAM authorises it as `ses:SendRawEmail`.
+ * A configuration set names where SES publishes events (bounces, complaints, deliveries → SNS →
+ * /api/webhooks/ses). SES replaces our Message-ID with its own; its MessageId is what the
+ * notification records and what its events carry (`mail.messageId`).
  *
  * SES has no batch endpoint for raw mail: `sendBatch` sends one request per email, paced
  * at the account's maximum send rate (GetAccount → SendQuota.MaxSendRate, cached), and
@@ -9,8 +11,8 @@
  * sent (backing off instead of hammering a throttled account).
  */
 import { AwsClient } from 'aws4fetch';
-import type { OutgoingEmail, SendResult, Transport } from '../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from './http';
+import type { OutgoingEmail, SendResult, Transport } from '../../transport';
+import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from '../http';
 
 export type SesTransportOptions = {
   accessKeyId: string;
@@ -74,7 +76,9 @@ export function classifySes(answer: HttpAnswer, now: Date): SendResult {
   if (status === 429 || THROTTLE_TYPES.has(type)) return { ok: false, retryable: true, code: 'throttled', error, retryAfterSeconds: retryAfter ?? THROTTLE_RETRY_SECONDS };
   if (status >= 500 || RETRYABLE_TYPES.has(type)) return { ok: false, retryable: true, code: `http_${status}`, error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   if (AUTH_TYPES.has(type) || status === 403) {
-    return { ok: false, retryable: false, code: 'auth', error: `${error} (check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, SES_REGION and the key's ses:SendEmail permission)` };
+    // SendEmail with Content.Raw is authorised as ses:SendRawEmail, not ses:SendEmail (README "Amazon SES").
+    const hint = type === 'AccessDeniedException' ? "the key's IAM policy must allow ses:SendRawEmail (raw SendEmail is authorised as that action)" : 'check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and SES_REGION';
+    return { ok: false, retryable: false, code: 'auth', error: `${error} (${hint})` };
   }
   return { ok: false, retryable: false, code: `http_${status}`, error };
 }

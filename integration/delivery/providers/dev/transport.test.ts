@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearDevMail, getDevMail, listDevMail } from '../../../db/dev-mail';
-import { createTestD1, type TestD1 } from '../../../test/helpers/d1';
-import { buildMessage, makeMessageId } from '../mime';
-import { createDevCaptureTransport } from './dev-capture';
+import { clearDevMail, getDevMail, listDevMail } from '../../../../db/dev-mail';
+import { createTestD1, type TestD1 } from '../../../../test/helpers/d1';
+import { buildMessage, makeMessageId } from '../../mime';
+import { createDevCaptureTransport } from './transport';
 
 let t: TestD1;
 beforeAll(async () => {

@@ -3,10 +3,10 @@
  * `dev_mail_outbox` (local D1) and shown at /dev/mail.
  */
 import PostalMime from 'postal-mime';
-import type { Db } from '../../../db/client';
-import { captureDevMail } from '../../../db/dev-mail';
-import { safeErrorText } from '../../../db/safe-error';
-import type { Transport } from '../transport';
+import type { Db } from '../../../../db/client';
+import { captureDevMail } from '../../../../db/dev-mail';
+import { safeErrorText } from '../../../../db/safe-error';
+import type { Transport } from '../../transport';
 
 export function createDevCaptureTransport(db: Db): Transport {
   return {

@@ -6,9 +6,9 @@
  * platform-controlled); ours is kept in history, theirs is the provider id.
  * Errors are thrown with a `code` (E_RECIPIENT_SUPPRESSED, E_RATE_LIMIT_EXCEEDED, …).
  */
-import { RECIPIENT_SUPPRESSED, type SendResult, type Transport } from '../transport';
-import { secondsToUtcMidnight, withoutRecipient } from './http';
-import { emailFields } from './mime-fields';
+import { RECIPIENT_SUPPRESSED, type SendResult, type Transport } from '../../transport';
+import { secondsToUtcMidnight, withoutRecipient } from '../http';
+import { emailFields } from '../mime-fields';
 
 /** The part of the `send_email` binding this transport uses (workers-types `SendEmail`). */
 export type SendEmailBinding = {

@@ -5,9 +5,9 @@
  * is applied idempotently (db/feedback-events.ts) and acked, or retried when D1 fails.
  * Events that change nothing here (deferred, failed, rejected) are acked as they come.
  */
-import { createDb } from '../../db/client';
-import { applyFeedbackEvent, isWellFormedFeedbackEvent, type FeedbackEvent } from '../../db/feedback-events';
-import { obj, str } from './webhooks/common';
+import { createDb } from '../../../../db/client';
+import { applyFeedbackEvent, isWellFormedFeedbackEvent, type FeedbackEvent } from '../../../../db/feedback-events';
+import { obj, str } from '../webhook-common';
 
 const TYPE_PREFIX = 'cf.email.sending.message.';
 

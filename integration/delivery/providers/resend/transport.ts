@@ -5,10 +5,10 @@
  * a proxy or a client) is sent once. Permissive batch validation: one invalid email does
  * not sink the other 99; Resend lists it in `errors` by index.
  */
-import { sha256Hex } from '../../../db/crypto';
-import type { OutgoingEmail, SendResult, Transport } from '../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, secondsToUtcMidnight, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from './http';
-import { emailFields, formatAddress } from './mime-fields';
+import { sha256Hex } from '../../../../db/crypto';
+import type { OutgoingEmail, SendResult, Transport } from '../../transport';
+import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, secondsToUtcMidnight, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from '../http';
+import { emailFields, formatAddress } from '../mime-fields';
 
 export const RESEND_API_BASE = 'https://api.resend.com';
 export const RESEND_MAX_BATCH = 100;
@@ -40,6 +40,8 @@ export function classifyResendError(answer: HttpAnswer, now: Date): Extract<Send
   if (status === 409 && name === 'concurrent_idempotent_requests') return { ok: false, retryable: true, code: 'idempotency_in_flight', error, retryAfterSeconds: retryAfter ?? RATE_LIMIT_RETRY_SECONDS };
   if (status >= 500) return { ok: false, retryable: true, code: `http_${status}`, error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   if (status === 401 || (status === 403 && /api_key/.test(name))) return { ok: false, retryable: false, code: 'auth', error: `${error} (check RESEND_API_KEY)` };
+  // Resend's edge (Cloudflare) answers a plain-text 403 "error code: 1010" before the API sees the request.
+  if (status === 403 && !name) return { ok: false, retryable: false, code: 'edge_refused', error: `Resend 403 from its edge, not its API (Cloudflare error 1010 means no User-Agent)` };
   return { ok: false, retryable: false, code: name || `http_${status}`, error };
 }
 

@@ -4,8 +4,8 @@
  * shortly before it expires; a 401 refreshes it once and retries once.
  * 429, 5xx, timeouts and network errors are retryable; other 4xx are permanent.
  */
-import { safeErrorText } from '../../../db/safe-error';
-import type { OutgoingEmail, SendResult, Transport } from '../transport';
+import { safeErrorText } from '../../../../db/safe-error';
+import type { OutgoingEmail, SendResult, Transport } from '../../transport';
 import { base64Url, GOOGLE_TOKEN_URL, OAuthError, parseRetryAfter, refreshAccessToken } from './google-oauth';
 
 type Clock = { now(): Date };

@@ -5,9 +5,9 @@
  * its (host-checked) SubscribeURL, and a Notification's Bounce / Complaint / Delivery becomes
  * provider-neutral feedback events (db/feedback-events.ts).
  */
-import type { Db } from '../../../db/client';
-import { applyFeedbackEvents, type FeedbackEvent } from '../../../db/feedback-events';
-import { arr, obj, parseJsonObject, readBody, reply, notConfigured, str } from './common';
+import type { Db } from '../../../../db/client';
+import { applyFeedbackEvents, type FeedbackEvent } from '../../../../db/feedback-events';
+import { arr, bounceKindOfSesType, obj, parseJsonObject, readBody, reply, notConfigured, str } from '../webhook-common';
 import { isAwsSnsUrl, parseSnsMessage, verifySnsSignature, type SnsVerifierOptions } from './sns-signature';
 
 /** SNS retries within minutes by default; a signed message older than this is a replay. */
@@ -32,7 +32,7 @@ export function sesFeedbackEvents(ses: Record<string, unknown>, snsMessageId: st
   const base = { provider: 'ses' as const, providerMessageId: mailId };
   if (type === 'Bounce') {
     const bounce = obj(ses.bounce) ?? {};
-    const kind = bounce.bounceType === 'Permanent' ? ('hard_bounce' as const) : ('soft_bounce' as const);
+    const kind = bounceKindOfSesType(bounce.bounceType);
     const id = str(bounce.feedbackId) ?? snsMessageId;
     return arr(bounce.bouncedRecipients).flatMap((r, i) => {
       const recipient = str(obj(r)?.emailAddress);
@@ -42,6 +42,9 @@ export function sesFeedbackEvents(ses: Record<string, unknown>, snsMessageId: st
   }
   if (type === 'Complaint') {
     const complaint = obj(ses.complaint) ?? {};
+    // "not-spam": the reporter says the message is not spam, correcting an earlier report
+    // (https://docs.aws.amazon.com/ses/latest/dg/notification-contents.html#complaint-object).
+    if (complaint.complaintFeedbackType === 'not-spam') return [];
     const id = str(complaint.feedbackId) ?? snsMessageId;
     return arr(complaint.complainedRecipients).flatMap((r, i) => {
       const recipient = str(obj(r)?.emailAddress);

@@ -5,9 +5,9 @@
  * with its own ErrorCode (0 = accepted); 406 "inactive recipient" means Postmark has the
  * address on its suppression list (hard bounce, spam complaint, unsubscribe).
  */
-import { RECIPIENT_SUPPRESSED, type OutgoingEmail, type SendResult, type Transport } from '../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from './http';
-import { emailFields, formatAddress } from './mime-fields';
+import { RECIPIENT_SUPPRESSED, type OutgoingEmail, type SendResult, type Transport } from '../../transport';
+import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from '../http';
+import { emailFields, formatAddress } from '../mime-fields';
 
 export const POSTMARK_API_BASE = 'https://api.postmarkapp.com';
 export const POSTMARK_MAX_BATCH = 500;

@@ -1,13 +1,13 @@
 /**
- * POST /api/webhooks/resend: Resend's email.bounced, email.complained and email.delivered,
+ * POST /api/webhooks/resend: Resend's email.bounced, email.complained, email.suppressed and email.delivered,
  * signed the Svix way: HMAC-SHA256 over `${svix-id}.${svix-timestamp}.${body}` with the base64
  * key after `whsec_`, any `v1,<base64>` entry of `svix-signature` may match, and the timestamp
  * must be within 5 minutes of now.
  */
-import type { Db } from '../../../db/client';
-import { applyFeedbackEvents, type FeedbackEvent } from '../../../db/feedback-events';
-import { constantTimeEqual } from '../../../db/crypto';
-import { arr, notConfigured, obj, parseJsonObject, readBody, reply, str } from './common';
+import type { Db } from '../../../../db/client';
+import { applyFeedbackEvents, type FeedbackEvent } from '../../../../db/feedback-events';
+import { constantTimeEqual } from '../../../../db/crypto';
+import { arr, bounceKindOfSesType, notConfigured, obj, parseJsonObject, readBody, reply, str } from '../webhook-common';
 
 export const SVIX_TOLERANCE_SECONDS = 5 * 60;
 
@@ -56,10 +56,17 @@ export function resendFeedbackEvents(event: Record<string, unknown>, svixId: str
     recipients.map((recipient, i) => ({ ...base, eventId: `${svixId}/${i}`, kind, recipient, detail }));
   switch (event.type) {
     case 'email.bounced': {
+      // bounce.type is SES's bounceType (Permanent, Transient, Undetermined): read it as SES's is.
       const bounce = obj(data.bounce) ?? {};
-      // Resend sends email.bounced for permanent rejections; a Transient type is counted as soft.
-      const kind = bounce.type === 'Transient' ? 'soft_bounce' : 'hard_bounce';
-      return each(kind, [str(bounce.type), str(bounce.subType)].filter(Boolean).join(' ') || null);
+      return each(bounceKindOfSesType(bounce.type), [str(bounce.type), str(bounce.subType)].filter(Boolean).join(' ') || null);
+    }
+    case 'email.suppressed': {
+      // Resend did not send: the address bounced or complained before (data.suppressed.type,
+      // resend-node src/webhooks/interfaces/webhook-event.interface.ts EmailSuppressedEvent).
+      const type = str(obj(data.suppressed)?.type);
+      if (type === 'previous_bounce') return each('hard_bounce', 'suppressed previous_bounce');
+      if (type === 'previous_complaint') return each('prior_complaint', 'suppressed previous_complaint');
+      return [];
     }
     case 'email.complained':
       return each('complaint', null);

@@ -5,7 +5,7 @@
  * signature is RSASSA-PKCS1-v1_5 with SHA-1 (SignatureVersion 1) or SHA-256 (version 2).
  */
 import { fromBER, Sequence } from 'asn1js';
-import { str } from './common';
+import { str } from '../webhook-common';
 
 export type SnsMessage = {
   Type: 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
@@ -53,12 +53,13 @@ export function stringToSign(message: SnsMessage): string {
   return out;
 }
 
-const SNS_HOST = /^sns\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com$/;
+/** `sns.<region>.amazonaws.com`, or `.amazonaws.com.cn` in the China regions, as AWS's own validators accept (aws-sdk-ruby Aws::SNS::MessageVerifier). */
+const SNS_HOST = /^sns\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com(\.cn)?$/;
 
 /**
  * The default rule for SigningCertURL and SubscribeURL: https, the default port, no user info,
- * and exactly `sns.<region>.amazonaws.com` (so `sns.us-east-1.amazonaws.com.evil.com`,
- * `sns.evil.com` and `http://…` are refused).
+ * and exactly `sns.<region>.amazonaws.com` or `sns.<region>.amazonaws.com.cn` (so
+ * `sns.us-east-1.amazonaws.com.evil.com`, `sns.evil.com` and `http://…` are refused).
  */
 export function isAwsSnsUrl(url: URL): boolean {
   return url.protocol === 'https:' && url.username === '' && url.password === '' && url.port === '' && SNS_HOST.test(url.hostname);
