@@ -26,13 +26,14 @@ export type SnsStandin = {
 
 const RSA = { name: 'RSASSA-PKCS1-v1_5', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
 
-export async function startSnsStandin(): Promise<SnsStandin> {
+/** `now`: the test's one clock; the certificate is valid a year around it (never the real clock's day). */
+export async function startSnsStandin(now: Date = new Date()): Promise<SnsStandin> {
   const keys = await crypto.subtle.generateKey({ ...RSA, hash: 'SHA-256' }, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: 'CN=sns.amazonaws.com',
-    notBefore: new Date(Date.now() - 86_400_000),
-    notAfter: new Date(Date.now() + 365 * 86_400_000),
+    notBefore: new Date(now.getTime() - 365 * 86_400_000),
+    notAfter: new Date(now.getTime() + 365 * 86_400_000),
     signingAlgorithm: { ...RSA, hash: 'SHA-256' },
     keys,
   });
