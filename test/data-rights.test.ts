@@ -16,7 +16,7 @@ import { UsageError, type CommandContext } from '../integration/cli/db-target';
 import { queueVerificationEmail, systemTemplateFor } from '../integration/delivery/verification';
 import { handleLinkRequest, handleSetPassword } from '../integration/server/reader/account-links';
 import { handleDelete, handleExport, showDelete } from '../integration/server/reader/data-rights';
-import { showPreferences } from '../integration/server/reader/preferences';
+import { handlePreferencesForm, showPreferences } from '../integration/server/reader/preferences';
 import { handleSubscribeApi, handleSubscribeForm } from '../integration/server/reader/subscribe';
 import { handleVerify } from '../integration/server/reader/verify';
 import { processNotifications } from '../integration/delivery/processor';
@@ -78,15 +78,18 @@ describe('consent records', () => {
     expect(await countOf('consents', blocked.id)).toBe(1);
   });
 
-  it('registering records a `register` consent, confirmed when the emailed link sets the password', async () => {
+  it('registering records a `register` consent; the password link confirms no subscription, the owner’s own save does', async () => {
     const deps = fakeDeps();
     await handleLinkRequest(t.db, formRequest('/account/register', { email: 'register-consent@example.com' }), deps, 'register');
     const user = (await getUserByEmail(t.db, 'register-consent@example.com'))!;
     expect(await rows('SELECT source, confirmed_at FROM consents WHERE user_id = ?1', user.id)).toEqual([{ source: 'register', confirmed_at: null }]);
     const token = tokenOf(deps.sent[0]!.verifyUrl);
     await handleSetPassword(t.db, formRequest('/account/password', { token, password: 'a long enough passphrase 42' }), {});
-    const [row] = await rows<{ confirmed_at: number | null }>('SELECT confirmed_at FROM consents WHERE user_id = ?1', user.id);
-    expect(row!.confirmed_at).toBeGreaterThan(0);
+    expect(await rows('SELECT confirmed_at FROM consents WHERE user_id = ?1 AND confirmed_at IS NOT NULL', user.id)).toEqual([]);
+    const proven = (await getUserByEmail(t.db, 'register-consent@example.com'))!;
+    await handlePreferencesForm(t.db, formRequest('/preferences', { contentTypes: ['blog', 'announcement'], frequency: 'daily' }), proven, {});
+    const confirmed = await rows<{ source: string; choices: string }>('SELECT source, choices FROM consents WHERE user_id = ?1 AND confirmed_at IS NOT NULL', user.id);
+    expect(confirmed.map((c) => [c.source, JSON.parse(c.choices)])).toEqual([['subscribe_form', { contentTypes: ['blog', 'announcement'], frequency: 'daily' }]]);
   });
 });
 

@@ -37,7 +37,8 @@ export async function authenticateAdmin(request: Request, user: User | null, set
     const email = typeof verified.payload.email === 'string' ? verified.payload.email : null;
     return { ok: true, identity: { actor: `access:${verified.identity}`, via: 'access', email } };
   }
-  if (user && user.role === 'admin' && user.emailVerified) {
+  // A proven mailbox (any emailed link), whether or not the admin also subscribes to mail.
+  if (user && user.role === 'admin' && (user.emailProvenAt != null || user.emailVerified)) {
     return { ok: true, identity: { actor: `account:${user.email}`, via: 'account', email: user.email } };
   }
   const url = new URL(request.url);
