@@ -53,6 +53,20 @@ export async function isSuppressed(db: Db, address: string): Promise<boolean> {
 }
 
 /**
+ * The address is on the suppression list and no reader row holds it (erased, or a bounce of
+ * someone who never subscribed): nothing about it may be stored again (no row, no consent, no
+ * history, no rate-limit bucket) until the suppression is lifted. One read.
+ */
+export async function isSuppressedNonReader(db: Db, address: string): Promise<boolean> {
+  const email = normalizeEmail(address);
+  const row = await d1Of(db)
+    .prepare('SELECT 1 AS x FROM suppressions WHERE address_hash = ?1 AND NOT EXISTS (SELECT 1 FROM users WHERE email = ?2)')
+    .bind(await addressHash(email), email)
+    .first();
+  return row !== null;
+}
+
+/**
  * Which of many addresses are suppressed (e.g. an import): the subset, as given. The hashes
  * travel as JSON parameters (1,000 per statement), all statements in one batch: one round trip
  * for a 50,000-line import, not one query per hundred addresses.

@@ -22,7 +22,8 @@ import { recordMailboxProof } from '../auth/proof';
 import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formText, readForm } from '../forms';
 import { requestMeta, type FieldErrors } from '../http';
-import { hitRateLimit, hitRateLimits, RATE_LIMITS } from '../rate-limit';
+import { hitRateLimit, hitRateLimits, peekRateLimit, RATE_LIMITS } from '../rate-limit';
+import { isSuppressedNonReader } from '../../../db/suppressions';
 import { cleanToken, parseEmail, parseNewPassword } from '../validation';
 import { startSession, type AccountFormView } from './account';
 import { afterResponse, nowOf, redirectTo, render, respond, tooManyMessage, type PageResult, type ReaderDeps } from './deps';
@@ -73,9 +74,12 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
     return render({ values, errors: { form: tooManyMessage(ipLimit.retryAfterSeconds) } }, 429, { 'retry-after': String(ipLimit.retryAfterSeconds) });
   }
   const done = respond<AccountFormView>(redirectTo(LINK_SENT_LOCATION[kind]));
+  // Suppressed means no row: for an erased or bounced non-reader nothing is stored (no row, no
+  // per-address bucket) and nothing mailed; the answer is the same.
+  const suppressed = await isSuppressedNonReader(db, email);
   // Over the per-address limit: the same answer, and no mail.
-  const emailLimit = await hitRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now);
-  if (!emailLimit.allowed) return done;
+  const emailLimit = suppressed ? await peekRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now) : await hitRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now);
+  if (!emailLimit.allowed || suppressed) return done;
   // Everything that depends on whether the address is known (the lookup, the reader row, the
   // token, the mail) runs after the answer: every address gets the same work before it.
   await afterResponse(deps, `${kind} link`, () => sendLink(db, deps, kind, email, meta, now));

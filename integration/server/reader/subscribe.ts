@@ -11,7 +11,8 @@ import { type ConsentSource, type ContentType, type EmailFrequency } from '../..
 import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
-import { hitRateLimits, RATE_LIMITS } from '../rate-limit';
+import { hitRateLimit, hitRateLimits, peekRateLimit, RATE_LIMITS } from '../rate-limit';
+import { isSuppressedNonReader } from '../../../db/suppressions';
 import { parseContentTypes, parseEmail, parseFrequency } from '../validation';
 import { choicesSummary, issueVerificationToken } from '../verification';
 import { afterResponse, nowOf, redirectTo, tooManyMessage, render, respond, type PageResult, type ReaderDeps } from './deps';
@@ -42,15 +43,14 @@ export type SubscribeOutcome = { ok: true } | { ok: false; retryAfterSeconds: nu
  */
 export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps, meta: RequestMeta, source: ConsentSource): Promise<SubscribeOutcome> {
   const now = nowOf(deps);
-  const limit = await hitRateLimits(
-    db,
-    [
-      [RATE_LIMITS.subscribeIp, meta.ipAddress ?? 'unknown'],
-      [RATE_LIMITS.subscribeEmail, input.email],
-    ],
-    now,
-  );
-  if (!limit.allowed) return { ok: false, retryAfterSeconds: limit.retryAfterSeconds };
+  // Suppressed means no row: an erased or bounced non-reader's address gets the same answer and
+  // nothing stored (no row, consent, history or per-address bucket) and nothing mailed.
+  const suppressed = await isSuppressedNonReader(db, input.email);
+  const limit = await hitRateLimits(db, [[RATE_LIMITS.subscribeIp, meta.ipAddress ?? 'unknown']], now);
+  const emailLimit = suppressed ? await peekRateLimit(db, RATE_LIMITS.subscribeEmail, input.email, now) : await hitRateLimit(db, RATE_LIMITS.subscribeEmail, input.email, now);
+  const refused = [limit, emailLimit].find((l) => !l.allowed);
+  if (refused) return { ok: false, retryAfterSeconds: refused.retryAfterSeconds };
+  if (suppressed) return { ok: true };
 
   // Every path (unknown, known, confirmed, blocked) runs the same statements and the same mail
   // path, so the answer's timing says nothing about the address. A blocked reader's
