@@ -6,6 +6,8 @@
  */
 import type { Db } from '../../../db/client';
 import { getTemplate, saveTemplateVersion, type TemplateDraft } from '../../../db/admin-templates';
+import { TemplateSafetyError } from '../../../db/template-safety';
+import { TemplateVariableError } from '../../../db/template-variables';
 import type { EmailTemplate, EmailTemplateVersion } from '../../../db/schema';
 import type { Rendered } from '../../delivery/render';
 import { formText } from '../forms';
@@ -56,7 +58,11 @@ export async function templateEditor(deps: TemplateDeps, id: string, ctx?: Actio
     const wanted = Number(formText(ctx.form, 'version'));
     const version = found.versions.find((v) => v.version === wanted);
     if (!version) return forbiddenPage('there is no such version', 404);
-    const saved = await saveTemplateVersion(deps.db, found.template, found.template.version, draftOf(version), { ...who, restoredFrom: wanted }, now);
+    const saved = await saveTemplateVersion(deps.db, found.template, found.template.version, draftOf(version), { ...who, restoredFrom: wanted }, now).catch((e: unknown) => {
+      if (e instanceof TemplateSafetyError || e instanceof TemplateVariableError) return e;
+      throw e;
+    });
+    if (saved instanceof Error) return backTo(page, `Version ${wanted} cannot be restored: ${saved.message}`);
     return saved.ok ? backTo(page, `Version ${wanted} restored as version ${saved.version}.`) : backTo(page, 'Someone saved this template meanwhile; nothing was restored.');
   }
   if (op !== 'preview' && op !== 'save') return forbiddenPage('unknown action; use preview, save or restore', 400);
@@ -77,6 +83,8 @@ export async function templateEditor(deps: TemplateDeps, id: string, ctx?: Actio
     if (saved.ok) return backTo(page, `Saved as version ${saved.version}.`);
     return view(deps, found, draft, baseVersion, 'Someone saved this template after you opened it; reload to see their version (your draft is below).');
   } catch (e) {
-    return view(deps, found, draft, baseVersion, (e as Error).message);
+    // Our own refusals say why; anything else (a database error) is never echoed.
+    const known = e instanceof TemplateVariableError || e instanceof TemplateSafetyError || e instanceof RangeError;
+    return view(deps, found, draft, baseVersion, known ? (e as Error).message : 'The template could not be saved; try again.');
   }
 }
