@@ -10,7 +10,7 @@ import { requestMeta } from '../../../server/http';
 
 export const GET: APIRoute = ({ params, url, request }) =>
   clickResponse(
-    { db: getDb(), tracking: loadDeliveryConfig(runtimeEnv()).tracking, now: new Date(), ...requestMeta(request) },
+    { db: getDb(), tracking: loadDeliveryConfig(runtimeEnv()).tracking, now: new Date(), ...requestMeta(request), method: request.method },
     params.id,
     url.searchParams.get('u'),
     url.searchParams.get('sig'),
