@@ -5,6 +5,7 @@
  * next one. Save and restore answer 303 back to the editor.
  */
 import type { Db } from '../../../db/client';
+import { answerableErrorText } from '../../../db/safe-error';
 import { getTemplate, saveTemplateVersion, type TemplateDraft } from '../../../db/admin-templates';
 import { TemplateSafetyError } from '../../../db/template-safety';
 import { TemplateVariableError } from '../../../db/template-variables';
@@ -40,7 +41,7 @@ async function view(deps: TemplateDeps, found: { template: EmailTemplate; versio
   try {
     preview = await renderTemplatePreview(deps.db, deps.config, { ...found.template, ...draft }, deps.recipient);
   } catch (e) {
-    problem ??= `The draft cannot be rendered: ${(e as Error).message}`;
+    problem ??= `The draft cannot be rendered: ${answerableErrorText(e, 'try again')}`;
   }
   return { ...found, draft, baseVersion, preview, error: problem, status: problem ? 400 : 200 };
 }
