@@ -26,7 +26,7 @@ export async function upsertReader(db: Db, input: ReaderRequest, now: Date): Pro
   const emailHash = await addressHash(input.email);
   const [user] = await db
     .insert(users)
-    .values({ id, email: input.email, emailHash, ...NO_PREFERENCES, emailFrequency: input.frequency, emailVerified: false, updatedAt: now })
+    .values({ id, email: input.email, emailHash, ...NO_PREFERENCES, emailVerified: false, updatedAt: now })
     .onConflictDoUpdate({ target: users.email, set: { emailHash: sql`excluded.email_hash` } })
     .returning();
   if (!user) throw new Error('subscribe: the upsert returned no row');
