@@ -102,6 +102,7 @@ const NOT_A_MAILBOX = [
   '\u0301@example.com', 'a\uFFFD@example.com', 'a\u200b@example.com', 'a\u202e@example.com', 'a\u0085@example.com', 'a<b@example.com',
   'a>b@example.com', 'a"b@example.com', 'a,b@example.com', 'a;b@example.com', 'a:b@example.com', 'a(b)@example.com', 'a[b]@example.com',
   'a\\b@example.com', `${'x'.repeat(65)}@example.com`, `${'é'.repeat(33)}@example.com`,
+  'x@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com', 'x@example\uff0ecom',
 ];
 
 describe('one rule for every entry point (forms, import, createUser, mailer)', () => {
