@@ -48,6 +48,8 @@ export type ImportRow = {
   /** For new readers without attested consent: the SHA-256 of their verification token, and the link mailed to them. */
   tokenHash?: string;
   verifyUrl?: string;
+  /** SHA-256 of the normalised address (db/crypto.ts addressHash): users.email_hash of a new reader. */
+  emailHash?: string;
 };
 
 export type ImportWrite = {
@@ -67,6 +69,7 @@ const chunks = <T>(xs: readonly T[], size: number): T[][] => Array.from({ length
 // Each preference travels under its content type's name: { blog: 1, thought: 0, announcement: 1 }.
 const jsonRow = (r: ImportRow) => ({
   e: r.email,
+  x: r.emailHash ?? null,
   ...Object.fromEntries(CONTENT_TYPES.map((t) => [t, r.contentTypes.includes(t) ? 1 : 0])),
   f: r.frequency,
   types: r.contentTypes,
@@ -76,9 +79,9 @@ const jsonRow = (r: ImportRow) => ({
 });
 
 // ?1 rows, ?2 now, ?3 verified (attested consent), ?4 token expiry. New ids: 21 random hex characters.
-const INSERT_USERS = `INSERT INTO users (id, email, ${CONTENT_TYPES.map((t) => PREFERENCE_SQL_COLUMN[t]).join(', ')}, email_frequency,
+const INSERT_USERS = `INSERT INTO users (id, email, email_hash, ${CONTENT_TYPES.map((t) => PREFERENCE_SQL_COLUMN[t]).join(', ')}, email_frequency,
     email_verified, email_verification_token, email_verification_expires_at, email_status, created_at, updated_at)
-  SELECT substr(lower(hex(randomblob(11))), 1, 21), r.value->>'e', ${CONTENT_TYPES.map((t) => `r.value->>'${t}'`).join(', ')}, r.value->>'f',
+  SELECT substr(lower(hex(randomblob(11))), 1, 21), r.value->>'e', r.value->>'x', ${CONTENT_TYPES.map((t) => `r.value->>'${t}'`).join(', ')}, r.value->>'f',
     ?3, r.value->>'h', CASE WHEN r.value->>'h' IS NULL THEN NULL ELSE ?4 END, 'active', ?2, ?2
   FROM json_each(?1) AS r WHERE true
   ON CONFLICT (email) DO NOTHING`;

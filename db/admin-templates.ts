@@ -8,6 +8,7 @@
 import { asc, desc, eq } from 'drizzle-orm';
 import { d1Of, type Db } from './client';
 import { emailTemplates, emailTemplateVersions, type EmailTemplate, type EmailTemplateVersion } from './schema';
+import { assertTemplateSafety } from './template-safety';
 import { assertTemplateVariables } from './template-variables';
 import { toUnixSeconds } from './time';
 
@@ -42,7 +43,8 @@ export type SaveResult = { ok: true; version: number } | { ok: false; reason: 'n
 /**
  * Saves a draft as the next version. Throws TemplateVariableError (or a Mustache syntax
  * error) for a template using variables the delivery code does not provide, as
- * createEmailTemplate does. `expectedVersion` is the version the editor started from.
+ * createEmailTemplate does, and TemplateSafetyError for one that drops the unsubscribe link or
+ * the postal address or outputs a value unescaped (db/template-safety.ts). `expectedVersion` is the version the editor started from.
  */
 export async function saveTemplateVersion(
   db: Db,
@@ -53,6 +55,7 @@ export async function saveTemplateVersion(
   now = new Date(),
 ): Promise<SaveResult> {
   assertTemplateVariables(template.templateType, draft);
+  assertTemplateSafety(draft); // the unsubscribe link, the postal address, nothing unescaped
   const size = draft.subjectTemplate.length + draft.htmlTemplate.length + draft.textTemplate.length;
   if (size > MAX_TEMPLATE_BYTES) throw new RangeError(`the template is too large (${size} characters; at most ${MAX_TEMPLATE_BYTES})`);
   const d1 = d1Of(db);

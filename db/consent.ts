@@ -51,11 +51,26 @@ export function consentQueries(db: Db, p: ConsentParams): [BatchItem<'sqlite'>, 
 }
 
 /** Confirming stamps the record the verification token belongs to (and forgets the hash). */
-export function confirmConsentQuery(db: Db, tokenHash: string, now: Date): BatchItem<'sqlite'> {
+export function confirmConsentQuery(db: Db, tokenHash: string, now: Date) {
   return db
     .update(consents)
     .set({ confirmedAt: now, verificationTokenHash: null })
     .where(and(eq(consents.verificationTokenHash, tokenHash), isNull(consents.confirmedAt)));
+}
+
+/**
+ * Every activation leaves a confirmed consent record: the one issued with this token, stamped,
+ * or (none is left, e.g. its hash was forgotten) a new confirmed record with the choices that
+ * activated. Returns whether a record was stamped.
+ */
+export async function recordConfirmedConsent(db: Db, p: Omit<ConsentParams, 'confirmedAt' | 'verificationTokenHash'> & { tokenHash: string | null }): Promise<boolean> {
+  if (p.tokenHash) {
+    const stamped = await confirmConsentQuery(db, p.tokenHash, p.now).returning({ id: consents.id });
+    if (stamped.length > 0) return true;
+  }
+  const [text, record] = consentQueries(db, { ...p, confirmedAt: p.now });
+  await db.batch([text, record]);
+  return false;
 }
 
 /**

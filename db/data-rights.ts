@@ -11,6 +11,7 @@ import { consentsOf, type ConsentView } from './consent';
 import { ADMIN_AUDIT_INSERT, type AdminAction } from './admin-audit';
 import { d1Runner, stmt, type SqlRunner } from './sql-runner';
 import { emailNotificationHistory, emailNotificationHistoryArchive, sessions, userProfiles, type User } from './schema';
+import { addressBucketParam, ADDRESS_BUCKETS_DELETE } from './rate-limits';
 import { addressHash } from './suppressions';
 import { toUnixSeconds } from './time';
 
@@ -81,7 +82,8 @@ const KEEP_SUPPRESSION = `INSERT INTO suppressions (address_hash, reason, source
 
 /**
  * Erases a reader in one batch (all or nothing) on any SqlRunner (a binding, local D1, the HTTP
- * API): the suppression hash if it must stay, the dev outbox copies of their mail, the user row
+ * API): the suppression hash if it must stay, the dev outbox copies of their mail, the rate-limit
+ * buckets named after the address, the user row
  * (the rest cascades), and an audit row that names only the old id. `audit` says who asked.
  */
 export async function eraseReaderOn(
@@ -92,9 +94,11 @@ export async function eraseReaderOn(
 ): Promise<EraseResult> {
   const at = toUnixSeconds(now);
   const hash = await addressHash(user.email);
-  const [kept = 0, , deleted = 0] = await runner.batch([
+  const [kept = 0, , , deleted = 0] = await runner.batch([
     stmt(KEEP_SUPPRESSION, user.id, hash, at),
     stmt('DELETE FROM dev_mail_outbox WHERE to_address = ?1', user.email),
+    // Rate-limit buckets named after the address (their hash segment) go too.
+    stmt(ADDRESS_BUCKETS_DELETE, await addressBucketParam(user.email)),
     stmt('DELETE FROM users WHERE id = ?1', user.id),
     stmt(ADMIN_AUDIT_INSERT, audit.actor, 'reader_erased', 'user', user.id, audit.details ? JSON.stringify(audit.details) : null, audit.ipAddress ?? null, at),
   ]);

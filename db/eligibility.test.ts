@@ -10,8 +10,6 @@ import {
   preferenceFlags,
   receivesAccountMail,
   receivesContent,
-  takesNewSettings,
-  takesNewSettingsSql,
   type ReaderState,
 } from './eligibility';
 import { getSubscribersForContentType } from './notifications';
@@ -102,12 +100,5 @@ describe(`the SQL rule and the predicate agree on all ${STATES.length} reader st
     });
     expect(mismatches.map((r) => r.id)).toEqual([]);
     expect(claimed.filter((r) => r.eligible && r.notificationType === 'verification')).toHaveLength(STATES.filter((s) => receivesAccountMail(s, s.suppressed)).length);
-  });
-
-  it("the subscribe upsert's condition = takesNewSettings", async () => {
-    const { results } = await t.d1.prepare(`SELECT id, (${takesNewSettingsSql('"users"')}) AS takes FROM users WHERE email LIKE '%@rule.test'`).all<{ id: string; takes: number }>();
-    expect(results).toHaveLength(256);
-    const byId = new Map(STATES.map((s) => [s.id, s]));
-    expect(results.filter((r) => (r.takes === 1) !== takesNewSettings(byId.get(r.id)!)).map((r) => r.id)).toEqual([]);
   });
 });

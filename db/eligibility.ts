@@ -1,7 +1,7 @@
 /**
  * Who gets which mail: the ONE place that maps a content type to its preference column (both
  * ways) and states the rule, as Drizzle SQL (fan-out, subscriber list), as raw SQL fragments
- * (send-time check in db/delivery.ts, subscribe upsert, integrity checks) and as a TypeScript
+ * (send-time check in db/delivery.ts, integrity checks) and as a TypeScript
  * predicate over a User row. db/eligibility.test.ts proves the three agree on every user state.
  */
 import { and, eq, sql, type SQL } from 'drizzle-orm';
@@ -78,8 +78,6 @@ export const receivesContent = (user: ReaderState, contentType: ContentType, sup
 export const receivesAccountMail = (user: Pick<User, 'emailStatus'>, suppressed: boolean): boolean =>
   !(UNREACHABLE_STATUSES as readonly string[]).includes(user.emailStatus) && !suppressed;
 
-/** A subscribe request sets the asked-for preferences now unless the reader is receiving mail (kept until they confirm) or blocked. */
-export const takesNewSettings = (user: ReaderState): boolean => user.emailStatus !== 'blocked' && !isReceivingMail(user);
 
 // ---------------------------------------------------------------- as Drizzle SQL
 
@@ -108,8 +106,6 @@ export const receivingMailSql = (table: string): string => RECEIVING.map(([field
 /** The address of the users row `table` is on the suppression list. */
 export const suppressedSql = (table: string): string => `EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = ${col(table, 'emailHash')})`;
 
-/** `takesNewSettings` over the users row `table`. */
-export const takesNewSettingsSql = (table: string): string => `${col(table, 'emailStatus')} <> 'blocked' AND NOT (${receivingMailSql(table)})`;
 
 /**
  * Send-time eligibility of one queued email (a row of email_notifications) for its reader `u`,

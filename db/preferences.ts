@@ -10,6 +10,8 @@ import { EMAIL_FREQUENCIES, CONTENT_TYPES, emailNotifications, users, type Conte
 export type EmailPreferences = Partial<PreferenceFlags> & {
   emailFrequency?: EmailFrequency;
   unsubscribeAll?: boolean;
+  /** Set by the mailbox owner's own save (signed in, or through an emailed preferences link). */
+  emailVerified?: boolean;
 };
 
 /** Pending mail a reader no longer wants is cancelled in the same batch (its state becomes `cancelled`). */
@@ -46,6 +48,7 @@ export async function updateUserPreferences(db: Db, userId: string, prefs: Email
     .set({
       ...Object.fromEntries(CONTENT_TYPES.map((t) => PREFERENCE_FIELD[t]).filter((f) => prefs[f] !== undefined).map((f) => [f, prefs[f]])),
       ...(prefs.emailFrequency !== undefined && { emailFrequency: prefs.emailFrequency }),
+      ...(prefs.emailVerified !== undefined && { emailVerified: prefs.emailVerified }),
       ...resubscribe,
       ...unsubscribe,
       updatedAt: now,

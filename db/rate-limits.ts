@@ -4,6 +4,7 @@
  */
 import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from './client';
+import { sha256Hex } from './crypto';
 import { rateLimits } from './schema';
 
 /** Counts one hit in the window: inserts its row or adds one, and reads the new count back (one statement). */
@@ -24,3 +25,13 @@ export async function hitsIn(db: Db, bucket: string, windowStart: Date): Promise
 
 /** The DELETE of windows that started before `cutoff`, unexecuted (for a batch). */
 export const windowsBeforeQuery = (db: Db, cutoff: Date) => db.delete(rateLimits).where(lt(rateLimits.windowStart, cutoff));
+
+/** The hashed form of a key inside a bucket name (32 hex characters of its SHA-256). */
+export const bucketSegment = async (key: string): Promise<string> => (await sha256Hex(key)).slice(0, 32);
+
+/**
+ * Every bucket naming this (normalised) address, for erasure's batch: after it, nothing in
+ * rate_limits points at the address. `?1` is `:<segment>`, matched as a whole segment.
+ */
+export const ADDRESS_BUCKETS_DELETE = 'DELETE FROM rate_limits WHERE instr(bucket, ?1) > 0';
+export const addressBucketParam = async (email: string): Promise<string> => `:${await bucketSegment(email)}`;

@@ -28,3 +28,16 @@ export function safeErrorText(error: unknown): string {
   const suffix = lines > 1 ? ' […]' : '';
   return (cleaned.length > MAX_ERROR_CHARS ? `${cleaned.slice(0, MAX_ERROR_CHARS - 1)}…` : cleaned) + suffix;
 }
+
+/**
+ * A runtime's own failure text (workerd's `internal error; reference = …`, a dropped connection,
+ * D1's error codes) says nothing to the person reading an answer and tells a prober about our
+ * internals: answers never carry it.
+ */
+const RUNTIME_INTERNALS = /internal error|reference\s*=|network connection lost|D1_|SQLITE_|Failed query/i;
+
+/** The error's first line for an answer, or `fallback` when it is a runtime's internal text. */
+export function answerableErrorText(error: unknown, fallback: string): string {
+  const text = safeErrorText(error);
+  return RUNTIME_INTERNALS.test(text) ? fallback : text;
+}

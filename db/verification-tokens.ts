@@ -7,9 +7,9 @@
  */
 import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from './client';
-import { confirmConsentQuery } from './consent';
+import { recordConfirmedConsent } from './consent';
 import { randomToken, sha256Hex } from './crypto';
-import { isContentType, preferenceFlags } from './eligibility';
+import { contentTypesOf, isContentType, preferenceFlags } from './eligibility';
 import { changedRows } from './params';
 import { EMAIL_FREQUENCIES, sessions, users, type ContentType, type EmailFrequency, type User } from './schema';
 
@@ -93,9 +93,10 @@ export async function confirmVerification(db: Db, token: string | null, now = ne
       ),
     );
   if (changedRows(result) !== 1) return { ok: false, state: 'unknown' }; // someone else spent it first
-  // The consent record this token was issued with is now confirmed; the first proof ends earlier sessions.
-  const stamp = confirmConsentQuery(db, user.emailVerificationToken!, now);
-  if (firstProof) await db.batch([stamp, db.delete(sessions).where(eq(sessions.userId, user.id))]);
-  else await db.batch([stamp]);
+  // The first proof ends earlier sessions.
+  if (firstProof) await db.delete(sessions).where(eq(sessions.userId, user.id));
+  // The consent record this token was issued with is now confirmed; none left, a confirmed one is written.
+  const choices = pending ?? { contentTypes: contentTypesOf(user), frequency: user.emailFrequency };
+  await recordConfirmedConsent(db, { userId: user.id, tokenHash: user.emailVerificationToken!, source: 'subscribe_form', choices, now });
   return { ok: true, user, applied: pending };
 }

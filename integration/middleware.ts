@@ -8,18 +8,25 @@
  * 3. Sessions: a `session` cookie is looked up (by its hash), extended when past half its
  *    life, and cleared when unknown or expired. Pages read Astro.locals.user.
  */
+import type { APIContext, MiddlewareNext } from 'astro';
 import { defineMiddleware } from 'astro:middleware';
 import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './server/auth/cookies';
 import { validateSessionToken } from './server/auth/session';
 import { mountRedirect } from './server/mount';
 import { crossOriginForbiddenResponse, isForbiddenCrossOrigin } from './server/origin-check';
+import { finishRequest } from './server/drain';
 import { routeBase } from 'virtual:astro-d1-notify/config';
 import { getDb } from './runtime';
 
-export const onRequest = defineMiddleware(async (context, next) => {
+// Every answer (a refusal included) leaves after the request body was read (server/drain.ts).
+export const onRequest = defineMiddleware((context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered) return next();
+  return finishRequest(context.request, () => handle(context, next));
+});
+
+async function handle(context: APIContext, next: MiddlewareNext): Promise<Response> {
   if (isForbiddenCrossOrigin(context.request, context.url, routeBase)) return crossOriginForbiddenResponse();
 
   const token = readCookie(context.request, SESSION_COOKIE);
@@ -35,7 +42,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (!found) return withCookie(response, blankSessionCookie(context.url));
   if (found.renewed) return withCookie(response, sessionCookie(token, found.session.expiresAt, context.url));
   return response;
-});
+}
 
 /** Some responses (e.g. Response.redirect) have immutable headers: copy them when needed. */
 function withCookie(response: Response, cookie: string): Response {

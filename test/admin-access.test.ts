@@ -108,7 +108,7 @@ describe('admin accounts and the dev bypass', () => {
     const page = await openAdminPage(get(), reader({ role: 'admin', email: 'boss@example.com' }), settings());
     expect(page).toMatchObject({ identity: { actor: 'account:boss@example.com', via: 'account' } });
     await refusal(await openAdminPage(get(), reader(), settings()));
-    await refusal(await openAdminPage(get(), reader({ role: 'admin', emailVerified: false }), settings()));
+    await refusal(await openAdminPage(get(), reader({ role: 'admin', emailVerified: false, emailProvenAt: null }), settings()));
   });
 
   it('allows the dev bypass only with ADMIN_DEV_BYPASS, the dev transport and a loopback host', async () => {

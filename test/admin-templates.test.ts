@@ -66,7 +66,7 @@ describe('template editor', () => {
     ]);
 
     // A stale editor (started from the original version) cannot overwrite the newer save.
-    const stale = (await submit({ op: 'save', base_version: String(original.version), subject: 'Stale {{content_title}}', html: 'x', text: 'x' })) as TemplateEditorView;
+    const stale = (await submit({ op: 'save', base_version: String(original.version), subject: 'Stale {{content_title}}', html: original.htmlTemplate, text: original.textTemplate })) as TemplateEditorView;
     expect(stale.error).toContain('Someone saved this template');
     expect((await getTemplate(t.db, id))!.template.subjectTemplate).toBe('V2 {{content_title}}');
 
@@ -78,6 +78,31 @@ describe('template editor', () => {
     const audit = await rows<{ action: string }>(t.d1, "SELECT action FROM admin_audit_log WHERE target_type = 'template' ORDER BY rowid");
     expect(audit.map((a) => a.action)).toEqual(['template_saved', 'template_restored']);
     expect((await listTemplates(t.db)).find((x) => x.id === id)!.version).toBe(original.version + 2);
+  });
+
+  it('refuses a template that drops the unsubscribe link or the postal address, or outputs a value unescaped', async () => {
+    const { template } = (await getTemplate(t.db, id))!;
+    const base = { op: 'save', base_version: String(template.version), subject: template.subjectTemplate };
+    const html = template.htmlTemplate;
+    const text = template.textTemplate;
+    const attempts: [string, { html: string; text: string; subject?: string }, RegExp][] = [
+      ['no unsubscribe link in HTML', { html: html.replaceAll('{{unsubscribe_url}}', '#'), text }, /unsubscribe_url/],
+      ['no unsubscribe link in text', { html, text: text.replaceAll('{{unsubscribe_url}}', '') }, /text part must show \{\{unsubscribe_url\}\}/],
+      ['no postal address', { html: html.replaceAll('{{postal_address}}', ''), text }, /postal_address/],
+      ['the link only inside a section', { html: html.replaceAll('href="{{unsubscribe_url}}"', 'href="#"').replace('</body>', '{{^site_name}}<a href="{{unsubscribe_url}}">u</a>{{/site_name}}</body>'), text }, /unsubscribe_url/],
+      ['the link only inside an HTML comment', { html: html.replaceAll('href="{{unsubscribe_url}}"', 'href="#"').replace('</body>', '<!-- <a href="{{unsubscribe_url}}">u</a> --></body>'), text }, /unsubscribe_url/],
+      ['triple mustache on the address', { html: html.replace('</body>', '<p>{{{recipient_email}}}</p></body>'), text }, /recipient_email/],
+      ['ampersand form with other delimiters', { html: html.replace('</body>', '{{=<% %>=}}<p><%& recipient_email %></p><%={{ }}=%></body>'), text }, /recipient_email/],
+      ['unescaped in the subject', { html, text, subject: '{{{content_title}}}' }, /content_title/],
+    ];
+    for (const [what, draft, reason] of attempts) {
+      const view = (await submit({ ...base, subject: draft.subject ?? base.subject, html: draft.html, text: draft.text })) as TemplateEditorView;
+      expect(view.status, what).toBe(400);
+      expect(view.error, what).toMatch(reason);
+    }
+    expect((await getTemplate(t.db, id))!.template.version).toBe(template.version); // nothing saved
+    const fine = (await submit({ ...base, html, text })) as Response;
+    expect(fine.status).toBe(303);
   });
 
   it('answers unknown templates, versions and actions with 4xx', async () => {

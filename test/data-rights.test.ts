@@ -8,6 +8,8 @@ import { addressHash, suppressAddress } from '../db/suppressions';
 import { createUnsubscribeToken } from '../db/unsubscribe-tokens';
 import { createUser, getUserByEmail } from '../db/users';
 import { createUserSession } from '../integration/server/auth/session';
+import { handleLogin } from '../integration/server/reader/account';
+import { sha256Hex } from '../db/crypto';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
 import { handleAdminPost } from '../integration/server/admin/request';
 import { subscriberAction } from '../integration/server/admin/subscribers';
@@ -16,7 +18,7 @@ import { UsageError, type CommandContext } from '../integration/cli/db-target';
 import { queueVerificationEmail, systemTemplateFor } from '../integration/delivery/verification';
 import { handleLinkRequest, handleSetPassword } from '../integration/server/reader/account-links';
 import { handleDelete, handleExport, showDelete } from '../integration/server/reader/data-rights';
-import { showPreferences } from '../integration/server/reader/preferences';
+import { handlePreferencesForm, showPreferences } from '../integration/server/reader/preferences';
 import { handleSubscribeApi, handleSubscribeForm } from '../integration/server/reader/subscribe';
 import { handleVerify } from '../integration/server/reader/verify';
 import { processNotifications } from '../integration/delivery/processor';
@@ -78,15 +80,18 @@ describe('consent records', () => {
     expect(await countOf('consents', blocked.id)).toBe(1);
   });
 
-  it('registering records a `register` consent, confirmed when the emailed link sets the password', async () => {
+  it('registering records a `register` consent; the password link confirms no subscription, the owner’s own save does', async () => {
     const deps = fakeDeps();
     await handleLinkRequest(t.db, formRequest('/account/register', { email: 'register-consent@example.com' }), deps, 'register');
     const user = (await getUserByEmail(t.db, 'register-consent@example.com'))!;
     expect(await rows('SELECT source, confirmed_at FROM consents WHERE user_id = ?1', user.id)).toEqual([{ source: 'register', confirmed_at: null }]);
     const token = tokenOf(deps.sent[0]!.verifyUrl);
     await handleSetPassword(t.db, formRequest('/account/password', { token, password: 'a long enough passphrase 42' }), {});
-    const [row] = await rows<{ confirmed_at: number | null }>('SELECT confirmed_at FROM consents WHERE user_id = ?1', user.id);
-    expect(row!.confirmed_at).toBeGreaterThan(0);
+    expect(await rows('SELECT confirmed_at FROM consents WHERE user_id = ?1 AND confirmed_at IS NOT NULL', user.id)).toEqual([]);
+    const proven = (await getUserByEmail(t.db, 'register-consent@example.com'))!;
+    await handlePreferencesForm(t.db, formRequest('/preferences', { contentTypes: ['blog', 'announcement'], frequency: 'daily' }), proven, {});
+    const confirmed = await rows<{ source: string; choices: string }>('SELECT source, choices FROM consents WHERE user_id = ?1 AND confirmed_at IS NOT NULL', user.id);
+    expect(confirmed.map((c) => [c.source, JSON.parse(c.choices)])).toEqual([['subscribe_form', { contentTypes: ['blog', 'announcement'], frequency: 'daily' }]]);
   });
 });
 
@@ -189,6 +194,12 @@ describe('delete my account', () => {
     const user = (await getUserByEmail(t.db, 'erase-me@example.com'))!;
     await createUserSession(t.db, user.id);
     const pref = await preferenceToken(user.id);
+    // Buckets keyed by the address: a sign-in link request and wrong passwords (per address and IP).
+    await handleLinkRequest(t.db, formRequest('/account/sign-in-link', { email: 'erase-me@example.com' }), fakeDeps(), 'sign_in');
+    await handleLogin(t.db, formRequest('/account/login', { email: 'erase-me@example.com', password: 'not the password' }), {});
+    const segment = (await sha256Hex('erase-me@example.com')).slice(0, 32);
+    const buckets = () => rows<{ bucket: string }>("SELECT bucket FROM rate_limits WHERE instr(bucket, ?1) > 0 OR bucket LIKE 'login:fail%'", segment);
+    expect((await buckets()).length).toBeGreaterThanOrEqual(5); // subscribe, link, three login-failure windows
 
     const ask = await handleDelete(t.db, formRequest('/preferences/delete', { token: pref }), null, {});
     expect(ask).toMatchObject({ type: 'render', status: 200, view: { state: 'confirm', email: 'erase-me@example.com', token: pref } });
@@ -201,6 +212,7 @@ describe('delete my account', () => {
     expect(done.response.headers.get('set-cookie')).toMatch(/^session=; .*Max-Age=0/);
     expect(await getUserByEmail(t.db, 'erase-me@example.com')).toBeUndefined();
     for (const table of ['consents', 'email_notification_history', 'sessions', 'unsubscribe_tokens', 'email_notifications']) expect(await countOf(table, user.id), table).toBe(0);
+    expect(await buckets()).toEqual([]); // no rate-limit bucket keeps the address's hash
     // Never unsubscribed, never complained: nothing is kept, not even the hash.
     expect(await rows('SELECT 1 FROM suppressions WHERE address_hash = ?1', await addressHash('erase-me@example.com'))).toEqual([]);
     const [audit] = await rows<{ actor: string; target_id: string; details: string; ip_address: string | null }>(
@@ -230,14 +242,12 @@ describe('delete my account', () => {
     ]);
     expect(await rows("SELECT id FROM users WHERE email IN ('erase-unsub@example.com', 'erase-complained@example.com')")).toEqual([]);
 
-    // Someone subscribes the erased address again: the same answer, but its confirmation mail is never sent.
+    // Someone subscribes the erased address again: the same answer, no row again, nothing mailed (test/reader-suppressed.test.ts).
     const deps = fakeDeps();
     const again = await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'erase-unsub@example.com', contentTypes: ['blog'], frequency: 'daily' }), deps);
     expect(again.status).toBe(202);
-    const id = await queueVerificationEmail(t.db, deps.sent[0]!);
-    const run = await processNotifications({ db: t.db, transport: createDevCaptureTransport(t.db), config: testConfig(), clock: () => new Date() }, { onlyNotificationIds: [id] });
-    expect(run.sent).toBe(0);
-    expect(await rows("SELECT id FROM dev_mail_outbox WHERE to_address = 'erase-unsub@example.com'")).toEqual([]);
+    expect(deps.sent).toEqual([]);
+    expect(await rows("SELECT id FROM users WHERE email = 'erase-unsub@example.com'")).toEqual([]);
   });
 
   it('refuses without a session or token, and never erases on a GET', async () => {

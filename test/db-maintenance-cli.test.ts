@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getPlatformProxy } from 'wrangler';
+import { addressHash } from '../db/crypto';
 import { archiveCommand } from '../integration/cli/db-archive';
 import { backupCommand, backupFileName, pruneBackups } from '../integration/cli/db-backup';
 import { integrityCommand } from '../integration/cli/db-integrity';
@@ -39,9 +40,10 @@ describe('--remote, through the D1 HTTP API (stand-in)', () => {
     env = { CLOUDFLARE_ACCOUNT_ID: api.accountId, CLOUDFLARE_API_TOKEN: api.token, CLOUDFLARE_D1_DATABASE_ID: api.databaseId, CLOUDFLARE_API_BASE_URL: api.apiBase };
   });
   afterAll(async () => api?.close());
-  beforeEach(() => {
+  beforeEach(async () => {
     for (const table of ['email_notification_history_archive', 'email_notification_history', 'sessions', 'dev_mail_outbox', 'users']) api.sqlite.exec(`DELETE FROM ${table}`);
-    api.sqlite.exec("INSERT INTO users (id, email, email_verified) VALUES ('u1', 'reader@example.com', 1)");
+    // Every reader row carries the hash of its address (db:integrity checks it).
+    api.sqlite.exec(`INSERT INTO users (id, email, email_hash, email_verified) VALUES ('u1', 'reader@example.com', '${await addressHash('reader@example.com')}', 1)`);
     api.requests.length = 0;
   });
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { archiveBatchStatements, archiveHistory, monthsBefore } from '../db/archive';
 import { collectDbStats } from '../db/db-stats';
+import { addressHash } from '../db/crypto';
 import { runIntegrityCheck } from '../db/integrity';
 import { d1Runner, type SqlRunner } from '../db/sql-runner';
 import { runRetention } from '../integration/delivery/housekeeping';
@@ -33,8 +34,9 @@ const exec = (sql: string, ...params: (string | number | null)[]) => t.d1.prepar
 const one = async <T>(sql: string, ...params: (string | number)[]) => (await t.d1.prepare(sql).bind(...params).first<T>())!;
 const count = async (table: string) => (await one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)).n;
 
-async function addUser(id: string, email: string, extra = '') {
-  await exec(`INSERT INTO users (id, email, email_verified, email_blog_updates${extra ? `, ${extra.split('=')[0]}` : ''}) VALUES (?, ?, 1, 1${extra ? `, ${extra.split('=')[1]}` : ''})`, id, email);
+async function addUser(id: string, email: string, extra = '', hash: string | null = null) {
+  const emailHash = hash ?? (await addressHash(email));
+  await exec(`INSERT INTO users (id, email, email_hash, email_verified, email_blog_updates${extra ? `, ${extra.split('=')[0]}` : ''}) VALUES (?, ?, ?, 1, 1${extra ? `, ${extra.split('=')[1]}` : ''})`, id, email, emailHash);
 }
 
 beforeEach(async () => {
@@ -54,6 +56,7 @@ describe('db:integrity', () => {
       ['foreign_key_check', 0],
       ['orphaned_sessions', 0],
       ['invalid_emails', 0],
+      ['email_hash_mismatch', 0],
       ['notifications_without_content', 0],
       ['unsubscribed_but_active', 0],
       ['pending_for_unreachable_readers', 0],
@@ -83,6 +86,20 @@ describe('db:integrity', () => {
     expect(byCheck.unsubscribed_but_active).toMatchObject({ count: 1, sample: ['unsub'] });
     expect(byCheck.pending_for_unreachable_readers).toMatchObject({ count: 1, sample: ['n-bounced'] });
     expect(byCheck.foreign_key_check!.count).toBe(0); // D1 enforces foreign keys: orphans are tested on the API stand-in
+  });
+
+  it('checks the one address rule and the hash: IP literals, digit TLDs, invisible characters, missing or wrong email_hash', async () => {
+    await addUser('ok', 'reader@example.com');
+    await addUser('ip', 'x@127.0.0.1');
+    await addUser('tld', 'x@example.123');
+    await addUser('zw', 'x\u200b@example.com');
+    await addUser('dots', 'a..b@example.com');
+    await addUser('nohash', 'nohash@example.com', '', '');
+    await exec(`UPDATE users SET email_hash = NULL WHERE id = 'nohash'`);
+    await addUser('wrong', 'wrong@example.com', '', await addressHash('other@example.com'));
+    const byCheck = Object.fromEntries((await runIntegrityCheck(db)).findings.map((f) => [f.check, f]));
+    expect(byCheck.invalid_emails!.sample.sort()).toEqual(['dots', 'ip', 'tld', 'zw']);
+    expect(byCheck.email_hash_mismatch!.sample.sort()).toEqual(['nohash', 'wrong']);
   });
 
   it('the weekly cron mails ADMIN_EMAIL only when a check finds something, through the configured transport', async () => {

@@ -53,6 +53,12 @@ describe('tracking end to end', () => {
 
     const req = { db: t.db, tracking: config.tracking, now: time.clock(), ipAddress: '203.0.113.7', userAgent: 'test' };
     const pixelUrl = new URL(pixel);
+    // A HEAD (link checkers, prefetchers) gets the same answer and is neither an open nor a click.
+    const head = { ...req, method: 'HEAD' };
+    const headClick = await clickResponse(head, decodeURIComponent(new URL(click).pathname.split('/').pop()!), new URL(click).searchParams.get('u'), new URL(click).searchParams.get('sig'));
+    expect([headClick.status, headClick.headers.get('location')]).toEqual([302, item.contentUrl]);
+    expect((await openPixelResponse(head, decodeURIComponent(pixelUrl.pathname.split('/').pop()!), pixelUrl.searchParams.get('sig'))).headers.get('content-type')).toBe('image/gif');
+    expect(await rows(t.d1, "SELECT action FROM email_notification_history WHERE action IN ('opened', 'clicked')")).toEqual([]);
     for (let i = 0; i < 2; i++) {
       const res = await openPixelResponse(req, decodeURIComponent(pixelUrl.pathname.split('/').pop()!), pixelUrl.searchParams.get('sig'));
       expect(res.headers.get('content-type')).toBe('image/gif');

@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { consentsOf } from '../db/consent';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../db/crypto';
 import { emailNotificationHistory, sessions } from '../db/schema';
@@ -66,7 +67,7 @@ describe('register', () => {
     const token = cookieToken(result.response)!;
     const user = (await getUserByEmail(t.db, 'writer@example.com'))!;
     expect(user.passwordHash).toMatch(/^pbkdf2-sha256\$100000\$/);
-    expect(user.emailVerified).toBe(true);
+    expect(user.emailVerified).toBe(false); // a proven mailbox, but no subscription until the owner chooses one
     expect(user.emailProvenAt).not.toBeNull();
     const [session] = await t.db.select().from(sessions).where(eq(sessions.userId, user.id));
     expect(session!.id).toBe(await sha256Hex(token)); // only the hash is stored
@@ -238,13 +239,16 @@ describe('GET|PUT /api/preferences', () => {
     await register('api@example.com');
     const user = (await getUserByEmail(t.db, 'api@example.com'))!;
     const got = (await handlePreferencesApiGet(user).json()) as Record<string, unknown>;
-    expect(got).toMatchObject({ email: 'api@example.com', contentTypes: ['blog', 'thought', 'announcement'], frequency: 'immediate', unsubscribeAll: false });
+    expect(got).toMatchObject({ email: 'api@example.com', emailVerified: false, contentTypes: [], frequency: 'immediate', unsubscribeAll: false });
 
     const put = await handlePreferencesApiPut(t.db, jsonRequest('/api/preferences', { contentTypes: ['blog'], frequency: 'weekly' }, { method: 'PUT' }), user, {});
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ contentTypes: ['blog'], frequency: 'weekly', unsubscribeAll: false });
     const after = (await getUserByEmail(t.db, 'api@example.com'))!;
-    expect(after).toMatchObject({ emailBlogUpdates: true, emailThoughtUpdates: false, emailAnnouncements: false, emailFrequency: 'weekly' });
+    expect(after).toMatchObject({ emailVerified: true, emailBlogUpdates: true, emailThoughtUpdates: false, emailAnnouncements: false, emailFrequency: 'weekly' });
+    // The owner's own choice activated the subscription: their confirmed consent record, with what they chose.
+    const records = await consentsOf(t.db, user.id);
+    expect(records.filter((c) => c.confirmedAt !== null)).toMatchObject([{ source: 'api', choices: { contentTypes: ['blog'], frequency: 'weekly' }, ipAddress: '203.0.113.8' }]);
     const history = await t.db.select().from(emailNotificationHistory).where(eq(emailNotificationHistory.userId, user.id));
     expect(history.map((h) => h.action)).toContain('preferences_updated');
   });

@@ -10,6 +10,8 @@ import { readForm, readJson } from '../integration/server/forms';
 import type { FieldErrors } from '../integration/server/http';
 import { handleSubscribeApi, handleSubscribeForm } from '../integration/server/reader/subscribe';
 import { parseEmail } from '../integration/server/validation';
+import { parseImportCsv } from '../integration/server/admin/import-export';
+import { createUser } from '../db/users';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { fakeDeps, formRequest, jsonRequest, SITE } from './helpers/reader';
 
@@ -90,6 +92,34 @@ describe('one address rule (forms, JSON, mailer)', () => {
       expect(api.status).toBe(400);
     }
     expect((await t.db.select().from(users)).length).toBe(before);
+  });
+});
+
+// What the round-three probe got stored (through the import) or accepted (through the forms).
+const NOT_A_MAILBOX = [
+  'x@127.0.0.1', 'x@10.0.0.1', 'x@0x7f.1', 'x@example.123', 'x@example.c', `x@${'a'.repeat(64)}.example.com`, 'x@-a.example.com',
+  'x@a-.example.com', 'x@a_b.example.com', 'x@xn--.example.com', 'x@example.xn--', '.x@example.com', 'x.@example.com', 'x..y@example.com',
+  '\u0301@example.com', 'a\uFFFD@example.com', 'a\u200b@example.com', 'a\u202e@example.com', 'a\u0085@example.com', 'a<b@example.com',
+  'a>b@example.com', 'a"b@example.com', 'a,b@example.com', 'a;b@example.com', 'a:b@example.com', 'a(b)@example.com', 'a[b]@example.com',
+  'a\\b@example.com', `${'x'.repeat(65)}@example.com`, `${'é'.repeat(33)}@example.com`,
+  'x@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com', 'x@example\uff0ecom',
+];
+
+describe('one rule for every entry point (forms, import, createUser, mailer)', () => {
+  it('refuses IP literals, digit or one-letter TLDs, bad labels and bad local parts everywhere', async () => {
+    const csv = `email\n${NOT_A_MAILBOX.map((e) => `"${e.replace(/"/g, '""')}"`).join('\n')}\n`;
+    const parsed = parseImportCsv(csv);
+    expect(parsed.ok && parsed.rows.map((r) => r.email)).toEqual([]);
+    for (const bad of NOT_A_MAILBOX) {
+      expect(validatorAccepts(bad).ok, JSON.stringify(bad)).toBe(false);
+      expect(mailerAccepts(bad), JSON.stringify(bad)).toBe(false);
+      await expect(createUser(t.db, { email: bad }), JSON.stringify(bad)).rejects.toThrow(/Invalid email/);
+    }
+  });
+
+  it('the import normalises as the forms do (trim, NFC, lower case)', () => {
+    const parsed = parseImportCsv(`email\n"  ${'ZOË@Example.COM'.normalize('NFD')} "\n`);
+    expect(parsed.ok && parsed.rows.map((r) => r.email)).toEqual([validatorAccepts('zoë@example.com').email]);
   });
 });
 

@@ -35,7 +35,8 @@ describe('subscribe (form and JSON)', () => {
     expect(result.response.headers.get('location')).toBe('/subscribe?sent=1');
 
     const user = (await getUserByEmail(t.db, 'new.reader@example.com'))!;
-    expect(user).toMatchObject({ emailVerified: false, emailBlogUpdates: true, emailThoughtUpdates: true, emailAnnouncements: false, emailFrequency: 'daily' });
+    // Nothing chosen is applied before the owner confirms: the choices wait with the token.
+    expect(user).toMatchObject({ emailVerified: false, emailBlogUpdates: false, emailThoughtUpdates: false, emailAnnouncements: false, emailVerificationChoices: { contentTypes: ['blog', 'thought'], frequency: 'daily' } });
     expect(deps.sent).toHaveLength(1);
     const token = tokenOf(deps.sent[0]!.verifyUrl);
     expect(deps.sent[0]!.verifyUrl.startsWith(`${SITE}/verify?token=`)).toBe(true);
@@ -67,7 +68,7 @@ describe('subscribe (form and JSON)', () => {
     const deps = fakeDeps();
     await handleSubscribeForm(t.db, formRequest('/subscribe', { email: 'left@example.com', contentTypes: 'blog', frequency: 'weekly' }), deps);
     const pending = (await getUserByEmail(t.db, 'left@example.com'))!;
-    expect(pending).toMatchObject({ emailVerified: false, unsubscribeAll: true, emailStatus: 'unsubscribed' });
+    expect(pending).toMatchObject({ emailVerified: true, unsubscribeAll: true, emailStatus: 'unsubscribed', emailBlogUpdates: false }); // untouched until confirmed
 
     const confirmed = await handleVerify(t.db, formRequest('/verify', { token: tokenOf(deps.sent[0]!.verifyUrl) }), fakeDeps());
     expect(confirmed.type).toBe('response');

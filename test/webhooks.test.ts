@@ -175,6 +175,32 @@ describe('SES through SNS', () => {
     expect((await dump()).events).toEqual([]);
   });
 
+  it('checks topic and Timestamp before fetching anything, and never echoes the runtime\'s internal error text', async () => {
+    clearSnsCertificateCache();
+    const fetches: string[] = [];
+    const spy = (async (input: RequestInfo | URL) => {
+      fetches.push(String(input));
+      throw new Error('internal error; reference = 9q8w7e6r5t4y3u2i1o0p');
+    }) as typeof fetch;
+    const post = (message: object) =>
+      handleSesWebhook(new Request(`${SITE}/api/webhooks/ses`, { method: 'POST', body: JSON.stringify(message) }), {
+        db: t.db, topicArns: [TOPIC_ARN], now: () => NOW, sns: { fetch: spy, allowUrl: standinHook.allowUrl },
+      });
+    const certUrl = `${sns.url}/SimpleNotificationService-probe.pem`;
+    const otherTopic = await sns.sign({ Type: 'Notification', MessageId: 'm-p1', TopicArn: 'arn:aws:sns:eu-west-1:999999999999:other', Message: '{}', Timestamp: '2026-11-30T11:59:00Z' }, '1', certUrl);
+    expect((await post(otherTopic)).status).toBe(403);
+    const stale = await sns.sign({ Type: 'Notification', MessageId: 'm-p2', TopicArn: TOPIC_ARN, Message: '{}', Timestamp: '2020-01-01T00:00:00Z' }, '1', certUrl);
+    expect((await post(stale)).status).toBe(400);
+    expect(fetches).toEqual([]); // nothing unauthenticated made the Worker fetch a URL
+    const fresh = await sns.sign({ Type: 'Notification', MessageId: 'm-p3', TopicArn: TOPIC_ARN, Message: '{}', Timestamp: '2026-11-30T11:59:00Z' }, '1', certUrl);
+    const refused = await post(fresh);
+    expect(refused.status).toBe(403);
+    expect(fetches).toEqual([certUrl]);
+    const text = await refused.text();
+    expect(text).not.toMatch(/internal error|reference =|9q8w7e6r/);
+    expect(JSON.parse(text)).toMatchObject({ error: 'bad_signature' });
+  });
+
   it('caches the certificate: many messages, one fetch', async () => {
     clearSnsCertificateCache();
     const before = sns.certFetches;

@@ -6,7 +6,10 @@ import type { Db } from '../../db/client';
 import type { DeliveryConfig } from './config';
 import { recordTrackingEvent, TRANSPARENT_GIF, verifyClick, verifyOpen } from './tracking';
 
-type TrackingRequest = { db: Db; tracking: DeliveryConfig['tracking']; now: Date; ipAddress?: string | null; userAgent?: string | null };
+/** `method`: only a GET is an open or a click; a HEAD (link checkers, prefetchers) gets the same answer and records nothing. */
+type TrackingRequest = { db: Db; tracking: DeliveryConfig['tracking']; now: Date; ipAddress?: string | null; userAgent?: string | null; method?: string };
+
+const counts = (req: TrackingRequest): boolean => (req.method ?? 'GET').toUpperCase() === 'GET';
 
 const gif = () =>
   new Response(TRANSPARENT_GIF, {
@@ -19,7 +22,7 @@ export async function openPixelResponse(req: TrackingRequest, file: string | und
   const { enabled, secret } = req.tracking;
   if (!match || !sig || !enabled || !secret) return gif();
   const id = match[1]!;
-  if (await verifyOpen(secret, id, sig)) {
+  if (counts(req) && (await verifyOpen(secret, id, sig))) {
     await recordTrackingEvent(req.db, { notificationId: id, kind: 'opened', now: req.now, ipAddress: req.ipAddress, userAgent: req.userAgent });
   }
   return gif();
@@ -38,7 +41,7 @@ export async function clickResponse(req: TrackingRequest, id: string | undefined
   if (!secret || !id) return badLink();
   const verified = await verifyClick(secret, id, target, sig);
   if (!verified) return badLink();
-  if (enabled) {
+  if (enabled && counts(req)) {
     await recordTrackingEvent(req.db, { notificationId: id, kind: 'clicked', url: verified, now: req.now, ipAddress: req.ipAddress, userAgent: req.userAgent });
   }
   return new Response(null, { status: 302, headers: { location: verified, 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' } });

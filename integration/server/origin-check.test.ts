@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isForbiddenCrossOrigin, ONE_CLICK_PATH, PROCESS_PATH, WEBHOOK_PATHS } from './origin-check';
+import { finishRequest, MAX_DRAIN_BYTES } from './drain';
+import { crossOriginForbiddenResponse, isForbiddenCrossOrigin, ONE_CLICK_PATH, PROCESS_PATH, WEBHOOK_PATHS } from './origin-check';
 
 const SITE = 'https://blog.example';
 const req = (path: string, init: { method?: string; origin?: string; type?: string | null } = {}) => {
@@ -76,5 +77,39 @@ describe('isForbiddenCrossOrigin under a route base (Astro base + prefix)', () =
     expect(isForbiddenCrossOrigin(at(`/journal/news${WEBHOOK_PATHS[0]}`), undefined, '/journal/news')).toBe(false);
     expect(isForbiddenCrossOrigin(at(ONE_CLICK_PATH), undefined, '/journal/news')).toBe(true); // not mounted there
     expect(isForbiddenCrossOrigin(at('/journal/news/subscribe'), undefined, '/journal/news')).toBe(true);
+  });
+});
+
+describe('a refusal reads the body first (server/drain.ts)', () => {
+  const streamed = (size: number) => {
+    let pulled = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (pulled >= size) return controller.close();
+        const chunk = new Uint8Array(Math.min(64 * 1024, size - pulled));
+        pulled += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const request = new Request(`${SITE}/subscribe`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body, duplex: 'half' } as RequestInit);
+    return { request, pulled: () => pulled };
+  };
+
+  it('the 403 of a cross-site POST leaves after the whole body was read', async () => {
+    const { request, pulled } = streamed(200_000);
+    const response = await finishRequest(request, async () => (isForbiddenCrossOrigin(request) ? crossOriginForbiddenResponse() : new Response('ok')));
+    expect(response.status).toBe(403);
+    expect(pulled()).toBe(200_000);
+    expect(request.bodyUsed).toBe(true);
+  });
+
+  it('drains at most MAX_DRAIN_BYTES, then cancels; a body the route read is left alone', async () => {
+    const { request, pulled } = streamed(MAX_DRAIN_BYTES * 4);
+    await finishRequest(request, async () => new Response('refused', { status: 401 }));
+    expect(pulled()).toBeGreaterThan(MAX_DRAIN_BYTES);
+    expect(pulled()).toBeLessThan(MAX_DRAIN_BYTES * 2);
+    const read = new Request(`${SITE}/x`, { method: 'POST', body: 'a=1' });
+    const response = await finishRequest(read, async () => new Response(await read.text()));
+    expect(await response.text()).toBe('a=1');
   });
 });

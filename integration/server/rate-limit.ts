@@ -6,7 +6,7 @@
 import type { Db } from '../../db/client';
 import { sha256Hex } from '../../db/crypto';
 import { changedRows } from '../../db/params';
-import { countHit, hitsIn, windowsBeforeQuery } from '../../db/rate-limits';
+import { bucketSegment, countHit, hitsIn, windowsBeforeQuery } from '../../db/rate-limits';
 
 type RateLimitRule = { name: string; limit: number; windowSeconds: number };
 
@@ -40,7 +40,16 @@ export async function hitRateLimit(db: Db, rule: RateLimitRule, key: string, now
   };
 }
 
-const bucketOf = async (rule: RateLimitRule, key: string) => `${rule.name}:${(await sha256Hex(key)).slice(0, 32)}`;
+/**
+ * `name:<hash of the key>`; a compound key `address\nip` becomes `name:<hash of the address>:<hash
+ * of both>`, so every bucket that names an address carries that address's hash as one segment
+ * and erasure can delete them all (addressBucketsQuery in db/rate-limits.ts).
+ */
+async function bucketOf(rule: RateLimitRule, key: string): Promise<string> {
+  const newline = key.indexOf('\n');
+  if (newline === -1) return `${rule.name}:${await bucketSegment(key)}`;
+  return `${rule.name}:${await bucketSegment(key.slice(0, newline))}:${(await sha256Hex(key)).slice(0, 16)}`;
+}
 
 /** Reads the current window's count without counting a hit (for limits that count failures only). */
 export async function peekRateLimit(db: Db, rule: RateLimitRule, key: string, now = new Date()): Promise<RateLimitResult> {

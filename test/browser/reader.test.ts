@@ -325,8 +325,10 @@ describe('reader journey in a real browser', () => {
       expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
       oldCookie = session.value;
 
+      // Registering chose nothing: the owner picks here, and this save starts the subscription.
       await page.getByLabel('A daily digest').check();
-      await page.getByLabel('Announcements').uncheck();
+      await page.getByLabel('Blog posts').check();
+      await page.getByLabel('Thoughts').check();
       await page.getByRole('button', { name: 'Save preferences' }).click();
       await page.waitForURL('**/preferences?saved=1');
       await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('status-message');

@@ -3,6 +3,7 @@
  * the provider's request, with no Origin and SNS's text/plain body, gets past the site's
  * Origin check to the route's own authentication; the written rows land in the site's D1.
  */
+import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSuppressed } from '../../db/suppressions';
 import { SITE_WEBHOOK_SECRETS, startSite, type Site } from './site';
@@ -59,3 +60,38 @@ describe('webhook routes in the built site', () => {
     expect(huge.status).toBe(413);
   });
 });
+
+/** One request on the given agent (one kept-alive socket), answered as [status, body]. */
+function onSocket(agent: Agent, path: string, method: string, headers: Record<string, string>, body?: string): Promise<[number, string]> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${site.baseUrl}${path}`, { method, headers, agent }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve([res.statusCode ?? 0, text]));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('a refusal reads the body before it answers (local proxy, kept-alive connection)', () => {
+  it('403 cross-site POSTs and 401 webhooks with bodies never leave the next request on the connection a 500', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const body = `email=${'a'.repeat(64 * 1024)}@example.org`;
+    const statuses: number[] = [];
+    try {
+      for (let i = 0; i < 15; i++) {
+        const [refused] = await onSocket(agent, '/subscribe', 'POST', { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body);
+        const [unauthorized] = await onSocket(agent, '/api/webhooks/postmark', 'POST', { 'content-type': 'application/json' }, JSON.stringify({ pad: 'x'.repeat(32 * 1024) }));
+        const [next, text] = await onSocket(agent, '/subscribe', 'GET', {});
+        statuses.push(refused, unauthorized, next);
+        expect(text).not.toMatch(/Network connection lost|internal error; reference/);
+      }
+    } finally {
+      agent.destroy();
+    }
+    expect([...new Set(statuses)].sort()).toEqual([200, 401, 403]);
+  });
+});
+

@@ -10,6 +10,7 @@ import { constantTimeEqual } from '../../../db/crypto';
 import type { User } from '../../../db/schema';
 import { isLocalHttp, readCookie } from '../auth/cookies';
 import { ACCESS_JWT_HEADER, verifyAccessJwt, type AccessConfig } from './access';
+import { isLoopbackUrl } from '../loopback';
 
 export type AdminSettings = {
   access: AccessConfig | null;
@@ -27,7 +28,6 @@ export type AdminIdentity = {
 
 export type GateResult = { ok: true; identity: AdminIdentity } | { ok: false; reason: string };
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 export async function authenticateAdmin(request: Request, user: User | null, settings: AdminSettings): Promise<GateResult> {
   const token = request.headers.get(ACCESS_JWT_HEADER);
@@ -37,11 +37,12 @@ export async function authenticateAdmin(request: Request, user: User | null, set
     const email = typeof verified.payload.email === 'string' ? verified.payload.email : null;
     return { ok: true, identity: { actor: `access:${verified.identity}`, via: 'access', email } };
   }
-  if (user && user.role === 'admin' && user.emailVerified) {
+  // A proven mailbox (any emailed link), whether or not the admin also subscribes to mail.
+  if (user && user.role === 'admin' && (user.emailProvenAt != null || user.emailVerified)) {
     return { ok: true, identity: { actor: `account:${user.email}`, via: 'account', email: user.email } };
   }
   const url = new URL(request.url);
-  if (settings.devBypass && settings.mailTransport === 'dev' && LOOPBACK.has(url.hostname)) {
+  if (settings.devBypass && settings.mailTransport === 'dev' && isLoopbackUrl(url)) {
     return { ok: true, identity: { actor: 'dev-bypass', via: 'dev', email: 'author@localhost.test' } };
   }
   if (settings.access) return { ok: false, reason: 'no Cf-Access-Jwt-Assertion header' };

@@ -10,7 +10,7 @@
  */
 import Papa from 'papaparse';
 import type { Db } from '../../../db/client';
-import { randomToken, sha256Hex, newId } from '../../../db/crypto';
+import { addressHash, randomToken, sha256Hex, newId } from '../../../db/crypto';
 import { exportPage, findExisting, NEVER_IMPORT_STATUSES, writeImport, EXPORT_PAGE, type ImportRow } from '../../../db/admin-import';
 import { recordAdminAction } from '../../../db/admin-audit';
 import { isContentType } from '../../../db/eligibility';
@@ -19,14 +19,13 @@ import type { SubscriberFilters } from '../../../db/admin-subscribers';
 import { CONTENT_TYPES, EMAIL_FREQUENCIES, type ContentType, type EmailFrequency } from '../../../db/schema';
 import { VERIFICATION_TTL_SECONDS } from '../verification';
 import { formText } from '../forms';
-import { MAX_EMAIL_LENGTH } from '../validation';
+import { parseEmailAddress } from '../../../db/email-address';
 import type { ActionContext } from './request';
 
 export const MAX_IMPORT_ROWS = 50_000;
 export const MAX_IMPORT_BYTES = 5 * 1024 * 1024; // 5 MiB: ~100,000 typical lines
 const MAX_INVALID_LISTED = 200;
 const MAX_CONSENT_STATEMENT = 500;
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export type InvalidLine = { line: number; reason: string };
@@ -47,44 +46,39 @@ function parseTypes(raw: string | undefined): ContentType[] | null {
   return CONTENT_TYPES.filter((t) => words.includes(t));
 }
 
-/** 1-based line number of a character offset. */
-function lineIndex(text: string): (offset: number) => number {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  return (offset) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid]! <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
-}
-
 type RawRow = { line: number; cells: string[]; error?: string };
 
-/** Rows with the line each starts on (quoted fields may span lines), via papaparse's step cursor. */
+/**
+ * Rows with the line each starts on (quoted fields may span lines), via papaparse's step cursor.
+ * Linear in the file: each step counts only the newlines it consumed (nothing is rescanned), and
+ * every physical line, blank ones included, counts toward MAX_IMPORT_ROWS (+1 for the header).
+ */
 function csvRows(text: string): { rows: RawRow[]; tooMany: boolean } {
-  const lineOf = lineIndex(text);
   const rows: RawRow[] = [];
-  let start = 0;
   let tooMany = false;
+  let line = 1; // the line the next row starts on
+  let counted = 0; // text before this offset has had its newlines counted
+  const newlinesUpTo = (end: number) => {
+    for (let i = counted; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 || (c === 13 && text.charCodeAt(i + 1) !== 10)) line++;
+    }
+    counted = Math.max(counted, end);
+  };
   Papa.parse<string[]>(text, {
     skipEmptyLines: false,
     step: (result, parser) => {
-      const cells = result.data;
-      const line = lineOf(start);
-      start = result.meta.cursor;
-      while (text[start] === '\r' || text[start] === '\n') start += text[start] === '\r' && text[start + 1] === '\n' ? 2 : 1;
-      if (cells.every((c) => c.trim() === '')) return; // blank line
-      if (rows.length > MAX_IMPORT_ROWS) {
+      const start = line;
+      newlinesUpTo(Math.min(text.length, result.meta.cursor)); // the cursor stands after the row's newline
+      const blank = result.data.every((c) => c.trim() === '');
+      // Past the cap (the header is line 1): anything but the empty end after a final newline.
+      if (start > MAX_IMPORT_ROWS + 1 && !(blank && result.meta.cursor >= text.length)) {
         tooMany = true;
         parser.abort();
         return;
       }
-      rows.push({ line, cells, error: result.errors[0]?.message });
+      if (blank) return; // a blank line: counted, not a row
+      rows.push({ line: start, cells: result.data, error: result.errors[0]?.message });
     },
   });
   return { rows, tooMany };
@@ -108,10 +102,13 @@ export function parseImportCsv(text: string): ParsedCsv {
       invalid.push({ line, reason: error });
       continue;
     }
-    const email = (cell(emailAt) ?? '').trim().normalize('NFC').toLowerCase();
-    const problem = !email
+    // The one address rule and normalisation of every entry point (db/email-address.ts).
+    const rawEmail = cell(emailAt) ?? '';
+    const parsed = parseEmailAddress(rawEmail);
+    const email = parsed.ok ? parsed.email : '';
+    const problem = rawEmail.trim() === ''
       ? 'no email address'
-      : CONTROL.test(email) || email.length > MAX_EMAIL_LENGTH || !EMAIL_SHAPE.test(email)
+      : !parsed.ok
         ? 'not an email address'
         : seen.has(email)
           ? `same address as line ${seen.get(email)}`
@@ -179,11 +176,13 @@ export async function importAction(deps: ImportDeps, ctx: ActionContext): Promis
   }
   const now = deps.now?.() ?? new Date();
   // New readers without attested consent get a token and its confirmation link.
+  // Every new row carries users.email_hash, the key the suppression list joins on (db/suppressions.ts).
   const created = await Promise.all(
     plan.created.map(async (row) => {
-      if (attested) return row;
+      const withHash = { ...row, emailHash: await addressHash(row.email) };
+      if (attested) return withHash;
       const token = randomToken();
-      return { ...row, tokenHash: await sha256Hex(token), verifyUrl: `${deps.siteUrl}/verify?token=${encodeURIComponent(token)}` };
+      return { ...withHash, tokenHash: await sha256Hex(token), verifyUrl: `${deps.siteUrl}/verify?token=${encodeURIComponent(token)}` };
     }),
   );
   const written = await writeImport(deps.db, {

@@ -5,7 +5,10 @@
  * next one. Save and restore answer 303 back to the editor.
  */
 import type { Db } from '../../../db/client';
+import { answerableErrorText } from '../../../db/safe-error';
 import { getTemplate, saveTemplateVersion, type TemplateDraft } from '../../../db/admin-templates';
+import { TemplateSafetyError } from '../../../db/template-safety';
+import { TemplateVariableError } from '../../../db/template-variables';
 import type { EmailTemplate, EmailTemplateVersion } from '../../../db/schema';
 import type { Rendered } from '../../delivery/render';
 import { formText } from '../forms';
@@ -38,7 +41,7 @@ async function view(deps: TemplateDeps, found: { template: EmailTemplate; versio
   try {
     preview = await renderTemplatePreview(deps.db, deps.config, { ...found.template, ...draft }, deps.recipient);
   } catch (e) {
-    problem ??= `The draft cannot be rendered: ${(e as Error).message}`;
+    problem ??= `The draft cannot be rendered: ${answerableErrorText(e, 'try again')}`;
   }
   return { ...found, draft, baseVersion, preview, error: problem, status: problem ? 400 : 200 };
 }
@@ -56,7 +59,11 @@ export async function templateEditor(deps: TemplateDeps, id: string, ctx?: Actio
     const wanted = Number(formText(ctx.form, 'version'));
     const version = found.versions.find((v) => v.version === wanted);
     if (!version) return forbiddenPage('there is no such version', 404);
-    const saved = await saveTemplateVersion(deps.db, found.template, found.template.version, draftOf(version), { ...who, restoredFrom: wanted }, now);
+    const saved = await saveTemplateVersion(deps.db, found.template, found.template.version, draftOf(version), { ...who, restoredFrom: wanted }, now).catch((e: unknown) => {
+      if (e instanceof TemplateSafetyError || e instanceof TemplateVariableError) return e;
+      throw e;
+    });
+    if (saved instanceof Error) return backTo(page, `Version ${wanted} cannot be restored: ${saved.message}`);
     return saved.ok ? backTo(page, `Version ${wanted} restored as version ${saved.version}.`) : backTo(page, 'Someone saved this template meanwhile; nothing was restored.');
   }
   if (op !== 'preview' && op !== 'save') return forbiddenPage('unknown action; use preview, save or restore', 400);
@@ -77,6 +84,8 @@ export async function templateEditor(deps: TemplateDeps, id: string, ctx?: Actio
     if (saved.ok) return backTo(page, `Saved as version ${saved.version}.`);
     return view(deps, found, draft, baseVersion, 'Someone saved this template after you opened it; reload to see their version (your draft is below).');
   } catch (e) {
-    return view(deps, found, draft, baseVersion, (e as Error).message);
+    // Our own refusals say why; anything else (a database error) is never echoed.
+    const known = e instanceof TemplateVariableError || e instanceof TemplateSafetyError || e instanceof RangeError;
+    return view(deps, found, draft, baseVersion, known ? (e as Error).message : 'The template could not be saved; try again.');
   }
 }

@@ -1,12 +1,12 @@
 /** The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure everywhere but local http dev. */
+import { isLoopbackUrl } from '../loopback';
 
 export const SESSION_COOKIE = 'session';
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Secure unless the request is plain http to this machine (browsers drop Secure cookies there). */
 export function isLocalHttp(url: URL): boolean {
-  return url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname);
+  return url.protocol === 'http:' && isLoopbackUrl(url);
 }
 
 export function sessionCookie(token: string, expiresAt: Date, url: URL): string {

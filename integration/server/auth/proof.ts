@@ -12,7 +12,7 @@ import type { User } from '../../../db/schema';
 export const isProven = (user: Pick<User, 'emailProvenAt'>): boolean => user.emailProvenAt !== null;
 
 /**
- * Marks the address proven and confirmed; on the first proof drops every session and the
+ * Marks the address proven (never a subscription confirmed); on the first proof drops every session and the
  * password; `revokeSessions` drops sessions anyway (a new password signs out everywhere).
  * One batch: the user row and the sessions change together.
  */

@@ -6,12 +6,14 @@
  * - GET/POST /account/password?token= sets the password; GET/POST /account/link?token= signs in.
  * Requests answer the same for known, unknown and blocked addresses (no enumeration). Using a
  * link proves the mailbox (integration/server/auth/proof.ts): the first proof revokes every session and
- * password set before it, and a new password signs out every other session.
+ * password set before it, and a new password signs out every other session. A link confirms no
+ * subscription (neither one a stranger asked for nor the register request's): the owner, signed
+ * in, chooses on the preferences page, and that save is the activation with its confirmed consent.
  */
 import type { Db } from '../../../db/client';
 import { inspectAccountToken, issueAccountToken, spendAccountToken } from '../../../db/account-tokens';
-import { confirmConsentQuery, consentQueries } from '../../../db/consent';
-import { sha256Hex } from '../../../db/crypto';
+import { consentQueries } from '../../../db/consent';
+import { isReceivingMail } from '../../../db/eligibility';
 import { createNotificationHistory, historyInsertRows } from '../../../db/history';
 import { createUser, getUserByEmail } from '../../../db/users';
 import { CONTENT_TYPES, type AccountTokenPurpose, type User } from '../../../db/schema';
@@ -20,7 +22,8 @@ import { recordMailboxProof } from '../auth/proof';
 import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formText, readForm } from '../forms';
 import { requestMeta, type FieldErrors } from '../http';
-import { hitRateLimit, hitRateLimits, RATE_LIMITS } from '../rate-limit';
+import { hitRateLimit, hitRateLimits, peekRateLimit, RATE_LIMITS } from '../rate-limit';
+import { isSuppressedNonReader } from '../../../db/suppressions';
 import { cleanToken, parseEmail, parseNewPassword } from '../validation';
 import { startSession, type AccountFormView } from './account';
 import { afterResponse, nowOf, redirectTo, render, respond, tooManyMessage, type PageResult, type ReaderDeps } from './deps';
@@ -37,12 +40,12 @@ export const LINK_SENT_LOCATION: Record<LinkRequestKind, string> = {
 const PURPOSE: Record<LinkRequestKind, AccountTokenPurpose> = { register: 'set_password', reset: 'set_password', sign_in: 'sign_in' };
 const LINK_PATH: Record<AccountTokenPurpose, string> = { set_password: '/account/password', sign_in: '/account/link' };
 
-/** Finds the reader, or (register only) creates one, unconfirmed, for every content type. */
+/** Finds the reader, or (register only) creates one, unconfirmed, nothing chosen yet (the owner chooses once signed in). */
 async function readerFor(db: Db, email: string, kind: LinkRequestKind): Promise<{ user: User | undefined; created: boolean }> {
   const existing = await getUserByEmail(db, email);
   if (existing || kind !== 'register') return { user: existing, created: false };
   try {
-    const user = await createUser(db, { email, emailBlogUpdates: true, emailThoughtUpdates: true, emailAnnouncements: true, emailVerified: false });
+    const user = await createUser(db, { email, emailVerified: false });
     return { user, created: true };
   } catch {
     return { user: await getUserByEmail(db, email), created: false }; // a parallel request created it first
@@ -71,9 +74,12 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
     return render({ values, errors: { form: tooManyMessage(ipLimit.retryAfterSeconds) } }, 429, { 'retry-after': String(ipLimit.retryAfterSeconds) });
   }
   const done = respond<AccountFormView>(redirectTo(LINK_SENT_LOCATION[kind]));
+  // Suppressed means no row: for an erased or bounced non-reader nothing is stored (no row, no
+  // per-address bucket) and nothing mailed; the answer is the same.
+  const suppressed = await isSuppressedNonReader(db, email);
   // Over the per-address limit: the same answer, and no mail.
-  const emailLimit = await hitRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now);
-  if (!emailLimit.allowed) return done;
+  const emailLimit = suppressed ? await peekRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now) : await hitRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now);
+  if (!emailLimit.allowed || suppressed) return done;
   // Everything that depends on whether the address is known (the lookup, the reader row, the
   // token, the mail) runs after the answer: every address gets the same work before it.
   await afterResponse(deps, `${kind} link`, () => sendLink(db, deps, kind, email, meta, now));
@@ -85,15 +91,12 @@ async function sendLink(db: Db, deps: ReaderDeps, kind: LinkRequestKind, email: 
   if (!user || user.emailStatus === 'blocked') return;
   const purpose = PURPOSE[kind];
   const token = await issueAccountToken(db, user.id, purpose, now);
-  if (created) {
-    // A new reader subscribes by registering: the history row and the consent record, one batch.
-    // Setting the password through the link confirms it (handleSetPassword).
+  if (kind === 'register' && !isReceivingMail(user)) {
+    // Registering asks to subscribe: the request is on record (unconfirmed, like a subscribe).
+    // Nothing is applied: the owner, once the link signed them in, chooses and confirms.
     const details = { contentTypes: [...CONTENT_TYPES], frequency: user.emailFrequency };
-    const [row] = historyInsertRows(db, [{ userId: user.id, action: 'subscribed', details: { ...details, via: 'register' }, ipAddress: meta.ipAddress, userAgent: meta.userAgent }], now);
-    await db.batch([
-      row!,
-      ...consentQueries(db, { userId: user.id, source: 'register', choices: details, ipAddress: meta.ipAddress, userAgent: meta.userAgent, verificationTokenHash: await sha256Hex(token), now }),
-    ]);
+    const history = created ? historyInsertRows(db, [{ userId: user.id, action: 'subscribed', details: { ...details, via: 'register' }, ipAddress: meta.ipAddress, userAgent: meta.userAgent }], now) : [];
+    await db.batch([...consentQueries(db, { userId: user.id, source: 'register', choices: details, ipAddress: meta.ipAddress, userAgent: meta.userAgent, now }), ...history]);
   }
   const verifyUrl = `${deps.siteUrl}${LINK_PATH[purpose]}?token=${encodeURIComponent(token)}`;
   await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, kind: purpose });
@@ -142,7 +145,6 @@ export async function handleSetPassword(db: Db, request: Request, deps: Pick<Rea
   const passwordHash = await hashPassword(password);
   if (!(await spendAccountToken(db, found.row.id, now))) return stateOf('unknown');
   await recordMailboxProof(db, found.user, now, { newPasswordHash: passwordHash, revokeSessions: true });
-  await db.batch([confirmConsentQuery(db, await sha256Hex(token!), now)]); // a register link confirms its consent record
   await history(db, request, found.user.id, 'set_password');
   return respond(await startSession(db, found.user.id, new URL(request.url), '/preferences?password-set=1', now));
 }

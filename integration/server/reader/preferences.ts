@@ -4,7 +4,8 @@
  */
 import type { Db } from '../../../db/client';
 import { createNotificationHistory } from '../../../db/history';
-import { contentTypesOf, preferenceFlags } from '../../../db/eligibility';
+import { recordConfirmedConsent } from '../../../db/consent';
+import { contentTypesOf, isReceivingMail, preferenceFlags } from '../../../db/eligibility';
 import { updateUserPreferences } from '../../../db/preferences';
 import { findUnsubscribeToken } from '../../../db/unsubscribe-tokens';
 import { getUserById } from '../../../db/users';
@@ -97,18 +98,31 @@ export function parsePreferences(raw: { contentTypes: unknown; frequency: unknow
   return { value, errors };
 }
 
-async function savePreferences(db: Db, user: User, prefs: Preferences, request: Request, via: string, now: Date): Promise<void> {
+/**
+ * The reader's own save (signed in, or holding an emailed preferences link: either way the
+ * mailbox owner). Choosing any mail confirms the address; a save that starts mail for a reader
+ * who was not receiving any is an activation, and writes the owner's confirmed consent record.
+ */
+async function savePreferences(db: Db, user: User, prefs: Preferences, request: Request, via: 'token' | 'session' | 'api', now: Date): Promise<void> {
+  const wantsMail = !prefs.unsubscribeAll && prefs.contentTypes.length > 0;
+  const flags = preferenceFlags(prefs.contentTypes);
   await updateUserPreferences(
     db,
     user.id,
-    {
-      ...preferenceFlags(prefs.contentTypes),
-      emailFrequency: prefs.frequency,
-      unsubscribeAll: prefs.unsubscribeAll,
-    },
+    { ...flags, emailFrequency: prefs.frequency, unsubscribeAll: prefs.unsubscribeAll, ...(wantsMail && { emailVerified: true }) },
     now,
   );
+  const after = {
+    ...flags,
+    unsubscribeAll: prefs.unsubscribeAll,
+    emailVerified: wantsMail || user.emailVerified,
+    emailStatus: prefs.unsubscribeAll ? ('unsubscribed' as const) : user.emailStatus === 'unsubscribed' ? ('active' as const) : user.emailStatus,
+  };
   const meta = requestMeta(request);
+  if (!isReceivingMail(user) && isReceivingMail(after)) {
+    const choices = { contentTypes: prefs.contentTypes, frequency: prefs.frequency };
+    await recordConfirmedConsent(db, { userId: user.id, tokenHash: null, source: via === 'api' ? 'api' : 'subscribe_form', choices, ipAddress: meta.ipAddress, userAgent: meta.userAgent, now });
+  }
   await createNotificationHistory(db, {
     userId: user.id,
     action: 'preferences_updated',

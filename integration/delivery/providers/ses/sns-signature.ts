@@ -122,6 +122,12 @@ export async function verifySnsSignature(message: SnsMessage, opts: SnsVerifierO
   }
   const allowed = opts.allowUrl ?? isAwsSnsUrl;
   if (!allowed(certUrl) || !certUrl.pathname.endsWith('.pem')) return { ok: false, reason: 'SigningCertURL is not an https URL on sns.<region>.amazonaws.com.' };
+  let signature: Uint8Array<ArrayBuffer>;
+  try {
+    signature = base64ToBytes(message.Signature); // before any fetch: a malformed one costs nothing
+  } catch {
+    return { ok: false, reason: 'Signature is not base64.' };
+  }
   const cacheKey = `${message.SignatureVersion} ${certUrl.href}`;
   let key = keyCache.get(cacheKey);
   if (!key) {
@@ -130,17 +136,12 @@ export async function verifySnsSignature(message: SnsMessage, opts: SnsVerifierO
     keyCache.set(cacheKey, key);
     key.catch(() => keyCache.delete(cacheKey)); // a failed fetch is tried again next time
   }
-  let signature: Uint8Array<ArrayBuffer>;
-  try {
-    signature = base64ToBytes(message.Signature);
-  } catch {
-    return { ok: false, reason: 'Signature is not base64.' };
-  }
   try {
     const valid = await crypto.subtle.verify('RSASSA-PKCS1-v1_5', await key, signature, new TextEncoder().encode(stringToSign(message)));
     return valid ? { ok: true } : { ok: false, reason: 'The signature does not match.' };
-  } catch (error) {
-    return { ok: false, reason: `The signing certificate could not be used (${(error as Error).message}).` };
+  } catch {
+    // Never the runtime's own text: workerd answers e.g. "internal error; reference = …".
+    return { ok: false, reason: 'The signing certificate could not be fetched or used.' };
   }
 }
 

@@ -75,13 +75,15 @@ export async function handleSesWebhook(request: Request, deps: SesWebhookDeps): 
   const headerType = request.headers.get('x-amz-sns-message-type');
   if (headerType !== null && headerType !== message.Type) return reply(400, { error: 'invalid_message', reason: 'x-amz-sns-message-type does not match Type.' });
 
-  const verdict = await verifySnsSignature(message, deps.sns, now);
-  if (!verdict.ok) return reply(403, { error: 'bad_signature', reason: verdict.reason });
+  // What costs nothing comes first (topic, age, certificate URL shape): an unauthenticated
+  // request must never make the Worker fetch a URL. Only then the certificate and the signature.
   if (!deps.topicArns.includes(message.TopicArn)) return reply(403, { error: 'unknown_topic', reason: 'This topic is not in SES_SNS_TOPIC_ARNS.' });
   const sentAt = Date.parse(message.Timestamp);
   if (!Number.isFinite(sentAt) || Math.abs(now.getTime() - sentAt) > SNS_MAX_AGE_MS) {
     return reply(400, { error: 'stale_message', reason: 'The message Timestamp is too old (or in the future).' });
   }
+  const verdict = await verifySnsSignature(message, deps.sns, now);
+  if (!verdict.ok) return reply(403, { error: 'bad_signature', reason: verdict.reason });
 
   if (message.Type === 'SubscriptionConfirmation') return confirmSubscription(message.SubscribeURL!, deps.sns);
   if (message.Type === 'UnsubscribeConfirmation') return reply(200, { ok: true, ignored: 'UnsubscribeConfirmation' });

@@ -5,12 +5,12 @@
  * never be read on a deployed site, even if MAIL_TRANSPORT were left at 'dev'.
  */
 import PostalMime from 'postal-mime';
+import { isLoopbackUrl } from '../../../server/loopback';
 
-const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 export function devMailEnabled(mailTransport: string | undefined, url: URL): boolean {
   if (mailTransport !== 'dev') return false;
-  return LOOPBACK_HOSTS.has(url.hostname) || url.hostname.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
+  return isLoopbackUrl(url); // the console's dev bypass uses the same definition
 }
 
 export const notFound = (): Response =>

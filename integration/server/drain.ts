@@ -1,0 +1,41 @@
+/**
+ * Read the body before answering. A response sent while the request body is still unread
+ * (a 403 from the Origin check, a 401 from a webhook, a 405, a 503) leaves the body in the
+ * connection, and the local runtime's proxy (`astro preview`, `wrangler dev`) then answers the
+ * NEXT request on that connection with a 500 ("Network connection lost"). The middleware runs
+ * every request through `finishRequest`, so whichever route answered, the body has been read:
+ * up to MAX_DRAIN_BYTES, then cancelled (a refusal never costs an unbounded read).
+ */
+
+export const MAX_DRAIN_BYTES = 1024 * 1024;
+
+/** Reads and discards what is left of the body, at most `max` bytes; never throws. */
+export async function drainRequestBody(request: Request, max = MAX_DRAIN_BYTES): Promise<void> {
+  if (!request.body || request.bodyUsed || request.body.locked) return;
+  const reader = request.body.getReader();
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel();
+        return;
+      }
+    }
+  } catch {
+    // A client that went away: nothing left to drain.
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** Runs the handler, then drains whatever body it left unread, before the answer leaves. */
+export async function finishRequest(request: Request, handle: () => Promise<Response>): Promise<Response> {
+  try {
+    return await handle();
+  } finally {
+    await drainRequestBody(request);
+  }
+}
