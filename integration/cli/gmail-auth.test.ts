@@ -1,6 +1,8 @@
-// `npm run gmail:auth` end to end against the Google stand-in: the test is the browser.
+// `npx astro-d1-notify gmail:auth` end to end against the Google stand-in: the test is the browser.
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGoogleStandin, type GoogleStandin } from '../../test/helpers/google-standin';
 import { buildMessage, makeMessageId } from '../delivery/mime';
@@ -8,6 +10,8 @@ import { createGmailTransport } from '../delivery/transports/gmail';
 import { runGmailAuth } from './gmail-auth';
 
 const ROOT = resolve(import.meta.dirname, '../..');
+const NODE = resolve(ROOT, 'node_modules/.bin/node');
+const BIN = resolve(ROOT, 'integration/cli/bin.mjs');
 let google: GoogleStandin;
 beforeAll(async () => {
   google = await startGoogleStandin();
@@ -113,9 +117,10 @@ describe('gmail:auth', () => {
     await expect(run).rejects.toThrow(/access_denied/);
   });
 
-  it('runs as the npm script: prints the consent URL, then the refresh token and the wrangler command', async () => {
-    const child = spawn(resolve(ROOT, 'node_modules/.bin/node'), [resolve(ROOT, 'node_modules/.bin/tsx'), 'integration/cli/gmail-auth.ts'], {
-      cwd: ROOT,
+  /** `npx astro-d1-notify gmail:auth …args` in `cwd`, the test acting as the browser; resolves with its output. */
+  async function runCommand(args: string[], cwd: string) {
+    const child = spawn(NODE, [BIN, 'gmail:auth', ...args], {
+      cwd,
       env: {
         ...process.env,
         GMAIL_CLIENT_ID: google.clientId,
@@ -138,17 +143,41 @@ describe('gmail:auth', () => {
     });
     expect((await actAsBrowser(consentUrl)).status).toBe(200);
     const exitCode = await new Promise<number | null>((r) => child.on('exit', r));
+    return { stdout, stderr, exitCode };
+  }
+
+  it('runs from the bin: prints the consent URL, then the refresh token and the wrangler command', async () => {
+    const { stdout, stderr, exitCode } = await runCommand([], ROOT);
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
     expect(stdout).toContain(google.refreshToken);
     expect(stdout).toContain('wrangler secret put GMAIL_REFRESH_TOKEN');
   }, 30_000);
 
+  it('--local writes the credentials to .dev.vars beside the wrangler config, keeps its other lines, and prints no secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gmail-auth-'));
+    try {
+      mkdirSync(join(dir, 'site'));
+      writeFileSync(join(dir, 'site/.dev.vars'), 'SITE_NAME="Mine"\nGMAIL_REFRESH_TOKEN="old"\n');
+      const { stdout, stderr, exitCode } = await runCommand(['--local', '--config', 'site/wrangler.jsonc'], dir);
+      expect(exitCode, stderr).toBe(0);
+      expect(stdout).toContain('written to');
+      for (const secret of [google.refreshToken, google.clientSecret]) expect(stdout + stderr).not.toContain(secret);
+      const vars = readFileSync(join(dir, 'site/.dev.vars'), 'utf8');
+      expect(vars).toBe(
+        `SITE_NAME="Mine"\nGMAIL_CLIENT_ID="${google.clientId}"\nGMAIL_CLIENT_SECRET="${google.clientSecret}"\nGMAIL_REFRESH_TOKEN="${google.refreshToken}"\nMAIL_TRANSPORT="gmail"\n`,
+      );
+      expect(statSync(join(dir, 'site/.dev.vars')).mode & 0o077).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
+
   it('exits with usage help when the client credentials are missing', async () => {
     const env = { ...process.env };
     delete env.GMAIL_CLIENT_ID;
     delete env.GMAIL_CLIENT_SECRET;
-    const child = spawn(resolve(ROOT, 'node_modules/.bin/node'), [resolve(ROOT, 'node_modules/.bin/tsx'), 'integration/cli/gmail-auth.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE, [BIN, 'gmail:auth'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exitCode = await new Promise<number | null>((r) => child.on('exit', r));

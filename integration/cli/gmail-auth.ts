@@ -1,5 +1,5 @@
 /**
- * `npm run gmail:auth`: obtain a Gmail refresh token for the Gmail transport.
+ * `npx astro-d1-notify gmail:auth`: obtain a Gmail refresh token for the Gmail transport.
  *
  * OAuth 2.0 for installed apps with a loopback redirect and PKCE: a one-shot HTTP
  * server on 127.0.0.1 (random port) receives Google's redirect, the code is
@@ -10,9 +10,10 @@
  * GOOGLE_OAUTH_AUTH_URL and GOOGLE_OAUTH_TOKEN_URL override Google's endpoints
  * (the tests point them at a stand-in).
  */
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
+import { dirname, join, resolve } from 'node:path';
 import {
   buildConsentUrl,
   exchangeAuthorizationCode,
@@ -22,6 +23,7 @@ import {
   pkcePair,
   randomToken,
 } from '../delivery/transports/google-oauth';
+import { parseFlags, UsageError, type CommandContext } from './db-target';
 
 type GmailAuthOptions = {
   clientId: string;
@@ -138,35 +140,43 @@ function instructions(refreshToken: string): string[] {
     '  npx wrangler secret put GMAIL_CLIENT_SECRET',
     '',
     'and set the variable MAIL_TRANSPORT to "gmail" for the deployment (wrangler.jsonc "vars").',
-    'To send from local runs instead, put the same three values and MAIL_TRANSPORT=gmail in .dev.vars (never commit it).',
+    'To send from local runs instead, run again with --local: the values go to .dev.vars (never commit it).',
   ];
 }
 
-async function main(): Promise<number> {
-  const clientId = process.env.GMAIL_CLIENT_ID?.trim();
-  const clientSecret = process.env.GMAIL_CLIENT_SECRET?.trim();
-  if (!clientId || !clientSecret) {
-    console.error(
-      'Set GMAIL_CLIENT_ID and GMAIL_CLIENT_SECRET (an OAuth client of type "Desktop app" from https://console.cloud.google.com/apis/credentials, with the Gmail API enabled), e.g.\n' +
-        '  GMAIL_CLIENT_ID=… GMAIL_CLIENT_SECRET=… npm run gmail:auth',
-    );
-    return 2;
-  }
-  try {
-    const result = await runGmailAuth({
-      clientId,
-      clientSecret,
-      authUrl: process.env.GOOGLE_OAUTH_AUTH_URL || undefined,
-      tokenUrl: process.env.GOOGLE_OAUTH_TOKEN_URL || undefined,
-    });
-    for (const line of instructions(result.refreshToken)) console.log(line);
-    return 0;
-  } catch (error) {
-    console.error(`gmail:auth failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
+
+/** KEY=value lines of .dev.vars with `values` set (replacing earlier lines of the same keys). */
+export function mergeDevVars(text: string, values: Record<string, string>): string {
+  const kept = text.split('\n').filter((line) => line.trim() !== '' && !Object.keys(values).some((k) => line.startsWith(`${k}=`)));
+  return [...kept, ...Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`)].join('\n') + '\n';
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then((code) => process.exit(code));
+export async function gmailAuthCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const flags = parseFlags(args, {});
+  if (flags.remote) throw new UsageError('gmail:auth stores nothing remotely itself: run it without --remote and store the printed token with `npx wrangler secret put GMAIL_REFRESH_TOKEN`.');
+  const clientId = ctx.env.GMAIL_CLIENT_ID?.trim();
+  const clientSecret = ctx.env.GMAIL_CLIENT_SECRET?.trim();
+  if (!clientId || !clientSecret) {
+    throw new UsageError(
+      'set GMAIL_CLIENT_ID and GMAIL_CLIENT_SECRET (an OAuth client of type "Desktop app" from https://console.cloud.google.com/apis/credentials, with the Gmail API enabled), e.g.\n' +
+        '  GMAIL_CLIENT_ID=… GMAIL_CLIENT_SECRET=… npx astro-d1-notify gmail:auth',
+    );
+  }
+  const result = await runGmailAuth({
+    clientId,
+    clientSecret,
+    authUrl: ctx.env.GOOGLE_OAUTH_AUTH_URL || undefined,
+    tokenUrl: ctx.env.GOOGLE_OAUTH_TOKEN_URL || undefined,
+    log: ctx.log,
+  });
+  if (!flags.local) {
+    for (const line of instructions(result.refreshToken)) ctx.log(line);
+    return 0;
+  }
+  const file = join(dirname(resolve(ctx.root, flags.config ?? 'wrangler.jsonc')), '.dev.vars');
+  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  writeFileSync(file, mergeDevVars(before, { GMAIL_CLIENT_ID: clientId, GMAIL_CLIENT_SECRET: clientSecret, GMAIL_REFRESH_TOKEN: result.refreshToken, MAIL_TRANSPORT: 'gmail' }), { mode: 0o600 });
+  chmodSync(file, 0o600); // also when it existed before: it holds secrets
+  ctx.log(`Gmail access granted. GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN and MAIL_TRANSPORT=gmail written to ${file} (never commit it).`);
+  return 0;
 }
