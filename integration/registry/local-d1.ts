@@ -1,3 +1,4 @@
+import { getPlatformProxy } from 'wrangler';
 import type { BatchLimits, SqlExecutor, Statement } from './sql';
 
 // Measured: a batch of 400 statements over wrangler's platform proxy drops the connection; 300 pass.
@@ -33,7 +34,6 @@ export async function openLocalD1(options: {
   binding: string;
   persist: string;
 }): Promise<{ db: SqlExecutor; dispose: () => Promise<void> }> {
-  const { getPlatformProxy } = await import('wrangler'); // loaded only when used: it is large
   const proxy = await getPlatformProxy<Record<string, D1Database>>({
     configPath: options.configPath,
     persist: { path: options.persist },
