@@ -13,7 +13,7 @@ export type TransportName = (typeof TRANSPORTS)[number];
 
 /**
  * Pacing when RATE_PER_MINUTE / DAILY_CAP are not set: each provider's documented starting
- * limits (README "Choosing a transport"); 0 = none. SES also paces itself by GetAccount.
+ * limits (docs/providers.md "Choosing a transport"); 0 = none. SES also paces itself by GetAccount.
  */
 export const PACING_DEFAULTS: Record<TransportName, { ratePerMinute: number; dailyCap: number }> = {
   dev: { ratePerMinute: DEFAULT_RATE_PER_MINUTE, dailyCap: DEFAULT_DAILY_CAP },
@@ -65,7 +65,7 @@ export type DeliveryConfig = {
   digestWeekday: number;
   maxAttempts: number;
   leaseSeconds: number;
-  /** Who sends: the Cron Trigger itself (`cron`), or queue consumers the cron run dispatches to (`queue`; README "Delivery at scale"). */
+  /** Who sends: the Cron Trigger itself (`cron`), or queue consumers the cron run dispatches to (`queue`; docs/delivery.md "Delivery at scale"). */
   deliveryMode: 'cron' | 'queue';
   /** Queue names (wrangler `queues`): the queue handler tells deliveries from dead letters by them. */
   deliveryQueue: string;

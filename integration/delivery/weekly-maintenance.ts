@@ -1,5 +1,5 @@
 /**
- * The weekly maintenance Cron Trigger (wired in src/worker.ts): archival of history older than
+ * The weekly maintenance Cron Trigger (dispatched by `scheduled` in integration/worker.ts): archival of history older than
  * 6 months (the spec's monthly archival, here weekly in bounded steps), then the integrity
  * check, which mails ADMIN_EMAIL when it finds something (integrity-alert.ts).
  */
