@@ -96,7 +96,7 @@ const boolSetting = z.preprocess(
 
 const settingsSchema = z.object({
   SITE_URL: z.preprocess(emptyToUndefined, z.string().url().default('http://localhost:4321')),
-  // Astro's base + the integration's prefix: the Worker sets it from the build; `npm run notify` reads it from .dev.vars.
+  // Astro's base + the integration's prefix: the Worker sets it from the build; `npx astro-d1-notify notify` reads it from .dev.vars.
   ROUTE_BASE: z.preprocess(emptyToUndefined, z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog/newsletter').default('')),
   SITE_NAME: z.preprocess(emptyToUndefined, z.string().default('Plain Words')),
   MAIL_FROM: z.preprocess(emptyToUndefined, z.string().default('Plain Words <news@example.com>')),
