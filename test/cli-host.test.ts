@@ -111,7 +111,7 @@ describe('help and arguments (no database)', () => {
       [['migrations', '--local', '--remote'], /--local or --remote, not both/],
       [['db:integrity', '--remote'], /CLOUDFLARE_ACCOUNT_ID is not set/],
       [['db:stats', '--config', 'missing.jsonc'], /Cannot read the wrangler config .*missing\.jsonc/],
-      [['gmail:auth'], /set GMAIL_CLIENT_ID and GMAIL_CLIENT_SECRET/],
+      [['gmail:auth'], /say where the token goes: --local .*--remote .*--print/],
     ];
     const runs: Run[] = [];
     for (let i = 0; i < cases.length; i += 2) runs.push(...(await Promise.all(cases.slice(i, i + 2).map(([args]) => cli(args)))));

@@ -118,15 +118,16 @@ npx astro-d1-notify notify --remote --url https://blog.example.com[/prefix]
     name: 'gmail:auth',
     module: './gmail-auth.ts',
     run: 'gmailAuthCommand',
-    summary: 'get a Gmail refresh token (OAuth in your browser)',
+    summary: 'get a Gmail refresh token (OAuth in your browser) into .dev.vars or Worker secrets',
     target: false,
-    help: `GMAIL_CLIENT_ID=… GMAIL_CLIENT_SECRET=… npx astro-d1-notify gmail:auth [--local] [--config wrangler.jsonc]
+    help: `GMAIL_CLIENT_ID=… GMAIL_CLIENT_SECRET=… npx astro-d1-notify gmail:auth (--local | --remote | --print) [--config wrangler.jsonc]
   Gets a refresh token for the Gmail transport (OAuth consent in your browser, scope gmail.send).
-  Needs an OAuth client of type "Desktop app" with the Gmail API enabled.
-  Without --local it prints the token and the \`npx wrangler secret put\` commands that store it
-  for the deployment; with --local it writes GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET,
-  GMAIL_REFRESH_TOKEN and MAIL_TRANSPORT=gmail to .dev.vars beside the wrangler config and
-  prints no secret. (There is no --remote: store the token with wrangler secret put.)`,
+  Needs an OAuth client of type "Desktop app" with the Gmail API enabled. Where the token goes:
+  --local    GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN and MAIL_TRANSPORT=gmail
+             into .dev.vars beside the wrangler config (mode 0600)
+  --remote   the three as secrets of the deployed Worker (wrangler secret put; wrangler login
+             or CLOUDFLARE_API_TOKEN); then set MAIL_TRANSPORT to gmail in "vars"
+  --print    printed, with the wrangler commands that store them (the only way it shows a secret)`,
   },
 ];
 

@@ -5,13 +5,13 @@
  */
 import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { readD1Binding } from '../registry/wrangler-config';
 import { intFlag, parseFlags, resolveCliTarget, type CommandContext } from './db-target';
+import { wranglerBin } from './store-secrets';
 
 export const DEFAULT_BACKUP_DIR = 'backups';
 export const DEFAULT_KEEP = 30;
@@ -47,7 +47,7 @@ export async function backupCommand(args: readonly string[], ctx: CommandContext
   const file = join(dir, backupFileName(database, target.kind, now));
   const sqlFile = `${file}.export.sql`;
   const partial = `${file}.partial`;
-  const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const wrangler = wranglerBin();
   try {
     ctx.log(`Exporting ${target.label} …`);
     await run(process.execPath, [wrangler, 'd1', 'export', binding, `--${target.kind}`, '--output', sqlFile, '--config', configPath, '--skip-confirmation'], {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startGoogleStandin, type GoogleStandin } from '../../test/helpers/google-standin';
+import { startWorkersSecretsStandIn } from '../../test/helpers/workers-secrets-standin';
 import { buildMessage, makeMessageId } from '../delivery/mime';
 import { createGmailTransport } from '../delivery/transports/gmail';
 import { runGmailAuth } from './gmail-auth';
@@ -118,7 +119,7 @@ describe('gmail:auth', () => {
   });
 
   /** `npx astro-d1-notify gmail:auth …args` in `cwd`, the test acting as the browser; resolves with its output. */
-  async function runCommand(args: string[], cwd: string) {
+  async function runCommand(args: string[], cwd: string, env: Record<string, string> = {}) {
     const child = spawn(NODE, [BIN, 'gmail:auth', ...args], {
       cwd,
       env: {
@@ -127,9 +128,11 @@ describe('gmail:auth', () => {
         GMAIL_CLIENT_SECRET: google.clientSecret,
         GOOGLE_OAUTH_AUTH_URL: google.authUrl,
         GOOGLE_OAUTH_TOKEN_URL: google.tokenUrl,
+        ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const exited = new Promise<number | null>((r) => child.on('close', r));
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -142,12 +145,12 @@ describe('gmail:auth', () => {
       child.on('exit', () => reject(new Error(`exited early: ${stdout}${stderr}`)));
     });
     expect((await actAsBrowser(consentUrl)).status).toBe(200);
-    const exitCode = await new Promise<number | null>((r) => child.on('exit', r));
+    const exitCode = await exited;
     return { stdout, stderr, exitCode };
   }
 
-  it('runs from the bin: prints the consent URL, then the refresh token and the wrangler command', async () => {
-    const { stdout, stderr, exitCode } = await runCommand([], ROOT);
+  it('runs from the bin with --print: prints the consent URL, then the refresh token and the wrangler command', async () => {
+    const { stdout, stderr, exitCode } = await runCommand(['--print'], ROOT);
     expect(stderr).toBe('');
     expect(exitCode).toBe(0);
     expect(stdout).toContain(google.refreshToken);
@@ -173,11 +176,36 @@ describe('gmail:auth', () => {
     }
   }, 30_000);
 
+  it('--remote stores the three values as Worker secrets through wrangler secret put, and prints no secret', async () => {
+    const secrets = await startWorkersSecretsStandIn();
+    const dir = mkdtempSync(join(tmpdir(), 'gmail-auth-remote-'));
+    try {
+      writeFileSync(join(dir, 'wrangler.jsonc'), '{ "name": "host-blog", "compatibility_date": "2026-10-01" }');
+      const env = { CLOUDFLARE_API_BASE_URL: secrets.apiBase, CLOUDFLARE_ACCOUNT_ID: secrets.accountId, CLOUDFLARE_API_TOKEN: secrets.token, WRANGLER_SEND_METRICS: 'false' };
+      const ok = await runCommand(['--remote'], dir, env);
+      expect(ok.exitCode, ok.stderr).toBe(0);
+      expect(Object.fromEntries(secrets.secrets.get('host-blog')!)).toEqual({
+        GMAIL_CLIENT_ID: google.clientId,
+        GMAIL_CLIENT_SECRET: google.clientSecret,
+        GMAIL_REFRESH_TOKEN: google.refreshToken,
+      });
+      for (const secret of [google.refreshToken, google.clientSecret]) expect(ok.stdout + ok.stderr).not.toContain(secret);
+
+      const refused = await runCommand(['--remote'], dir, { ...env, CLOUDFLARE_API_TOKEN: 'wrong-token-value' });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toMatch(/wrangler secret put GMAIL_CLIENT_ID failed/);
+      for (const secret of [google.refreshToken, google.clientSecret, 'wrong-token-value']) expect(refused.stdout + refused.stderr).not.toContain(secret);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await secrets.close();
+    }
+  }, 90_000);
+
   it('exits with usage help when the client credentials are missing', async () => {
     const env = { ...process.env };
     delete env.GMAIL_CLIENT_ID;
     delete env.GMAIL_CLIENT_SECRET;
-    const child = spawn(NODE, [BIN, 'gmail:auth'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(NODE, [BIN, 'gmail:auth', '--local'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exitCode = await new Promise<number | null>((r) => child.on('exit', r));

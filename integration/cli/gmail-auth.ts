@@ -10,10 +10,9 @@
  * GOOGLE_OAUTH_AUTH_URL and GOOGLE_OAUTH_TOKEN_URL override Google's endpoints
  * (the tests point them at a stand-in).
  */
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   buildConsentUrl,
   exchangeAuthorizationCode,
@@ -24,6 +23,7 @@ import {
   randomToken,
 } from '../delivery/transports/google-oauth';
 import { parseFlags, UsageError, type CommandContext } from './db-target';
+import { putWorkerSecrets, writeDevVars } from './store-secrets';
 
 type GmailAuthOptions = {
   clientId: string;
@@ -133,33 +133,28 @@ function instructions(refreshToken: string): string[] {
     '',
     `  ${refreshToken}`,
     '',
-    'Store it, with the client credentials, as Worker secrets:',
+    'Store it, with the client credentials, as Worker secrets (or run again with --remote, which does):',
     '',
     '  npx wrangler secret put GMAIL_REFRESH_TOKEN',
     '  npx wrangler secret put GMAIL_CLIENT_ID',
     '  npx wrangler secret put GMAIL_CLIENT_SECRET',
     '',
     'and set the variable MAIL_TRANSPORT to "gmail" for the deployment (wrangler.jsonc "vars").',
-    'To send from local runs instead, run again with --local: the values go to .dev.vars (never commit it).',
   ];
 }
 
-
-/** KEY=value lines of .dev.vars with `values` set (replacing earlier lines of the same keys). */
-export function mergeDevVars(text: string, values: Record<string, string>): string {
-  const kept = text.split('\n').filter((line) => line.trim() !== '' && !Object.keys(values).some((k) => line.startsWith(`${k}=`)));
-  return [...kept, ...Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`)].join('\n') + '\n';
-}
+const WHERE = 'say where the token goes: --local (.dev.vars), --remote (the deployed Worker\'s secrets) or --print';
 
 export async function gmailAuthCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
-  const flags = parseFlags(args, {});
-  if (flags.remote) throw new UsageError('gmail:auth stores nothing remotely itself: run it without --remote and store the printed token with `npx wrangler secret put GMAIL_REFRESH_TOKEN`.');
+  const flags = parseFlags(args, { print: { type: 'boolean' } });
+  const where = [flags.local && 'local', flags.remote && 'remote', flags.print && 'print'].filter(Boolean);
+  if (where.length !== 1) throw new UsageError(where.length === 0 ? WHERE : `${WHERE}, only one of them`);
   const clientId = ctx.env.GMAIL_CLIENT_ID?.trim();
   const clientSecret = ctx.env.GMAIL_CLIENT_SECRET?.trim();
   if (!clientId || !clientSecret) {
     throw new UsageError(
       'set GMAIL_CLIENT_ID and GMAIL_CLIENT_SECRET (an OAuth client of type "Desktop app" from https://console.cloud.google.com/apis/credentials, with the Gmail API enabled), e.g.\n' +
-        '  GMAIL_CLIENT_ID=… GMAIL_CLIENT_SECRET=… npx astro-d1-notify gmail:auth',
+        '  GMAIL_CLIENT_ID=… GMAIL_CLIENT_SECRET=… npx astro-d1-notify gmail:auth --remote',
     );
   }
   const result = await runGmailAuth({
@@ -169,14 +164,18 @@ export async function gmailAuthCommand(args: readonly string[], ctx: CommandCont
     tokenUrl: ctx.env.GOOGLE_OAUTH_TOKEN_URL || undefined,
     log: ctx.log,
   });
-  if (!flags.local) {
+  if (flags.print) {
     for (const line of instructions(result.refreshToken)) ctx.log(line);
     return 0;
   }
-  const file = join(dirname(resolve(ctx.root, flags.config ?? 'wrangler.jsonc')), '.dev.vars');
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  writeFileSync(file, mergeDevVars(before, { GMAIL_CLIENT_ID: clientId, GMAIL_CLIENT_SECRET: clientSecret, GMAIL_REFRESH_TOKEN: result.refreshToken, MAIL_TRANSPORT: 'gmail' }), { mode: 0o600 });
-  chmodSync(file, 0o600); // also when it existed before: it holds secrets
-  ctx.log(`Gmail access granted. GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN and MAIL_TRANSPORT=gmail written to ${file} (never commit it).`);
+  const configPath = resolve(ctx.root, flags.config ?? 'wrangler.jsonc');
+  const secrets = { GMAIL_CLIENT_ID: clientId, GMAIL_CLIENT_SECRET: clientSecret, GMAIL_REFRESH_TOKEN: result.refreshToken };
+  if (flags.local) {
+    const file = writeDevVars(configPath, { ...secrets, MAIL_TRANSPORT: 'gmail' });
+    ctx.log(`Gmail access granted. GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN and MAIL_TRANSPORT=gmail written to ${file} (never commit it).`);
+    return 0;
+  }
+  await putWorkerSecrets(configPath, secrets, ctx.env, ctx.root);
+  ctx.log('Gmail access granted. GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET and GMAIL_REFRESH_TOKEN are stored as secrets of the deployed Worker; set "MAIL_TRANSPORT": "gmail" in wrangler.jsonc "vars" and deploy.');
   return 0;
 }

@@ -6,10 +6,10 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { readD1Binding } from '../registry/wrangler-config';
 import { parseFlags, UsageError, type CommandContext } from './db-target';
+import { wranglerBin } from './store-secrets';
 import { runMigrationsCommand } from './migrations.mjs';
 
 
@@ -30,7 +30,7 @@ export async function migrationsCommand(args: readonly string[], ctx: CommandCon
     error: (line: string) => ctx.log(line),
   });
   if (copied !== 0 || !apply || flags['dry-run']) return copied;
-  const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const wrangler = wranglerBin();
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [wrangler, 'd1', 'migrations', 'apply', binding, `--${apply}`, '--config', config], {
       cwd: ctx.root,
