@@ -129,7 +129,8 @@ describe('help and arguments (no database)', () => {
     const server = createServer((req, res) => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
       // A misbehaving proxy that echoes the header it got into its error.
-      if (req.url?.startsWith('/echo/')) res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized', reason: `got ${req.headers.authorization}` }));
+      if (req.url?.startsWith('/moved/')) res.writeHead(301, { location: 'https://elsewhere.example/' }).end();
+      else if (req.url?.startsWith('/echo/')) res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized', reason: `got ${req.headers.authorization}` }));
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"sent":3,"failed":0}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -143,6 +144,9 @@ describe('help and arguments (no database)', () => {
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/answered 401: unauthorized: got Bearer \[redacted\]/);
       expect(refused.stdout + refused.stderr).not.toContain(SECRET);
+      const moved = await cli(['notify', '--remote', '--url', `${base}/moved`], { PROCESS_SECRET: SECRET });
+      expect(moved.code).toBe(2);
+      expect(moved.stderr).toMatch(/redirects \(301\) to https:\/\/elsewhere\.example\/: give --url the site's final address/);
     } finally {
       server.close();
     }

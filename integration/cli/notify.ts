@@ -84,7 +84,13 @@ async function notifyRemote(url: string | undefined, ctx: CommandContext): Promi
   const secret = ctx.env.PROCESS_SECRET?.trim();
   if (!secret) throw new UsageError('PROCESS_SECRET is not set: --remote needs the secret the deployed Worker has.');
   const endpoint = `${url.replace(/\/+$/, '')}/api/notifications/process`;
-  const response = await fetch(endpoint, { method: 'POST', headers: { authorization: `Bearer ${secret}` } });
+  // No redirects followed: a 301/302 would turn the POST into a GET (and could carry the bearer elsewhere).
+  const response = await fetch(endpoint, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, redirect: 'manual' }).catch((error: Error & { cause?: { code?: string } }) => {
+    throw new Error(`could not reach ${endpoint}: ${error.cause?.code ?? error.message}`);
+  });
+  if (response.status >= 300 && response.status < 400) {
+    throw new UsageError(`${endpoint} redirects (${response.status}) to ${response.headers.get('location') ?? 'elsewhere'}: give --url the site's final address.`);
+  }
   const body = await response.text();
   if (!response.ok) {
     let reason: { error?: string; reason?: string };
