@@ -109,6 +109,7 @@ describe('help and arguments (no database)', () => {
       [['notify', '--batch-size', '0'], /--batch-size must be a whole number/],
       [['notify', '--remote'], /--remote needs --url/],
       [['migrations', '--local', '--remote'], /--local or --remote, not both/],
+      [['migrations', '--local', '--into', 'elsewhere'], /--into elsewhere is not the migrations folder of "DB"/],
       [['db:integrity', '--remote'], /CLOUDFLARE_ACCOUNT_ID is not set/],
       [['db:stats', '--config', 'missing.jsonc'], /Cannot read the wrangler config .*missing\.jsonc/],
       [['gmail:auth'], /say where the token goes: --local .*--remote .*--print/],
