@@ -47,7 +47,7 @@ export async function getUnnotifiedContent(db: Db, { now = new Date() }: { now?:
   return unnotifiedContentQuery(db, now);
 }
 
-/** The query of getUnnotifiedContent, unexecuted (`npm run db:stats` explains it). */
+/** The query of getUnnotifiedContent, unexecuted (`npx astro-d1-notify db:stats` explains it). */
 export function unnotifiedContentQuery(db: Db, now: Date) {
   return db
     .select()

@@ -1,5 +1,5 @@
 /**
- * `npm run db:stats`: row counts of every table, and EXPLAIN QUERY PLAN of the hot queries
+ * `npx astro-d1-notify db:stats`: row counts of every table, and EXPLAIN QUERY PLAN of the hot queries
  * (the spec's "Performance Monitoring") with the index each one uses. The explained SQL is
  * the production SQL itself (built by the same functions, never run), so the plan is the
  * plan production gets.

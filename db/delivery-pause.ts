@@ -7,6 +7,7 @@
 import { eq } from 'drizzle-orm';
 import { d1Of, type Db } from './client';
 import { deliveryState } from './schema';
+import { sqlOnlyDb, toStatement, type SqlRunner } from './sql-runner';
 import { fromUnixSeconds, toUnixSeconds } from './time';
 
 export const BULK_PAUSE_KEY = 'bulk_pause';
@@ -23,11 +24,14 @@ export async function getBulkPause(db: Db): Promise<BulkPause> {
   return (row?.value as BulkPause | undefined) ?? { paused: false };
 }
 
-async function setBulkPause(db: Db, value: BulkPause, now: Date): Promise<void> {
-  await db
+const setBulkPauseQuery = (db: Db, value: BulkPause, now: Date) =>
+  db
     .insert(deliveryState)
     .values({ key: BULK_PAUSE_KEY, value, updatedAt: now })
     .onConflictDoUpdate({ target: deliveryState.key, set: { value, updatedAt: now } });
+
+async function setBulkPause(db: Db, value: BulkPause, now: Date): Promise<void> {
+  await setBulkPauseQuery(db, value, now);
 }
 
 /**
@@ -77,5 +81,20 @@ export async function resumeBulkSending(db: Db, now: Date = new Date()): Promise
   const previous = await getBulkPause(db);
   const resumed: BulkPause = { paused: false, resumedAt: fromUnixSeconds(toUnixSeconds(now)).toISOString() };
   await setBulkPause(db, resumed, now);
+  return previous;
+}
+
+/**
+ * The same decision on any SqlRunner (local D1, the D1 HTTP API): the CLI's
+ * `delivery:resume`. Writes only when sending is paused; returns the state before.
+ */
+export async function resumeBulkSendingOn(runner: SqlRunner, now: Date = new Date()): Promise<BulkPause> {
+  const [row] = await runner.query<{ value: string | null }>(
+    toStatement(sqlOnlyDb.select({ value: deliveryState.value }).from(deliveryState).where(eq(deliveryState.key, BULK_PAUSE_KEY))),
+  );
+  const previous = row?.value ? (JSON.parse(row.value) as BulkPause) : { paused: false };
+  if (!previous.paused) return previous;
+  const resumed: BulkPause = { paused: false, resumedAt: fromUnixSeconds(toUnixSeconds(now)).toISOString() };
+  await runner.batch([toStatement(setBulkPauseQuery(sqlOnlyDb, resumed, now))]);
   return previous;
 }

@@ -1,7 +1,7 @@
 /**
  * Digest rows waiting for their slot: pending, `notification_type = 'digest'`, scheduled
  * after now. They are not "remaining" (not due), so a run's summary says nothing of them;
- * `npm run notify` reports them, and its dev-only `--digests-now` makes them due at once.
+ * `npx astro-d1-notify notify` reports them, and its dev-only `--digests-now` makes them due at once.
  */
 import { d1Of, type Db } from './client';
 import { fromUnixSeconds, toUnixSeconds } from './time';

@@ -1,7 +1,7 @@
 /**
  * The integrity check of the spec's "Data Integrity Validation": SQLite's own checks plus
  * the consistency queries, each one set-based query returning a count and a few sample ids.
- * Runs on any SqlRunner: `npm run db:integrity` (local or remote) and the weekly cron.
+ * Runs on any SqlRunner: `npx astro-d1-notify db:integrity` (local or remote) and the weekly cron.
  */
 import { ANY_PREFERENCE_ON_SQL } from './eligibility';
 import { checkStoredAddresses } from './integrity-addresses';

@@ -56,5 +56,5 @@ export async function cleanupExpiredSessions(db: Db, now: Date = new Date()): Pr
   return changedRows(await expiredSessionsQuery(db, now));
 }
 
-/** The DELETE of cleanupExpiredSessions, unexecuted: `npm run db:retention` batches its toSQL(). */
+/** The DELETE of cleanupExpiredSessions, unexecuted: `npx astro-d1-notify db:retention` batches its toSQL(). */
 export const expiredSessionsQuery = (db: Db, now: Date) => db.delete(sessions).where(lte(sessions.expiresAt, now));

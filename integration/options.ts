@@ -191,7 +191,7 @@ export function resolveSite(optionSite: string | undefined, astroSite: string | 
   const site = optionSite ?? astroSite;
   if (!site) {
     throw new AstroError(
-      'content-registry needs a site URL to build each entry’s content_url, and none is set.',
+      'astro-d1-notify needs a site URL to build each entry’s content_url, and none is set.',
       'Set `site` in astro.config.mjs (e.g. `site: "https://example.com"`) or pass `site` to the integration.',
     );
   }

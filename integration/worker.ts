@@ -43,8 +43,8 @@ export async function scheduled(controller: ScheduledController, rawEnv: Deliver
 
 /**
  * Queue consumers, told apart by queue name: the delivery queue and its dead-letter queue
- * (DELIVERY_MODE=queue, README "Delivery at scale"), else Cloudflare Email Service delivery
- * events (README "Bounces and complaints").
+ * (DELIVERY_MODE=queue, docs/delivery.md "Delivery at scale"), else Cloudflare Email Service delivery
+ * events (docs/delivery.md "Bounces and complaints").
  */
 export async function queue(batch: MessageBatch<unknown>, rawEnv: DeliveryEnv, _ctx?: ExecutionContext): Promise<void> {
   const env = withRouteBase(rawEnv);

@@ -177,7 +177,7 @@ describe('--local, on a project of its own', () => {
     expect(sql).toMatch(/CREATE TABLE .*users/);
     expect(sql).toContain('restore-me@example.com');
 
-    // Restore into an empty project, the way the README says.
+    // Restore into an empty project, the way docs/operations.md says.
     const target = await project('maint-restore');
     writeFileSync(join(target, 'restore.sql'), sql);
     const wrangler = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');

@@ -1,5 +1,5 @@
 /**
- * The content-registry integration in real `astro build` runs of the fixture site
+ * The integration's content registration in real `astro build` runs of the fixture site
  * (three posts, one draft, one future-dated post, one thought) against a fresh
  * local D1, then against the D1 HTTP API stand-in.
  */

@@ -1,5 +1,5 @@
 /**
- * `npm run notify` as a newcomer runs it, on a local D1 state of its own: two runs at once
+ * `npx astro-d1-notify notify` (`npm run notify` here) as a newcomer runs it, on a local D1 state of its own: two runs at once
  * (defect 10: SQLITE_BUSY is retried with backoff and the output says so), the digests that
  * wait for their slot and `--digests-now`.
  */
@@ -18,7 +18,7 @@ type Run = { code: number | null; stdout: string; stderr: string };
 
 function notify(persist: string, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(join(ROOT, 'node_modules/.bin/tsx'), ['integration/cli/notify.ts', '--persist-to', persist, ...args], { cwd: ROOT });
+    const child = spawn(join(ROOT, 'node_modules/.bin/node'), ['integration/cli/bin.mjs', 'notify', '--persist-to', persist, ...args], { cwd: ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -49,7 +49,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('npm run notify', () => {
+describe('astro-d1-notify notify', () => {
   it('two runs at once both finish: a busy local D1 is retried, said so, and every email goes out once', async () => {
     const persist = join(dir, 'concurrent');
     await seed(persist, { immediate: 40, daily: 0 });
@@ -71,7 +71,7 @@ describe('npm run notify', () => {
     const summary = summaryOf(first);
     expect(summary).toMatchObject({ sent: 3, remaining: 0, waitingDigests: 6 });
     expect(Date.parse(String(summary.nextDigestSlotAt))).toBeGreaterThan(Date.now());
-    expect(first.stdout).toMatch(/6 digest notification\(s\) wait for their slot.*npm run notify -- --digests-now/s);
+    expect(first.stdout).toMatch(/6 digest notification\(s\) wait for their slot.*npx astro-d1-notify notify --digests-now/s);
 
     const now = await notify(persist, '--digests-now');
     expect(now.code, now.stderr).toBe(0);

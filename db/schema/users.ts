@@ -5,7 +5,7 @@ export const EMAIL_STATUSES = ['active', 'bounced', 'blocked', 'unsubscribed'] a
 export const EMAIL_FREQUENCIES = ['immediate', 'daily', 'weekly'] as const;
 export type EmailStatus = (typeof EMAIL_STATUSES)[number];
 export type EmailFrequency = (typeof EMAIL_FREQUENCIES)[number];
-/** `admin` opens the author console (granted by `npm run admin:grant`, never self-service). */
+/** `admin` opens the author console (granted by `npx astro-d1-notify admin:grant`, never self-service). */
 export const USER_ROLES = ['reader', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
 

@@ -1,29 +1,25 @@
 /**
- * `npm run admin:grant -- reader@example.com [--revoke]`: gives (or takes back) the admin role
- * of an existing, verified account in the LOCAL D1. For a deployed database run the same SQL
- * with `wrangler d1 execute DB --remote` (README "Author console"). Never reachable from the web.
+ * `npx astro-d1-notify admin:grant <email>` and `admin:revoke <email>`: give (or take back) the
+ * admin role of an existing account, on the local D1 or (`--remote`) the deployed one through
+ * the D1 HTTP API. The role is never self-service: nothing on the web can grant it.
  */
-import { getPlatformProxy } from 'wrangler';
-import { createDb } from '../../db/client';
-import { setAdminRole } from '../../db/admin-roles';
+import { setAdminRoleOn } from '../../db/admin-roles';
+import { parseEmailArgs, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
-async function main() {
-  const args = process.argv.slice(2);
-  const revoke = args.includes('--revoke');
-  const email = args.find((a) => !a.startsWith('--'));
-  if (!email) throw new Error('usage: npm run admin:grant -- <email> [--revoke]');
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: 'wrangler.jsonc' });
-  try {
-    const result = await setAdminRole(createDb(proxy.env.DB), email, !revoke, 'cli:admin-grant');
-    if (!result) throw new Error(`No account with the address ${email}: the person signs up first, then you grant the role.`);
-    const what = revoke ? 'no longer has' : 'now has';
-    console.log(result.changed ? `${result.email} ${what} the admin role.` : `${result.email} was already ${revoke ? 'a reader' : 'an admin'}.`);
-  } finally {
-    await proxy.dispose();
+
+async function setRole(name: 'admin:grant' | 'admin:revoke', args: readonly string[], ctx: CommandContext, now: Date): Promise<number> {
+  const admin = name === 'admin:grant';
+  const { values, email } = parseEmailArgs(args, {}, `npx astro-d1-notify ${name} author@example.com`);
+  const target = resolveCliTarget(values, ctx.env, ctx.root);
+  const result = await withTarget(target, (db) => setAdminRoleOn(db, email, admin, `cli:${name}`, now));
+  if (!result) {
+    ctx.log(`No account with that address on ${target.label}: the person signs up first, then you grant the role.`);
+    return 1;
   }
+  const what = admin ? 'now has' : 'no longer has';
+  ctx.log(result.changed ? `${result.email} ${what} the admin role (${target.label}).` : `${result.email} was already ${admin ? 'an admin' : 'a reader'} (${target.label}).`);
+  return 0;
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+export const adminGrantCommand = (args: readonly string[], ctx: CommandContext, now = new Date()) => setRole('admin:grant', args, ctx, now);
+export const adminRevokeCommand = (args: readonly string[], ctx: CommandContext, now = new Date()) => setRole('admin:revoke', args, ctx, now);

@@ -1,15 +1,11 @@
 /**
- * `npm run db:archive [-- --months 6] [--batch-size 1000] [--prune-previews] [--remote]`:
+ * `npx astro-d1-notify db:archive [--months 6] [--batch-size 1000] [--prune-previews] [--remote]`:
  * moves history older than N months to email_notification_history_archive, one transaction
  * per batch (db/archive.ts), printing progress and a summary.
  */
 import { archiveHistory, DEFAULT_ARCHIVE_BATCH_ROWS, DEFAULT_ARCHIVE_MONTHS, MAX_ARCHIVE_BATCH_ROWS, PREVIEW_RETENTION_MONTHS } from '../../db/archive';
-import { intFlag, isMain, parseFlags, processContext, resolveCliTarget, runCli, withTarget, type CommandContext } from './db-target';
+import { intFlag, parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
-const HELP = `npm run db:archive -- [--local | --remote] [--months N] [--batch-size N] [--prune-previews] [--json] [--config wrangler.jsonc]
-  Moves email_notification_history rows older than N months (default ${DEFAULT_ARCHIVE_MONTHS}) to
-  email_notification_history_archive, ${DEFAULT_ARCHIVE_BATCH_ROWS} rows per transaction by default (max ${MAX_ARCHIVE_BATCH_ROWS}).
-  --prune-previews also clears content_preview of notified entries older than ${PREVIEW_RETENTION_MONTHS} months.`;
 
 export async function archiveCommand(args: readonly string[], ctx: CommandContext, now = new Date()): Promise<number> {
   const flags = parseFlags(args, {
@@ -18,10 +14,6 @@ export async function archiveCommand(args: readonly string[], ctx: CommandContex
     'prune-previews': { type: 'boolean' },
     json: { type: 'boolean' },
   });
-  if (flags.help) {
-    ctx.log(HELP);
-    return 0;
-  }
   const months = intFlag(flags.months, 'months', DEFAULT_ARCHIVE_MONTHS, 1, 1200);
   const batchRows = intFlag(flags['batch-size'], 'batch-size', DEFAULT_ARCHIVE_BATCH_ROWS, 1, MAX_ARCHIVE_BATCH_ROWS);
   const target = resolveCliTarget(flags, ctx.env, ctx.root);
@@ -42,4 +34,3 @@ export async function archiveCommand(args: readonly string[], ctx: CommandContex
   return 0;
 }
 
-if (isMain(import.meta.url)) runCli(() => archiveCommand(process.argv.slice(2), processContext()));

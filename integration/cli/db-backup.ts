@@ -1,26 +1,22 @@
 /**
- * `npm run db:backup [-- --remote] [--dir backups] [--keep 30]`: `wrangler d1 export` of the
+ * `npx astro-d1-notify db:backup [--remote] [--dir backups] [--keep 30]`: `wrangler d1 export` of the
  * whole database (schema and data) to a timestamped, gzipped SQL file, keeping the newest
- * `keep` backups of that database and target. Restore: README "Backups and restore".
+ * `keep` backups of that database and target. Restore: docs/operations.md.
  */
 import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import { readD1Binding } from '../registry/wrangler-config';
-import { intFlag, isMain, parseFlags, processContext, resolveCliTarget, runCli, type CommandContext } from './db-target';
+import { intFlag, parseFlags, resolveCliTarget, type CommandContext } from './db-target';
+import { wranglerBin } from './store-secrets';
 
 export const DEFAULT_BACKUP_DIR = 'backups';
 export const DEFAULT_KEEP = 30;
-const BINDING = 'DB';
 const EXPORT_TIMEOUT_MS = 10 * 60 * 1000;
 
-const HELP = `npm run db:backup -- [--local | --remote] [--dir ${DEFAULT_BACKUP_DIR}] [--keep ${DEFAULT_KEEP}] [--config wrangler.jsonc]
-  wrangler d1 export to <dir>/<database>-<local|remote>-<UTC time>.sql.gz, then deletes all but
-  the newest --keep backups of that database and target.`;
 
 /** `astro-d1-notify-remote-20261130-153200Z.sql.gz`: sorts by time as a string. */
 export function backupFileName(database: string, kind: 'local' | 'remote', at: Date): string {
@@ -41,23 +37,20 @@ const run = promisify(execFile);
 
 export async function backupCommand(args: readonly string[], ctx: CommandContext, now = new Date()): Promise<number> {
   const flags = parseFlags(args, { dir: { type: 'string' }, keep: { type: 'string' } });
-  if (flags.help) {
-    ctx.log(HELP);
-    return 0;
-  }
   const keep = intFlag(flags.keep, 'keep', DEFAULT_KEEP, 1, 10_000);
   const target = resolveCliTarget(flags, ctx.env, ctx.root); // checks the config and, for --remote, the credentials
   const configPath = resolve(ctx.root, flags.config ?? 'wrangler.jsonc');
-  const database = readD1Binding(configPath, BINDING).database_name ?? BINDING;
+  const binding = flags.binding ?? 'DB';
+  const database = readD1Binding(configPath, binding).database_name ?? binding;
   const dir = resolve(ctx.root, flags.dir ?? DEFAULT_BACKUP_DIR);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, backupFileName(database, target.kind, now));
   const sqlFile = `${file}.export.sql`;
   const partial = `${file}.partial`;
-  const wrangler = join(dirname(createRequire(import.meta.url).resolve('wrangler/package.json')), 'bin', 'wrangler.js');
+  const wrangler = wranglerBin();
   try {
     ctx.log(`Exporting ${target.label} …`);
-    await run(process.execPath, [wrangler, 'd1', 'export', BINDING, `--${target.kind}`, '--output', sqlFile, '--config', configPath, '--skip-confirmation'], {
+    await run(process.execPath, [wrangler, 'd1', 'export', binding, `--${target.kind}`, '--output', sqlFile, '--config', configPath, '--skip-confirmation'], {
       cwd: ctx.root,
       env: { ...process.env, ...ctx.env },
       timeout: EXPORT_TIMEOUT_MS,
@@ -76,4 +69,3 @@ export async function backupCommand(args: readonly string[], ctx: CommandContext
   return 0;
 }
 
-if (isMain(import.meta.url)) runCli(() => backupCommand(process.argv.slice(2), processContext()));

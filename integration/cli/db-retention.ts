@@ -1,22 +1,15 @@
 /**
- * `npm run db:retention [-- --remote] [--outbox-days N]`: what the daily housekeeping cron
+ * `npx astro-d1-notify db:retention [--remote] [--outbox-days N]`: what the daily housekeeping cron
  * deletes (expired sessions, unsubscribe tokens and account links, stale rate-limit windows) plus dev-outbox
  * mail older than N days, in one transaction (integration/delivery/housekeeping.ts).
  */
 import { DEFAULT_OUTBOX_DAYS, runRetention } from '../delivery/housekeeping';
-import { intFlag, isMain, parseFlags, processContext, resolveCliTarget, runCli, withTarget, type CommandContext } from './db-target';
+import { intFlag, parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
 const MAX_OUTBOX_DAYS = 3650;
-const HELP = `npm run db:retention -- [--local | --remote] [--outbox-days N] [--config wrangler.jsonc]
-  Deletes expired sessions, expired unsubscribe tokens and account links, finished rate-limit windows, and dev
-  outbox mail older than N days (default ${DEFAULT_OUTBOX_DAYS}; 0 empties it), in one transaction.`;
 
 export async function retentionCommand(args: readonly string[], ctx: CommandContext, now = new Date()): Promise<number> {
   const flags = parseFlags(args, { 'outbox-days': { type: 'string' } });
-  if (flags.help) {
-    ctx.log(HELP);
-    return 0;
-  }
   const outboxDays = intFlag(flags['outbox-days'], 'outbox-days', DEFAULT_OUTBOX_DAYS, 0, MAX_OUTBOX_DAYS);
   const target = resolveCliTarget(flags, ctx.env, ctx.root);
   const summary = await withTarget(target, (db) => runRetention(db, { now, outboxDays }));
@@ -24,4 +17,3 @@ export async function retentionCommand(args: readonly string[], ctx: CommandCont
   return 0;
 }
 
-if (isMain(import.meta.url)) runCli(() => retentionCommand(process.argv.slice(2), processContext()));

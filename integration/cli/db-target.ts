@@ -1,10 +1,10 @@
 /**
- * What every `npm run db:*` maintenance command shares: `--local` (default) or `--remote`,
- * the integration's own target resolution (integration/registry/target.ts: wrangler.jsonc's DB
- * binding, CLOUDFLARE_* env vars) and its clients (local D1 through wrangler, or the D1
- * HTTP API with retries), and an exit code instead of a stack trace.
+ * What every `npx astro-d1-notify` command on the database shares: `--local` (default) or
+ * `--remote`, `--config` and `--binding`, the integration's own target resolution
+ * (integration/registry/target.ts: the wrangler config's D1 binding, CLOUDFLARE_* env vars) and
+ * its clients (local D1 through wrangler, or the D1 HTTP API with retries), and an exit code
+ * instead of a stack trace (integration/cli/bin.mjs prints what a command throws).
  */
-import { realpathSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseOptions } from '../options';
 import { openTarget, resolveTarget, type Target } from '../registry/target';
@@ -26,6 +26,7 @@ export const TARGET_FLAGS = {
   local: { type: 'boolean' },
   remote: { type: 'boolean' },
   config: { type: 'string' },
+  binding: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -40,6 +41,22 @@ export function parseFlags<F extends Flags>(args: readonly string[], flags: F) {
   }
 }
 
+/** Strict flags plus exactly one email address (erase, admin:grant, admin:revoke). */
+export function parseEmailArgs<F extends Flags>(args: readonly string[], flags: F, usage: string) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], options: { ...TARGET_FLAGS, ...flags }, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const values = parsed.values as { help?: boolean; local?: boolean; remote?: boolean; config?: string; binding?: string };
+  if (parsed.positionals.length !== 1) throw new UsageError(`give exactly one email address: ${usage}`);
+  const raw = parsed.positionals[0]!;
+  // eslint-disable-next-line no-control-regex
+  if (raw.length > 320 || /[\u0000-\u001f\u007f]/.test(raw) || !raw.includes('@')) throw new UsageError('that is not an email address');
+  return { values, email: raw };
+}
+
 /** A whole number flag within [min, max], or the default. */
 export function intFlag(value: string | boolean | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -50,7 +67,9 @@ export function intFlag(value: string | boolean | undefined, name: string, fallb
   return n;
 }
 
-export function resolveCliTarget(values: { local?: boolean; remote?: boolean; config?: string }, env: TargetEnv, root = process.cwd()): Target {
+type TargetValues = { local?: boolean; remote?: boolean; config?: string; binding?: string };
+
+export function resolveCliTarget(values: TargetValues, env: TargetEnv, root = process.cwd()): Target {
   if (values.local && values.remote) throw new UsageError('Use --local or --remote, not both.');
   const target = values.remote ? 'remote' : 'local';
   if (target === 'remote') {
@@ -59,7 +78,7 @@ export function resolveCliTarget(values: { local?: boolean; remote?: boolean; co
     }
   }
   const options = parseOptions(
-    { target, ...(values.config && { wranglerConfig: values.config }) },
+    { target, ...(values.config && { wranglerConfig: values.config }), ...(values.binding && { binding: values.binding }) },
     { CLOUDFLARE_API_BASE_URL: env.CLOUDFLARE_API_BASE_URL, CLOUDFLARE_D1_DATABASE_ID: env.CLOUDFLARE_D1_DATABASE_ID },
   );
   return resolveTarget(options, root, env);
@@ -75,37 +94,10 @@ export async function withTarget<T>(target: Target, fn: (db: SqlRunner) => Promi
   }
 }
 
-/** Runs a command's main and turns what it returns or throws into the process exit code. */
-export function runCli(main: () => Promise<number>): void {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const e = error as Error & { hint?: string };
-      console.error(e instanceof UsageError ? `Usage: ${e.message}` : `Error: ${e?.message ?? String(error)}`);
-      if (e?.hint) console.error(e.hint);
-      process.exitCode = e instanceof UsageError || e instanceof RangeError ? 2 : 1;
-    },
-  );
-}
-
 /** What a command gets besides its arguments (tests pass their own). */
 export type CommandContext = {
   env: TargetEnv & Record<string, string | undefined>;
   /** The project root: wrangler.jsonc and `.wrangler/state` are found from here. */
   root: string;
   log: (line: string) => void;
-};
-
-export const processContext = (): CommandContext => ({ env: process.env, root: process.cwd(), log: (line) => console.log(line) });
-
-/** True when this module is the script node was started with (not imported by a test). */
-export const isMain = (metaUrl: string) => process.argv[1] !== undefined && new URL(metaUrl).pathname === realpathOf(process.argv[1]);
-const realpathOf = (path: string) => {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
 };

@@ -1,29 +1,15 @@
 /**
- * `npm run delivery:resume`: lifts the complaint pause of bulk sending on the LOCAL D1 (for the
- * deployed database, README "Bounces and complaints" gives the one `wrangler d1 execute` line).
- * Complaints from before this moment stop counting towards the 0.3% limit.
+ * `npx astro-d1-notify delivery:resume [--remote]`: lifts the complaint pause of bulk sending
+ * (db/delivery-pause.ts). Complaints from before this moment stop counting towards the 0.3% limit.
  */
-import { getPlatformProxy } from 'wrangler';
-import { createDb } from '../../db/client';
-import { getBulkPause, resumeBulkSending } from '../../db/delivery-pause';
+import { resumeBulkSendingOn } from '../../db/delivery-pause';
+import { parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
-async function main() {
-  const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: 'wrangler.jsonc' });
-  try {
-    const db = createDb(proxy.env.DB);
-    const before = await getBulkPause(db);
-    if (!before.paused) {
-      console.log('Bulk sending is not paused; nothing to do.');
-      return;
-    }
-    await resumeBulkSending(db);
-    console.log(`Bulk sending resumed. It had been paused since ${before.since}: ${before.reason}`);
-  } finally {
-    await proxy.dispose();
-  }
+
+export async function deliveryResumeCommand(args: readonly string[], ctx: CommandContext, now = new Date()): Promise<number> {
+  const flags = parseFlags(args, {});
+  const target = resolveCliTarget(flags, ctx.env, ctx.root);
+  const before = await withTarget(target, (db) => resumeBulkSendingOn(db, now));
+  ctx.log(before.paused ? `Bulk sending resumed on ${target.label}. It had been paused since ${before.since}: ${before.reason}` : `Bulk sending is not paused on ${target.label}; nothing to do.`);
+  return 0;
 }
-
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});

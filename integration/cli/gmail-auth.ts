@@ -1,5 +1,5 @@
 /**
- * `npm run gmail:auth`: obtain a Gmail refresh token for the Gmail transport.
+ * `npx astro-d1-notify gmail:auth`: obtain a Gmail refresh token for the Gmail transport.
  *
  * OAuth 2.0 for installed apps with a loopback redirect and PKCE: a one-shot HTTP
  * server on 127.0.0.1 (random port) receives Google's redirect, the code is
@@ -12,7 +12,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
 import {
   buildConsentUrl,
   exchangeAuthorizationCode,
@@ -22,6 +22,8 @@ import {
   pkcePair,
   randomToken,
 } from '../delivery/providers/gmail/google-oauth';
+import { parseFlags, UsageError, type CommandContext } from './db-target';
+import { putWorkerSecrets, writeDevVars } from './store-secrets';
 
 type GmailAuthOptions = {
   clientId: string;
@@ -131,42 +133,49 @@ function instructions(refreshToken: string): string[] {
     '',
     `  ${refreshToken}`,
     '',
-    'Store it, with the client credentials, as Worker secrets:',
+    'Store it, with the client credentials, as Worker secrets (or run again with --remote, which does):',
     '',
     '  npx wrangler secret put GMAIL_REFRESH_TOKEN',
     '  npx wrangler secret put GMAIL_CLIENT_ID',
     '  npx wrangler secret put GMAIL_CLIENT_SECRET',
     '',
     'and set the variable MAIL_TRANSPORT to "gmail" for the deployment (wrangler.jsonc "vars").',
-    'To send from local runs instead, put the same three values and MAIL_TRANSPORT=gmail in .dev.vars (never commit it).',
   ];
 }
 
-async function main(): Promise<number> {
-  const clientId = process.env.GMAIL_CLIENT_ID?.trim();
-  const clientSecret = process.env.GMAIL_CLIENT_SECRET?.trim();
-  if (!clientId || !clientSecret) {
-    console.error(
-      'Set GMAIL_CLIENT_ID and GMAIL_CLIENT_SECRET (an OAuth client of type "Desktop app" from https://console.cloud.google.com/apis/credentials, with the Gmail API enabled), e.g.\n' +
-        '  GMAIL_CLIENT_ID=… GMAIL_CLIENT_SECRET=… npm run gmail:auth',
-    );
-    return 2;
-  }
-  try {
-    const result = await runGmailAuth({
-      clientId,
-      clientSecret,
-      authUrl: process.env.GOOGLE_OAUTH_AUTH_URL || undefined,
-      tokenUrl: process.env.GOOGLE_OAUTH_TOKEN_URL || undefined,
-    });
-    for (const line of instructions(result.refreshToken)) console.log(line);
-    return 0;
-  } catch (error) {
-    console.error(`gmail:auth failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
-  }
-}
+const WHERE = 'say where the token goes: --local (.dev.vars), --remote (the deployed Worker\'s secrets) or --print';
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().then((code) => process.exit(code));
+export async function gmailAuthCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
+  const flags = parseFlags(args, { print: { type: 'boolean' } });
+  const where = [flags.local && 'local', flags.remote && 'remote', flags.print && 'print'].filter(Boolean);
+  if (where.length !== 1) throw new UsageError(where.length === 0 ? WHERE : `${WHERE}, only one of them`);
+  const clientId = ctx.env.GMAIL_CLIENT_ID?.trim();
+  const clientSecret = ctx.env.GMAIL_CLIENT_SECRET?.trim();
+  if (!clientId || !clientSecret) {
+    throw new UsageError(
+      'set GMAIL_CLIENT_ID and GMAIL_CLIENT_SECRET (an OAuth client of type "Desktop app" from https://console.cloud.google.com/apis/credentials, with the Gmail API enabled), e.g.\n' +
+        '  GMAIL_CLIENT_ID=… GMAIL_CLIENT_SECRET=… npx astro-d1-notify gmail:auth --remote',
+    );
+  }
+  const result = await runGmailAuth({
+    clientId,
+    clientSecret,
+    authUrl: ctx.env.GOOGLE_OAUTH_AUTH_URL || undefined,
+    tokenUrl: ctx.env.GOOGLE_OAUTH_TOKEN_URL || undefined,
+    log: ctx.log,
+  });
+  if (flags.print) {
+    for (const line of instructions(result.refreshToken)) ctx.log(line);
+    return 0;
+  }
+  const configPath = resolve(ctx.root, flags.config ?? 'wrangler.jsonc');
+  const secrets = { GMAIL_CLIENT_ID: clientId, GMAIL_CLIENT_SECRET: clientSecret, GMAIL_REFRESH_TOKEN: result.refreshToken };
+  if (flags.local) {
+    const file = writeDevVars(configPath, { ...secrets, MAIL_TRANSPORT: 'gmail' });
+    ctx.log(`Gmail access granted. GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN and MAIL_TRANSPORT=gmail written to ${file} (never commit it).`);
+    return 0;
+  }
+  await putWorkerSecrets(configPath, secrets, ctx.env, ctx.root);
+  ctx.log('Gmail access granted. GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET and GMAIL_REFRESH_TOKEN are stored as secrets of the deployed Worker; set "MAIL_TRANSPORT": "gmail" in wrangler.jsonc "vars" and deploy.');
+  return 0;
 }

@@ -141,7 +141,7 @@ export type DeliveryConfig = {
   digestWeekday: number;
   maxAttempts: number;
   leaseSeconds: number;
-  /** Who sends: the Cron Trigger itself (`cron`), or queue consumers the cron run dispatches to (`queue`; README "Delivery at scale"). */
+  /** Who sends: the Cron Trigger itself (`cron`), or queue consumers the cron run dispatches to (`queue`; docs/delivery.md "Delivery at scale"). */
   deliveryMode: 'cron' | 'queue';
   /** Queue names (wrangler `queues`): the queue handler tells deliveries from dead letters by them. */
   deliveryQueue: string;

@@ -1,6 +1,6 @@
 /**
  * A D1 binding that retries statements refused with SQLITE_BUSY. Locally, two processes
- * (two `npm run notify`, or one beside `astro dev`) open the same SQLite file under
+ * (two `npx astro-d1-notify notify`, or one beside `astro dev`) open the same SQLite file under
  * `.wrangler/state`; one's write can find the other's lock and fail at once. A refused
  * statement did not run (D1 statements and batches are atomic), so running it again is safe.
  * Deployed D1 serialises writes itself and never needs this.

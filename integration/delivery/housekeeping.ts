@@ -3,7 +3,7 @@
  * past their expiry (60 days, beyond CAN-SPAM's 30), expired sign-in and password links,
  * stale rate-limit windows, provider event ids older than 30 days, and the token hashes of
  * consent records never confirmed. Each is one set-based statement; six queries a day.
- * `runRetention` (`npm run db:retention`, local or remote) runs the same DELETEs, plus the
+ * `runRetention` (`npx astro-d1-notify db:retention`, local or remote) runs the same DELETEs, plus the
  * dev outbox, as one batch on any SqlRunner.
  */
 import { cleanupExpiredAccountTokens, expiredAccountTokensQuery } from '../../db/account-tokens';
@@ -34,7 +34,7 @@ export async function runHousekeeping(db: Db, now = new Date()): Promise<Houseke
   return { sessions, tokens, accountTokens, rateLimits, providerEvents, consentTokens };
 }
 
-/** The dev outbox keeps this many days by default (`npm run db:retention -- --outbox-days N`). */
+/** The dev outbox keeps this many days by default (`npx astro-d1-notify db:retention --outbox-days N`). */
 export const DEFAULT_OUTBOX_DAYS = 14;
 const DAY_MS = 24 * 60 * 60 * 1000;
 

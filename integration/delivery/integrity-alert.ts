@@ -1,6 +1,6 @@
 /**
- * The weekly integrity check (its own Cron Trigger, wired in src/worker.ts): the checks of
- * `npm run db:integrity` on the Worker's D1 binding, and, when one finds something, a plain
+ * The weekly integrity check (its own Cron Trigger, dispatched by integration/worker.ts): the checks of
+ * `npx astro-d1-notify db:integrity` on the Worker's D1 binding, and, when one finds something, a plain
  * email to the author (ADMIN_EMAIL) through the configured transport. Nothing is mailed
  * when all is well; the summary is logged either way.
  */

@@ -1,5 +1,5 @@
 /**
- * Wiring for DELIVERY_MODE (README "Delivery at scale"): which run the Cron Trigger and the
+ * Wiring for DELIVERY_MODE (docs/delivery.md "Delivery at scale"): which run the Cron Trigger and the
  * process route start, and the Worker's `queue` handler, which tells the delivery queue from
  * its dead-letter queue by name. Takes `env` as a parameter (no `cloudflare:workers` here).
  */

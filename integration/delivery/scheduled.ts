@@ -1,5 +1,5 @@
 /**
- * The Cron Trigger's handler (wired in src/worker.ts): one processor run built from the
+ * The Cron Trigger's handler (run by `scheduled` in integration/worker.ts): one processor run built from the
  * Worker's env, kept alive with waitUntil, its summary logged as one JSON line.
  */
 import { buildDeliveryDeps, type DeliveryEnv } from './deps';

@@ -1,5 +1,5 @@
 /**
- * The weekly maintenance Cron Trigger (wired in src/worker.ts): archival of history older than
+ * The weekly maintenance Cron Trigger (dispatched by `scheduled` in integration/worker.ts): archival of history older than
  * 6 months (the spec's monthly archival, here weekly in bounded steps), then the integrity
  * check, which mails ADMIN_EMAIL when it finds something (integrity-alert.ts).
  */
@@ -14,7 +14,7 @@ export const MAINTENANCE_CRON = INTEGRITY_CRON;
 /**
  * Archive batches per run: 2 queries each plus 1 count is 801 of the 1,000 queries a Worker
  * invocation may make, leaving room for the integrity check's 7. 400 × 1,000 rows a week;
- * a backlog larger than that shrinks week by week, or at once with `npm run db:archive -- --remote`.
+ * a backlog larger than that shrinks week by week, or at once with `npx astro-d1-notify db:archive --remote`.
  */
 export const CRON_ARCHIVE_MAX_BATCHES = 400;
 

@@ -135,6 +135,6 @@ export function emptyCollectionError(names: string[]): AstroError {
   const list = names.map((n) => `"${n}"`).join(', ');
   return new AstroError(
     `Watched collection${names.length > 1 ? 's' : ''} ${list} ${names.length > 1 ? 'do' : 'does'} not exist or ${names.length > 1 ? 'are' : 'is'} empty.`,
-    'Define it in src/content.config.ts, or fix the name in the `collections` option of the content-registry integration.',
+    'Define it in src/content.config.ts, or fix the name in the `collections` option of astro-d1-notify.',
   );
 }

@@ -235,7 +235,7 @@ describe('syncContent on a database without migrations', () => {
     try {
       await expect(syncContent(d1Executor(t.d1), [record(1)], watched)).rejects.toMatchObject({
         message: expect.stringContaining('no content_items table'),
-        hint: expect.stringContaining('npm run db:migrate'),
+        hint: expect.stringContaining('npx astro-d1-notify migrations --local'),
       });
     } finally {
       await t.dispose();

@@ -84,7 +84,7 @@ function explainReadError(err: unknown): never {
   if (/no such table:?\s*content_items/i.test(message)) {
     throw new AstroError(
       'The database has no content_items table: its migrations have not been applied.',
-      'Run `npm run db:migrate` (wrangler d1 migrations apply DB --local), or with --remote for the remote database, then build again.',
+      'Run `npx astro-d1-notify migrations --local` (or `--remote` for the remote database), then build again.',
     );
   }
   throw err;

@@ -17,7 +17,7 @@ export type Target =
 
 const missing = (name: string, what: string) =>
   new AstroError(
-    `${name} is not set: content-registry needs it to write to the remote D1 database.`,
+    `${name} is not set: astro-d1-notify needs it to write to the remote D1 database.`,
     `Set ${name} to ${what}, or build with \`target: 'local'\` (CONTENT_SYNC_TARGET=local).`,
   );
 

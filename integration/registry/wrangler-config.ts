@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { AstroError } from 'astro/errors';
 
-type D1BindingConfig = { binding: string; database_id?: string; database_name?: string };
+type D1BindingConfig = { binding: string; database_id?: string; database_name?: string; migrations_dir?: string };
 
 /** JSONC → JSON: drops comments and trailing commas, leaves strings alone. */
 export function stripJsonc(text: string): string {

@@ -2,7 +2,7 @@
  * The built site on local workerd for the browser tests. The project is copied to a
  * temporary directory (node_modules linked), so the build never touches the shared dist/
  * or .wrangler/: migrations go into the copy's fresh local D1, `astro build` runs there
- * (its content-registry hook registers the posts in that same D1), then `wrangler dev`
+ * (the integration's content registration registers the posts in that same D1), then `wrangler dev`
  * serves the build on a free port with MAIL_TRANSPORT=dev. The tests read and write the
  * same D1 through wrangler's platform proxy.
  */
@@ -71,7 +71,7 @@ declare module 'vitest' {
 /** Copies, migrates, builds and serves the project; `stop` ends the server and removes the copy. */
 export async function launchSite(): Promise<SiteInfo & { stop: () => Promise<void> }> {
   const project = copyProject();
-  const persist = join(project, '.wrangler/state'); // where the content-registry hook writes by default
+  const persist = join(project, '.wrangler/state'); // where the content registration writes by default
   try {
     run(project, [bin('wrangler'), 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
     run(project, [bin('astro'), 'build']);

@@ -1,5 +1,5 @@
 /**
- * Real `astro build` runs of test/fixtures/content-site with the content-registry
+ * Real `astro build` runs of test/fixtures/content-site with the content registration
  * integration, each in a throwaway copy (so tests may edit and delete posts).
  */
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';

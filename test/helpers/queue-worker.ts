@@ -1,7 +1,7 @@
 /**
  * The queue-mode fixture Worker (test/fixtures/workerd-queue/worker.ts) bundled with esbuild and
  * run in workerd by Miniflare with a real D1 and real Miniflare Queues: a delivery queue with its
- * dead-letter queue, as README "Delivery at scale" configures them. Shared by the tests and the bench.
+ * dead-letter queue, as docs/delivery.md "Delivery at scale" configures them. Shared by the tests and the bench.
  */
 import { resolve } from 'node:path';
 import { bundleForWorkerd } from './workerd-bundle';

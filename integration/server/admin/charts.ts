@@ -1,8 +1,8 @@
 /**
- * Geometry for the console's server-rendered SVG charts (src/pages/admin/_components/).
+ * Geometry for the console's server-rendered SVG charts (integration/pages/admin/_components/).
  * Our own few lines instead of a charting library: the charts are a line chart and a bar
  * chart with reference lines, drawn once on the server; libraries that render SVG without a
- * DOM add hundreds of KB to the Worker for that (README "Author console" has the figures).
+ * DOM add hundreds of KB to the Worker for that (docs/console.md has the figures).
  */
 
 export const CHART_WIDTH = 640;

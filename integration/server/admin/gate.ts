@@ -2,7 +2,7 @@
  * Who may open /admin, and CSRF for its forms. In order:
  * 1. Cloudflare Access: a `Cf-Access-Jwt-Assertion` header, when Access is configured, must
  *    verify (a present but bad token is refused, never passed on to the other ways in);
- * 2. a signed-in, verified account with role `admin` (granted by `npm run admin:grant`);
+ * 2. a signed-in, verified account with role `admin` (granted by `npx astro-d1-notify admin:grant`);
  * 3. the dev bypass: ADMIN_DEV_BYPASS=1 with MAIL_TRANSPORT=dev on a loopback host only.
  * Everything else gets the 403 page.
  */

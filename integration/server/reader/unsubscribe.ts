@@ -14,7 +14,7 @@ import { requestMeta, type RequestMeta } from '../http';
 import { cleanToken } from '../validation';
 import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
 
-/** The token types an unsubscribe route takes: never a preferences link (README "Which token each route takes"). */
+/** The token types an unsubscribe route takes: never a preferences link (docs/routes-and-security.md "Which token each route takes"). */
 export const UNSUBSCRIBE_TOKEN_TYPES: readonly TokenType[] = ['one_click', 'complete'];
 export const NOT_AN_UNSUBSCRIBE_LINK = 'This link is not an unsubscribe link.';
 

@@ -1,6 +1,6 @@
 /**
  * Cloudflare Email Service delivery events, through a Queues event subscription (source
- * `email.sending`) consumed by this Worker: `queue(batch, env)` is wired in src/worker.ts.
+ * `email.sending`) consumed by this Worker: `queue(batch, env)` of integration/worker.ts hands it these batches.
  * Each message is one event (`cf.email.sending.message.<kind>`, payload.eventId unique); each
  * is applied idempotently (db/feedback-events.ts) and acked, or retried when D1 fails.
  * Events that change nothing here (deferred, failed, rejected) are acked as they come.

@@ -2,7 +2,7 @@
  * Cloudflare Email Service through the Worker's `send_email` binding (`env.EMAIL.send({...})`,
  * the structured builder). Cloudflare's FAQ calls the service transactional, so the
  * configuration uses it for verification mail unless the author opts in to bulk
- * (CLOUDFLARE_EMAIL_BULK, README). Cloudflare generates the Message-ID (it is
+ * (CLOUDFLARE_EMAIL_BULK, docs/providers.md). Cloudflare generates the Message-ID (it is
  * platform-controlled); ours is kept in history, theirs is the provider id.
  * Errors are thrown with a `code` (E_RECIPIENT_SUPPRESSED, E_RATE_LIMIT_EXCEEDED, …).
  */

@@ -1,6 +1,6 @@
 /**
  * Google OAuth 2.0 for an installed app (RFC 6749 + PKCE, RFC 7636): the consent
- * URL and the code exchange (used once, by `npm run gmail:auth`) and the
+ * URL and the code exchange (used once, by `npx astro-d1-notify gmail:auth`) and the
  * refresh_token grant (used by the Gmail transport before it sends).
  * Only fetch and Web Crypto: runs in workerd and Node alike.
  */

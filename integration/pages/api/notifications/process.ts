@@ -2,7 +2,8 @@
  * POST /api/notifications/process with `Authorization: Bearer <PROCESS_SECRET>`: runs the
  * processor once (for any outside scheduler; with DELIVERY_MODE=queue: fan-out and dispatch) and answers its summary as JSON.
  * 401 without the right secret (constant-time comparison); 503 when no secret is configured.
- * (The CSRF check in integration/middleware.ts lets a request with an Authorization header through.)
+ * (The Origin check, integration/server/origin-check.ts, exempts this path, not a header: the
+ * bearer check here is the proof. An Authorization header alone exempts nothing.)
  */
 import type { APIRoute } from 'astro';
 import { methodNotAllowed, processRoute } from '../../../delivery/process-route';

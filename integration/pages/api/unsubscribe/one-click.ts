@@ -3,8 +3,9 @@ import { getDb } from '../../../runtime';
 import { handleOneClick } from '../../../server/reader/unsubscribe';
 
 /**
- * POST /api/unsubscribe/one-click?token=… — the List-Unsubscribe URL (RFC 8058). The only
- * route exempt from the Origin check in integration/middleware.ts.
+ * POST /api/unsubscribe/one-click?token=… — the List-Unsubscribe URL (RFC 8058). Exempt from the
+ * Origin check (integration/server/origin-check.ts), like the process route and the provider
+ * webhooks: the token and the body `List-Unsubscribe=One-Click` are its proof.
  */
 export const POST: APIRoute = ({ request }) => handleOneClick(getDb(), request, {});
 export const ALL: APIRoute = ({ request }) => handleOneClick(getDb(), request, {});
