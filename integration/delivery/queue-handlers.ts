@@ -23,7 +23,7 @@ export type Overrides = {
 export function deliveryQueueOf(env: DeliveryEnv): DeliveryQueue {
   const queue = env[DELIVERY_QUEUE_BINDING] as Partial<DeliveryQueue> | undefined;
   if (!queue || typeof queue.sendBatch !== 'function') {
-    throw new ConfigError(`DELIVERY_MODE is "queue" but the Worker has no ${DELIVERY_QUEUE_BINDING} queue producer binding (wrangler.jsonc "queues"; README "Delivery at scale")`);
+    throw new ConfigError(`DELIVERY_MODE is "queue" but the Worker has no ${DELIVERY_QUEUE_BINDING} queue producer binding (wrangler.jsonc "queues"; docs/delivery.md "Delivery at scale")`);
   }
   return queue as DeliveryQueue;
 }

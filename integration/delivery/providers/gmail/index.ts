@@ -1,4 +1,4 @@
-/** Gmail API users.messages.send with an OAuth refresh token (README "Sending mail"). */
+/** Gmail API users.messages.send with an OAuth refresh token (docs/providers.md). */
 import { optionalString } from '../../settings-schema';
 import type { ProviderDefinition } from '../types';
 import { createGmailTransport } from './transport';

@@ -1,4 +1,4 @@
-/** Postmark: /email/batch on a broadcast and a transactional stream, and its webhooks (README "Postmark"). */
+/** Postmark: /email/batch on a broadcast and a transactional stream, and its webhooks (docs/providers.md "Postmark"). */
 import { optionalString, optionalUrl, stringSetting } from '../../settings-schema';
 import type { ProviderDefinition } from '../types';
 import { createPostmarkTransport } from './transport';

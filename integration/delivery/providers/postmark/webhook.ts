@@ -88,7 +88,7 @@ export function postmarkFeedbackEvents(record: Record<string, unknown>): Feedbac
       const recipient = str(record.Recipient);
       const changedAt = str(record.ChangedAt);
       // Reactivation (SuppressSending false) changes nothing here: only the reader's own
-      // confirmation subscribes them again (README "Postmark").
+      // confirmation subscribes them again (docs/providers.md "Postmark").
       if (record.SuppressSending !== true || !recipient || !changedAt) return [];
       const kind = SUPPRESSION_KINDS[str(record.SuppressionReason) ?? ''];
       if (!kind) return [];

@@ -1,4 +1,4 @@
-/** Resend: /emails/batch with an idempotency key, and its Svix-signed webhook (README "Resend"). */
+/** Resend: /emails/batch with an idempotency key, and its Svix-signed webhook (docs/providers.md "Resend"). */
 import { optionalString, optionalUrl } from '../../settings-schema';
 import type { ProviderDefinition } from '../types';
 import { createResendTransport } from './transport';

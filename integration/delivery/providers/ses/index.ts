@@ -1,4 +1,4 @@
-/** Amazon SES v2 (raw SendEmail, SigV4) and its events through SNS (README "Amazon SES"). */
+/** Amazon SES v2 (raw SendEmail, SigV4) and its events through SNS (docs/providers.md "Amazon SES"). */
 import { optionalString, optionalUrl, stringSetting } from '../../settings-schema';
 import { z } from 'zod';
 import type { ProviderDefinition } from '../types';

@@ -76,7 +76,7 @@ export function classifySes(answer: HttpAnswer, now: Date): SendResult {
   if (status === 429 || THROTTLE_TYPES.has(type)) return { ok: false, retryable: true, code: 'throttled', error, retryAfterSeconds: retryAfter ?? THROTTLE_RETRY_SECONDS };
   if (status >= 500 || RETRYABLE_TYPES.has(type)) return { ok: false, retryable: true, code: `http_${status}`, error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   if (AUTH_TYPES.has(type) || status === 403) {
-    // SendEmail with Content.Raw is authorised as ses:SendRawEmail, not ses:SendEmail (README "Amazon SES").
+    // SendEmail with Content.Raw is authorised as ses:SendRawEmail, not ses:SendEmail (docs/providers.md "Amazon SES").
     const hint = type === 'AccessDeniedException' ? "the key's IAM policy must allow ses:SendRawEmail (raw SendEmail is authorised as that action)" : 'check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and SES_REGION';
     return { ok: false, retryable: false, code: 'auth', error: `${error} (${hint})` };
   }
