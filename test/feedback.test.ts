@@ -159,7 +159,7 @@ describe('the complaint pause', () => {
     try {
       const { deps, transport } = run(time.clock);
       const first = await processNotifications(deps);
-      expect(first.paused).toMatchObject({ howToResume: expect.stringContaining('npm run delivery:resume') });
+      expect(first.paused).toMatchObject({ howToResume: expect.stringContaining('npx astro-d1-notify delivery:resume --remote') });
       expect(first.paused!.reason).toMatch(/complaint rate 0\.33% \(2 of the last 600 sends\) passed 0\.3%/);
       expect(first).toMatchObject({ sent: 0, fannedOut: 2, remaining: 2 });
       expect(transport.sent).toEqual([]);

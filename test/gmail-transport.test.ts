@@ -187,7 +187,7 @@ describe('Gmail transport against the Google stand-in', () => {
       expect(result).toMatchObject({ ok: false, retryable: false, code: 'invalid_grant' });
       if (result.ok) throw new Error('unreachable');
       expect(result.error).toContain('Token has been expired or revoked');
-      expect(result.error).toContain('npm run gmail:auth');
+      expect(result.error).toContain('npx astro-d1-notify gmail:auth --remote');
       expect(result.error).toContain('GMAIL_REFRESH_TOKEN');
       expect(result.error).not.toContain(stale); // secrets never end up in errors (and so in logs)
       expect(result.error).not.toContain(google.clientSecret);

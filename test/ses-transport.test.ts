@@ -8,11 +8,15 @@ import { expectMessageMatches, parseMime } from './helpers/mime-assert';
 import { readFileSync } from 'node:fs';
 import { startSesStandin, type SesStandin } from './helpers/ses-standin';
 
-/** The IAM actions of the policy the README tells an author to attach (its SES section's JSON block). */
-function readmePolicyActions(): string[] {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('### Amazon SES'), readme.indexOf('### Postmark'));
-  const block = /```json\n([\s\S]*?)```/.exec(section);
+/** The IAM actions of the policy docs/providers.md tells an author to attach (the JSON block of its `## Amazon SES` section). */
+function docsPolicyActions(): string[] {
+  const doc = readFileSync(new URL('../docs/providers.md', import.meta.url), 'utf8');
+  const start = doc.indexOf('\n## Amazon SES\n');
+  const end = doc.indexOf('\n## Postmark\n', start);
+  expect(start, 'docs/providers.md has a "## Amazon SES" section').toBeGreaterThan(0);
+  expect(end, 'followed by "## Postmark"').toBeGreaterThan(start);
+  const block = /```json\n([\s\S]*?)```/.exec(doc.slice(start, end));
+  expect(block, 'the SES section has a ```json policy block').not.toBeNull();
   const policy = JSON.parse(block![1]!) as { Statement: { Effect: string; Action: string[] }[] };
   return policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
 }
@@ -29,7 +33,7 @@ beforeEach(() => {
   ses.maxSendRate = 4;
   ses.reportedMaxSendRate = 4;
   ses.max24HourSend = 50_000;
-  ses.allowedActions = readmePolicyActions();
+  ses.allowedActions = docsPolicyActions();
 });
 
 const input = (n = 0): MessageInput => ({
@@ -79,12 +83,12 @@ describe('SES transport against the SES v2 stand-in', () => {
     expect(!result.ok && result.error).not.toContain('not-the-secret');
   });
 
-  it("the README's IAM policy sends; a policy with ses:SendEmail but not ses:SendRawEmail is refused (403) and the error names ses:SendRawEmail", async () => {
+  it("the IAM policy of docs/providers.md sends; a policy with ses:SendEmail but not ses:SendRawEmail is refused (403) and the error names ses:SendRawEmail", async () => {
     expect(ses.allowedActions).toContain('ses:SendRawEmail');
     expect((await transport().send(outgoing(input(20)))).ok).toBe(true);
     expect(ses.accessDenied).toEqual([]);
 
-    ses.allowedActions = ['ses:SendEmail', 'ses:GetAccount']; // the policy the README used to give
+    ses.allowedActions = ['ses:SendEmail', 'ses:GetAccount']; // the policy the docs used to give
     const result = await transport().send(outgoing(input(21)));
     expect(result).toMatchObject({ ok: false, retryable: false, code: 'auth' });
     expect(!result.ok && result.error).toMatch(/AccessDeniedException.*must allow ses:SendRawEmail/);

@@ -6,7 +6,7 @@
 import type { Db } from '../../db/client';
 import { checkComplaintRate } from '../../db/delivery-pause';
 
-export const RESUME_HINT = 'run `npm run delivery:resume` once the cause is fixed';
+export const RESUME_HINT = 'run `npx astro-d1-notify delivery:resume --remote` (the deployed database) once the cause is fixed';
 
 export async function bulkPauseCheck(
   db: Db,
