@@ -9,4 +9,10 @@ declare module 'virtual:astro-d1-notify/config' {
   export const routeBase: string;
   /** The `siteName` option (used by the default layout). */
   export const siteName: string | undefined;
+  /** The `binding` option: the name of the D1 binding in the wrangler config. */
+  export const binding: string;
+  /** The patterns of the routes the integration injects (Astro's `context.routePattern`). */
+  export const ownRoutes: readonly string[];
+  /** The host's `security.checkOrigin` and the `originCheckExempt` option. */
+  export const originPolicy: { hostCheckOrigin: boolean; hostExempt: readonly string[] };
 }

@@ -1,6 +1,9 @@
-/** The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure everywhere but local http dev. */
+/**
+ * The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure everywhere but local http dev. Its
+ * name is the package's own, so a host's `session` cookie is never read or cleared.
+ */
 
-export const SESSION_COOKIE = 'session';
+export const SESSION_COOKIE = 'astro_d1_notify_session';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
