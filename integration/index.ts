@@ -73,6 +73,7 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
           notifyVitePlugin({
             layoutPath: resolveLayout(options.layout, fileURLToPath(config.root)),
             routeBase: routeBaseOf(config.base, options.prefix),
+            siteBase: routeBaseOf(config.base, ''),
             siteName: options.siteName,
             binding: options.binding,
             ownRoutes,

@@ -5,7 +5,7 @@
  * takes these as parameters, so it runs the same in tests and CLIs.
  */
 import { env, waitUntil } from 'cloudflare:workers';
-import { binding, routeBase } from 'virtual:astro-d1-notify/config';
+import { binding, routeBase, siteBase } from 'virtual:astro-d1-notify/config';
 import { createDb, type Db } from '../db/client';
 import { buildDeliveryDeps, withD1Binding, type DeliveryEnv } from './delivery/deps';
 import { processNotifications, type DeliveryDeps } from './delivery/processor';
@@ -14,9 +14,10 @@ import type { ReaderDeps } from './server/reader/deps';
 
 /**
  * An environment with the build's settings: `DB` is the D1 binding named by the `binding` option,
- * and the route base (Astro's base + prefix) so emailed links point where the pages are mounted.
+ * the route base (Astro's base + prefix) so emailed links point where the pages are mounted, and
+ * Astro's base alone, where the site-name link of every email goes (the site's home).
  */
-export const withRouteBase = (bindings: Record<string, unknown>): DeliveryEnv => ({ ...withD1Binding(bindings, binding), ROUTE_BASE: routeBase });
+export const withRouteBase = (bindings: Record<string, unknown>): DeliveryEnv => ({ ...withD1Binding(bindings, binding), ROUTE_BASE: routeBase, SITE_BASE: siteBase });
 
 export const runtimeEnv = (): DeliveryEnv => withRouteBase(env as unknown as Record<string, unknown>);
 

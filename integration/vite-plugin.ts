@@ -13,6 +13,8 @@ const CONFIG = 'virtual:astro-d1-notify/config';
 export type VirtualConfig = {
   layoutPath: string;
   routeBase: string;
+  /** Astro's `base` alone, without a trailing slash: the site's home is there. */
+  siteBase: string;
   siteName: string | undefined;
   binding: string;
   ownRoutes: readonly string[];
@@ -22,6 +24,7 @@ export type VirtualConfig = {
 export function configModule(config: Omit<VirtualConfig, 'layoutPath'>): string {
   return [
     `export const routeBase = ${JSON.stringify(config.routeBase)};`,
+    `export const siteBase = ${JSON.stringify(config.siteBase)};`,
     `export const siteName = ${JSON.stringify(config.siteName)};`,
     `export const binding = ${JSON.stringify(config.binding)};`,
     `export const ownRoutes = ${JSON.stringify(config.ownRoutes)};`,

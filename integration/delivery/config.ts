@@ -40,6 +40,7 @@ export type MailFrom = { email: string; name?: string };
 
 export type DeliveryConfig = {
   siteUrl: string; // where the integration's routes live: SITE_URL + ROUTE_BASE, no trailing slash
+  homeUrl: string; // the site's home page: SITE_URL's origin + SITE_BASE (Astro's base) + '/'
   siteName: string;
   from: MailFrom;
   /** Right-hand side of Message-IDs (the From domain). */
@@ -96,6 +97,8 @@ const boolSetting = z.preprocess(
 
 const settingsSchema = z.object({
   SITE_URL: z.preprocess(emptyToUndefined, z.string().url().default('http://localhost:4321')),
+  // Astro's `base` alone, where the site's home is: the Worker sets it from the build, like ROUTE_BASE.
+  SITE_BASE: z.preprocess(emptyToUndefined, z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog').default('')),
   // Astro's base + the integration's prefix: the Worker sets it from the build; `npm run notify` reads it from .dev.vars.
   ROUTE_BASE: z.preprocess(emptyToUndefined, z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog/newsletter').default('')),
   SITE_NAME: z.preprocess(emptyToUndefined, z.string().default('Plain Words')),
@@ -211,6 +214,7 @@ export function loadDeliveryConfig(env: Record<string, unknown>): DeliveryConfig
   }
   return {
     siteUrl: s.SITE_URL.replace(/\/+$/, '') + s.ROUTE_BASE,
+    homeUrl: `${new URL(s.SITE_URL).origin}${s.SITE_BASE}/`,
     siteName: s.SITE_NAME,
     from,
     messageIdDomain: from.email.split('@')[1]!,
