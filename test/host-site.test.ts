@@ -27,7 +27,9 @@ describe('the host’s pages stay the host’s', () => {
     expect(existsSync(join(site.client, 'newsletter'))).toBe(false);
     const post = await get('/posts/first-post/');
     expect(post.status).toBe(200);
-    expect(await post.text()).toContain('<h1>First post</h1>');
+    const html = await post.text();
+    expect(html).toContain('<h1>First post</h1>');
+    expect(html).toMatch(/<form[^>]*action="\/newsletter\/subscribe"/); // the subscribe box, in a static page
     expect((await get('/posts/nonexistent/')).status).toBe(404);
     expect((await get(`${NL}/subscribe`)).status).toBe(200);
   });
