@@ -1,21 +1,22 @@
 /**
  * The package as a guest in a blog of its own (test/fixtures/host-site, built once, served by
- * wrangler dev) with the integration's routes under `/newsletter`: the host's pages stay static
+ * wrangler dev) with Astro's `base: '/journal'` and the integration's routes under `/newsletter`: the host's pages stay static
  * files from getStaticPaths(), its sitemap holds none of ours, its `session` cookie is never read
  * or cleared, its own form POST keeps Astro's origin check (and the path it exempts is exempt),
  * and a reader subscribes and confirms under the prefix, through the D1 binding NEWS_DB.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hrefs, launchHostSite, postForm, subscribeByForm, type HostSite } from './helpers/host-site';
 
-const NL = '/newsletter';
+const BASE = '/journal';
+const NL = `${BASE}/newsletter`;
 const EVIL = 'https://evil.example';
 let site: HostSite;
 
 beforeAll(async () => {
-  site = await launchHostSite({ prefix: NL, originCheckExempt: ['/hooks/*'] });
+  site = await launchHostSite({ prefix: '/newsletter', originCheckExempt: [`${BASE}/hooks/*`] }, { base: BASE });
 }, 300_000);
 afterAll(async () => site?.stop());
 
@@ -24,27 +25,27 @@ const get = (path: string, headers: Record<string, string> = {}) => fetch(`${sit
 describe('the host’s pages stay the host’s', () => {
   it('stay static files from getStaticPaths(), with no `output` set; only the integration renders on demand', async () => {
     for (const file of ['index.html', 'posts/first-post/index.html', 'posts/second-post/index.html']) expect(existsSync(join(site.client, file)), file).toBe(true);
-    expect(existsSync(join(site.client, 'newsletter'))).toBe(false);
-    const post = await get('/posts/first-post/');
+    expect(readdirSync(site.client, { recursive: true }).filter((f) => String(f).includes('newsletter'))).toEqual([]);
+    const post = await get(`${BASE}/posts/first-post/`);
     expect(post.status).toBe(200);
     const html = await post.text();
     expect(html).toContain('<h1>First post</h1>');
-    expect(html).toMatch(/<form[^>]*action="\/newsletter\/subscribe"/); // the subscribe box, in a static page
-    expect((await get('/posts/nonexistent/')).status).toBe(404);
+    expect(html).toMatch(/<form[^>]*action="\/journal\/newsletter\/subscribe"/); // the subscribe box, in a static page
+    expect((await get(`${BASE}/posts/nonexistent/`)).status).toBe(404);
     expect((await get(`${NL}/subscribe`)).status).toBe(200);
   });
 
   it('keep a sitemap of their own: the posts, none of the injected pages', () => {
     const xml = readFileSync(join(site.client, 'sitemap-0.xml'), 'utf8');
     const urls = [...xml.matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]!).pathname);
-    expect(urls.sort()).toEqual(['/', '/posts/first-post/', '/posts/second-post/']);
+    expect(urls.sort()).toEqual([`${BASE}/`, `${BASE}/posts/first-post/`, `${BASE}/posts/second-post/`]);
   });
 
   it('keep their own `session` cookie: the integration never reads or clears it, on the host’s pages or its own', async () => {
-    const set = await postForm(`${site.baseUrl}/me`, {}, site.baseUrl);
+    const set = await postForm(`${site.baseUrl}${BASE}/me`, {}, site.baseUrl);
     expect(set.headers.get('set-cookie')).toMatch(/^session=host-abc;/);
     const cookie = 'session=host-abc; astro_d1_notify_session=unknown';
-    const own = await get('/me', { cookie });
+    const own = await get(`${BASE}/me`, { cookie });
     expect(await own.text()).toBe('host session: host-abc');
     expect(own.headers.get('set-cookie')).toBeNull(); // not even ours: the middleware leaves host pages alone
     for (const path of [`${NL}/subscribe`, `${NL}/preferences`, `${NL}/account/login`]) {
@@ -56,12 +57,12 @@ describe('the host’s pages stay the host’s', () => {
   });
 
   it('keep Astro’s origin check on their own form POST (403 cross-site, same-origin passes), and exempt what the host exempts', async () => {
-    const crossSite = await postForm(`${site.baseUrl}/contact`, { name: 'Ann' }, EVIL);
+    const crossSite = await postForm(`${site.baseUrl}${BASE}/contact`, { name: 'Ann' }, EVIL);
     expect(crossSite.status).toBe(403);
     expect(await crossSite.text()).toBe('Cross-site POST form submissions are forbidden');
-    const sameOrigin = await postForm(`${site.baseUrl}/contact`, { name: 'Ann' }, site.baseUrl);
+    const sameOrigin = await postForm(`${site.baseUrl}${BASE}/contact`, { name: 'Ann' }, site.baseUrl);
     expect([sameOrigin.status, await sameOrigin.text()]).toEqual([200, 'thanks, Ann']);
-    const exempt = await postForm(`${site.baseUrl}/hooks/payment`, { paid: '1' }, EVIL);
+    const exempt = await postForm(`${site.baseUrl}${BASE}/hooks/payment`, { paid: '1' }, EVIL);
     expect([exempt.status, await exempt.text()]).toEqual([200, 'received']);
   });
 });
@@ -80,7 +81,7 @@ describe('the integration’s routes under the prefix', () => {
     const { status, html, verifyUrl } = await subscribeByForm(site.baseUrl, NL, 'reader@host.example');
     expect(status).toBeLessThan(400);
     const links = hrefs(html, site.baseUrl).filter((h) => h.startsWith(site.baseUrl));
-    expect(links).toContain(`${site.baseUrl}/`); // the site-name link
+    expect(links).toContain(`${site.baseUrl}${BASE}/`); // the site-name link: the home, under Astro's base
     for (const link of links) expect((await fetch(link, { redirect: 'manual' })).status, link).toBeLessThan(400);
     expect(new URL(verifyUrl).pathname).toBe(`${NL}/verify`);
     const token = new URL(verifyUrl).searchParams.get('token')!;

@@ -18,9 +18,11 @@ import { freePort, startWranglerDev, type WranglerDev } from './wrangler-dev';
 const FIXTURE = join(ROOT, 'test/fixtures/host-site');
 export const HOST_BINDING = 'NEWS_DB';
 
+/** `client`: the static files, under Astro's base as the adapter lays them out. */
 export type HostSite = { root: string; client: string; baseUrl: string; server: WranglerDev; stop: () => Promise<void> };
 
-export async function launchHostSite(options: NotifyOptions): Promise<HostSite> {
+/** `base`: Astro's base (none by default); `options`: the integration's. */
+export async function launchHostSite(options: NotifyOptions, astro: { base?: string } = {}): Promise<HostSite> {
   const base = join(ROOT, 'test/artifacts');
   mkdirSync(base, { recursive: true });
   // Inside the repository, so `astro-d1-notify` resolves to this package.
@@ -40,17 +42,18 @@ export async function launchHostSite(options: NotifyOptions): Promise<HostSite> 
       root,
       configFile: false,
       site: baseUrl,
+      ...(astro.base ? { base: astro.base } : {}),
       adapter: cloudflare({ imageService: 'passthrough' }),
       session: false,
       logLevel: 'warn',
       integrations: [sitemap(), notify({ binding: HOST_BINDING, collections: { posts: 'blog' }, path: '/posts/{id}/', persist: join(state, 'v3'), ...options })],
     });
-    const server = await startWranglerDev({ dir: root, node: join(ROOT, 'node_modules/.bin/node'), wrangler: join(ROOT, 'node_modules/.bin/wrangler'), persist: state, port });
+    const server = await startWranglerDev({ dir: root, node: join(ROOT, 'node_modules/.bin/node'), wrangler: join(ROOT, 'node_modules/.bin/wrangler'), persist: state, port, readyPath: `${astro.base ?? ''}/` });
     const stop = async () => {
       await server.stop();
       rmSync(root, { recursive: true, force: true });
     };
-    return { root, client: join(root, 'dist/client'), baseUrl, server, stop };
+    return { root, client: join(root, 'dist/client', astro.base ?? ''), baseUrl, server, stop };
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
     throw error;
