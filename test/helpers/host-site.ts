@@ -43,7 +43,8 @@ export async function launchHostSite(options: NotifyOptions, astro: { base?: str
       configFile: false,
       site: baseUrl,
       ...(astro.base ? { base: astro.base } : {}),
-      adapter: cloudflare({ imageService: 'passthrough' }),
+      // No inspector: two builds at once (two test files, or another worktree's) would race for port 9229.
+      adapter: cloudflare({ imageService: 'passthrough', inspectorPort: false }),
       session: false,
       logLevel: 'warn',
       integrations: [sitemap(), notify({ binding: HOST_BINDING, collections: { posts: 'blog' }, path: '/posts/{id}/', persist: join(state, 'v3'), ...options })],
