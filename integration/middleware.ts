@@ -13,7 +13,7 @@ import { defineMiddleware } from 'astro:middleware';
 import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './server/auth/cookies';
 import { validateSessionToken } from './server/auth/session';
 import { mountRedirect } from './server/mount';
-import { crossOriginForbiddenResponse, isForbiddenCrossOrigin, originCheckApplies } from './server/origin-check';
+import { isForbiddenCrossOrigin, originCheckApplies, refuseCrossOrigin } from './server/origin-check';
 import { originPolicy, ownRoutes, routeBase } from 'virtual:astro-d1-notify/config';
 import { getDb } from './runtime';
 
@@ -25,7 +25,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
   const own = OWN_ROUTES.has(context.routePattern);
   if (originCheckApplies(context.url.pathname, own, originPolicy) && isForbiddenCrossOrigin(context.request, context.url, routeBase)) {
-    return crossOriginForbiddenResponse(context.request);
+    return refuseCrossOrigin(context.request);
   }
   if (!own) return next();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crossOriginForbiddenResponse, isForbiddenCrossOrigin, matchesExemptPath, ONE_CLICK_PATH, originCheckApplies, PROCESS_PATH, WEBHOOK_PATHS } from './origin-check';
+import { crossOriginForbiddenResponse, drainBody, isForbiddenCrossOrigin, matchesExemptPath, ONE_CLICK_PATH, originCheckApplies, PROCESS_PATH, WEBHOOK_PATHS } from './origin-check';
 
 const SITE = 'https://blog.example';
 const req = (path: string, init: { method?: string; origin?: string; type?: string | null } = {}) => {
@@ -103,6 +103,16 @@ describe('where the rule applies: the integration’s routes always, the host’
     expect(matchesExemptPath('/a/b/', '/a/b')).toBe(false);
     expect(matchesExemptPath('/a/b/c', '/a/*')).toBe(true);
     expect(matchesExemptPath('/ab', '/a/*')).toBe(false);
+  });
+
+  it('drains a refused body up to the limit, then stops reading', async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({ pull: (c) => { pulled += 1; c.enqueue(new Uint8Array(1024)); } });
+    const big = new Request(`${SITE}/contact`, { method: 'POST', body: endless, duplex: 'half' } as RequestInit);
+    expect(await drainBody(big, 4096)).toBe(4096);
+    expect(pulled).toBeLessThan(10);
+    expect(await drainBody(new Request(`${SITE}/contact`, { method: 'POST', body: 'a=1' }))).toBe(3);
+    expect(await drainBody(new Request(`${SITE}/contact`, { method: 'POST' }))).toBe(0);
   });
 
   it('answers as Astro does: 403 with Astro’s own text', async () => {

@@ -56,6 +56,37 @@ export function originCheckApplies(pathname: string, ownRoute: boolean, policy: 
   return policy.hostCheckOrigin && !policy.hostExempt.some((pattern) => matchesExemptPath(pathname, pattern));
 }
 
+/** Up to this much of a refused request's body is read before answering. */
+export const DRAIN_LIMIT = 64 * 1024;
+
+/**
+ * Reads (and drops) the body of a request we refuse, up to `limit` bytes, then cancels the rest.
+ * Answering with the body unread made the next request on wrangler dev's connection fail with
+ * "Network connection lost" (about 3 in 100 here); a drained body never did.
+ */
+export async function drainBody(request: Request, limit = DRAIN_LIMIT): Promise<number> {
+  const reader = request.body?.getReader();
+  if (!reader) return 0;
+  let read = 0;
+  try {
+    while (read < limit) {
+      const { done, value } = await reader.read();
+      if (done) return read;
+      read += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // a broken body: nothing more to read
+  }
+  return read;
+}
+
+/** The 403 of Astro's check, after draining the body. */
+export async function refuseCrossOrigin(request: Request): Promise<Response> {
+  await drainBody(request);
+  return crossOriginForbiddenResponse(request);
+}
+
 /** The answer Astro's own check gives, so a host sees no difference. */
 export function crossOriginForbiddenResponse(request: Request): Response {
   return new Response(`Cross-site ${request.method} form submissions are forbidden`, { status: 403 });
