@@ -67,8 +67,9 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
         for (const route of routes) injectRoute(route);
         addMiddleware({ entrypoint: here('./middleware.ts'), order: 'pre' });
         const ownRoutes = routes.map((r) => r.pattern);
-        const subscribePage = routePattern('subscribe.astro', options.prefix);
-        hideFromSitemap(config.integrations, new Set([REGISTRY_ROUTE, ...ownRoutes.filter((p) => !(options.sitemapSubscribePage && p === subscribePage))]));
+        // No injected page in the host's sitemap; the subscribe page only when the host asks for it.
+        const listed = options.sitemapSubscribePage ? routePattern('subscribe.astro', options.prefix) : undefined;
+        hideFromSitemap(config.integrations, new Set([REGISTRY_ROUTE, ...ownRoutes.filter((p) => p !== listed)]));
         const plugins = [
           notifyVitePlugin({
             layoutPath: resolveLayout(options.layout, fileURLToPath(config.root)),
