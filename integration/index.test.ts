@@ -2,11 +2,27 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AstroIntegrationLogger } from 'astro';
+import type { AstroIntegration, AstroIntegrationLogger, IntegrationResolvedRoute } from 'astro';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ROOT } from '../test/helpers/d1';
 import contentRegistry from './index';
 import { REGISTRY_ROUTE } from './registry/collect';
+
+/** The virtual config module the build serves, as the plugin returns it. */
+function virtualConfig(plugins: unknown[]): string {
+  const plugin = plugins[0] as { load: (id: string) => string };
+  return plugin.load('\0virtual:astro-d1-notify/config');
+}
+
+/** A stand-in for @astrojs/sitemap: it keeps the route list its `astro:routes:resolved` hook is given. */
+function sitemapStandIn() {
+  const seen: string[] = [];
+  const integration: AstroIntegration = {
+    name: '@astrojs/sitemap',
+    hooks: { 'astro:routes:resolved': ({ routes }) => void seen.push(...routes.map((r) => r.pattern)) },
+  };
+  return { integration, seen };
+}
 
 type Hooks = Record<string, (arg: unknown) => unknown>;
 const logger = () => {
@@ -15,7 +31,9 @@ const logger = () => {
   return { lines, logger: { info: log, warn: log, error: log, debug: () => {} } as unknown as AstroIntegrationLogger };
 };
 
-async function setUp(options: Parameters<typeof contentRegistry>[0], command: 'build' | 'dev', site?: string) {
+type HostConfig = { integrations?: AstroIntegration[]; checkOrigin?: boolean };
+
+async function setUp(options: Parameters<typeof contentRegistry>[0], command: 'build' | 'dev', site?: string, host: HostConfig = {}) {
   const hooks = contentRegistry(options).hooks as Hooks;
   const injected: { pattern: string; entrypoint: string; prerender?: boolean }[] = [];
   const plugins: unknown[] = [];
@@ -23,7 +41,7 @@ async function setUp(options: Parameters<typeof contentRegistry>[0], command: 'b
   const { lines, logger: log } = logger();
   await hooks['astro:config:setup']!({
     command,
-    config: { root: pathToFileURL(`${ROOT}/`), base: '/' },
+    config: { root: pathToFileURL(`${ROOT}/`), base: '/', integrations: host.integrations ?? [], security: { checkOrigin: host.checkOrigin ?? true } },
     injectRoute: (r: (typeof injected)[number]) => injected.push(r),
     addMiddleware: (m: unknown) => middleware.push(m),
     updateConfig: (c: { vite: { plugins: unknown[] } }) => plugins.push(...c.vite.plugins),
@@ -45,6 +63,38 @@ describe('integration hooks', () => {
     expect(s.middleware).toEqual([expect.objectContaining({ order: 'pre', entrypoint: expect.stringMatching(/integration\/middleware\.ts$/) })]);
     expect(s.plugins).toHaveLength(1); // the virtual modules only
     await expect(s.configDone()).resolves.toBeUndefined();
+  });
+
+  it('renders every injected route on demand, so a static host stays static', async () => {
+    const s = await setUp({}, 'dev');
+    expect(s.injected.length).toBeGreaterThan(10);
+    for (const route of s.injected) expect(route, route.pattern).toMatchObject({ prerender: false });
+  });
+
+  it('hands the binding, its own route patterns and the host’s checkOrigin to the Worker', async () => {
+    const on = virtualConfig((await setUp({ binding: 'NEWS_DB', prefix: '/n', originCheckExempt: ['/hooks/*'] }, 'dev')).plugins);
+    expect(on).toContain('export const binding = "NEWS_DB";');
+    expect(on).toContain('"/n/subscribe"');
+    expect(on).toContain('export const originPolicy = {"hostCheckOrigin":true,"hostExempt":["/hooks/*"]};');
+    const off = virtualConfig((await setUp({}, 'dev', undefined, { checkOrigin: false })).plugins);
+    expect(off).toContain('"hostCheckOrigin":false');
+  });
+
+  it('keeps every injected page out of @astrojs/sitemap, the subscribe page only when asked', async () => {
+    const routes = (patterns: string[]) => patterns.map((pattern) => ({ pattern }) as IntegrationResolvedRoute);
+    const host = ['/', '/blog/[...slug]', '/about'];
+    for (const [options, listed] of [
+      [{ prefix: '/news' }, []],
+      [{ prefix: '/news', sitemap: { subscribePage: true } }, ['/news/subscribe']],
+      [{}, []],
+    ] as const) {
+      const sitemap = sitemapStandIn();
+      const s = await setUp(options, 'build', 'https://e.example', { integrations: [sitemap.integration] });
+      const all = [...host, REGISTRY_ROUTE, ...s.injected.map((r) => r.pattern)];
+      const hook = sitemap.integration.hooks['astro:routes:resolved'] as (arg: unknown) => void;
+      hook({ routes: routes(all), logger: s.log });
+      expect(sitemap.seen).toEqual([...host, ...listed]);
+    }
   });
 
   it('puts every injected route under the prefix', async () => {

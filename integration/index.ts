@@ -1,9 +1,10 @@
 /**
  * astro-d1-notify: email a blog's readers when it publishes, on one Cloudflare D1 database.
  * One line in astro.config.mjs: `integrations: [notify()]`. This file only wires Astro's hooks:
- * the reader pages and API routes (integration/pages/, under the `prefix` option), the CSRF and
- * session middleware, the virtual modules pages render with, and, at `astro build`, content
- * registration in D1 (integration/registry/).
+ * the reader pages and API routes (integration/pages/, under the `prefix` option, each rendered
+ * on demand while the host's own pages keep its `output`), the CSRF and session middleware, the
+ * virtual modules pages render with, and, at `astro build`, content registration in D1
+ * (integration/registry/).
  */
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
@@ -15,7 +16,8 @@ import { discardRegistry, REGISTRY_ENTRYPOINT, REGISTRY_ROUTE, registryVitePlugi
 import { registerContent } from './registry/run';
 import { resolveTarget, type Target } from './registry/target';
 import { removeSecretFiles } from './registry/secret-files';
-import { injectedRoutes } from './routes';
+import { injectedRoutes, routePattern } from './routes';
+import { hideFromSitemap } from './sitemap';
 import { notifyVitePlugin } from './vite-plugin';
 
 export type { ContentRegistryOptions as NotifyOptions } from './options';
@@ -61,13 +63,24 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
     hooks: {
       'astro:config:setup': ({ command, config, injectRoute, addMiddleware, updateConfig }) => {
         building = command === 'build';
-        for (const route of injectedRoutes(here('./pages'), options.prefix)) injectRoute(route);
+        const routes = injectedRoutes(here('./pages'), options.prefix);
+        for (const route of routes) injectRoute(route);
         addMiddleware({ entrypoint: here('./middleware.ts'), order: 'pre' });
+        const ownRoutes = routes.map((r) => r.pattern);
+        // No injected page in the host's sitemap; the subscribe page only when the host asks for it.
+        const listed = options.sitemapSubscribePage ? routePattern('subscribe.astro', options.prefix) : undefined;
+        hideFromSitemap(config.integrations, new Set([REGISTRY_ROUTE, ...ownRoutes.filter((p) => p !== listed)]));
         const plugins = [
           notifyVitePlugin({
             layoutPath: resolveLayout(options.layout, fileURLToPath(config.root)),
             routeBase: routeBaseOf(config.base, options.prefix),
+            siteBase: routeBaseOf(config.base, ''),
             siteName: options.siteName,
+            binding: options.binding,
+            ownRoutes,
+            // Astro's check cannot exempt a route (it runs before any middleware): the middleware
+            // applies it instead, where the host asked for it (integration/server/origin-check.ts).
+            originPolicy: { hostCheckOrigin: config.security?.checkOrigin ?? true, hostExempt: options.originCheckExempt },
           }),
         ];
         if (building) {
@@ -75,7 +88,8 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
           plugins.push(registryVitePlugin(options.collections.map((c) => c.name)) as never);
         }
         updateConfig({
-          // The middleware applies Astro's Origin rule itself, with the RFC 8058 one-click route exempt.
+          // The middleware applies Astro's Origin rule itself, following the host's setting above,
+          // with the RFC 8058 one-click route, the process route and the webhooks exempt.
           security: { checkOrigin: false },
           // The package ships .astro and TypeScript sources: Vite must compile them, not externalise them.
           vite: { plugins, ssr: { noExternal: [PACKAGE_NAME] } },

@@ -1,33 +1,40 @@
 /**
- * Two jobs before any page runs:
- * 1. CSRF: Astro's checkOrigin is off (astro.config.mjs) because RFC 8058 one-click POSTs
- *    arrive from mail providers without our Origin; this applies the same rule to every
- *    other route (see integration/server/origin-check.ts).
- * 2. Mounting: handlers redirect to app-relative paths (`/preferences`); under a route base
- *    (Astro's `base` + `prefix`) their Location is mounted there (integration/server/mount.ts).
- * 3. Sessions: a `session` cookie is looked up (by its hash), extended when past half its
- *    life, and cleared when unknown or expired. Pages read Astro.locals.user.
+ * Runs before every on-demand route, the host's included, and touches the host's only for CSRF:
+ * 1. CSRF: Astro's checkOrigin rule (integration/server/origin-check.ts): always on the
+ *    integration's routes except one-click, process and the webhooks; on the host's routes as the
+ *    host set `security.checkOrigin`, minus the paths it exempts (`originCheckExempt`).
+ * 2. The rest acts on the integration's own routes only (their patterns come from the build):
+ *    a redirect to an app-relative path is mounted under the route base (integration/server/mount.ts),
+ *    and the package's session cookie is looked up (by its hash), extended when past half its
+ *    life, and cleared when unknown or expired. Pages read Astro.locals.user. A host's own cookies
+ *    and pages are never read or changed.
  */
 import type { APIContext, MiddlewareNext } from 'astro';
 import { defineMiddleware } from 'astro:middleware';
 import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './server/auth/cookies';
 import { validateSessionToken } from './server/auth/session';
 import { mountRedirect } from './server/mount';
-import { crossOriginForbiddenResponse, isForbiddenCrossOrigin } from './server/origin-check';
+import { isForbiddenCrossOrigin, originCheckApplies, refuseCrossOrigin } from './server/origin-check';
 import { finishRequest } from './server/drain';
-import { routeBase } from 'virtual:astro-d1-notify/config';
+import { originPolicy, ownRoutes, routeBase } from 'virtual:astro-d1-notify/config';
 import { getDb } from './runtime';
 
-// Every answer (a refusal included) leaves after the request body was read (server/drain.ts).
-export const onRequest = defineMiddleware((context, next) => {
+const OWN_ROUTES = new Set(ownRoutes);
+
+export const onRequest = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered) return next();
+  const own = OWN_ROUTES.has(context.routePattern);
+  if (originCheckApplies(context.url.pathname, own, originPolicy) && isForbiddenCrossOrigin(context.request, context.url, routeBase)) {
+    return refuseCrossOrigin(context.request);
+  }
+  if (!own) return next();
+  // Every answer of ours (a refusal included) leaves after the request body was read (server/drain.ts).
   return finishRequest(context.request, () => handle(context, next));
 });
 
 async function handle(context: APIContext, next: MiddlewareNext): Promise<Response> {
-  if (isForbiddenCrossOrigin(context.request, context.url, routeBase)) return crossOriginForbiddenResponse();
 
   const token = readCookie(context.request, SESSION_COOKIE);
   if (!token) return mountRedirect(await next(), context.url.pathname, routeBase);

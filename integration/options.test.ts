@@ -108,3 +108,21 @@ describe('parseOptions: the package options', () => {
     expect(() => parseOptions({ prefix })).toThrow(/prefix/);
   });
 });
+
+describe('parseOptions: a guest in the host’s site', () => {
+  it('exempts none of the host’s paths and lists no injected page in the sitemap by default', () => {
+    expect(parseOptions()).toMatchObject({ originCheckExempt: [], sitemapSubscribePage: false });
+    expect(parseOptions({ originCheckExempt: ['/api/stripe', '/hooks/*'], sitemap: { subscribePage: true } })).toMatchObject({
+      originCheckExempt: ['/api/stripe', '/hooks/*'],
+      sitemapSubscribePage: true,
+    });
+  });
+
+  it.each([['hooks'], ['/a b'], ['']])('refuses the exempt path %j, naming the option', (path) => {
+    expect(() => parseOptions({ originCheckExempt: [path] })).toThrow(/originCheckExempt/);
+  });
+
+  it('refuses an unknown sitemap setting', () => {
+    expect(() => parseOptions({ sitemap: { everything: true } as never })).toThrow(/sitemap/);
+  });
+});

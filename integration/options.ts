@@ -74,6 +74,13 @@ const optionsSchema = z
      * entries are left alone and announced when their date passes.
      */
     baseline: z.boolean().optional(),
+    /**
+     * The host's own paths that accept cross-site form POSTs (e.g. a payment webhook) while its
+     * `security.checkOrigin` stays on: exact paths as requested (with Astro's `base`), or `/path/*`.
+     */
+    originCheckExempt: z.array(z.string().regex(/^\/\S*$/, 'must be a path starting with /')).optional(),
+    /** With @astrojs/sitemap: `subscribePage: true` lists the subscribe page; no other injected page is ever listed. */
+    sitemap: z.object({ subscribePage: z.boolean().optional() }).strict().optional(),
   })
   .strict();
 
@@ -102,6 +109,8 @@ export type ResolvedOptions = {
   onSyncError: 'fail' | 'warn';
   dryRun: boolean;
   baseline: boolean;
+  originCheckExempt: string[];
+  sitemapSubscribePage: boolean;
 };
 
 const DEFAULT_COLLECTIONS: Record<string, ContentType> = {
@@ -183,6 +192,8 @@ export function parseOptions(input: ContentRegistryOptions | undefined = {}, env
     onSyncError: o.onSyncError ?? DEFAULTS.onSyncError,
     dryRun: o.dryRun ?? DEFAULTS.dryRun,
     baseline: o.baseline ?? (/^(1|true)$/i.test(env.CONTENT_BASELINE?.trim() ?? '') || DEFAULTS.baseline),
+    originCheckExempt: o.originCheckExempt ?? [],
+    sitemapSubscribePage: o.sitemap?.subscribePage ?? false,
   };
 }
 

@@ -29,16 +29,16 @@ describe('isRouteFile', () => {
 });
 
 describe('injectedRoutes', () => {
-  it('lists every page file of a folder with its absolute entrypoint', () => {
+  it('lists every page file of a folder with its absolute entrypoint, each rendered on demand', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pages-'));
     for (const f of ['a.astro', 'b/index.astro', 'b/_helper.ts', 'api/c.ts']) {
       mkdirSync(dirname(join(dir, f)), { recursive: true });
       writeFileSync(join(dir, f), '');
     }
     expect(injectedRoutes(dir, '/p')).toEqual([
-      { pattern: '/p/a', entrypoint: join(dir, 'a.astro') },
-      { pattern: '/p/api/c', entrypoint: join(dir, 'api/c.ts') },
-      { pattern: '/p/b', entrypoint: join(dir, 'b/index.astro') },
+      { pattern: '/p/a', entrypoint: join(dir, 'a.astro'), prerender: false },
+      { pattern: '/p/api/c', entrypoint: join(dir, 'api/c.ts'), prerender: false },
+      { pattern: '/p/b', entrypoint: join(dir, 'b/index.astro'), prerender: false },
     ]);
   });
 });

@@ -6,7 +6,12 @@
 import { readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 
-type InjectedRoute = { pattern: string; entrypoint: string };
+/**
+ * Every injected route renders on demand (`prerender: false`) whatever the host's `output`: a
+ * static blog stays static, its pages stay files with their getStaticPaths(), and only these
+ * routes run in the Worker.
+ */
+type InjectedRoute = { pattern: string; entrypoint: string; prerender: false };
 
 const PAGE_FILE = /\.(astro|ts)$/;
 
@@ -38,5 +43,5 @@ function pageFiles(dir: string): string[] {
 }
 
 export function injectedRoutes(dir: string, prefix: string): InjectedRoute[] {
-  return pageFiles(dir).map((file) => ({ pattern: routePattern(file, prefix), entrypoint: join(dir, file) }));
+  return pageFiles(dir).map((file) => ({ pattern: routePattern(file, prefix), entrypoint: join(dir, file), prerender: false }));
 }

@@ -5,18 +5,22 @@
  * takes these as parameters, so it runs the same in tests and CLIs.
  */
 import { env, waitUntil } from 'cloudflare:workers';
-import { routeBase } from 'virtual:astro-d1-notify/config';
+import { binding, routeBase, siteBase } from 'virtual:astro-d1-notify/config';
 import { createDb, type Db } from '../db/client';
 import { readSetting } from './delivery/config';
-import { buildDeliveryDeps, type DeliveryEnv } from './delivery/deps';
+import { buildDeliveryDeps, withD1Binding, type DeliveryEnv } from './delivery/deps';
 import { processNotifications, type DeliveryDeps } from './delivery/processor';
 import { queueVerificationEmail } from './delivery/verification';
 import type { ReaderDeps } from './server/reader/deps';
 
-/** An environment with the build's route base (Astro's base + prefix), so emailed links point where the pages are mounted. */
-export const withRouteBase = (bindings: DeliveryEnv): DeliveryEnv => ({ ...bindings, ROUTE_BASE: routeBase });
+/**
+ * An environment with the build's settings: `DB` is the D1 binding named by the `binding` option,
+ * the route base (Astro's base + prefix) so emailed links point where the pages are mounted, and
+ * Astro's base alone, where the site-name link of every email goes (the site's home).
+ */
+export const withRouteBase = (bindings: Record<string, unknown>): DeliveryEnv => ({ ...withD1Binding(bindings, binding), ROUTE_BASE: routeBase, SITE_BASE: siteBase });
 
-export const runtimeEnv = (): DeliveryEnv => withRouteBase(env as unknown as DeliveryEnv);
+export const runtimeEnv = (): DeliveryEnv => withRouteBase(env as unknown as Record<string, unknown>);
 
 /**
  * A string setting from vars or secrets (wrangler.jsonc `vars`, `.dev.vars`, `wrangler secret put`),

@@ -7,6 +7,14 @@ declare module 'virtual:astro-d1-notify/layout' {
 declare module 'virtual:astro-d1-notify/config' {
   /** Astro's `base` joined with the `prefix` option, without a trailing slash ('' at the root). */
   export const routeBase: string;
+  /** Astro's `base` without a trailing slash ('' at the root): where the site's home is. */
+  export const siteBase: string;
   /** The `siteName` option (used by the default layout). */
   export const siteName: string | undefined;
+  /** The `binding` option: the name of the D1 binding in the wrangler config. */
+  export const binding: string;
+  /** The patterns of the routes the integration injects (Astro's `context.routePattern`). */
+  export const ownRoutes: readonly string[];
+  /** The host's `security.checkOrigin` and the `originCheckExempt` option. */
+  export const originPolicy: { hostCheckOrigin: boolean; hostExempt: readonly string[] };
 }

@@ -1,13 +1,37 @@
 /**
  * Serves the integration's virtual modules: the layout injected pages render in (the host's,
- * or the default one) and the route base (Astro's `base` + `prefix`) that pages link with.
+ * or the default one) and the build's settings the running Worker needs: the route base
+ * (Astro's `base` + `prefix`) that pages link with, the D1 binding's name, the integration's own
+ * route patterns (the middleware acts on those only) and the origin-check policy.
  */
 import type { Plugin } from 'vite';
+import type { OriginPolicy } from './server/origin-check';
 
 const LAYOUT = 'virtual:astro-d1-notify/layout';
 const CONFIG = 'virtual:astro-d1-notify/config';
 
-type VirtualConfig = { layoutPath: string; routeBase: string; siteName: string | undefined };
+export type VirtualConfig = {
+  layoutPath: string;
+  routeBase: string;
+  /** Astro's `base` alone, without a trailing slash: the site's home is there. */
+  siteBase: string;
+  siteName: string | undefined;
+  binding: string;
+  ownRoutes: readonly string[];
+  originPolicy: OriginPolicy;
+};
+
+export function configModule(config: Omit<VirtualConfig, 'layoutPath'>): string {
+  return [
+    `export const routeBase = ${JSON.stringify(config.routeBase)};`,
+    `export const siteBase = ${JSON.stringify(config.siteBase)};`,
+    `export const siteName = ${JSON.stringify(config.siteName)};`,
+    `export const binding = ${JSON.stringify(config.binding)};`,
+    `export const ownRoutes = ${JSON.stringify(config.ownRoutes)};`,
+    `export const originPolicy = ${JSON.stringify(config.originPolicy)};`,
+    '',
+  ].join('\n');
+}
 
 export function notifyVitePlugin(config: VirtualConfig): Plugin {
   return {
@@ -19,7 +43,7 @@ export function notifyVitePlugin(config: VirtualConfig): Plugin {
     },
     load(id) {
       if (id !== `\0${CONFIG}`) return undefined;
-      return `export const routeBase = ${JSON.stringify(config.routeBase)};\nexport const siteName = ${JSON.stringify(config.siteName)};\n`;
+      return configModule(config);
     },
   };
 }

@@ -209,7 +209,7 @@ describe('delete my account', () => {
     if (done.type !== 'response') throw new Error('expected a redirect');
     expect(done.response.status).toBe(303);
     expect(done.response.headers.get('location')).toBe('/preferences/delete?done=1');
-    expect(done.response.headers.get('set-cookie')).toMatch(/^session=; .*Max-Age=0/);
+    expect(done.response.headers.get('set-cookie')).toMatch(/^astro_d1_notify_session=; .*Max-Age=0/);
     expect(await getUserByEmail(t.db, 'erase-me@example.com')).toBeUndefined();
     for (const table of ['consents', 'email_notification_history', 'sessions', 'unsubscribe_tokens', 'email_notifications']) expect(await countOf(table, user.id), table).toBe(0);
     expect(await buckets()).toEqual([]); // no rate-limit bucket keeps the address's hash

@@ -28,7 +28,7 @@ afterAll(async () => {
 
 const cookieToken = (response: Response): string | null => {
   const header = response.headers.get('set-cookie');
-  return header ? readCookie(new Request(SITE, { headers: { cookie: header.split(';')[0]! } }), 'session') : null;
+  return header ? readCookie(new Request(SITE, { headers: { cookie: header.split(';')[0]! } }), 'astro_d1_notify_session') : null;
 };
 
 let ipCounter = 0;

@@ -24,7 +24,7 @@ afterAll(async () => {
 function cookieToken(response: Response): string | null {
   const header = response.headers.get('set-cookie');
   if (!header) return null;
-  return readCookie(new Request(SITE, { headers: { cookie: header.split(';')[0]! } }), 'session');
+  return readCookie(new Request(SITE, { headers: { cookie: header.split(';')[0]! } }), 'astro_d1_notify_session');
 }
 
 /** A proven password account: register mails a set-password link; using it sets the password. */
@@ -119,9 +119,9 @@ describe('login and logout', () => {
     expect(a).not.toBe(b);
     expect(await validateSessionToken(t.db, a)).not.toBeNull();
 
-    const out = await handleLogout(t.db, new Request(`${SITE}/account/logout`, { method: 'POST', headers: { cookie: `session=${a}` } }));
+    const out = await handleLogout(t.db, new Request(`${SITE}/account/logout`, { method: 'POST', headers: { cookie: `astro_d1_notify_session=${a}` } }));
     expect(out.status).toBe(303);
-    expect(out.headers.get('set-cookie')).toMatch(/^session=; .*Max-Age=0/);
+    expect(out.headers.get('set-cookie')).toMatch(/^astro_d1_notify_session=; .*Max-Age=0/);
     expect(await validateSessionToken(t.db, a)).toBeNull();
     expect(await t.db.select().from(sessions).where(eq(sessions.id, await sha256Hex(a)))).toHaveLength(0);
     expect(await validateSessionToken(t.db, b)).not.toBeNull(); // other devices stay signed in

@@ -108,7 +108,7 @@ const listIdFor = (unit: Unit, siteUrl: string): string => {
 /** The rendered, MIME-built email for a unit (throws on a render or header problem). */
 async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<OutgoingEmail> {
   const { config } = ctx;
-  const site = { siteName: config.siteName, siteUrl: config.siteUrl, postalAddress: config.postalAddress };
+  const site = { siteName: config.siteName, homeUrl: config.homeUrl, postalAddress: config.postalAddress };
   const email = unit.lead.email!;
   const tracking = config.tracking.enabled && config.tracking.secret ? config.tracking.secret : null;
   const reader = {

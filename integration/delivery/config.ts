@@ -48,7 +48,9 @@ export const REQUIRED_SETTINGS = ['SITE_URL', 'SITE_NAME', 'MAIL_FROM', 'POSTAL_
 
 const BASE_SETTINGS: SettingsShape = {
   SITE_URL: optionalUrl,
-  // Astro's base + the integration's prefix: the Worker sets it from the build; `npm run notify` reads it from .dev.vars.
+  // Astro's `base` alone, where the site's home is: the Worker sets it from the build, like ROUTE_BASE.
+  SITE_BASE: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog')),
+  // Astro's base + the integration's prefix: the Worker sets it from the build; `npx astro-d1-notify notify` reads it from .dev.vars.
   ROUTE_BASE: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog/newsletter')),
   SITE_NAME: optionalString,
   MAIL_FROM: optionalString,
@@ -120,6 +122,7 @@ export type MailFrom = { email: string; name?: string };
 
 export type DeliveryConfig = {
   siteUrl: string; // where the integration's routes live: SITE_URL + ROUTE_BASE, no trailing slash
+  homeUrl: string; // the site's home page: SITE_URL's origin + SITE_BASE (Astro's base) + '/'
   siteName: string;
   from: MailFrom;
   /** Right-hand side of Message-IDs (the From domain). */
@@ -198,6 +201,7 @@ export function loadDeliveryConfig(env: Record<string, unknown>): DeliveryConfig
   const pacing = provider(bulk)!.pacing;
   return {
     siteUrl: (s.SITE_URL as string).replace(/\/+$/, '') + (s.ROUTE_BASE as string),
+    homeUrl: `${new URL(s.SITE_URL as string).origin}${s.SITE_BASE as string}/`,
     siteName: s.SITE_NAME as string,
     from,
     messageIdDomain: from.email.split('@')[1]!,

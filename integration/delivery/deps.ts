@@ -4,13 +4,25 @@
  * and routes (via integration/runtime.ts, the composition root) share it; nothing here imports `cloudflare:workers`.
  */
 import { createDb, type Db } from '../../db/client';
-import { loadDeliveryConfig, type DeliveryConfig, type TransportName } from './config';
+import { ConfigError, loadDeliveryConfig, type DeliveryConfig, type TransportName } from './config';
 import type { DeliveryDeps } from './processor';
 import { provider } from './providers/registry';
 import type { Role } from './providers/types';
 import type { Transport } from './transport';
 
 export type DeliveryEnv = { DB: D1Database; [name: string]: unknown };
+
+/**
+ * The Worker's environment with `DB` set to the D1 binding the host named (the `binding` option,
+ * which the build registers content into), so every reader of `env.DB` uses that database.
+ */
+export function withD1Binding(bindings: Record<string, unknown>, binding: string): DeliveryEnv {
+  const d1 = bindings[binding] as D1Database | undefined;
+  if (!d1 || typeof (d1 as { prepare?: unknown }).prepare !== 'function') {
+    throw new ConfigError(`No D1 binding named ${binding} in this Worker: add it to d1_databases in the wrangler config, or set the integration's \`binding\` option to the binding's name.`);
+  }
+  return { ...bindings, DB: d1 };
+}
 
 const createTransport = (name: TransportName, role: Role, config: DeliveryConfig, env: DeliveryEnv, db: Db): Transport =>
   provider(name)!.createTransport({ settings: config.settings, role, env, db });

@@ -60,7 +60,8 @@ export class TemplateSet {
 
 // ---------------------------------------------------------------- views
 
-type SiteContext = { siteName: string; siteUrl: string; postalAddress: string };
+/** `homeUrl`: the site's home (SITE_URL's origin + Astro's base), where the site-name link goes. */
+type SiteContext = { siteName: string; homeUrl: string; postalAddress: string };
 
 export type ItemFields = {
   contentType: string;
@@ -96,7 +97,7 @@ type ReaderLinks = { recipientEmail: string; unsubscribeUrl: string; preferences
 function commonView(site: SiteContext, links: ReaderLinks): View {
   return {
     site_name: site.siteName,
-    site_url: site.siteUrl,
+    site_url: site.homeUrl,
     postal_address: site.postalAddress,
     recipient_email: links.recipientEmail,
     unsubscribe_url: links.unsubscribeUrl,

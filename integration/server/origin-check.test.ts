@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { finishRequest, MAX_DRAIN_BYTES } from './drain';
-import { crossOriginForbiddenResponse, isForbiddenCrossOrigin, ONE_CLICK_PATH, PROCESS_PATH, WEBHOOK_PATHS } from './origin-check';
+import { crossOriginForbiddenResponse, isForbiddenCrossOrigin, matchesExemptPath, ONE_CLICK_PATH, originCheckApplies, PROCESS_PATH, WEBHOOK_PATHS } from './origin-check';
 
 const SITE = 'https://blog.example';
 const req = (path: string, init: { method?: string; origin?: string; type?: string | null } = {}) => {
@@ -97,7 +97,7 @@ describe('a refusal reads the body first (server/drain.ts)', () => {
 
   it('the 403 of a cross-site POST leaves after the whole body was read', async () => {
     const { request, pulled } = streamed(200_000);
-    const response = await finishRequest(request, async () => (isForbiddenCrossOrigin(request) ? crossOriginForbiddenResponse() : new Response('ok')));
+    const response = await finishRequest(request, async () => (isForbiddenCrossOrigin(request) ? crossOriginForbiddenResponse(request) : new Response('ok')));
     expect(response.status).toBe(403);
     expect(pulled()).toBe(200_000);
     expect(request.bodyUsed).toBe(true);
@@ -111,5 +111,38 @@ describe('a refusal reads the body first (server/drain.ts)', () => {
     const read = new Request(`${SITE}/x`, { method: 'POST', body: 'a=1' });
     const response = await finishRequest(read, async () => new Response(await read.text()));
     expect(await response.text()).toBe('a=1');
+  });
+});
+
+describe('where the rule applies: the integration’s routes always, the host’s as the host set checkOrigin', () => {
+  const on = { hostCheckOrigin: true, hostExempt: ['/api/stripe', '/hooks/*'] };
+  const off = { hostCheckOrigin: false, hostExempt: [] };
+
+  it('always checks the integration’s own routes, whatever the host set', () => {
+    expect(originCheckApplies('/newsletter/subscribe', true, on)).toBe(true);
+    expect(originCheckApplies('/newsletter/subscribe', true, off)).toBe(true);
+    expect(originCheckApplies('/api/stripe', true, on)).toBe(true); // a host exemption never covers our routes
+  });
+
+  it('checks the host’s routes only when its checkOrigin is on, minus the paths it exempts', () => {
+    expect(originCheckApplies('/contact', false, on)).toBe(true);
+    expect(originCheckApplies('/contact', false, off)).toBe(false);
+    expect(originCheckApplies('/api/stripe', false, on)).toBe(false);
+    expect(originCheckApplies('/api/stripe/x', false, on)).toBe(true);
+    expect(originCheckApplies('/hooks/slack', false, on)).toBe(false);
+    expect(originCheckApplies('/hooks', false, on)).toBe(true);
+  });
+
+  it('matches an exact path, or everything below `/path/*`', () => {
+    expect(matchesExemptPath('/a/b', '/a/b')).toBe(true);
+    expect(matchesExemptPath('/a/b/', '/a/b')).toBe(false);
+    expect(matchesExemptPath('/a/b/c', '/a/*')).toBe(true);
+    expect(matchesExemptPath('/ab', '/a/*')).toBe(false);
+  });
+
+  it('answers as Astro does: 403 with Astro’s own text', async () => {
+    const response = crossOriginForbiddenResponse(new Request(`${SITE}/contact`, { method: 'POST' }));
+    expect(response.status).toBe(403);
+    expect(await response.text()).toBe('Cross-site POST form submissions are forbidden');
   });
 });

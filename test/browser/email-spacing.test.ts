@@ -25,7 +25,7 @@ afterAll(async () => {
   await t?.dispose();
 });
 
-const site = { siteName: 'Plain Words', siteUrl: 'https://blog.example', postalAddress: '1 Example Street' };
+const site = { siteName: 'Plain Words', homeUrl: 'https://blog.example/', postalAddress: '1 Example Street' };
 const links = { recipientEmail: 'reader@example.org', unsubscribeUrl: 'https://blog.example/unsubscribe?token=u', preferencesUrl: 'https://blog.example/preferences?token=p' };
 const item = (n: number): ItemFields => ({
   contentType: 'blog',

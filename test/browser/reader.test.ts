@@ -296,7 +296,7 @@ describe('reader journey in a real browser', () => {
       await page.getByRole('button', { name: 'Email me a link' }).click();
       await page.waitForURL('**/account/register?sent=1');
       await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('status-message');
-      expect((await context.cookies()).find((c) => c.name === 'session')).toBeUndefined();
+      expect((await context.cookies()).find((c) => c.name === 'astro_d1_notify_session')).toBeUndefined();
 
       await openMail(page, email);
       await page.goto(await messageLink(page, '/account/password?token='));
@@ -321,7 +321,7 @@ describe('reader journey in a real browser', () => {
       await page.getByLabel('Password').fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL('**/preferences');
-      const session = (await context.cookies()).find((c) => c.name === 'session')!;
+      const session = (await context.cookies()).find((c) => c.name === 'astro_d1_notify_session')!;
       expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/' });
       oldCookie = session.value;
 
@@ -338,11 +338,11 @@ describe('reader journey in a real browser', () => {
 
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.waitForURL('**/account/login?signed-out=1');
-      expect((await context.cookies()).find((c) => c.name === 'session')).toBeUndefined();
+      expect((await context.cookies()).find((c) => c.name === 'astro_d1_notify_session')).toBeUndefined();
     });
-    const replay = await fetch(`${site.baseUrl}/api/preferences`, { headers: { cookie: `session=${oldCookie}` } });
+    const replay = await fetch(`${site.baseUrl}/api/preferences`, { headers: { cookie: `astro_d1_notify_session=${oldCookie}` } });
     expect(replay.status).toBe(401);
-    const page = await fetch(`${site.baseUrl}/preferences`, { headers: { cookie: `session=${oldCookie}` } });
+    const page = await fetch(`${site.baseUrl}/preferences`, { headers: { cookie: `astro_d1_notify_session=${oldCookie}` } });
     expect(page.status).toBe(401);
     expect(await page.text()).toContain('Email preferences');
     expect(await getUserByEmail(site.db, email)).toMatchObject({ emailFrequency: 'daily', emailAnnouncements: false });

@@ -15,7 +15,7 @@ import type { SendResult, Transport } from '../../delivery/transport';
 
 export const PREVIEW_TOKEN = 'preview-token';
 
-export type PreviewConfig = Pick<DeliveryConfig, 'siteName' | 'siteUrl' | 'postalAddress' | 'from' | 'messageIdDomain'>;
+export type PreviewConfig = Pick<DeliveryConfig, 'siteName' | 'siteUrl' | 'homeUrl' | 'postalAddress' | 'from' | 'messageIdDomain'>;
 
 /** Which template renders the immediate email of an item. */
 export const templateNameForItem = (item: Pick<ContentItem, 'contentType'>) =>
@@ -48,7 +48,7 @@ export async function renderPostEmail(
   const active = await getActiveTemplates(db);
   const templates = new TemplateSet(override ? [...active.filter((t) => t.templateName !== override.templateName), override] : active);
   const templateName = templateNameForItem(item);
-  const view = contentView({ siteName: config.siteName, siteUrl: config.siteUrl, postalAddress: config.postalAddress }, linksFor(config, recipientEmail), itemFields(item));
+  const view = contentView({ siteName: config.siteName, homeUrl: config.homeUrl, postalAddress: config.postalAddress }, linksFor(config, recipientEmail), itemFields(item));
   return { ...templates.render(templateName, view), templateName };
 }
 
@@ -81,7 +81,7 @@ export async function renderTemplatePreview(
   template: EmailTemplate,
   recipientEmail: string,
 ): Promise<{ rendered: Rendered; on: string } | null> {
-  const site = { siteName: config.siteName, siteUrl: config.siteUrl, postalAddress: config.postalAddress };
+  const site = { siteName: config.siteName, homeUrl: config.homeUrl, postalAddress: config.postalAddress };
   const links = linksFor(config, recipientEmail);
   const set = new TemplateSet([template]);
   if (template.templateType === 'system') {

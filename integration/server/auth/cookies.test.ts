@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { blankSessionCookie, readCookie, sessionCookie } from './cookies';
+import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './cookies';
 
 describe('session cookie', () => {
   const expires = new Date(Date.now() + 30 * 24 * 60 * 60 * 1000);
 
+  it('carries the package’s own name, so a host’s `session` cookie is never touched', () => {
+    expect(SESSION_COOKIE).toBe('astro_d1_notify_session');
+    const request = new Request('https://blog.example/', { headers: { cookie: 'session=host-value' } });
+    expect(readCookie(request, SESSION_COOKIE)).toBeNull();
+  });
+
   it('is HttpOnly, SameSite=Lax, Path=/ and Secure on a public https origin', () => {
     const cookie = sessionCookie('tok', expires, new URL('https://blog.example/account/login'));
-    expect(cookie).toMatch(/^session=tok; /);
+    expect(cookie).toMatch(/^astro_d1_notify_session=tok; /);
     for (const part of ['HttpOnly', 'SameSite=Lax', 'Path=/', 'Secure']) expect(cookie.split('; ')).toContain(part);
     const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)![1]);
     expect(maxAge).toBeGreaterThan(30 * 24 * 60 * 60 - 5);
@@ -19,7 +25,7 @@ describe('session cookie', () => {
   });
 
   it('clears with Max-Age=0', () => {
-    expect(blankSessionCookie(new URL('https://blog.example/'))).toMatch(/^session=; .*Max-Age=0/);
+    expect(blankSessionCookie(new URL('https://blog.example/'))).toMatch(/^astro_d1_notify_session=; .*Max-Age=0/);
   });
 
   it('reads one cookie out of a Cookie header', () => {

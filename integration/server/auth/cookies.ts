@@ -1,7 +1,10 @@
-/** The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure everywhere but local http dev. */
+/**
+ * The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure everywhere but local http dev. Its
+ * name is the package's own, so a host's `session` cookie is never read or cleared.
+ */
 import { isLoopbackUrl } from '../loopback';
 
-export const SESSION_COOKIE = 'session';
+export const SESSION_COOKIE = 'astro_d1_notify_session';
 
 
 /** Secure unless the request is plain http to this machine (browsers drop Secure cookies there). */
