@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from './cookies';
 
 describe('session cookie', () => {
-  const expires = new Date(Date.now() + 30 * 24 * 60 * 60 * 1000);
+  const NOW = new Date('2026-11-30T12:00:00Z'); // one clock: the session's expiry and the cookie's Max-Age
+  const expires = new Date(NOW.getTime() + 30 * 24 * 60 * 60 * 1000);
 
   it('carries the package’s own name, so a host’s `session` cookie is never touched', () => {
     expect(SESSION_COOKIE).toBe('astro_d1_notify_session');
@@ -11,11 +12,11 @@ describe('session cookie', () => {
   });
 
   it('is HttpOnly, SameSite=Lax, Path=/ and Secure on a public https origin', () => {
-    const cookie = sessionCookie('tok', expires, new URL('https://blog.example/account/login'));
+    const cookie = sessionCookie('tok', expires, new URL('https://blog.example/account/login'), NOW);
     expect(cookie).toMatch(/^astro_d1_notify_session=tok; /);
     for (const part of ['HttpOnly', 'SameSite=Lax', 'Path=/', 'Secure']) expect(cookie.split('; ')).toContain(part);
-    const maxAge = Number(/Max-Age=(\d+)/.exec(cookie)![1]);
-    expect(maxAge).toBeGreaterThan(30 * 24 * 60 * 60 - 5);
+    expect(cookie.split('; ')).toContain(`Max-Age=${30 * 24 * 60 * 60}`);
+    expect(cookie.split('; ')).toContain(`Expires=${expires.toUTCString()}`);
   });
 
   it('drops Secure only for plain http on localhost (local dev)', () => {

@@ -12,8 +12,9 @@ export function isLocalHttp(url: URL): boolean {
   return url.protocol === 'http:' && isLoopbackUrl(url);
 }
 
-export function sessionCookie(token: string, expiresAt: Date, url: URL): string {
-  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - Date.now()) / 1000));
+/** `now` is the clock the session's expiry came from, so Max-Age and Expires say the same. */
+export function sessionCookie(token: string, expiresAt: Date, url: URL, now: Date = new Date()): string {
+  const maxAge = Math.max(0, Math.floor((expiresAt.getTime() - now.getTime()) / 1000));
   const parts = [`${SESSION_COOKIE}=${token}`, 'HttpOnly', 'SameSite=Lax', 'Path=/', `Max-Age=${maxAge}`, `Expires=${expiresAt.toUTCString()}`];
   if (!isLocalHttp(url)) parts.push('Secure');
   return parts.join('; ');

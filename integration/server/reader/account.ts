@@ -50,7 +50,7 @@ export function safeNext(raw: string | null | undefined, origin = PARSE_BASE): s
 export async function startSession(db: Db, userId: string, url: URL, next: string, now: Date): Promise<Response> {
   const location = safeNext(next, url.origin);
   const { token, expiresAt } = await createUserSession(db, userId, now);
-  return redirectTo(location, { 'set-cookie': sessionCookie(token, expiresAt, url) });
+  return redirectTo(location, { 'set-cookie': sessionCookie(token, expiresAt, url, now) });
 }
 
 const accountIpKey = (email: string, ip: string | null) => `${email}\n${ip ?? 'unknown'}`;
