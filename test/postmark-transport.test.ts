@@ -71,6 +71,7 @@ describe('Postmark transport against the Postmark stand-in', () => {
 
   it('refuses a wrong server token (401, ErrorCode 10): every email fails for good and the token never appears in the error', async () => {
     const results = await transport({ serverToken: 'wrong-token-123' }).sendBatch!([input(7), input(8)].map(outgoing));
+    expect(results).toHaveLength(2);
     for (const r of results) expect(r).toMatchObject({ ok: false, retryable: false, code: 'auth' });
     expect(results.map((r) => (!r.ok ? r.error : '')).join()).not.toContain('wrong-token-123');
     expect(postmark.accepted).toHaveLength(0);
@@ -79,6 +80,7 @@ describe('Postmark transport against the Postmark stand-in', () => {
   it('treats 429 (with Retry-After) and 5xx as transient for the whole batch', async () => {
     postmark.failNext({ status: 429, retryAfter: '30' }, { status: 503 });
     const limited = await transport().sendBatch!([input(9), input(10)].map(outgoing));
+    expect(limited).toHaveLength(2);
     for (const r of limited) expect(r).toMatchObject({ ok: false, retryable: true, code: 'throttled', retryAfterSeconds: 30 });
     const down = await transport().send(outgoing(input(11)));
     expect(down).toMatchObject({ ok: false, retryable: true, code: 'http_503' });
