@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestD1, type TestD1 } from '../../test/helpers/d1';
 import { createDb } from '../../db/client';
+import { createEmailNotification } from '../../db/notifications';
 import { reserveSends } from '../../db/send-allowance';
+import { toUnixSeconds } from '../../db/time';
+import { createUser } from '../../db/users';
 import { ConfigError, loadDeliveryConfig } from './config';
 import { runHousekeeping } from './housekeeping';
+import type { DeliveryDeps } from './processor';
 import { dispatchLimit, MAX_DISPATCH_PER_RUN } from './queue-dispatch';
 import { describeBody, handleQueue, messageKind } from './queue-handlers';
 import { messageIds } from './queue-consumer';
@@ -79,6 +83,31 @@ describe('DELIVERY_MODE and the queue handler', () => {
     expect(report).toMatchObject({ deadLetters: { failed: 0, invalid: 0 }, refused: 0 });
     expect(report.delivery).toBeUndefined();
     expect(acked).toEqual(['a']);
+  });
+
+  it('a message whose rows another consumer holds waits through the producer (acked, lease extended), or is retried when that send fails', async () => {
+    const db = createDb(t.d1);
+    const now = new Date('2026-11-02T09:00:00Z'); // the test's one clock
+    const user = await createUser(db, { email: 'held@queue.test' });
+    const id = await createEmailNotification(db, { userId: user.id, contentType: 'blog', contentId: 'blog/held', contentTitle: 'Held', contentUrl: 'https://blog.test/held/' });
+    await t.d1.prepare("UPDATE email_notifications SET status = 'sending', lease_expires_at = ?2 WHERE id = ?1").bind(id, toUnixSeconds(now) + 120).run();
+    const tune = (deps: DeliveryDeps): DeliveryDeps => ({ ...deps, clock: () => now });
+    const quiet = { log() {}, warn() {}, error() {} };
+    const outcomes: string[] = [];
+    const msg = { id: 'm1', body: { kind: 'delivery', ids: [id] }, attempts: 1, ack: () => outcomes.push('ack'), retry: (o?: { delaySeconds?: number }) => outcomes.push(`retry:${o?.delaySeconds}`) };
+    const sent: unknown[] = [];
+    const producer = { sendBatch: async (batch: Iterable<unknown>) => void sent.push(...batch) };
+    const waited = await handleQueue({ queue: 'notify-delivery', messages: [msg] }, { DB: t.d1, DELIVERY_QUEUE: producer }, { tune }, quiet);
+    expect(waited.delivery).toMatchObject({ waited: 1, retried: 0, sent: 0 });
+    expect(outcomes).toEqual(['ack']);
+    expect(sent).toEqual([{ body: { kind: 'delivery', ids: [id] }, contentType: 'json', delaySeconds: 120 }]); // until the claim expires
+
+    outcomes.length = 0;
+    const broken = { sendBatch: async () => Promise.reject(new Error('queue unavailable')) };
+    const retried = await handleQueue({ queue: 'notify-delivery', messages: [msg] }, { DB: t.d1, DELIVERY_QUEUE: broken }, { tune }, quiet);
+    expect(retried.delivery).toMatchObject({ waited: 0, retried: 1 });
+    expect(retried.delivery!.errors.join()).toMatch(/could not re-send it to wait \(queue unavailable\)/);
+    expect(outcomes).toEqual(['retry:120']);
   });
 
   it('the send reservation grants what is left, says when to come back, and survives daily housekeeping', async () => {
