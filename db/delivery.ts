@@ -20,6 +20,9 @@ type D1 = D1Database;
 
 // ---------------------------------------------------------------- claim
 
+/** What a claim writes in error_message when it takes over a claim whose lease expired (a possible re-send). */
+export const LEASE_TAKEOVER_NOTE = 'the previous attempt stopped before recording its outcome (lease expired); sending again with the same Message-ID';
+
 /** The notification columns a claim returns, under their schema (camelCase) names. */
 const CLAIMED_FIELDS = [
   'id',
@@ -40,6 +43,8 @@ export type ClaimedRow = Pick<EmailNotification, Exclude<(typeof CLAIMED_FIELDS)
   messageIdHeader: NonNullable<EmailNotification['messageIdHeader']>;
   /** Null when the reader row is gone. */
   email: User['email'] | null;
+  /** This claim took the row over from a claim whose lease expired: the provider may have it already (a re-send). */
+  resent?: boolean;
   frequency: User['emailFrequency'] | null;
   eligible: boolean;
   publishDate: ContentItem['publishDate'] | null;
@@ -53,13 +58,17 @@ const RETURNING = `RETURNING ${CLAIMED_FIELDS.map((f) => `${emailNotifications[f
   (SELECT email FROM users u WHERE u.id = email_notifications.user_id) AS email,
   (SELECT email_frequency FROM users u WHERE u.id = email_notifications.user_id) AS frequency,
   ${ELIGIBLE} AS eligible,
+  error_message = '${LEASE_TAKEOVER_NOTE}' AS resent,
   (SELECT publish_date FROM content_items c WHERE c.slug = email_notifications.content_id) AS "publishDate"`;
 
 // ?1 now, ?2 lease until, ?3 Message-ID domain, ?4 limit, ?5 max attempts.
 // The Message-ID is written in the claim, before any send, and kept on retries (COALESCE):
-// a message re-sent after a crash carries the same Message-ID.
+// a message re-sent after a crash carries the same Message-ID. Taking over an expired claim
+// (status still `sending`) leaves a note in error_message, which RETURNING reads as `resent`
+// (SET sees the old row, RETURNING the new one) and the outcome overwrites.
 const CLAIM_SET = `SET status = 'sending', lease_expires_at = ?2,
   retry_count = retry_count + (status = 'sending'),
+  error_message = CASE WHEN status = 'sending' THEN '${LEASE_TAKEOVER_NOTE}' ELSE error_message END,
   message_id_header = COALESCE(message_id_header, '<' || id || '.' || lower(hex(randomblob(8))) || '@' || ?3 || '>')`;
 
 /** A post the author holds (console) keeps its rows in the queue, unclaimed. */
@@ -118,11 +127,12 @@ WHERE id IN (SELECT value FROM json_each(?6)) AND ${DUE}
 ${RETURNING}`;
 
 /** What D1 returns: the row under its schema names, with the flag and the timestamp still raw. */
-type RawClaimed = Omit<ClaimedRow, 'eligible' | 'publishDate'> & { eligible: number | null; publishDate: number | null };
+type RawClaimed = Omit<ClaimedRow, 'eligible' | 'publishDate' | 'resent'> & { eligible: number | null; publishDate: number | null; resent: number | null };
 
-const toClaimed = ({ eligible, publishDate, ...row }: RawClaimed): ClaimedRow => ({
+const toClaimed = ({ eligible, publishDate, resent, ...row }: RawClaimed): ClaimedRow => ({
   ...row,
   eligible: eligible === 1,
+  resent: resent === 1,
   publishDate: publishDate == null ? null : new Date(publishDate * 1000),
 });
 
@@ -236,13 +246,17 @@ export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: 
       error: o.kind === 'sent' ? null : o.kind === 'cancelled' ? o.reason : o.error,
       code: o.kind === 'retry' || o.kind === 'failed' ? o.code : null,
       details: JSON.stringify(
-        o.kind === 'sent'
-          ? { messageId: o.messageIdHeader, providerMessageId: o.providerMessageId }
-          : o.kind === 'retry'
-            ? { error: o.error, nextRetryAt: toUnixSeconds(o.nextRetryAt) }
-            : o.kind === 'failed'
-              ? { error: o.error, final: true }
-              : { reason: o.reason },
+        {
+          ...(o.kind === 'sent'
+            ? { messageId: o.messageIdHeader, providerMessageId: o.providerMessageId }
+            : o.kind === 'retry'
+              ? { error: o.error, nextRetryAt: toUnixSeconds(o.nextRetryAt) }
+              : o.kind === 'failed'
+                ? { error: o.error, final: true }
+                : { reason: o.reason }),
+          // A takeover after an expired lease: the earlier attempt may have reached the provider, so this may be a second copy.
+          ...(o.row.resent && { resent: true }),
+        },
       ),
     };
   });

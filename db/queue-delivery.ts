@@ -64,6 +64,31 @@ export async function leaseForDispatch(
   return results.map((r) => ({ id: r.id, userId: r.user_id, notificationType: r.notification_type }));
 }
 
+// ?1 now. Dispatched and not yet sent: a live dispatch lease on a row still waiting (pending, or failed
+// awaiting its retry), through the partial index that holds only leased waiting rows (migration 0021).
+const IN_FLIGHT = `SELECT count(*) AS n FROM email_notifications INDEXED BY idx_email_notifications_dispatched
+  WHERE status IN ('pending', 'failed') AND lease_expires_at IS NOT NULL AND lease_expires_at > ?1`;
+
+/** Rows enqueued and not yet sent (their message is in the queue or waiting out a spent window): one indexed COUNT. */
+export async function countInFlight(db: Db, now: Date): Promise<number> {
+  const row = await d1Of(db).prepare(IN_FLIGHT).bind(toUnixSeconds(now)).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
+// ?1 ids (JSON), ?2 lease until. Only rows still waiting; a claim (`sending`) keeps its own lease.
+const EXTEND_DISPATCH = `UPDATE email_notifications SET lease_expires_at = max(coalesce(lease_expires_at, 0), ?2)
+  WHERE id IN (SELECT value FROM json_each(?1)) AND (status = 'pending' OR (status = 'failed' AND next_retry_at IS NOT NULL))`;
+
+/**
+ * A message put back to wait (a spent window, rows claimed elsewhere): its waiting rows keep a
+ * dispatch lease until `until`, so no dispatch run enqueues them again meanwhile (one statement).
+ */
+export async function extendDispatchLease(db: Db, ids: readonly string[], until: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await d1Of(db).prepare(EXTEND_DISPATCH).bind(JSON.stringify(ids), toUnixSeconds(until)).run();
+  return result.meta.changes ?? 0;
+}
+
 export type MessageRowsState = {
   /** Rows of the message that are due now, in message order. */
   due: DispatchRow[];

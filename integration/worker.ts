@@ -12,8 +12,6 @@
 import astro from '@astrojs/cloudflare/entrypoints/server';
 import { createDb } from '../db/client';
 import type { DeliveryEnv } from './delivery/deps';
-import { readSettingsNamed } from './delivery/config';
-import { handleEmailEventsQueue } from './delivery/providers/cloudflare/events';
 import { HOUSEKEEPING_CRON, runHousekeeping } from './delivery/housekeeping';
 import { handleQueue, type QueueBatch } from './delivery/queue-handlers';
 import { handleScheduled } from './delivery/scheduled';
@@ -42,17 +40,13 @@ export async function scheduled(controller: ScheduledController, rawEnv: Deliver
 }
 
 /**
- * Queue consumers, told apart by queue name: the delivery queue and its dead-letter queue
- * (DELIVERY_MODE=queue, docs/delivery.md "Delivery at scale"), else Cloudflare Email Service delivery
- * events (docs/delivery.md "Bounces and complaints").
+ * Queue consumers, chosen by what each message is (integration/delivery/queue-handlers.ts): delivery
+ * messages (DELIVERY_MODE=queue, docs/delivery.md "Delivery at scale"), Cloudflare Email Service delivery
+ * events (docs/delivery.md "Bounces and complaints"); the dead-letter queue by its name, DELIVERY_DLQ_NAME.
  */
 export async function queue(batch: MessageBatch<unknown>, rawEnv: DeliveryEnv, _ctx?: ExecutionContext): Promise<void> {
-  const env = withRouteBase(rawEnv);
-  const settings = readSettingsNamed(env, ['DELIVERY_QUEUE_NAME', 'DELIVERY_DLQ_NAME']);
-  const [deliveryQueue, deadLetterQueue] = [settings.DELIVERY_QUEUE_NAME, settings.DELIVERY_DLQ_NAME];
-  if (batch.queue !== deliveryQueue && batch.queue !== deadLetterQueue) return handleEmailEventsQueue(batch, env);
-  const summary = await handleQueue(batch as QueueBatch, env);
-  console.log(JSON.stringify({ event: 'queue_batch', queue: batch.queue, ...summary }));
+  const report = await handleQueue(batch as QueueBatch, withRouteBase(rawEnv));
+  if (report.delivery || report.deadLetters || report.refused > 0) console.log(JSON.stringify({ event: 'queue_batch', ...report }));
 }
 
 /** The product's handlers, for a host that composes its own Worker export. */

@@ -71,6 +71,10 @@ export const emailNotifications = sqliteTable(
     index('idx_email_notifications_lease')
       .on(t.leaseExpiresAt)
       .where(sql`status = 'sending'`),
+    // Queue mode: rows dispatched to the queue and not yet sent (a live dispatch lease), counted by each dispatch run.
+    index('idx_email_notifications_dispatched')
+      .on(t.leaseExpiresAt)
+      .where(sql`status IN ('pending', 'failed') AND lease_expires_at IS NOT NULL`),
     check('email_notifications_content_type_check', oneOf('content_type', NOTIFICATION_CONTENT_TYPES)),
     check('email_notifications_notification_type_check', oneOf('notification_type', NOTIFICATION_TYPES)),
     check('email_notifications_status_check', oneOf('status', NOTIFICATION_STATUSES)),

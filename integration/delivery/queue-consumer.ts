@@ -8,13 +8,16 @@
  * or claimed and send nothing. The one duplicate left is the documented at-least-once case: a
  * consumer that dies after the provider accepted a message and before recording it.
  *
- * Short reservation: the message is retried with `delaySeconds` until the window reopens (no
- * sleeping in a consumer). Dead letters: the rows still unsent become `failed` (`dead_letter`).
+ * Waiting is not failing: a message that meets a spent window (or rows another consumer holds)
+ * is acked and sent again to the producer binding with `delaySeconds` until the window reopens,
+ * its rows' dispatch lease extended to cover the wait, so it spends none of its `max_retries`
+ * (no sleeping in a consumer). Only an error (a crash, D1 failing) retries the message itself,
+ * and only those reach the dead-letter queue, whose rows still unsent become `failed` (`dead_letter`).
  */
-import { DEAD_LETTER_CODE, failDeadLetteredRows, messageRowsState, type DispatchRow } from '../../db/queue-delivery';
+import { DEAD_LETTER_CODE, extendDispatchLease, failDeadLetteredRows, messageRowsState, type DispatchRow } from '../../db/queue-delivery';
 import { reserveSends } from '../../db/send-allowance';
 import { processNotifications, type DeliveryDeps } from './processor';
-import type { DeliveryMessage } from './queue-dispatch';
+import { DELIVERY_KIND, DISPATCH_LEASE_SECONDS, deliveryMessage, type DeliveryQueue } from './queue-dispatch';
 
 /** Messages of one batch handled at once (their D1 round trips overlap). */
 export const MESSAGE_CONCURRENCY = 6;
@@ -23,15 +26,59 @@ const ERROR_RETRY_SECONDS = 1; // after a crash the claim's lease decides when t
 const MAX_DELAY_SECONDS = 12 * 60 * 60; // Queues: delaySeconds at most 12 hours
 
 export type QueueMessage = Pick<Message<unknown>, 'id' | 'body' | 'attempts' | 'ack' | 'retry'>;
-export type ConsumerSummary = { messages: number; sent: number; retried: number; acked: number; invalid: number; errors: string[] };
+/** `waited`: put back to wait for a window (no attempt spent); `retried`: retried after an error (an attempt spent). */
+export type ConsumerSummary = { messages: number; sent: number; waited: number; retried: number; acked: number; invalid: number; errors: string[] };
 
-export function messageIds(body: unknown): string[] | undefined {
-  const ids = (body as Partial<DeliveryMessage> | null)?.ids;
-  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_IDS_PER_MESSAGE) return undefined;
-  return ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 64) ? ids : undefined;
+/**
+ * Whether a body is a delivery message: `{ kind: 'delivery', ids }`, or the `{ ids }` that
+ * dispatch enqueued before messages carried a kind (still in flight after an upgrade).
+ */
+export function isDeliveryShaped(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  const { kind, type, ids } = body as Record<string, unknown>;
+  return kind === DELIVERY_KIND || (kind === undefined && type === undefined && ids !== undefined);
 }
 
-const secondsUntil = (at: Date, now: Date) => Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000)));
+/** The ids of a delivery message, or undefined when it is not one or its ids are malformed. */
+export function messageIds(body: unknown): string[] | undefined {
+  if (!isDeliveryShaped(body)) return undefined;
+  const ids = (body as { ids?: unknown }).ids;
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > MAX_IDS_PER_MESSAGE) return undefined;
+  return ids.every((id) => typeof id === 'string' && id.length > 0 && id.length <= 64) ? (ids as string[]) : undefined;
+}
+
+export const secondsUntil = (at: Date, now: Date) => Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil((at.getTime() - now.getTime()) / 1000)));
+
+/**
+ * Puts a message back to wait `delaySeconds`: extends its rows' dispatch lease past the wake-up
+ * (one statement; the cron then does not enqueue them again), sends the same ids to the producer
+ * binding with the delay, and acks the original. At least once: a crash between the send and the
+ * ack leaves two messages with the same rows, and the claim still sends each row once. Without a
+ * producer binding, or if the send fails, it falls back to retrying the message (an attempt spent).
+ */
+async function waitForWindow(
+  deps: DeliveryDeps,
+  queue: DeliveryQueue | undefined,
+  msg: QueueMessage,
+  ids: string[],
+  delaySeconds: number,
+  summary: ConsumerSummary,
+): Promise<void> {
+  const now = deps.clock();
+  await extendDispatchLease(deps.db, ids, new Date(now.getTime() + (delaySeconds + DISPATCH_LEASE_SECONDS) * 1000));
+  if (queue) {
+    try {
+      await queue.sendBatch([{ body: deliveryMessage(ids), contentType: 'json', delaySeconds }]);
+      summary.waited += 1;
+      msg.ack();
+      return;
+    } catch (error) {
+      summary.errors.push(`message ${msg.id}: could not re-send it to wait (${(error as Error).message}); retrying it instead`);
+    }
+  }
+  summary.retried += 1;
+  msg.retry({ delaySeconds });
+}
 
 /** Emails, not rows: a reader's digest rows are one email. Returns the ids of the first `emails` emails. */
 function firstEmails(rows: readonly DispatchRow[], emails: number): { ids: string[]; emails: number } {
@@ -56,10 +103,11 @@ function firstEmails(rows: readonly DispatchRow[], emails: number): { ids: strin
 
 const countEmails = (rows: readonly DispatchRow[]) => firstEmails(rows, Number.MAX_SAFE_INTEGER).emails;
 
-async function handleMessage(deps: DeliveryDeps, msg: QueueMessage, summary: ConsumerSummary): Promise<void> {
+async function handleMessage(deps: DeliveryDeps, queue: DeliveryQueue | undefined, msg: QueueMessage, summary: ConsumerSummary): Promise<void> {
   const ids = messageIds(msg.body);
   if (!ids) {
     summary.invalid += 1;
+    summary.errors.push(`message ${msg.id}: a delivery message without valid ids (1 to ${MAX_IDS_PER_MESSAGE} strings); acked, nothing in it can be sent`);
     msg.ack(); // nothing in it can ever be sent; retrying would only reach the dead-letter queue
     return;
   }
@@ -69,8 +117,7 @@ async function handleMessage(deps: DeliveryDeps, msg: QueueMessage, summary: Con
   if (state.due.length === 0) {
     // Another consumer holds a claim on some rows: look again when it expires (sent by then, or re-claimable after a crash).
     if (state.heldUntil) {
-      summary.retried += 1;
-      msg.retry({ delaySeconds: secondsUntil(state.heldUntil, now) });
+      await waitForWindow(deps, queue, msg, ids, secondsUntil(state.heldUntil, now), summary);
     } else {
       summary.acked += 1;
       msg.ack();
@@ -90,8 +137,7 @@ async function handleMessage(deps: DeliveryDeps, msg: QueueMessage, summary: Con
     summary.errors.push(...run.errors);
   }
   if (reservation.granted < wanted) {
-    summary.retried += 1;
-    msg.retry({ delaySeconds: secondsUntil(reservation.retryAt ?? new Date(now.getTime() + 60_000), now) });
+    await waitForWindow(deps, queue, msg, ids, secondsUntil(reservation.retryAt ?? new Date(now.getTime() + 60_000), now), summary);
     return;
   }
   summary.acked += 1;
@@ -107,12 +153,15 @@ async function eachBounded<T>(items: readonly T[], limit: number, fn: (item: T) 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** The delivery queue's consumer: every message is acked or retried on its own; one failure does not retry the batch. */
-export async function consumeDeliveryBatch(deps: DeliveryDeps, messages: readonly QueueMessage[]): Promise<ConsumerSummary> {
-  const summary: ConsumerSummary = { messages: messages.length, sent: 0, retried: 0, acked: 0, invalid: 0, errors: [] };
+/**
+ * The delivery queue's consumer: every message is acked, put back to wait, or retried on its own;
+ * one failure does not retry the batch. `queue` is the producer binding messages wait through.
+ */
+export async function consumeDeliveryBatch(deps: DeliveryDeps, messages: readonly QueueMessage[], queue?: DeliveryQueue): Promise<ConsumerSummary> {
+  const summary: ConsumerSummary = { messages: messages.length, sent: 0, waited: 0, retried: 0, acked: 0, invalid: 0, errors: [] };
   await eachBounded(messages, MESSAGE_CONCURRENCY, async (msg) => {
     try {
-      await handleMessage(deps, msg, summary);
+      await handleMessage(deps, queue, msg, summary);
     } catch (error) {
       // A crash mid-send: what was claimed stays `sending` until its lease runs out; the retry finds it then.
       summary.retried += 1;

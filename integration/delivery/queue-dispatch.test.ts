@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IDS_PER_MESSAGE, MAX_SEND_BYTES, MESSAGES_PER_SEND, packMessages, sendCalls } from './queue-dispatch';
+import { deliveryMessage, IDS_PER_MESSAGE, MAX_SEND_BYTES, MESSAGES_PER_SEND, packMessages, sendCalls } from './queue-dispatch';
 
 const single = (n: number) => ({ id: `n${n}`, userId: `u${n}`, notificationType: 'new_content' });
 const digest = (user: string, n: number) => ({ id: `${user}-d${n}`, userId: user, notificationType: 'digest' });
@@ -24,9 +24,9 @@ describe('packMessages', () => {
 
 describe('sendCalls', () => {
   it('keeps each sendBatch call within 100 messages and the byte limit', () => {
-    const small = Array.from({ length: 250 }, (_, i) => ({ ids: [`id${i}`] }));
+    const small = Array.from({ length: 250 }, (_, i) => deliveryMessage([`id${i}`]));
     expect(sendCalls(small).map((c) => c.length)).toEqual([MESSAGES_PER_SEND, MESSAGES_PER_SEND, 50]);
-    const big = Array.from({ length: 60 }, (_, i) => ({ ids: Array.from({ length: 50 }, (_, j) => `${'x'.repeat(60)}-${i}-${j}`) }));
+    const big = Array.from({ length: 60 }, (_, i) => deliveryMessage(Array.from({ length: 50 }, (_, j) => `${'x'.repeat(60)}-${i}-${j}`)));
     const calls = sendCalls(big);
     for (const call of calls) expect(call.reduce((s, m) => s + JSON.stringify(m).length, 0)).toBeLessThanOrEqual(MAX_SEND_BYTES);
     expect(calls.flat()).toHaveLength(60);

@@ -4,9 +4,13 @@
  * Queue consumers (queue-consumer.ts) send them. Each chunk is marked in D1 first (a
  * dispatch lease, db/queue-delivery.ts) and then enqueued, so the next run does not enqueue
  * it again; a crash in between costs one lease of delay, never a lost row.
+ *
+ * A run tops the queue up rather than adding to it: it enqueues at most `ratePerMinute ×
+ * DISPATCH_HORIZON_MINUTES` minus what is already in flight (dispatched, not yet sent), so a
+ * long backlog is fed in as the allowance drains it, however long it is.
  */
 import type { Db } from '../../db/client';
-import { leaseForDispatch, type DispatchRow } from '../../db/queue-delivery';
+import { countInFlight, leaseForDispatch, type DispatchRow } from '../../db/queue-delivery';
 import type { DeliveryConfig } from './config';
 import { fanOutPublished } from './fanout';
 
@@ -17,15 +21,19 @@ const ROWS_PER_CHUNK = 5_000; // rows marked per statement
 /** A dispatched row not claimed within this long is enqueued again (a lost message, a crash before enqueueing). */
 export const DISPATCH_LEASE_SECONDS = 15 * 60;
 /**
- * What one run enqueues at most: the provider's rate for this many minutes. A message that meets
- * a spent window is retried at the next minute, and each retry counts against max_retries: with
- * at most 5 minutes queued (cron every minute), a message waits at most ~5 retries (README: 10).
+ * How much the queue holds at most: the provider's rate for this many minutes, in flight included.
+ * A message that meets a spent window waits without spending its retries (queue-consumer.ts), so
+ * this bounds the queue's size and the consumers' wasted wake-ups, not correctness.
  */
 export const DISPATCH_HORIZON_MINUTES = 5;
 export const MAX_DISPATCH_PER_RUN = 200_000; // 40 chunks and 40 sendBatch calls: far inside 1,000 subrequests
 
-export type DeliveryMessage = { ids: string[] };
+/** A delivery message says what it is, so the `queue` handler routes it whatever the queue is called. */
+export const DELIVERY_KIND = 'delivery';
+export type DeliveryMessage = { kind: typeof DELIVERY_KIND; ids: string[] };
 export type DeliveryQueue = { sendBatch(messages: Iterable<MessageSendRequest<DeliveryMessage>>): Promise<unknown> };
+
+export const deliveryMessage = (ids: string[]): DeliveryMessage => ({ kind: DELIVERY_KIND, ids });
 
 export type DispatchSummary = { fannedOut: number; dispatched: number; messages: number; sendCalls: number; durationMs: number; errors: string[] };
 
@@ -42,12 +50,12 @@ export function packMessages(rows: readonly DispatchRow[], size = IDS_PER_MESSAG
   let current: string[] = [];
   for (const unit of units) {
     if (current.length > 0 && current.length + unit.length > size) {
-      messages.push({ ids: current });
+      messages.push(deliveryMessage(current));
       current = [];
     }
     current.push(...unit);
   }
-  if (current.length > 0) messages.push({ ids: current });
+  if (current.length > 0) messages.push(deliveryMessage(current));
   return messages;
 }
 
@@ -70,14 +78,24 @@ export function sendCalls(messages: readonly DeliveryMessage[]): DeliveryMessage
   return calls;
 }
 
-export const dispatchLimit = (config: Pick<DeliveryConfig, 'ratePerMinute'>): number =>
-  config.ratePerMinute > 0 ? Math.min(MAX_DISPATCH_PER_RUN, config.ratePerMinute * DISPATCH_HORIZON_MINUTES) : MAX_DISPATCH_PER_RUN;
+/** What a run may enqueue: the horizon's worth of the rate less what is in flight (no rate: the per-run cap). */
+export const dispatchLimit = (config: Pick<DeliveryConfig, 'ratePerMinute'>, inFlight = 0): number =>
+  config.ratePerMinute > 0
+    ? Math.max(0, Math.min(MAX_DISPATCH_PER_RUN, config.ratePerMinute * DISPATCH_HORIZON_MINUTES - inFlight))
+    : MAX_DISPATCH_PER_RUN;
+
+/** The run's limit: without a rate nothing needs counting; with one, one indexed COUNT of what is in flight. */
+export async function dispatchLimitNow(deps: DispatchDeps): Promise<number> {
+  if (deps.config.ratePerMinute <= 0) return dispatchLimit(deps.config);
+  return dispatchLimit(deps.config, await countInFlight(deps.db, deps.clock()));
+}
 
 export type DispatchDeps = { db: Db; clock: () => Date; config: DeliveryConfig };
 
 /** Marks and enqueues up to `limit` due rows (singles first, then whole digests). */
-export async function dispatchDue(deps: DispatchDeps, queue: DeliveryQueue, limit = dispatchLimit(deps.config)): Promise<Omit<DispatchSummary, 'fannedOut' | 'durationMs' | 'errors'>> {
+export async function dispatchDue(deps: DispatchDeps, queue: DeliveryQueue, limit?: number): Promise<Omit<DispatchSummary, 'fannedOut' | 'durationMs' | 'errors'>> {
   const summary = { dispatched: 0, messages: 0, sendCalls: 0 };
+  limit ??= await dispatchLimitNow(deps);
   for (const digests of [false, true]) {
     while (summary.dispatched < limit) {
       const rows = await leaseForDispatch(deps.db, {

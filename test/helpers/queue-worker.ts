@@ -16,6 +16,9 @@ export type QueueWorkerOptions = {
   settings?: Record<string, string>;
   maxBatchSize?: number;
   maxRetries?: number;
+  /** Queue names (README's by default): a host may call its queues anything. */
+  queue?: string;
+  dlq?: string;
 };
 
 export type QueueWorker = {
@@ -39,10 +42,10 @@ export async function startQueueWorker(options: QueueWorkerOptions = {}): Promis
       script,
       compatibilityDate: '2026-10-01',
       d1Databases: { DB: 'queue-delivery-db' },
-      queueProducers: { DELIVERY_QUEUE: { queueName: QUEUE } },
+      queueProducers: { DELIVERY_QUEUE: { queueName: options.queue ?? QUEUE } },
       queueConsumers: {
-        [QUEUE]: { maxBatchSize: options.maxBatchSize ?? 10, maxBatchTimeout: 0, maxRetries: options.maxRetries ?? 10, deadLetterQueue: DLQ },
-        [DLQ]: { maxBatchSize: 100, maxBatchTimeout: 0 },
+        [options.queue ?? QUEUE]: { maxBatchSize: options.maxBatchSize ?? 10, maxBatchTimeout: 0, maxRetries: options.maxRetries ?? 10, deadLetterQueue: options.dlq ?? DLQ },
+        [options.dlq ?? DLQ]: { maxBatchSize: 100, maxBatchTimeout: 0 },
       },
       bindings: {
         DELIVERY_MODE: 'queue',

@@ -10,6 +10,13 @@ import { applyFeedbackEvent, isWellFormedFeedbackEvent, type FeedbackEvent } fro
 import { obj, str } from '../webhook-common';
 
 const TYPE_PREFIX = 'cf.email.sending.message.';
+/** Every Cloudflare Email Service event type starts so; the `queue` handler routes such messages here. */
+const EVENT_FAMILY = 'cf.email.';
+
+/** Whether a queue message body is a Cloudflare Email Service event (whether or not we act on its kind). */
+export function isEmailServiceEvent(body: unknown): boolean {
+  return str(obj(body)?.type)?.startsWith(EVENT_FAMILY) ?? false;
+}
 
 /** The feedback event a queue message body carries, or null when it carries none we act on. */
 export function cloudflareFeedbackEvent(body: unknown): FeedbackEvent | null {
@@ -39,9 +46,11 @@ export function cloudflareFeedbackEvent(body: unknown): FeedbackEvent | null {
 }
 
 export type EmailEventsEnv = { DB: D1Database };
+/** The part of a Queues batch this handler reads (the `queue` handler passes the event messages of a batch). */
+export type EventBatch = { queue: string; messages: readonly Pick<Message<unknown>, 'id' | 'body' | 'ack' | 'retry'>[] };
 
 export async function handleEmailEventsQueue(
-  batch: MessageBatch<unknown>,
+  batch: EventBatch,
   env: EmailEventsEnv,
   log: Pick<Console, 'log' | 'error'> = console,
 ): Promise<void> {
