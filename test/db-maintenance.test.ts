@@ -105,7 +105,7 @@ describe('db:integrity', () => {
   it('the weekly cron mails ADMIN_EMAIL only when a check finds something, through the configured transport', async () => {
     const sent: OutgoingEmail[] = [];
     const transport: Transport = { name: 'recording', send: async (email) => (sent.push(email), { ok: true, providerMessageId: 'm1' }) };
-    const env = { DB: t.d1, ADMIN_EMAIL: ' Author@Example.com ', SITE_URL: 'https://blog.example.com', MAIL_TRANSPORT: 'dev' };
+    const env = { DB: t.d1, ADMIN_EMAIL: ' Author@Example.com ', SITE_URL: 'https://blog.example.com', SITE_NAME: 'Plain Words', MAIL_FROM: 'Plain Words <news@blog.example.com>', POSTAL_ADDRESS: '1 Example Street', MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_never_used' };
     await addUser('ok', 'reader@example.com');
     expect(await runScheduledIntegrity(env, { transport, now: NOW })).toMatchObject({ ok: true, alert: 'not_needed' });
     expect(sent).toHaveLength(0);

@@ -17,6 +17,9 @@ import { buildDeliveryDeps, type DeliveryEnv } from '../delivery/deps';
 import { processNotifications } from '../delivery/processor';
 import { intFlag, parseFlags, UsageError, type CommandContext } from './db-target';
 
+/** Where `astro dev` serves by default: the links of captured mail when .dev.vars names no SITE_URL. */
+const LOCAL_SITE_URL = 'http://localhost:4321';
+
 
 const FLAGS = {
   'batch-size': { type: 'string' },
@@ -56,8 +59,10 @@ async function notifyLocal(
         console.error(`notify: the local D1 is busy (another run is writing); retrying in ${delayMs} ms (attempt ${attempt} of ${attempts})`);
       },
     });
-    // Whatever MAIL_TRANSPORT says, this command never sends real mail.
-    const deps = buildDeliveryDeps({ ...proxy.env, DB }, { settings: { MAIL_TRANSPORT: 'dev' } });
+    // Whatever MAIL_TRANSPORT says, this command never sends real mail; without a SITE_URL in
+    // .dev.vars its links point at the local dev server (`astro dev`'s default address).
+    const local = proxy.env.SITE_URL ? {} : { SITE_URL: LOCAL_SITE_URL };
+    const deps = buildDeliveryDeps({ ...proxy.env, DB }, { settings: { MAIL_TRANSPORT: 'dev', ...local } });
     if (o.digestsNow) {
       const moved = await makeDigestsDueNow(deps.db, deps.clock());
       ctx.log(`--digests-now: ${moved} waiting digest notification(s) made due now (development only)`);

@@ -52,10 +52,10 @@ describe('loadDeliveryConfig', () => {
     expect(loadDeliveryConfig({ SITE_URL: 'http://localhost:4321/' }).siteUrl).toBe('http://localhost:4321');
   });
   it('links the site name to the site’s home (SITE_URL’s origin + Astro’s base), not to the integration’s prefix', () => {
-    const c = loadDeliveryConfig({ SITE_URL: 'https://x.example/', SITE_BASE: '/journal', ROUTE_BASE: '/journal/newsletter' });
+    const c = loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_1', SITE_URL: 'https://x.example/', SITE_BASE: '/journal', ROUTE_BASE: '/journal/newsletter' });
     expect(c.siteUrl).toBe('https://x.example/journal/newsletter');
     expect(c.homeUrl).toBe('https://x.example/journal/');
-    expect(loadDeliveryConfig({ SITE_URL: 'https://x.example', ROUTE_BASE: '/newsletter' }).homeUrl).toBe('https://x.example/');
+    expect(loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_1', SITE_URL: 'https://x.example', ROUTE_BASE: '/newsletter' }).homeUrl).toBe('https://x.example/');
   });
   it('picks pacing defaults by the bulk transport unless RATE_PER_MINUTE / DAILY_CAP are set', () => {
     const ses = loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 's' });

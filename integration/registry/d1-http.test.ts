@@ -108,7 +108,7 @@ describe('D1 HTTP client against the stand-in', () => {
     const bare = await startD1ApiStandIn({ migrate: false });
     try {
       const db = createD1HttpExecutor({ apiBase: bare.apiBase, accountId: bare.accountId, databaseId: bare.databaseId, apiToken: bare.token });
-      await expect(syncContent(db, [record(1)], watched)).rejects.toHaveProperty('hint', expect.stringContaining('db:migrate'));
+      await expect(syncContent(db, [record(1)], watched)).rejects.toHaveProperty('hint', expect.stringContaining('npx astro-d1-notify migrations'));
     } finally {
       await bare.close();
     }
