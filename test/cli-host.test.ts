@@ -71,7 +71,7 @@ beforeAll(() => {
     if (dep !== 'astro-d1-notify' && !dep.startsWith('.')) symlinkSync(join(ROOT, 'node_modules', dep), join(host, 'node_modules', dep));
   }
   bin = join(pkg, 'integration/cli/bin.mjs');
-}, 60_000);
+}, 240_000);
 afterAll(() => rmSync(host, { recursive: true, force: true }));
 
 describe('help and arguments (no database)', () => {
@@ -88,7 +88,7 @@ describe('help and arguments (no database)', () => {
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toContain(`npx astro-d1-notify ${COMMANDS[i]!.name}`);
     });
-  }, 30_000);
+  }, 120_000); // each command is a process through tsx: seconds apiece on a loaded 2-core machine
 
   it('the help states the defaults the code uses', () => {
     const help = (name: string) => COMMANDS.find((c) => c.name === name)!.help;
@@ -122,7 +122,7 @@ describe('help and arguments (no database)', () => {
       expect(run.stderr, args.join(' ')).toMatch(message);
       expect(run.stderr, args.join(' ')).not.toMatch(/^\s+at /m);
     });
-  }, 60_000);
+  }, 240_000);
 
   it('notify --remote asks the deployed site with the bearer secret, and never prints the secret', async () => {
     const SECRET = 'process-secret-value-123';
@@ -151,7 +151,7 @@ describe('help and arguments (no database)', () => {
     } finally {
       server.close();
     }
-  }, 30_000);
+  }, 120_000); // each command is a process through tsx: seconds apiece on a loaded 2-core machine
 });
 
 describe('on the host project', () => {
@@ -202,7 +202,7 @@ describe('on the host project', () => {
     const erase = await cli(['db:erase', 'reader@example.org']);
     expect(erase.code, erase.stderr).toBe(0);
     expect(await one("SELECT count(*) AS n FROM users WHERE email = 'reader@example.org'")).toEqual({ n: 0 });
-  }, 180_000);
+  }, 480_000);
 
   it('admin:grant and delivery:resume work --remote, through the D1 HTTP API', async () => {
     const api = await startD1ApiStandIn();
@@ -220,5 +220,5 @@ describe('on the host project', () => {
     } finally {
       await api.close();
     }
-  }, 60_000);
+  }, 240_000);
 });

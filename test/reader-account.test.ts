@@ -206,7 +206,7 @@ describe('login throttle grows with guessing (per account and IP)', () => {
     expect(await burst(75)).toEqual([400, 400, 400, 400, 400, 429]);
     const day = await guess(135);
     expect(Number(day.type === 'render' && day.headers?.['retry-after'])).toBe(24 * 60 * 60 - 135 * 60); // until the day is over
-  });
+  }, 120_000); // 21 PBKDF2s at 100,000 iterations: slow on a loaded machine
 });
 
 describe('sessions', () => {
