@@ -70,6 +70,8 @@ export async function startQueueWorker(options: QueueWorkerOptions = {}): Promis
     if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 500)}`);
     return JSON.parse(text) as T;
   };
+  // One clock: the worker's product clock follows this process's (they differ only under `npm run test:clock`).
+  await call('/offset', { nodeNow: Date.now() });
   return { mf, d1, db: createDb(d1), call, dispose: () => mf.dispose() };
 }
 
