@@ -6,11 +6,18 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDb } from '../db/client';
+import { processNotifications } from '../integration/delivery/processor';
 import { BODY_LIMIT_BYTES } from '../integration/registry/email-body';
+import { addReader, settableClock, testConfig } from './helpers/delivery';
+import { createFaultInjectionTransport } from './helpers/fault-injection';
 import { buildFixture, copyFixture, migrateLocalD1, openLocalD1 } from './helpers/fixture-build';
 
 type Row = Record<string, string | number | null>;
+/** Mustache escapes `/` in the template's own URLs as `&#x2F;` (valid HTML; a mail client decodes it). */
+const decodeSlashes = (html: string) => html.replaceAll('&#x2F;', '/');
 const SITE = 'https://fixture.example';
 
 /** A post far past Gmail's clip: 400 sections of heading, paragraph and code. */
@@ -23,6 +30,7 @@ describe('astro build → the post in content_items, email-safe', () => {
   let fixture: ReturnType<typeof copyFixture>;
   let persist: string;
   let rows: Record<string, Row>;
+  let local: Awaited<ReturnType<typeof openLocalD1>> | undefined;
 
   beforeAll(async () => {
     fixture = copyFixture();
@@ -39,7 +47,8 @@ describe('astro build → the post in content_items, email-safe', () => {
       await local.dispose();
     }
   }, 180_000);
-  afterAll(() => {
+  afterAll(async () => {
+    await local?.dispose();
     fixture?.dispose();
     rmSync(persist, { recursive: true, force: true });
   });
@@ -91,5 +100,68 @@ describe('astro build → the post in content_items, email-safe', () => {
     const lastPart = Number(html.match(/Part (\d+)<\/h2>(?![\s\S]*Part \d+<\/h2>)/)![1]);
     expect(row.email_text).toContain(`Part ${lastPart}`);
     expect(row.email_text).not.toContain(`Part ${lastPart + 1}\n`);
+  });
+
+  describe('the email a reader gets (processor → transport), and the digest after an edit', () => {
+    // The posts are dated 10–12 March 2026; the clock is the day after, before the 08:00 digest slot.
+    const time = settableClock('2026-03-13T07:00:00Z');
+    const transport = createFaultInjectionTransport();
+    const config = testConfig({ SITE_URL: SITE, SITE_NAME: 'Fixture Blog', DIGEST_HOUR_UTC: '8' });
+    let mails: Record<string, Awaited<ReturnType<typeof PostalMime.parse>>>;
+
+    beforeAll(async () => {
+      local = await openLocalD1(fixture.root, persist);
+      const db = createDb(local.d1);
+      await addReader(db, 'now@example.org', { blog: true });
+      await addReader(db, 'daily@example.org', { blog: true, frequency: 'daily' });
+      await processNotifications({ db, transport, clock: time.clock, config });
+      const parsed = await Promise.all(transport.sent.map((e) => PostalMime.parse(e.raw)));
+      mails = Object.fromEntries(parsed.map((m) => [m.subject!, m]));
+      // An edit after fan-out: the digest must show it.
+      await local.d1.prepare("UPDATE content_items SET title = 'An essay, retitled', description = 'Now with a better summary.' WHERE slug = 'essays/in-mdx'").run();
+      time.set('2026-03-13T08:00:00Z');
+      await processNotifications({ db, transport, clock: time.clock, config });
+    }, 60_000);
+
+    it('carries the whole post, HTML and text: headings, lists, code, table, image and last paragraph; every link absolute', () => {
+      const mail = Object.entries(mails).find(([subject]) => subject.includes('An essay in MDX'))![1];
+      const html = decodeSlashes(mail.html!);
+      expect(html).toMatch(/<h2[^>]*>Setting up<\/h2>/);
+      expect(html).toMatch(/<li[^>]*>The first step<\/li>/);
+      expect(html).toMatch(/<span style="color:#[0-9A-F]{6}">const<\/span>/i);
+      expect(html).toMatch(/<td[^>]*>alpha<\/td>/);
+      expect(html).toContain(`<img src="${SITE}/images/diagram.png" alt="A diagram of the pipeline"`);
+      expect(html).toContain('The last paragraph of the essay, where it ends.');
+      expect(html).toContain(`<img src="${SITE}/images/hero.png"`); // the hero image from the frontmatter
+      expect(html).toContain('Ada Writer');
+      expect(html).toContain('<meta name="color-scheme" content="light">');
+      const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+      expect(hrefs.length).toBeGreaterThan(5);
+      for (const href of hrefs) expect(href, href).toMatch(/^https:\/\/[^/\s"]+/);
+      const text = mail.text!;
+      for (const words of ['Setting up', 'The first step', 'const answer: number = 42;', 'alpha', 'The last paragraph of the essay, where it ends.', 'Ada Writer']) {
+        expect(text).toContain(words);
+      }
+    });
+
+    it('a post past the clip arrives cut with the link, under 102 KB, the text part cut the same way', () => {
+      const mail = Object.entries(mails).find(([subject]) => subject.includes('A very long essay'))![1];
+      expect(Buffer.byteLength(mail.html!)).toBeLessThan(102 * 1024);
+      expect(mail.html).toContain(`<a href="${SITE}/essays/very-long"`);
+      expect(mail.html).toContain('Continue reading on Fixture Blog');
+      expect(mail.text).toContain(`Continue reading on Fixture Blog <${SITE}/essays/very-long>`);
+      expect(mail.html).not.toContain('which no email carries');
+      expect(mail.text).not.toContain('which no email carries');
+    });
+
+    it('the digest, sent after an edit, shows the new title and description, each post with its excerpt and link', async () => {
+      const digest = await PostalMime.parse(transport.sent.find((e) => e.to === 'daily@example.org')!.raw);
+      digest.html = decodeSlashes(digest.html!);
+      expect(digest.html).toContain('An essay, retitled');
+      expect(digest.html).not.toContain('An essay in MDX');
+      expect(digest.html).toContain('Now with a better summary.');
+      expect(digest.text).toContain('An essay, retitled');
+      for (const slug of ['in-mdx', 'plain-markdown', 'very-long']) expect(digest.html).toContain(`href="${SITE}/essays/${slug}"`);
+    });
   });
 });

@@ -10,7 +10,7 @@ import { contentItems, type ContentItem, type EmailTemplate } from '../../../db/
 import { getActiveTemplates } from '../../../db/templates';
 import type { DeliveryConfig } from '../../delivery/config';
 import { buildMessage, makeMessageId } from '../../delivery/mime';
-import { contentView, digestView, templateNameFor, TemplateSet, verificationView, type Rendered } from '../../delivery/render';
+import { contentView, digestView, postItemFields, templateNameFor, TemplateSet, verificationView, type Rendered } from '../../delivery/render';
 import type { SendResult, Transport } from '../../delivery/transport';
 
 export const PREVIEW_TOKEN = 'preview-token';
@@ -29,13 +29,8 @@ function linksFor(config: PreviewConfig, recipientEmail: string) {
   };
 }
 
-const itemFields = (item: ContentItem) => ({
-  contentType: item.contentType,
-  contentTitle: item.title,
-  contentUrl: item.contentUrl ?? `${item.slug}`,
-  contentExcerpt: item.description ?? item.contentPreview ?? null,
-  publishDate: item.publishDate,
-});
+// The processor's own mapping: the preview shows the post's body exactly as readers get it.
+const itemFields = postItemFields;
 
 /** Renders an item's email; `override` replaces one template (the editor's unsaved draft). */
 export async function renderPostEmail(
