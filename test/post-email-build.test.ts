@@ -106,7 +106,7 @@ describe('astro build → the post in content_items, email-safe', () => {
     // The posts are dated 10–12 March 2026; the clock is the day after, before the 08:00 digest slot.
     const time = settableClock('2026-03-13T07:00:00Z');
     const transport = createFaultInjectionTransport();
-    const config = testConfig({ SITE_URL: SITE, SITE_NAME: 'Fixture Blog', DIGEST_HOUR_UTC: '8' });
+    const config = testConfig({ SITE_URL: SITE, SITE_NAME: 'Fixture Blog', DIGEST_HOUR_UTC: '8', MAIL_REPLY_TO: 'Ada Writer <ada@fixture.example>' });
     let mails: Record<string, Awaited<ReturnType<typeof PostalMime.parse>>>;
 
     beforeAll(async () => {
@@ -135,6 +135,7 @@ describe('astro build → the post in content_items, email-safe', () => {
       expect(html).toContain(`<img src="${SITE}/images/hero.png"`); // the hero image from the frontmatter
       expect(html).toContain('Ada Writer');
       expect(html).toContain('<meta name="color-scheme" content="light">');
+      expect(mail.replyTo).toEqual([{ name: 'Ada Writer', address: 'ada@fixture.example' }]);
       const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
       expect(hrefs.length).toBeGreaterThan(5);
       for (const href of hrefs) expect(href, href).toMatch(/^https:\/\/[^/\s"]+/);

@@ -151,6 +151,8 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links, posts: Posts
     date: ctx.now,
     listUnsubscribeUrl: links.oneClickUrl,
     listId: listIdFor(unit, config.siteUrl),
+    // Replies to a post or a digest reach the author; an address confirmation keeps From.
+    ...(config.replyTo && unit.lead.notificationType !== 'verification' ? { replyTo: config.replyTo } : {}),
   });
   return { to: email, raw, messageIdHeader: unit.messageIdHeader };
 }

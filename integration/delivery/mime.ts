@@ -32,6 +32,8 @@ export type MessageInput = {
   listUnsubscribeUrl: string;
   /** The list identifier, e.g. `blog.example.com` (brackets optional). */
   listId: string;
+  /** Where replies go (the author's address), when it is not From. */
+  replyTo?: MailAddress;
   /** Extra headers (e.g. `X-Entity-Ref-ID`); may not replace the ones built here. */
   headers?: Record<string, string>;
 };
@@ -55,7 +57,7 @@ const ENCODED_WORD_MAX_BYTES = 39;
 const RESERVED_HEADERS = new Set(
   [
     'from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type',
-    'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id',
+    'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id', 'reply-to',
   ],
 );
 
@@ -256,6 +258,7 @@ export function buildMessage(input: MessageInput): string {
   const headers = [
     header('From', mailbox('From', input.from)),
     header('To', mailbox('To', input.to)),
+    ...(input.replyTo ? [header('Reply-To', mailbox('Reply-To', input.replyTo))] : []),
     // Readers trim a header's surrounding whitespace when unfolding it: drop it here, visibly.
     header('Subject', unstructured(input.subject.trim())),
     header('Date', [formatDate(input.date)]),

@@ -15,7 +15,7 @@ import type { SendResult, Transport } from '../../delivery/transport';
 
 export const PREVIEW_TOKEN = 'preview-token';
 
-export type PreviewConfig = Pick<DeliveryConfig, 'siteName' | 'siteUrl' | 'postalAddress' | 'from' | 'messageIdDomain'>;
+export type PreviewConfig = Pick<DeliveryConfig, 'siteName' | 'siteUrl' | 'postalAddress' | 'from' | 'messageIdDomain' | 'replyTo'>;
 
 /** Which template renders the immediate email of an item. */
 export const templateNameForItem = (item: Pick<ContentItem, 'contentType'>) =>
@@ -61,6 +61,7 @@ export async function sendTestEmail(db: Db, config: PreviewConfig, transport: Tr
     date: new Date(),
     listUnsubscribeUrl: `${config.siteUrl}/api/unsubscribe/one-click?token=${PREVIEW_TOKEN}`,
     listId: `${item.contentType}.${new URL(config.siteUrl).hostname}`,
+    ...(config.replyTo ? { replyTo: config.replyTo } : {}),
   });
   return transport.send({ to, raw, messageIdHeader: messageId });
 }
