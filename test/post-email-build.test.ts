@@ -133,7 +133,7 @@ describe('astro build → the post in content_items, email-safe', () => {
       expect(html).toContain(`<img src="${SITE}/images/diagram.png" alt="A diagram of the pipeline"`);
       expect(html).toContain('The last paragraph of the essay, where it ends.');
       expect(html).toContain(`<img src="${SITE}/images/hero.png"`); // the hero image from the frontmatter
-      expect(html).toContain('Ada Writer');
+      expect(html).toContain('10 March 2026 &middot; Ada Writer'); // the site's date format, and the author
       expect(html).toContain('<meta name="color-scheme" content="light">');
       expect(mail.replyTo).toEqual([{ name: 'Ada Writer', address: 'ada@fixture.example' }]);
       const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);

@@ -109,7 +109,9 @@ const LABELS: Record<string, { label: string; plural: string; cta: string }> = {
   announcement: { label: 'Announcement', plural: 'announcements', cta: 'Read the announcement' },
 };
 
-const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+/** One date format for the email, the console and the demo site (src/lib/content.ts): `10 March 2026`, a UTC calendar day. */
+const dateFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+export const formatPublishDate = (date: Date): string => dateFormat.format(date);
 
 function itemView(item: ItemFields): View {
   const labels = LABELS[item.contentType] ?? { label: 'Update', plural: 'updates', cta: 'Read more' };
@@ -120,7 +122,7 @@ function itemView(item: ItemFields): View {
     content_type_label: labels.label,
     content_type_label_plural: labels.plural,
     cta_label: labels.cta,
-    publish_date: item.publishDate ? dateFormat.format(item.publishDate) : '',
+    publish_date: item.publishDate ? formatPublishDate(item.publishDate) : '',
     content_author: item.author ?? '',
   };
 }
