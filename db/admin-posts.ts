@@ -3,7 +3,7 @@
  * actions on one post (hold, release, cancel, retry what failed). Each action is one batch():
  * the change, the readers' history rows it implies, and the audit row with the actor.
  */
-import { desc, eq } from 'drizzle-orm';
+import { desc, eq, getTableColumns } from 'drizzle-orm';
 import { d1Of, type Db } from './client';
 import { adminAuditStatement } from './admin-audit';
 import { contentItems, type ContentItem } from './schema';
@@ -17,6 +17,9 @@ export const emptyProgress = (): Progress =>
   Object.fromEntries(PROGRESS_STATUSES.map((s) => [s, { immediate: 0, digest: 0 }])) as Progress;
 
 export type PostWithProgress = ContentItem & { progress: Progress; total: number };
+/** A row of the posts list: everything but the stored email bodies (tens of KB each, read only for one post). */
+export type ListedPost = Omit<PostWithProgress, 'emailHtml' | 'emailText'>;
+const { emailHtml: _html, emailText: _text, ...LISTED_COLUMNS } = getTableColumns(contentItems);
 
 // Covered by idx_email_notifications_progress (content_id, notification_type, status).
 const PROGRESS = `SELECT content_id AS slug, notification_type = 'digest' AS digest, status, count(*) AS n
@@ -34,7 +37,7 @@ async function progressOf(db: Db, slugs: string[]): Promise<Map<string, Progress
   return byPost;
 }
 
-const withProgress = (item: ContentItem, progress: Progress): PostWithProgress => ({
+const withProgress = <T extends Omit<ContentItem, 'emailHtml' | 'emailText'>>(item: T, progress: Progress): T & { progress: Progress; total: number } => ({
   ...item,
   progress,
   total: PROGRESS_STATUSES.reduce((sum, s) => sum + progress[s].immediate + progress[s].digest, 0),
@@ -43,8 +46,8 @@ const withProgress = (item: ContentItem, progress: Progress): PostWithProgress =
 export const MAX_POSTS_LISTED = 200;
 
 /** Newest first, with progress counts per status and kind (two queries). */
-export async function listPostsWithProgress(db: Db, limit = MAX_POSTS_LISTED): Promise<PostWithProgress[]> {
-  const items = await db.select().from(contentItems).orderBy(desc(contentItems.publishDate)).limit(limit);
+export async function listPostsWithProgress(db: Db, limit = MAX_POSTS_LISTED): Promise<ListedPost[]> {
+  const items = await db.select(LISTED_COLUMNS).from(contentItems).orderBy(desc(contentItems.publishDate)).limit(limit);
   const progress = await progressOf(db, items.map((i) => i.slug));
   return items.map((i) => withProgress(i, progress.get(i.slug)!));
 }

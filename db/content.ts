@@ -72,3 +72,33 @@ export async function markContentNotified(db: Db, contentId: string, count: numb
 export async function getContentItemBySlug(db: Db, slug: string): Promise<ContentItem | undefined> {
   return db.query.contentItems.findFirst({ where: eq(contentItems.slug, slug) });
 }
+
+/** The columns an email shows of a post (integration/delivery/render.ts `PostRow`). */
+const POST_FOR_EMAIL = {
+  slug: contentItems.slug,
+  contentType: contentItems.contentType,
+  title: contentItems.title,
+  description: contentItems.description,
+  contentPreview: contentItems.contentPreview,
+  contentUrl: contentItems.contentUrl,
+  publishDate: contentItems.publishDate,
+  emailHtml: contentItems.emailHtml,
+  emailText: contentItems.emailText,
+  author: contentItems.author,
+  heroImage: contentItems.heroImage,
+};
+export type PostForEmail = { [K in keyof typeof POST_FOR_EMAIL]: ContentItem[K] };
+
+/**
+ * The posts a batch of emails is about, as they are now (an edit after fan-out shows), in one
+ * query: each body is read once per batch, never once per reader. Slugs travel as one JSON
+ * parameter, so any batch size fits D1's 100 bound parameters.
+ */
+export async function postsForEmail(db: Db, slugs: readonly string[]): Promise<Map<string, PostForEmail>> {
+  if (slugs.length === 0) return new Map();
+  const rows = await db
+    .select(POST_FOR_EMAIL)
+    .from(contentItems)
+    .where(sql`${contentItems.slug} IN (SELECT value FROM json_each(${JSON.stringify([...new Set(slugs)])}))`);
+  return new Map(rows.map((r) => [r.slug, r]));
+}

@@ -2,7 +2,8 @@
  * What a template edited in the console may not undo: every email keeps a working unsubscribe
  * link and the postal address (CAN-SPAM, RFC 8058's visible counterpart), and nothing is put
  * into the HTML unescaped (`{{{x}}}`, `{{& x}}`): the values include what readers typed (their
- * address) and what the author's posts carry, and none of them is markup. Checked on the
+ * address) and what the author's posts carry, and none of them is markup, but for the post's
+ * body (HTML_VALUES). Checked on the
  * parsed template (Mustache's own tokens), so changed delimiters or whitespace do not hide it.
  */
 import Mustache from 'mustache';
@@ -35,6 +36,13 @@ const withoutComments = (html: string): string => html.replace(/<!--[\s\S]*?(?:-
 
 const REQUIRED = ['unsubscribe_url', 'postal_address'] as const;
 
+/**
+ * Values that are markup by design, allowed unescaped in the HTML part only: the post's body, made
+ * email-safe once at build time from the author's own content (registry/email-body.ts), never
+ * anything a reader typed.
+ */
+const HTML_VALUES = new Set(['content_body_html']);
+
 /** The reasons a draft would make an unsafe email (empty = fine). Throws on a Mustache syntax error. */
 export function templateSafetyProblems(draft: TemplateDraft): string[] {
   const problems: string[] = [];
@@ -47,7 +55,7 @@ export function templateSafetyProblems(draft: TemplateDraft): string[] {
   if (!/href\s*=\s*["']?\s*\{\{\s*unsubscribe_url\s*\}\}/.test(withoutComments(draft.htmlTemplate))) {
     problems.push('the HTML part must link to {{unsubscribe_url}} (href="{{unsubscribe_url}}")');
   }
-  const raw = [...new Set([...unescaped(html), ...unescaped(Mustache.parse(draft.subjectTemplate) as unknown as Token[])])];
+  const raw = [...new Set([...unescaped(html).filter((name) => !HTML_VALUES.has(name)), ...unescaped(Mustache.parse(draft.subjectTemplate) as unknown as Token[])])];
   if (raw.length > 0) problems.push(`values are always escaped: use {{name}}, not {{{name}}} or {{& name}} (${raw.join(', ')})`);
   return problems;
 }

@@ -21,11 +21,15 @@ const ITEM_VARIABLES = [
   'content_type_label_plural',
   'cta_label',
   'publish_date',
+  'content_author',
 ] as const;
 
+/** The post itself (integration/registry/email-body.ts), in the immediate email only. */
+const BODY_VARIABLES = ['content_body_html', 'content_body_text', 'hero_image_url'] as const;
+
 export const TEMPLATE_VARIABLES: Record<TemplateType, { top: readonly string[]; sections?: Record<string, readonly string[]> }> = {
-  notification: { top: [...COMMON_VARIABLES, ...ITEM_VARIABLES, 'preferences_url', 'tracking_pixel_url'] },
-  announcement: { top: [...COMMON_VARIABLES, ...ITEM_VARIABLES, 'preferences_url', 'tracking_pixel_url'] },
+  notification: { top: [...COMMON_VARIABLES, ...ITEM_VARIABLES, ...BODY_VARIABLES, 'preferences_url', 'tracking_pixel_url'] },
+  announcement: { top: [...COMMON_VARIABLES, ...ITEM_VARIABLES, ...BODY_VARIABLES, 'preferences_url', 'tracking_pixel_url'] },
   digest: {
     top: [...COMMON_VARIABLES, 'preferences_url', 'tracking_pixel_url', 'digest_period', 'digest_title', 'item_count', 'items'],
     // Inside {{#items}}…{{/items}} each item's fields are in scope (and the top level, as Mustache looks up).

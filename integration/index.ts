@@ -85,7 +85,8 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
         ];
         if (building) {
           injectRoute({ pattern: REGISTRY_ROUTE, entrypoint: REGISTRY_ENTRYPOINT, prerender: true });
-          plugins.push(registryVitePlugin(options.collections.map((c) => c.name)) as never);
+          const mdx = (config.integrations ?? []).some((i) => i.name === '@astrojs/mdx');
+          plugins.push(registryVitePlugin(options.collections.map((c) => c.name), { mdx }) as never);
         }
         updateConfig({
           // The middleware applies Astro's Origin rule itself, following the host's setting above,

@@ -6,9 +6,9 @@ describe('parseOptions', () => {
   it('fills every default', () => {
     const o = parseOptions();
     expect(o.collections).toEqual([
-      { name: 'blog', type: 'blog', path: '/{collection}/{id}' },
-      { name: 'thoughts', type: 'thought', path: '/{collection}/{id}' },
-      { name: 'announcements', type: 'announcement', path: '/{collection}/{id}' },
+      { name: 'blog', type: 'blog', path: '/{collection}/{id}', email: 'full', paragraphs: 3 },
+      { name: 'thoughts', type: 'thought', path: '/{collection}/{id}', email: 'full', paragraphs: 3 },
+      { name: 'announcements', type: 'announcement', path: '/{collection}/{id}', email: 'full', paragraphs: 3 },
     ]);
     expect(o).toMatchObject({
       explicitCollections: false,
@@ -33,12 +33,20 @@ describe('parseOptions', () => {
   });
 
   it('accepts collections as a type or as { type, path }', () => {
-    const o = parseOptions({ collections: { posts: 'blog', notes: { type: 'thought', path: '/n/{id}/' } }, path: '/x/{collection}/{id}' });
+    const o = parseOptions({ collections: { posts: 'blog', notes: { type: 'thought', path: '/n/{id}/', email: 'excerpt', paragraphs: 2 }, news: { type: 'announcement', email: 'summary' } }, path: '/x/{collection}/{id}' });
     expect(o.explicitCollections).toBe(true);
     expect(o.collections).toEqual([
-      { name: 'posts', type: 'blog', path: '/x/{collection}/{id}' },
-      { name: 'notes', type: 'thought', path: '/n/{id}/' },
+      { name: 'posts', type: 'blog', path: '/x/{collection}/{id}', email: 'full', paragraphs: 3 },
+      { name: 'notes', type: 'thought', path: '/n/{id}/', email: 'excerpt', paragraphs: 2 },
+      { name: 'news', type: 'announcement', path: '/x/{collection}/{id}', email: 'summary', paragraphs: 3 },
     ]);
+  });
+
+  it('refuses an unknown email mode, paragraphs without an excerpt, and unknown collection keys', () => {
+    expect(() => parseOptions({ collections: { posts: { type: 'blog', email: 'whole' as never } } })).toThrow(/collections\.posts/);
+    expect(() => parseOptions({ collections: { posts: { type: 'blog', paragraphs: 2 } } })).toThrow(/paragraphs.*excerpt/);
+    expect(() => parseOptions({ collections: { posts: { type: 'blog', email: 'excerpt', paragraphs: 0 } } })).toThrow(/paragraphs/);
+    expect(() => parseOptions({ collections: { posts: { type: 'blog', mode: 'full' } as never } })).toThrow(/collections\.posts/);
   });
 
   it('reads the target, API base and database id from the environment, options first', () => {

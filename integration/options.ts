@@ -1,6 +1,10 @@
 import { AstroError } from 'astro/errors';
 import { z } from 'zod';
 import { CONTENT_TYPES, type ContentType } from '../db/schema/columns';
+import type { EmailMode } from './registry/email-body';
+
+/** How much of a post its email carries: the whole post (cut under Gmail's clip), the first paragraphs, or the card. */
+const EMAIL_MODES = ['full', 'excerpt', 'summary'] as const satisfies readonly EmailMode[];
 
 /** A collection is watched as a content type, optionally with its own URL pattern. */
 const collectionSchema = z.union([
@@ -10,8 +14,13 @@ const collectionSchema = z.union([
       type: z.enum(CONTENT_TYPES),
       /** URL path of an entry; `{collection}` and `{id}` are replaced. */
       path: z.string().startsWith('/').optional(),
+      /** `full` (default), `excerpt` (the first `paragraphs`, then "Continue reading") or `summary` (title, description, button). */
+      email: z.enum(EMAIL_MODES).optional(),
+      /** `excerpt` only: paragraphs kept (default 3). */
+      paragraphs: z.int().min(1).max(100).optional(),
     })
-    .strict(),
+    .strict()
+    .refine((c) => c.paragraphs === undefined || c.email === 'excerpt', { message: '`paragraphs` applies only with `email: "excerpt"`', path: ['paragraphs'] }),
 ]);
 
 /** Where an entry's value comes from: a frontmatter field name, several to try in order, or a function of the data. */
@@ -21,7 +30,7 @@ const fieldSchema = z.union([
   z.array(z.string().min(1)).min(1),
   z.custom<FieldFunction>((v) => typeof v === 'function', 'must be a field name, a list of names or a function'),
 ]);
-const FIELD_NAMES = ['title', 'date', 'description', 'tags', 'draft'] as const;
+const FIELD_NAMES = ['title', 'date', 'description', 'tags', 'draft', 'author', 'image'] as const;
 export type FieldName = (typeof FIELD_NAMES)[number];
 export type FieldSpec = string[] | FieldFunction;
 
@@ -32,6 +41,9 @@ export const DEFAULT_FIELDS: Record<FieldName, string[]> = {
   description: ['description', 'summary', 'excerpt'],
   tags: ['tags', 'categories'],
   draft: ['draft'],
+  author: ['author', 'authors'],
+  /** A URL or path, or an Astro `image()` (its `src`); made absolute to the site. */
+  image: ['heroImage', 'image', 'cover', 'coverImage'],
 };
 
 const optionsSchema = z
@@ -46,7 +58,7 @@ const optionsSchema = z
     /** The blog's name, shown by the default layout. */
     siteName: z.string().min(1).optional(),
     /** Which frontmatter field holds an entry's title, date, description, tags and draft flag. */
-    fields: z.object({ title: fieldSchema, date: fieldSchema, description: fieldSchema, tags: fieldSchema, draft: fieldSchema }).partial().strict().optional(),
+    fields: z.object({ title: fieldSchema, date: fieldSchema, description: fieldSchema, tags: fieldSchema, draft: fieldSchema, author: fieldSchema, image: fieldSchema }).partial().strict().optional(),
     /** Collection name → content type (or `{ type, path }`). */
     collections: z.record(z.string().min(1), collectionSchema).optional(),
     /** Base URL of `content_url`; defaults to Astro's `site`. */
@@ -89,7 +101,7 @@ export type ContentRegistryOptions = Omit<z.input<typeof optionsSchema>, 'fields
   fields?: Partial<Record<FieldName, string | string[] | FieldFunction>>;
 };
 
-export type WatchedCollection = { name: string; type: ContentType; path: string };
+export type WatchedCollection = { name: string; type: ContentType; path: string; email: EmailMode; paragraphs: number };
 
 export type ResolvedOptions = {
   prefix: string;
@@ -130,6 +142,7 @@ export const DEFAULTS = {
   onSyncError: 'fail',
   dryRun: false,
   baseline: false,
+  paragraphs: 3,
 } as const;
 
 /** Environment variables read at option-resolution time (passed in, so tests need no process.env). */
@@ -163,8 +176,8 @@ export function parseOptions(input: ContentRegistryOptions | undefined = {}, env
   const defaultPath = o.path ?? DEFAULTS.path;
   const collections = Object.entries(o.collections ?? DEFAULT_COLLECTIONS).map(([name, c]) =>
     typeof c === 'string'
-      ? { name, type: c, path: defaultPath }
-      : { name, type: c.type, path: c.path ?? defaultPath },
+      ? { name, type: c, path: defaultPath, email: 'full' as const, paragraphs: DEFAULTS.paragraphs }
+      : { name, type: c.type, path: c.path ?? defaultPath, email: c.email ?? 'full', paragraphs: c.paragraphs ?? DEFAULTS.paragraphs },
   );
   if (collections.length === 0) {
     throw new AstroError('No collections are watched.', 'Name at least one collection in the `collections` option.');

@@ -158,5 +158,9 @@ describe('preview and test send', () => {
     expect(listed!.progress.sent).toEqual({ immediate: 1, digest: 0 });
     expect(listed!.progress.pending).toEqual({ immediate: 0, digest: 1 });
     expect(listed!.total).toBe(2);
+    // The list never reads the stored email bodies (tens of KB per post); the post page does.
+    await t.d1.prepare("UPDATE content_items SET email_html = '<p>Body</p>' WHERE slug = ?1").bind(post.slug).run();
+    expect(Object.keys((await listPostsWithProgress(t.db))[0]!)).not.toContain('emailHtml');
+    expect((await getPostWithProgress(t.db, post.id))!.emailHtml).toBe('<p>Body</p>');
   });
 });

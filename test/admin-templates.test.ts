@@ -94,6 +94,7 @@ describe('template editor', () => {
       ['triple mustache on the address', { html: html.replace('</body>', '<p>{{{recipient_email}}}</p></body>'), text }, /recipient_email/],
       ['ampersand form with other delimiters', { html: html.replace('</body>', '{{=<% %>=}}<p><%& recipient_email %></p><%={{ }}=%></body>'), text }, /recipient_email/],
       ['unescaped in the subject', { html, text, subject: '{{{content_title}}}' }, /content_title/],
+      ['the post body unescaped outside the HTML part', { html, text, subject: '{{{content_body_html}}}' }, /content_body_html/],
     ];
     for (const [what, draft, reason] of attempts) {
       const view = (await submit({ ...base, subject: draft.subject ?? base.subject, html: draft.html, text: draft.text })) as TemplateEditorView;

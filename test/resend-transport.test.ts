@@ -59,6 +59,12 @@ describe('Resend transport against the Resend stand-in', () => {
     });
     expect(first.text).toContain('https://blog.example.com/blog/1');
     expect(first.html).toContain('href="https://blog.example.com/blog/1"');
+    expect(first.reply_to).toBeUndefined();
+  });
+
+  it('passes the message\'s Reply-To as reply_to (the author\'s address for readers\' replies)', async () => {
+    await transport().sendBatch!([outgoing({ ...input(1), replyTo: { email: 'ada@blog.example.com', name: 'Ada' } })]);
+    expect(resend.accepted[0]!.reply_to).toBe('Ada <ada@blog.example.com>');
   });
 
   it('names itself in a User-Agent; a request without one is refused at the edge (403, Cloudflare 1010) and fails for good', async () => {

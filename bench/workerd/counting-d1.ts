@@ -3,10 +3,25 @@
  * exec() and statement run/all/first/raw is one) and statements (each statement of a batch
  * counts, as D1's 1,000-queries-per-invocation limit does). Runs inside workerd.
  */
-export type D1Counter = { roundTrips: number; statements: number; lastBatchRowsRead: number };
+export type D1Counter = {
+  roundTrips: number;
+  statements: number;
+  lastBatchRowsRead: number;
+  /** D1's own `meta.rows_read` / `rows_written` (indexes included), summed over every answer that carries meta. */
+  rowsRead: number;
+  rowsWritten: number;
+  /** Statements answered without meta (`first()`, `raw()`: drizzle's selects): their reads are not in rowsRead. */
+  withoutMeta: number;
+};
+
+type Meta = { rows_read?: number; rows_written?: number };
 
 export function countingD1(d1: D1Database): { binding: D1Database; counter: D1Counter } {
-  const counter: D1Counter = { roundTrips: 0, statements: 0, lastBatchRowsRead: 0 };
+  const counter: D1Counter = { roundTrips: 0, statements: 0, lastBatchRowsRead: 0, rowsRead: 0, rowsWritten: 0, withoutMeta: 0 };
+  const add = (meta: Meta | undefined) => {
+    counter.rowsRead += meta?.rows_read ?? 0;
+    counter.rowsWritten += meta?.rows_written ?? 0;
+  };
   const unwrapped = new WeakMap<object, D1PreparedStatement>();
   const wrap = (stmt: D1PreparedStatement): D1PreparedStatement => {
     const proxy = new Proxy(stmt, {
@@ -16,7 +31,10 @@ export function countingD1(d1: D1Database): { binding: D1Database; counter: D1Co
           return (...args: unknown[]) => {
             counter.roundTrips += 1;
             counter.statements += 1;
-            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
+            const answer = (target[prop] as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+            if (prop === 'run' || prop === 'all') return answer.then((r) => (add((r as { meta?: Meta }).meta), r));
+            counter.withoutMeta += 1;
+            return answer;
           };
         }
         const value = Reflect.get(target, prop, target);
@@ -33,6 +51,7 @@ export function countingD1(d1: D1Database): { binding: D1Database; counter: D1Co
       counter.statements += stmts.length;
       const results = await d1.batch(stmts.map((s) => unwrapped.get(s) ?? s));
       counter.lastBatchRowsRead = results.reduce((sum, r) => sum + (r.meta?.rows_read ?? 0), 0);
+      for (const r of results) add(r.meta);
       return results;
     },
     exec: (sql: string) => {

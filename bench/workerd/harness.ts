@@ -36,6 +36,10 @@ export type BenchWorkerOptions = {
 export type Counters = {
   d1_round_trips: number;
   d1_statements: number;
+  /** D1's own meta over the invocation (bench/workerd/counting-d1.ts); reads of meta-less answers are not in it. */
+  d1_rows_read: number;
+  d1_rows_written: number;
+  d1_without_meta: number;
   /** Inside the worker (workerd's clock, 1 ms steps). */
   wall_ms: number;
   /** Around dispatchFetch, from Node. */

@@ -23,6 +23,13 @@ export const contentItems = sqliteTable(
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default([]),
     /** Held by the author (console): not fanned out, and its pending notifications are not claimed. */
     deliveryHeld: flag('delivery_held'),
+    /** The post as its email carries it: Astro's rendered HTML made email-safe at build time (null: the summary card). */
+    emailHtml: text('email_html'),
+    /** The text part, made from the same HTML (and the same cut). */
+    emailText: text('email_text'),
+    /** From the frontmatter (fields `author` and `image`); the image URL is absolute. */
+    author: text('author'),
+    heroImage: text('hero_image'),
   },
   (t) => [
     uniqueIndex('content_items_slug_unique').on(t.slug),

@@ -9,12 +9,13 @@
 import type { Db } from '../../db/client';
 import { unifyMessageIds, type ClaimedRow, type Outcome } from '../../db/delivery';
 import { createUnsubscribeTokens, type CreateUnsubscribeTokenParams } from '../../db/unsubscribe-tokens';
+import { postsForEmail, type PostForEmail } from '../../db/content';
 import { isContentType } from '../../db/eligibility';
 import type { ContentType } from '../../db/schema';
 import { retryDelaySeconds } from './backoff';
 import type { DeliveryConfig } from './config';
 import { buildMessage, HeaderInjectionError } from './mime';
-import { contentView, digestView, templateNameFor, TemplateMissingError, verificationView, type ItemFields, type TemplateSet, type View } from './render';
+import { contentView, digestView, postItemFields, templateNameFor, TemplateMissingError, verificationView, type ItemFields, type TemplateSet, type View } from './render';
 import { clickUrl, openPixelUrl } from './tracking';
 import { systemTemplateFor } from './verification';
 import type { OutgoingEmail, SendResult, Transport } from './transport';
@@ -91,13 +92,14 @@ async function issueLinks(ctx: BatchContext, units: Unit[]): Promise<Links[]> {
   });
 }
 
-const itemOf = (row: ClaimedRow): ItemFields => ({
-  contentType: row.contentType,
-  contentTitle: row.contentTitle,
-  contentUrl: row.contentUrl,
-  contentExcerpt: row.contentExcerpt,
-  publishDate: row.publishDate,
-});
+type Posts = Map<string, PostForEmail>;
+
+/** The post as it is now when it still exists (title, description and body edited after fan-out show); else what fan-out copied. */
+const itemOf = (row: ClaimedRow, posts: Posts): ItemFields => {
+  const post = posts.get(row.contentId);
+  if (post) return postItemFields(post);
+  return { contentType: row.contentType, contentTitle: row.contentTitle, contentUrl: row.contentUrl, contentExcerpt: row.contentExcerpt, publishDate: row.publishDate };
+};
 
 const listIdFor = (unit: Unit, siteUrl: string): string => {
   const host = new URL(siteUrl).hostname;
@@ -106,7 +108,7 @@ const listIdFor = (unit: Unit, siteUrl: string): string => {
 };
 
 /** The rendered, MIME-built email for a unit (throws on a render or header problem). */
-async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<OutgoingEmail> {
+async function compose(ctx: BatchContext, unit: Unit, links: Links, posts: Posts): Promise<OutgoingEmail> {
   const { config } = ctx;
   const site = { siteName: config.siteName, homeUrl: config.homeUrl, postalAddress: config.postalAddress };
   const email = unit.lead.email!;
@@ -127,14 +129,15 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<Out
   let htmlView: View;
   if (unit.kind === 'digest') {
     const period = unit.lead.frequency === 'weekly' ? 'weekly' : 'daily';
-    const items = unit.rows.map(itemOf);
+    const items = unit.rows.map((row) => itemOf(row, posts));
     textView = digestView(site, reader, period, items);
     htmlView = tracking ? digestView(site, reader, period, await Promise.all(items.map(track))) : textView;
   } else if (unit.lead.notificationType === 'verification') {
     textView = htmlView = verificationView(site, reader, unit.lead.contentUrl, unit.lead.contentExcerpt);
   } else {
-    textView = contentView(site, reader, itemOf(unit.lead));
-    htmlView = tracking ? contentView(site, reader, await track(itemOf(unit.lead))) : textView;
+    const item = itemOf(unit.lead, posts);
+    textView = contentView(site, reader, item);
+    htmlView = tracking ? contentView(site, reader, await track(item)) : textView;
   }
   const text = ctx.templates.render(name, textView);
   const html = textView === htmlView ? text : ctx.templates.render(name, htmlView);
@@ -148,6 +151,8 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<Out
     date: ctx.now,
     listUnsubscribeUrl: links.oneClickUrl,
     listId: listIdFor(unit, config.siteUrl),
+    // Replies to a post or a digest reach the author; an address confirmation keeps From.
+    ...(config.replyTo && unit.lead.notificationType !== 'verification' ? { replyTo: config.replyTo } : {}),
   });
   return { to: email, raw, messageIdHeader: unit.messageIdHeader };
 }
@@ -223,11 +228,13 @@ export async function deliverBatch(ctx: BatchContext, rows: readonly ClaimedRow[
     .map((u) => ({ messageIdHeader: u.messageIdHeader, ids: u.rows.map((r) => r.id) }));
   await unifyMessageIds(ctx.db, unify);
   const links = await issueLinks(ctx, units);
+  // Each post's body once for the whole batch; verification rows carry no post.
+  const posts = await postsForEmail(ctx.db, units.flatMap((u) => (u.lead.notificationType === 'verification' ? [] : u.rows.map((r) => r.contentId))));
 
   const composed = await Promise.all(
     units.map(async (unit, i) => {
       try {
-        return { unit, email: await compose(ctx, unit, links[i]!) };
+        return { unit, email: await compose(ctx, unit, links[i]!, posts) };
       } catch (error) {
         const result: SendResult = { ok: false, retryable: false, code: failureCode(error), error: (error as Error).message };
         return { unit, result };

@@ -85,6 +85,13 @@ describe('loadDeliveryConfig', () => {
     expect(parseMailFrom('news@example.com')).toEqual({ email: 'news@example.com' });
     expect(() => parseMailFrom('not an address')).toThrow(/MAIL_FROM/);
   });
+
+  it('reads MAIL_REPLY_TO as an address, and names it when it is not one', () => {
+    const ok = { ...SITE, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 'k' };
+    expect(loadDeliveryConfig(ok).replyTo).toBeUndefined();
+    expect(loadDeliveryConfig({ ...ok, MAIL_REPLY_TO: 'Ada <ada@example.com>' }).replyTo).toEqual({ name: 'Ada', email: 'ada@example.com' });
+    expect(() => loadDeliveryConfig({ ...ok, MAIL_REPLY_TO: 'ada at example' })).toThrow(/^MAIL_REPLY_TO must be/);
+  });
 });
 
 describe('one schema for every setting', () => {

@@ -54,6 +54,8 @@ const BASE_SETTINGS: SettingsShape = {
   ROUTE_BASE: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog/newsletter')),
   SITE_NAME: optionalString,
   MAIL_FROM: optionalString,
+  // Where readers' replies go (`Name <address>` or an address); unset: to MAIL_FROM.
+  MAIL_REPLY_TO: optionalString,
   POSTAL_ADDRESS: optionalString,
   MAIL_TRANSPORT: enumSetting(TRANSPORT_NAMES),
   MAIL_TRANSPORT_TRANSACTIONAL: enumSetting(TRANSPORT_NAMES),
@@ -125,6 +127,8 @@ export type DeliveryConfig = {
   homeUrl: string; // the site's home page: SITE_URL's origin + SITE_BASE (Astro's base) + '/'
   siteName: string;
   from: MailFrom;
+  /** Reply-To of content emails and digests (MAIL_REPLY_TO). */
+  replyTo?: MailFrom;
   /** Right-hand side of Message-IDs (the From domain). */
   messageIdDomain: string;
   postalAddress: string;
@@ -198,12 +202,21 @@ export function loadDeliveryConfig(env: Record<string, unknown>): DeliveryConfig
   } catch (error) {
     throw new ConfigError((error as Error).message);
   }
+  let replyTo: MailFrom | undefined;
+  if (s.MAIL_REPLY_TO !== undefined) {
+    try {
+      replyTo = parseMailFrom(s.MAIL_REPLY_TO as string);
+    } catch {
+      throw new ConfigError(`MAIL_REPLY_TO must be "Name <address>" or an address, got ${JSON.stringify(s.MAIL_REPLY_TO)}`);
+    }
+  }
   const pacing = provider(bulk)!.pacing;
   return {
     siteUrl: (s.SITE_URL as string).replace(/\/+$/, '') + (s.ROUTE_BASE as string),
     homeUrl: `${new URL(s.SITE_URL as string).origin}${s.SITE_BASE as string}/`,
     siteName: s.SITE_NAME as string,
     from,
+    ...(replyTo ? { replyTo } : {}),
     messageIdDomain: from.email.split('@')[1]!,
     postalAddress: s.POSTAL_ADDRESS as string,
     transport: bulk,

@@ -32,6 +32,8 @@ export type MessageInput = {
   listUnsubscribeUrl: string;
   /** The list identifier, e.g. `blog.example.com` (brackets optional). */
   listId: string;
+  /** Where replies go (the author's address), when it is not From. */
+  replyTo?: MailAddress;
   /** Extra headers (e.g. `X-Entity-Ref-ID`); may not replace the ones built here. */
   headers?: Record<string, string>;
 };
@@ -55,7 +57,7 @@ const ENCODED_WORD_MAX_BYTES = 39;
 const RESERVED_HEADERS = new Set(
   [
     'from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type',
-    'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id',
+    'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id', 'reply-to',
   ],
 );
 
@@ -184,32 +186,62 @@ function header(name: string, tokens: Tokens): string {
 
 /** RFC 2045 §6.7 quoted-printable of the UTF-8 bytes; line breaks become CRLF. */
 export function quotedPrintable(text: string): string {
-  return text
-    .split(/\r\n|\r|\n/)
-    .map((line) => {
-      const bytes = encoder.encode(line);
-      const tokens: string[] = [];
-      for (const [i, b] of bytes.entries()) {
-        const last = i === bytes.length - 1;
-        const literal =
-          (b >= 33 && b <= 126 && b !== 61) || ((b === 32 || b === 9) && !last);
-        // A leading "." is encoded so no relay ever mistakes the line for SMTP's end of data.
-        const dot = b === 46 && i === 0;
-        tokens.push(literal && !dot ? String.fromCharCode(b) : `=${b.toString(16).toUpperCase().padStart(2, '0')}`);
-      }
-      const out: string[] = [];
-      let current = '';
-      for (const token of tokens) {
-        if (current.length + token.length > QP_LINE_CHARS - 1) {
-          out.push(`${current}=`);
-          current = '';
-        }
-        current += token;
-      }
-      out.push(current);
-      return out.join(CRLF);
-    })
-    .join(CRLF);
+  return text.split(/\r\n|\r|\n/).map(encodeLineOnce).join(CRLF);
+}
+
+/**
+ * A post's body is the same lines in every reader's message: a line is encoded once per isolate
+ * and found again by a short fingerprint (hashing the whole line would cost about what encoding
+ * it does), then confirmed with a native string comparison.
+ */
+const REMEMBER_FROM = 64;
+const MAX_REMEMBERED = 4096;
+const encodedLines = new Map<string, { line: string; encoded: string }>();
+function encodeLineOnce(line: string): string {
+  if (line.length < REMEMBER_FROM) return quotedPrintableLine(line);
+  const key = `${line.length}|${line.slice(0, 40)}|${line.slice(-40)}`;
+  const known = encodedLines.get(key);
+  if (known && known.line === line) return known.encoded;
+  const encoded = quotedPrintableLine(line);
+  if (encodedLines.size >= MAX_REMEMBERED) encodedLines.clear();
+  encodedLines.set(key, { line, encoded });
+  return encoded;
+}
+
+/** `=XX` for each UTF-8 byte of one character; memoised (a post repeats the same few). */
+const escapes = new Map<string, string>();
+const escapeChar = (ch: string): string => {
+  let escaped = escapes.get(ch);
+  if (escaped === undefined) {
+    escaped = Array.from(encoder.encode(ch), (b) => `=${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    if (escapes.size < 4096) escapes.set(ch, escaped);
+  }
+  return escaped;
+};
+
+/**
+ * One hard line: every byte outside printable ASCII, and `=`, escaped (native regex replace, so a
+ * long post's body costs little per reader); a trailing space or tab escaped; a leading "." escaped
+ * so no relay ever mistakes the line for SMTP's end of data; then soft breaks every ≤ 76 chars,
+ * never inside an `=XX`.
+ */
+function quotedPrintableLine(line: string): string {
+  let s = line.replace(/[^\t\x20-\x3c\x3e-\x7e]/gu, escapeChar);
+  const lastChar = s.at(-1);
+  if (lastChar === ' ' || lastChar === '\t') s = `${s.slice(0, -1)}${lastChar === ' ' ? '=20' : '=09'}`;
+  if (s.startsWith('.')) s = `=2E${s.slice(1)}`;
+  const max = QP_LINE_CHARS - 1;
+  if (s.length <= max) return s;
+  let out = '';
+  let i = 0;
+  while (s.length - i > max) {
+    let end = i + max;
+    if (s[end - 1] === '=') end -= 1;
+    else if (s[end - 2] === '=') end -= 2;
+    out += `${s.slice(i, end)}=${CRLF}`;
+    i = end;
+  }
+  return out + s.slice(i);
 }
 
 function randomHex(bytes: number): string {
@@ -256,6 +288,7 @@ export function buildMessage(input: MessageInput): string {
   const headers = [
     header('From', mailbox('From', input.from)),
     header('To', mailbox('To', input.to)),
+    ...(input.replyTo ? [header('Reply-To', mailbox('Reply-To', input.replyTo))] : []),
     // Readers trim a header's surrounding whitespace when unfolding it: drop it here, visibly.
     header('Subject', unstructured(input.subject.trim())),
     header('Date', [formatDate(input.date)]),

@@ -32,9 +32,9 @@ export const QUERY_BUDGET = 900;
 const STATEMENTS_PER_RUN = 7 + 2 * MAX_ITEMS_PER_RUN; // templates, final count, complaint check (2), fan-out (2 per item)
 /**
  * Worst case per batch: pacing 2 (reserve, release), claim 4, digest Message-ID 1, tokens (2 per email, 250
- * per INSERT), record 2 + statistics ≤ 5 + readers 1, provider-suppressed recipients 2.
+ * per INSERT), record 2 + statistics ≤ 5 + readers 1, provider-suppressed recipients 2, the batch's posts 1.
  */
-export const statementsPerBatch = (batchSize: number): number => 17 + Math.ceil((2 * batchSize) / TOKENS_PER_STATEMENT);
+export const statementsPerBatch = (batchSize: number): number => 18 + Math.ceil((2 * batchSize) / TOKENS_PER_STATEMENT);
 
 export type DeliveryDeps = {
   db: Db;

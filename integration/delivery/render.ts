@@ -69,7 +69,40 @@ export type ItemFields = {
   contentUrl: string;
   contentExcerpt: string | null;
   publishDate: Date | null;
+  /** The post itself, made email-safe once at build time (integration/registry/email-body.ts); null: the summary card. */
+  bodyHtml?: string | null;
+  bodyText?: string | null;
+  author?: string | null;
+  heroImage?: string | null;
 };
+
+/** A content_items row as its email shows it now: the title, description and body as they are at send time. */
+export type PostRow = {
+  contentType: string;
+  title: string;
+  description: string | null;
+  contentPreview: string | null;
+  contentUrl: string | null;
+  slug: string;
+  publishDate: Date | null;
+  emailHtml: string | null;
+  emailText: string | null;
+  author: string | null;
+  heroImage: string | null;
+};
+
+/** The one mapping from a post to what its email shows (the processor, the console's preview and test send). */
+export const postItemFields = (post: PostRow): ItemFields => ({
+  contentType: post.contentType,
+  contentTitle: post.title,
+  contentUrl: post.contentUrl ?? post.slug,
+  contentExcerpt: post.description ?? post.contentPreview ?? null,
+  publishDate: post.publishDate,
+  bodyHtml: post.emailHtml,
+  bodyText: post.emailText,
+  author: post.author,
+  heroImage: post.heroImage,
+});
 
 const LABELS: Record<string, { label: string; plural: string; cta: string }> = {
   blog: { label: 'New post', plural: 'new posts', cta: 'Read the post' },
@@ -77,7 +110,9 @@ const LABELS: Record<string, { label: string; plural: string; cta: string }> = {
   announcement: { label: 'Announcement', plural: 'announcements', cta: 'Read the announcement' },
 };
 
-const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+/** One date format for the email, the console and the demo site (src/lib/content.ts): `10 March 2026`, a UTC calendar day. */
+const dateFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+export const formatPublishDate = (date: Date): string => dateFormat.format(date);
 
 function itemView(item: ItemFields): View {
   const labels = LABELS[item.contentType] ?? { label: 'Update', plural: 'updates', cta: 'Read more' };
@@ -88,7 +123,8 @@ function itemView(item: ItemFields): View {
     content_type_label: labels.label,
     content_type_label_plural: labels.plural,
     cta_label: labels.cta,
-    publish_date: item.publishDate ? dateFormat.format(item.publishDate) : '',
+    publish_date: item.publishDate ? formatPublishDate(item.publishDate) : '',
+    content_author: item.author ?? '',
   };
 }
 
@@ -106,8 +142,15 @@ function commonView(site: SiteContext, links: ReaderLinks): View {
   };
 }
 
+/** The body is the same string for every reader: Mustache only copies it into each message. */
 export function contentView(site: SiteContext, links: ReaderLinks, item: ItemFields): View {
-  return { ...commonView(site, links), ...itemView(item) };
+  return {
+    ...commonView(site, links),
+    ...itemView(item),
+    content_body_html: item.bodyHtml ?? '',
+    content_body_text: item.bodyText ?? '',
+    hero_image_url: item.heroImage ?? '',
+  };
 }
 
 export function digestView(site: SiteContext, links: ReaderLinks, period: 'daily' | 'weekly', items: ItemFields[]): View {

@@ -48,8 +48,12 @@ describe('collectRecords', () => {
       contentUrl: 'https://example.com/blog/hello',
       publishDate: Date.UTC(2026, 0, 10) / 1000,
       filePath: 'src/content/blog/hello.md',
-      contentHash: await contentHash({ title: 'Hello', description: 'Hi.', date: new Date('2026-01-10'), tags: ['a'], body: '**Hello** there' }),
+      contentHash: await contentHash({ title: 'Hello', description: 'Hi.', date: new Date('2026-01-10'), tags: ['a'], body: '**Hello** there', email: [null, null, null] }),
       tags: ['a'],
+      emailHtml: null, // no rendered HTML in this registry: the email shows the card
+      emailText: null,
+      author: null,
+      heroImage: null,
     });
     expect(records[1]).toMatchObject({ publishDate: Date.UTC(2099, 0, 1) / 1000, description: null, tags: [] });
     expect(records[2]).toMatchObject({ contentType: 'thought', contentUrl: 'https://example.com/t/small/' });
@@ -121,6 +125,25 @@ describe('collectRecords: any blog’s frontmatter (the fields option)', () => {
 
   it('refuses a field option that is neither a name, a list of names nor a function', () => {
     expect(() => parseOptions({ fields: { date: 42 } as never })).toThrow(/fields\.date/);
-    expect(() => parseOptions({ fields: { author: 'by' } as never })).toThrow(/fields/);
+    expect(() => parseOptions({ fields: { subtitle: 'by' } as never })).toThrow(/fields/);
+  });
+});
+
+describe('collectRecords: the post in the email', () => {
+  const data = { title: 'Hello', date: '2026-01-10', author: [{ name: 'Ada' }, 'Grace'], heroImage: { src: '/_astro/hero.abc.png', width: 1200 } };
+  const withHtml = (html: string): RegistryEntry => ({ ...entry('hello', data), html });
+
+  it('stores the email-safe body, its text, the author and the hero image made absolute', async () => {
+    const { records } = await collectRecords(registry([withHtml('<h2>Hi</h2><p>See <a href="/about">about</a>.</p>')]), watched, 'https://example.com', undefined, 'Example');
+    expect(records[0]).toMatchObject({ author: 'Ada and Grace', heroImage: 'https://example.com/_astro/hero.abc.png' });
+    expect(records[0]!.emailHtml).toContain('<a href="https://example.com/about"');
+    expect(records[0]!.emailText).toContain('See about <https://example.com/about>.');
+  });
+
+  it('the hash covers the rendered body (a plugin or mode change re-stores it) and a summary collection stores none', async () => {
+    const hashOf = async (html: string, collections = watched) => (await collectRecords(registry([withHtml(html)]), collections, 'https://example.com')).records[0]!;
+    expect((await hashOf('<p>One</p>')).contentHash).not.toBe((await hashOf('<p>One!</p>')).contentHash);
+    const summary = parseOptions({ collections: { blog: { type: 'blog', email: 'summary' } } }).collections;
+    expect(await hashOf('<p>One</p>', summary)).toMatchObject({ emailHtml: null, emailText: null });
   });
 });

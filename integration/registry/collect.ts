@@ -4,6 +4,7 @@ import { AstroError } from 'astro/errors';
 import { contentHash } from './hash';
 import { DEFAULT_FIELDS, entryUrl, type FieldName, type FieldSpec, type WatchedCollection } from '../options';
 import { contentPreview } from './preview';
+import { emailBody } from './email-body';
 import type { ContentRecord } from './sync';
 
 /** Where the prerendered registry lands in the client output; underscore-prefixed so no page collides. */
@@ -12,20 +13,25 @@ export const REGISTRY_ENTRYPOINT = fileURLToPath(new URL('./registry-route.ts', 
 
 const VIRTUAL_ID = 'virtual:content-registry';
 
-/** Vite plugin that tells the registry route which collections to read. */
-export function registryVitePlugin(collectionNames: string[]) {
+/** The server renderer MDX content needs in the container (only when the host uses @astrojs/mdx). */
+const MDX_RENDERER = `import mdxRenderer from '@astrojs/mdx/server.js';\nexport const renderers = [{ name: 'astro:jsx', renderer: mdxRenderer }];`;
+
+/** Vite plugin that tells the registry route which collections to read, and which renderers their entries need. */
+export function registryVitePlugin(collectionNames: string[], options: { mdx?: boolean } = {}) {
   return {
     name: 'content-registry',
     resolveId(id: string) {
       return id === VIRTUAL_ID ? `\0${VIRTUAL_ID}` : undefined;
     },
     load(id: string) {
-      return id === `\0${VIRTUAL_ID}` ? `export const collections = ${JSON.stringify(collectionNames)};` : undefined;
+      if (id !== `\0${VIRTUAL_ID}`) return undefined;
+      return `export const collections = ${JSON.stringify(collectionNames)};\n${options.mdx ? MDX_RENDERER : 'export const renderers = [];'}`;
     },
   };
 }
 
-export type RegistryEntry = { id: string; data: Record<string, unknown>; body: string; filePath: string | null };
+/** `html`: the body as Astro renders it (registry-route.ts); absent in a registry from an older build. */
+export type RegistryEntry = { id: string; data: Record<string, unknown>; body: string; filePath: string | null; html?: string };
 export type Registry = { version: 1; collections: { name: string; entries: RegistryEntry[] }[] };
 
 /** Read the generated registry from the client output and delete it, so it is never deployed. */
@@ -73,6 +79,27 @@ const describeSpec = (name: FieldName, spec: FieldSpec): string =>
 const asText = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 const asTags = (v: unknown) => (Array.isArray(v) ? v.filter((t): t is string => typeof t === 'string') : undefined);
 const asFlag = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
+/** One name, or several joined ("A and B"); a reference object's `name` or `id`. */
+const asAuthor = (v: unknown): string | undefined => {
+  const one = (x: unknown) => asText(x) ?? (x && typeof x === 'object' ? asText((x as { name?: unknown }).name) ?? asText((x as { id?: unknown }).id) : undefined);
+  if (!Array.isArray(v)) return one(v);
+  const names = v.map(one).filter((n): n is string => n !== undefined);
+  return names.length === 0 ? undefined : names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+};
+/** A string, or an Astro `image()` value (its `src`). */
+const asImage = (v: unknown) => asText(v) ?? (v && typeof v === 'object' ? asText((v as { src?: unknown }).src) : undefined);
+
+const absoluteTo = (url: string, base: string): string | null => {
+  try {
+    const u = new URL(url, base);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+};
+
+/** The site's name for "Continue reading on …": the option, else the host. */
+export const siteLabel = (site: string, siteName?: string) => siteName ?? new URL(site).host;
 
 type CollectResult = {
   records: ContentRecord[];
@@ -90,6 +117,7 @@ export async function collectRecords(
   watched: WatchedCollection[],
   site: string,
   fields: Record<FieldName, FieldSpec> = DEFAULT_FIELDS,
+  siteName?: string,
 ): Promise<CollectResult> {
   const result: CollectResult = { records: [], drafts: 0, emptyCollections: [] };
   for (const collection of watched) {
@@ -113,17 +141,26 @@ export async function collectRecords(
       }
       const description = pick(fields.description, data, ref, asText) ?? null;
       const tags = pick(fields.tags, data, ref, asTags) ?? [];
+      const contentUrl = entryUrl(site, collection.path, collection.name, entry.id);
+      const body = emailBody(entry.html ?? '', { pageUrl: contentUrl, siteName: siteLabel(site, siteName), mode: collection.email, paragraphs: collection.paragraphs });
+      const author = pick(fields.author, data, ref, asAuthor) ?? null;
+      const image = pick(fields.image, data, ref, asImage);
+      const heroImage = image ? absoluteTo(image, contentUrl) : null;
       result.records.push({
         slug,
         contentType: collection.type,
         title,
         description,
         contentPreview: contentPreview(entry.body),
-        contentUrl: entryUrl(site, collection.path, collection.name, entry.id),
+        contentUrl,
         publishDate: Math.floor(date.getTime() / 1000),
         filePath: entry.filePath ?? slug,
-        contentHash: await contentHash({ title, description, date, tags, body: entry.body }),
+        contentHash: await contentHash({ title, description, date, tags, body: entry.body, email: [body?.html ?? null, author, heroImage] }),
         tags,
+        emailHtml: body?.html ?? null,
+        emailText: body?.text ?? null,
+        author,
+        heroImage,
       });
     }
   }

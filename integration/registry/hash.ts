@@ -6,6 +6,8 @@ export type HashedFields = {
   date: Date;
   tags?: readonly string[];
   body: string;
+  /** What the email carries beyond the frontmatter: the email-safe body, author, hero image (absent: not hashed). */
+  email?: readonly (string | null)[];
 };
 
 /** Frontmatter strings compare without surrounding or repeated whitespace. */
@@ -24,6 +26,8 @@ export function serializeForHash(fields: HashedFields): string {
     (fields.tags ?? []).map(squash).filter(Boolean),
     // Whitespace inside the body can matter to Markdown; only line endings and the ends are normalised.
     fields.body.replace(/\r\n?/g, '\n').trim(),
+    // The rendered body changes with the site's plugins and the email mode, not only the Markdown.
+    ...(fields.email ? [fields.email] : []),
   ]);
 }
 

@@ -21,7 +21,7 @@ export async function registerContent(args: {
   let collected: Awaited<ReturnType<typeof collectRecords>>;
   try {
     const registry = takeRegistry(args.dir);
-    collected = await collectRecords(registry, options.collections, args.site, options.fields);
+    collected = await collectRecords(registry, options.collections, args.site, options.fields, options.siteName);
     if (collected.emptyCollections.length > 0) {
       const error = emptyCollectionError(collected.emptyCollections);
       if (options.explicitCollections) throw error;

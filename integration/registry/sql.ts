@@ -32,6 +32,11 @@ export type ContentRecord = {
   filePath: string;
   contentHash: string;
   tags: string[];
+  /** The email's body (integration/registry/email-body.ts); null for a `summary` collection. */
+  emailHtml: string | null;
+  emailText: string | null;
+  author: string | null;
+  heroImage: string | null;
 };
 
 // The row's columns in bind order; notification_sent, counts and timestamps keep their defaults.
@@ -47,12 +52,38 @@ export const COLUMNS = [
   'file_path',
   'content_hash',
   'tags',
+  'email_html',
+  'email_text',
+  'author',
+  'hero_image',
 ] as const;
 const UPDATED = COLUMNS.filter((c) => c !== 'id' && c !== 'slug');
 // Columns whose difference makes a row worth rewriting; the hash covers what an email shows.
 const COMPARED = ['content_hash', 'content_url', 'file_path', 'content_type'] as const;
 
 export const ROWS_PER_STATEMENT = Math.floor(D1_MAX_PARAMS / COLUMNS.length);
+/** Email bodies are large: a statement also stops at this many bytes of values (D1's HTTP API takes 1 MB a request). */
+export const VALUE_BYTES_PER_STATEMENT = 400_000;
+
+const valueBytes = (r: ContentRecord) => (r.emailHtml?.length ?? 0) + (r.emailText?.length ?? 0) + (r.contentPreview?.length ?? 0) + 1_000;
+
+/** Consecutive records, at most ROWS_PER_STATEMENT and about VALUE_BYTES_PER_STATEMENT each (one record always fits). */
+function chunksOf(records: ContentRecord[]): ContentRecord[][] {
+  const chunks: ContentRecord[][] = [];
+  let chunk: ContentRecord[] = [];
+  let bytes = 0;
+  for (const r of records) {
+    if (chunk.length > 0 && (chunk.length >= ROWS_PER_STATEMENT || bytes + valueBytes(r) > VALUE_BYTES_PER_STATEMENT)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(r);
+    bytes += valueBytes(r);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
 
 export const UPSERT_TAIL =
   ` ON CONFLICT(slug) DO UPDATE SET ${UPDATED.map((c) => `${c} = excluded.${c}`).join(', ')},` +
@@ -71,8 +102,7 @@ export function upsertStatements(
   tail = UPSERT_TAIL,
 ): Statement[] {
   const statements: Statement[] = [];
-  for (let i = 0; i < records.length; i += ROWS_PER_STATEMENT) {
-    const chunk = records.slice(i, i + ROWS_PER_STATEMENT);
+  for (const chunk of chunksOf(records)) {
     const tuple = `(${COLUMNS.map(() => '?').join(', ')})`;
     statements.push({
       sql: `INSERT INTO ${table} (${COLUMNS.join(', ')}) VALUES ${chunk.map(() => tuple).join(', ')}${tail}`,
@@ -88,6 +118,10 @@ export function upsertStatements(
         r.filePath,
         r.contentHash,
         JSON.stringify(r.tags),
+        r.emailHtml,
+        r.emailText,
+        r.author,
+        r.heroImage,
       ]),
     });
   }

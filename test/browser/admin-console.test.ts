@@ -110,6 +110,38 @@ describe('author console', () => {
     expect(await page.locator('tr[data-testid="mail-row"] a').first().textContent()).toBe(`[Test] ${lastPreviewSubject}`);
   });
 
+  it('the post preview and its test email in /dev/mail are the same email, the whole post in it, and that email is axe-clean', async () => {
+    const slug = 'blog/email-is-the-feed-that-works';
+    const stored = await d1Of(site.db).prepare('SELECT email_text FROM content_items WHERE slug = ?1').bind(slug).first<{ email_text: string }>();
+    const lastParagraph = stored!.email_text.split(/\n{2,}/).at(-1)!;
+    expect(lastParagraph.length).toBeGreaterThan(20);
+    await page.goto('/admin/posts');
+    await page.click(`[data-testid="post-row"][data-slug="${slug}"] th a`);
+    await page.waitForURL(/\/admin\/posts\/[^/]+$/);
+    const previewHtml = (await page.locator('[data-testid="preview-html"]').getAttribute('srcdoc'))!;
+    expect(await page.locator('[data-testid="preview-text"]').textContent()).toContain(lastParagraph);
+    await page.fill('#test-to', 'same-email@example.org');
+    await page.click('[data-testid="send-test"]');
+    await page.waitForURL(/notice=/);
+
+    const [sent] = await listDevMail(site.db, { to: 'same-email@example.org' });
+    await page.goto(`/dev/mail/${sent!.id}`);
+    const captured = await (await context.request.get(`/dev/mail/${sent!.id}/html`)).text();
+    // The post part (title to footer) is byte for byte the same; only the footer names the recipient.
+    const post = (html: string) => html.slice(html.indexOf('<h1'), html.indexOf('You get this email'));
+    expect(post(previewHtml).length).toBeGreaterThan(2_000);
+    expect(post(captured)).toBe(post(previewHtml));
+    expect(await page.locator('[data-testid="mail-text"]').textContent()).toContain(lastParagraph);
+
+    const audit = await axeContext.newPage();
+    try {
+      await audit.setContent(previewHtml);
+      expect(await axeViolations(audit)).toEqual([]);
+    } finally {
+      await audit.close();
+    }
+  });
+
   it('holds a post, and the processor sends nothing for it', async () => {
     const reader = 'held-reader@example.org';
     await addReader(site.db, reader, { blog: true });

@@ -5,6 +5,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import cloudflare from '@astrojs/cloudflare';
+import mdx from '@astrojs/mdx';
 import { build } from 'astro';
 import { getPlatformProxy } from 'wrangler';
 import contentRegistry, { type NotifyOptions } from '../../integration/index';
@@ -70,7 +71,7 @@ export async function buildFixture(
       adapter: cloudflare(),
       site: extra.site,
       logLevel: 'info',
-      integrations: [contentRegistry(options)],
+      integrations: [mdx(), contentRegistry(options)],
     });
   } catch (e) {
     error = e;

@@ -15,6 +15,8 @@ export type EmailFields = {
   subject: string;
   html?: string;
   text?: string;
+  /** Reply-To, `Name <address>`, when the message has one. */
+  replyTo?: string;
   /** The list headers present in the message, canonical casing. */
   headers: Record<string, string>;
   /** `<id@domain>`. */
@@ -43,6 +45,7 @@ export async function emailFields(email: OutgoingEmail): Promise<EmailFields> {
     subject: parsed.subject ?? '',
     ...(parsed.html ? { html: parsed.html } : {}),
     ...(parsed.text ? { text: parsed.text } : {}),
+    ...(parsed.replyTo?.[0]?.address ? { replyTo: formatAddress({ email: parsed.replyTo[0].address, ...(parsed.replyTo[0].name ? { name: parsed.replyTo[0].name } : {}) }) } : {}),
     headers,
     messageIdHeader: email.messageIdHeader,
   };

@@ -10,12 +10,12 @@ import { contentItems, type ContentItem, type EmailTemplate } from '../../../db/
 import { getActiveTemplates } from '../../../db/templates';
 import type { DeliveryConfig } from '../../delivery/config';
 import { buildMessage, makeMessageId } from '../../delivery/mime';
-import { contentView, digestView, templateNameFor, TemplateSet, verificationView, type Rendered } from '../../delivery/render';
+import { contentView, digestView, postItemFields, templateNameFor, TemplateSet, verificationView, type Rendered } from '../../delivery/render';
 import type { SendResult, Transport } from '../../delivery/transport';
 
 export const PREVIEW_TOKEN = 'preview-token';
 
-export type PreviewConfig = Pick<DeliveryConfig, 'siteName' | 'siteUrl' | 'homeUrl' | 'postalAddress' | 'from' | 'messageIdDomain'>;
+export type PreviewConfig = Pick<DeliveryConfig, 'siteName' | 'siteUrl' | 'homeUrl' | 'postalAddress' | 'from' | 'messageIdDomain' | 'replyTo'>;
 
 /** Which template renders the immediate email of an item. */
 export const templateNameForItem = (item: Pick<ContentItem, 'contentType'>) =>
@@ -29,13 +29,8 @@ function linksFor(config: PreviewConfig, recipientEmail: string) {
   };
 }
 
-const itemFields = (item: ContentItem) => ({
-  contentType: item.contentType,
-  contentTitle: item.title,
-  contentUrl: item.contentUrl ?? `${item.slug}`,
-  contentExcerpt: item.description ?? item.contentPreview ?? null,
-  publishDate: item.publishDate,
-});
+// The processor's own mapping: the preview shows the post's body exactly as readers get it.
+const itemFields = postItemFields;
 
 /** Renders an item's email; `override` replaces one template (the editor's unsaved draft). */
 export async function renderPostEmail(
@@ -66,6 +61,7 @@ export async function sendTestEmail(db: Db, config: PreviewConfig, transport: Tr
     date: new Date(),
     listUnsubscribeUrl: `${config.siteUrl}/api/unsubscribe/one-click?token=${PREVIEW_TOKEN}`,
     listId: `${item.contentType}.${new URL(config.siteUrl).hostname}`,
+    ...(config.replyTo ? { replyTo: config.replyTo } : {}),
   });
   return transport.send({ to, raw, messageIdHeader: messageId });
 }

@@ -65,6 +65,7 @@ export function createCloudflareEmailTransport(options: CloudflareEmailOptions):
           subject: f.subject,
           ...(f.html ? { html: f.html } : {}),
           ...(f.text ? { text: f.text } : {}),
+          ...(f.replyTo ? { replyTo: f.replyTo } : {}),
           headers: f.headers,
         });
         if (!result?.messageId) return { ok: false, retryable: false, code: 'bad_response', error: 'Cloudflare Email Service answered without a messageId' };

@@ -98,6 +98,7 @@ export function createPostmarkTransport(options: PostmarkTransportOptions): Tran
       Subject: f.subject,
       ...(f.html ? { HtmlBody: f.html } : {}),
       ...(f.text ? { TextBody: f.text } : {}),
+      ...(f.replyTo ? { ReplyTo: f.replyTo } : {}),
       // Our own Message-ID keeps digests and retries foldable; the list headers keep one-click unsubscribe.
       Headers: [{ Name: 'Message-ID', Value: f.messageIdHeader }, ...Object.entries(f.headers).map(([Name, Value]) => ({ Name, Value }))],
       MessageStream: options.messageStream,

@@ -82,6 +82,7 @@ export function createResendTransport(options: ResendTransportOptions): Transpor
       subject: f.subject,
       ...(f.html ? { html: f.html } : {}),
       ...(f.text ? { text: f.text } : {}),
+      ...(f.replyTo ? { reply_to: f.replyTo } : {}),
       headers: f.headers,
     };
   }
