@@ -1,6 +1,17 @@
 import { AstroError } from 'astro/errors';
 import { z } from 'zod';
 import { CONTENT_TYPES, type ContentType } from '../db/schema/columns';
+import { MESSAGE_KEYS, type MessageKey, type MessageOverrides } from './i18n';
+
+/** A BCP 47 language tag as Intl accepts it (`de`, `pt-BR`, `ar`). */
+const localeSchema = z.string().refine((tag) => {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}, 'must be a BCP 47 language tag such as "de" or "pt-BR"');
+const messagesSchema = z.record(localeSchema, z.partialRecord(z.enum(MESSAGE_KEYS as [MessageKey, ...MessageKey[]]), z.string())).optional();
 
 /** A collection is watched as a content type, optionally with its own URL pattern. */
 const collectionSchema = z.union([
@@ -81,6 +92,10 @@ const optionsSchema = z
     originCheckExempt: z.array(z.string().regex(/^\/\S*$/, 'must be a path starting with /')).optional(),
     /** With @astrojs/sitemap: `subscribePage: true` lists the subscribe page; no other injected page is ever listed. */
     sitemap: z.object({ subscribePage: z.boolean().optional() }).strict().optional(),
+    /** The readers' language without Astro's i18n routing (default `en`, or the host's `i18n.defaultLocale`). */
+    locale: localeSchema.optional(),
+    /** The host's own wording: locale → message key → text (docs/i18n.md lists the keys). */
+    messages: messagesSchema,
   })
   .strict();
 
@@ -111,6 +126,8 @@ export type ResolvedOptions = {
   baseline: boolean;
   originCheckExempt: string[];
   sitemapSubscribePage: boolean;
+  locale: string | undefined;
+  messages: MessageOverrides;
 };
 
 const DEFAULT_COLLECTIONS: Record<string, ContentType> = {
@@ -194,6 +211,8 @@ export function parseOptions(input: ContentRegistryOptions | undefined = {}, env
     baseline: o.baseline ?? (/^(1|true)$/i.test(env.CONTENT_BASELINE?.trim() ?? '') || DEFAULTS.baseline),
     originCheckExempt: o.originCheckExempt ?? [],
     sitemapSubscribePage: o.sitemap?.subscribePage ?? false,
+    locale: o.locale,
+    messages: (o.messages ?? {}) as MessageOverrides,
   };
 }
 
