@@ -1,7 +1,7 @@
 // Virtual modules served by the integration's Vite plugin (integration/vite-plugin.ts).
 declare module 'virtual:astro-d1-notify/layout' {
   /** The host's layout (the `layout` option) or integration/components/DefaultLayout.astro. */
-  const Layout: (props: { title: string; description?: string }) => unknown;
+  const Layout: (props: { title: string; description?: string; lang?: string; dir?: 'ltr' | 'rtl' }) => unknown;
   export default Layout;
 }
 declare module 'virtual:astro-d1-notify/config' {

@@ -16,9 +16,9 @@ export const de: Catalog = {
   'frequency.immediate': 'Sofort, eine E-Mail pro Beitrag',
   'frequency.daily': 'Eine tägliche Zusammenfassung',
   'frequency.weekly': 'Eine wöchentliche Zusammenfassung',
-  'frequency.summary.immediate': 'sofort',
-  'frequency.summary.daily': 'tägliche Zusammenfassung',
-  'frequency.summary.weekly': 'wöchentliche Zusammenfassung',
+  'frequency.summary.immediate': 'sofort, eine E-Mail pro Beitrag',
+  'frequency.summary.daily': 'eine tägliche Zusammenfassung',
+  'frequency.summary.weekly': 'eine wöchentliche Zusammenfassung',
 
   'link.signIn': 'melden Sie sich an',
   'link.subscribe': 'abonnieren Sie',

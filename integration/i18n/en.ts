@@ -19,9 +19,9 @@ export const en = {
   'frequency.immediate': 'Right away, one email per post',
   'frequency.daily': 'A daily digest',
   'frequency.weekly': 'A weekly digest',
-  'frequency.summary.immediate': 'right away',
-  'frequency.summary.daily': 'daily digest',
-  'frequency.summary.weekly': 'weekly digest',
+  'frequency.summary.immediate': 'right away, one email per post',
+  'frequency.summary.daily': 'a daily digest',
+  'frequency.summary.weekly': 'a weekly digest',
 
   'link.signIn': 'sign in',
   'link.subscribe': 'subscribe',

@@ -16,9 +16,9 @@ export const es: Catalog = {
   'frequency.immediate': 'Al momento, un correo por artículo',
   'frequency.daily': 'Un resumen diario',
   'frequency.weekly': 'Un resumen semanal',
-  'frequency.summary.immediate': 'al momento',
-  'frequency.summary.daily': 'resumen diario',
-  'frequency.summary.weekly': 'resumen semanal',
+  'frequency.summary.immediate': 'al momento, un correo por artículo',
+  'frequency.summary.daily': 'un resumen diario',
+  'frequency.summary.weekly': 'un resumen semanal',
 
   'link.signIn': 'inicia sesión',
   'link.subscribe': 'suscríbete',

@@ -16,9 +16,9 @@ export const fr: Catalog = {
   'frequency.immediate': 'Tout de suite, un e-mail par article',
   'frequency.daily': 'Un résumé quotidien',
   'frequency.weekly': 'Un résumé hebdomadaire',
-  'frequency.summary.immediate': 'tout de suite',
-  'frequency.summary.daily': 'résumé quotidien',
-  'frequency.summary.weekly': 'résumé hebdomadaire',
+  'frequency.summary.immediate': 'tout de suite, un e-mail par article',
+  'frequency.summary.daily': 'un résumé quotidien',
+  'frequency.summary.weekly': 'un résumé hebdomadaire',
 
   'link.signIn': 'connectez-vous',
   'link.subscribe': 'abonnez-vous',

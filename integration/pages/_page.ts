@@ -5,11 +5,27 @@
  * speak app-relative paths; redirects are mounted by the middleware (integration/server/mount.ts).
  */
 import type { AstroGlobal } from 'astro';
-import { routeBase } from 'virtual:astro-d1-notify/config';
+import { localeSettings, messages, routeBase } from 'virtual:astro-d1-notify/config';
+import { supportedLocale, translator, type MessageOverrides, type Translate } from '../i18n';
 import type { PageResult } from '../server/reader/deps';
 
 /** An app-relative path (`/account/login?next=…`) where the integration's routes are mounted. */
 export const to = (path: string): string => `${routeBase}${path}`;
+
+/**
+ * The page's language: the first candidate the site serves (the reader's stored locale, the
+ * `lang` of the URL, Astro.currentLocale…), else the default (integration/i18n).
+ */
+export function pageT(...candidates: unknown[]): Translate {
+  const locale = candidates.map((c) => supportedLocale(c, localeSettings)).find(Boolean) ?? localeSettings.defaultLocale;
+  return translator(locale, messages as MessageOverrides);
+}
+
+/** `to(path)` keeping the page's language on the next request, when the site has more than one. */
+export function toIn(path: string, t: Translate): string {
+  if (localeSettings.locales.length <= 1) return to(path);
+  return to(`${path}${path.includes('?') ? '&' : '?'}lang=${encodeURIComponent(t.locale)}`);
+}
 
 /** 405 with `Allow` for a method the page does not take; undefined when it does. */
 export function refuseMethod(method: string, allow: readonly string[] = ['GET', 'POST']): Response | undefined {

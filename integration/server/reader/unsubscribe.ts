@@ -61,7 +61,7 @@ export async function performUnsubscribe(
 }
 
 export type UnsubscribeView =
-  | { state: 'confirm'; token: string; scope: ContentType | 'all'; email: string }
+  | { state: 'confirm'; token: string; scope: ContentType | 'all'; email: string; locale: string | null }
   | { state: 'done'; token: string; scope: ContentType | 'all'; preferencesToken: string }
   | { state: 'used'; token: string }
   | { state: 'expired' }
@@ -82,7 +82,7 @@ export async function showUnsubscribe(db: Db, url: URL, deps: Pick<ReaderDeps, '
   if (found.row.tokenType === 'preference_change') return respond(redirectTo(`/preferences?token=${encodeURIComponent(token)}`));
   const user = await getUserById(db, found.row.userId);
   if (!user) return render({ state: 'invalid' }, 404);
-  return render({ state: 'confirm', token, scope: scopeOf(found.row), email: user.email });
+  return render({ state: 'confirm', token, scope: scopeOf(found.row), email: user.email, locale: user.locale });
 }
 
 export async function handleUnsubscribe(db: Db, request: Request, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<UnsubscribeView>> {
