@@ -41,6 +41,8 @@ export type ClaimedRow = Pick<EmailNotification, Exclude<(typeof CLAIMED_FIELDS)
   /** Null when the reader row is gone. */
   email: User['email'] | null;
   frequency: User['emailFrequency'] | null;
+  /** The reader's language (null: the site's default), for the email's words. */
+  locale: User['locale'] | null;
   eligible: boolean;
   publishDate: ContentItem['publishDate'] | null;
 };
@@ -52,6 +54,7 @@ const ELIGIBLE = `(SELECT ${sendEligibleCaseSql('email_notifications', 'u')} FRO
 const RETURNING = `RETURNING ${CLAIMED_FIELDS.map((f) => `${emailNotifications[f].name} AS "${f}"`).join(', ')},
   (SELECT email FROM users u WHERE u.id = email_notifications.user_id) AS email,
   (SELECT email_frequency FROM users u WHERE u.id = email_notifications.user_id) AS frequency,
+  (SELECT locale FROM users u WHERE u.id = email_notifications.user_id) AS locale,
   ${ELIGIBLE} AS eligible,
   (SELECT publish_date FROM content_items c WHERE c.slug = email_notifications.content_id) AS "publishDate"`;
 

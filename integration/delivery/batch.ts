@@ -17,6 +17,7 @@ import { buildMessage, HeaderInjectionError } from './mime';
 import { contentView, digestView, templateNameFor, TemplateMissingError, verificationView, type ItemFields, type TemplateSet, type View } from './render';
 import { clickUrl, openPixelUrl } from './tracking';
 import { systemTemplateFor } from './verification';
+import { emailTranslator } from '../i18n/email';
 import type { OutgoingEmail, SendResult, Transport } from './transport';
 
 /** Sends in flight at once: enough to hide latency, few enough to stay polite to the provider. */
@@ -121,6 +122,8 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<Out
   const track = async (item: ItemFields): Promise<ItemFields> =>
     tracking ? { ...item, contentUrl: await clickUrl(config.siteUrl, tracking, unit.lead.id, item.contentUrl) } : item;
 
+  // The reader's language (stored when they subscribed), else the site's (integration/i18n).
+  const t = emailTranslator(config.locales, unit.lead.locale);
   const name =
     unit.lead.notificationType === 'verification' ? systemTemplateFor(unit.lead.contentId) : templateNameFor(unit.lead.notificationType, unit.lead.contentType);
   let textView: View;
@@ -128,13 +131,13 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links): Promise<Out
   if (unit.kind === 'digest') {
     const period = unit.lead.frequency === 'weekly' ? 'weekly' : 'daily';
     const items = unit.rows.map(itemOf);
-    textView = digestView(site, reader, period, items);
-    htmlView = tracking ? digestView(site, reader, period, await Promise.all(items.map(track))) : textView;
+    textView = digestView(site, reader, period, items, t);
+    htmlView = tracking ? digestView(site, reader, period, await Promise.all(items.map(track)), t) : textView;
   } else if (unit.lead.notificationType === 'verification') {
-    textView = htmlView = verificationView(site, reader, unit.lead.contentUrl, unit.lead.contentExcerpt);
+    textView = htmlView = verificationView(site, reader, unit.lead.contentUrl, unit.lead.contentExcerpt, t);
   } else {
-    textView = contentView(site, reader, itemOf(unit.lead));
-    htmlView = tracking ? contentView(site, reader, await track(itemOf(unit.lead))) : textView;
+    textView = contentView(site, reader, itemOf(unit.lead), t);
+    htmlView = tracking ? contentView(site, reader, await track(itemOf(unit.lead)), t) : textView;
   }
   const text = ctx.templates.render(name, textView);
   const html = textView === htmlView ? text : ctx.templates.render(name, htmlView);

@@ -7,6 +7,8 @@
 import Mustache from 'mustache';
 import type { EmailTemplate } from '../../db/schema';
 import { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables } from '../../db/template-variables';
+import { formatDate, translator, type MessageKey, type Translate } from '../i18n';
+import { emailWords } from '../i18n/email';
 
 export { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables };
 
@@ -71,16 +73,16 @@ export type ItemFields = {
   publishDate: Date | null;
 };
 
-const LABELS: Record<string, { label: string; plural: string; cta: string }> = {
-  blog: { label: 'New post', plural: 'new posts', cta: 'Read the post' },
-  thought: { label: 'Thought', plural: 'thoughts', cta: 'Read the thought' },
-  announcement: { label: 'Announcement', plural: 'announcements', cta: 'Read the announcement' },
-};
+const ENGLISH = translator('en');
+/** The labels of a content type in the reader's language (integration/i18n, `email.*`). */
+function labelsOf(contentType: string, t: Translate) {
+  const kind = ['blog', 'thought', 'announcement'].includes(contentType) ? contentType : 'other';
+  const key = (part: string) => `email.${part}.${kind}` as MessageKey;
+  return { label: t(key('label')), plural: t(key('plural')), cta: t(key('cta')) };
+}
 
-const dateFormat = new Intl.DateTimeFormat('en-US', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
-
-function itemView(item: ItemFields): View {
-  const labels = LABELS[item.contentType] ?? { label: 'Update', plural: 'updates', cta: 'Read more' };
+function itemView(item: ItemFields, t: Translate = ENGLISH): View {
+  const labels = labelsOf(item.contentType, t);
   return {
     content_title: singleLine(item.contentTitle),
     content_url: item.contentUrl,
@@ -88,14 +90,16 @@ function itemView(item: ItemFields): View {
     content_type_label: labels.label,
     content_type_label_plural: labels.plural,
     cta_label: labels.cta,
-    publish_date: item.publishDate ? dateFormat.format(item.publishDate) : '',
+    // Dates through Intl, in the reader's language (English keeps its en-US form).
+    publish_date: item.publishDate ? formatDate(item.publishDate, t.locale === 'en' ? 'en-US' : t.locale) : '',
   };
 }
 
 type ReaderLinks = { recipientEmail: string; unsubscribeUrl: string; preferencesUrl?: string; trackingPixelUrl?: string };
 
-function commonView(site: SiteContext, links: ReaderLinks): View {
+function commonView(site: SiteContext, links: ReaderLinks, t: Translate = ENGLISH, what = ''): View {
   return {
+    ...emailWords(t, { site: site.siteName, email: links.recipientEmail, what }),
     site_name: site.siteName,
     site_url: site.homeUrl,
     postal_address: site.postalAddress,
@@ -106,21 +110,24 @@ function commonView(site: SiteContext, links: ReaderLinks): View {
   };
 }
 
-export function contentView(site: SiteContext, links: ReaderLinks, item: ItemFields): View {
-  return { ...commonView(site, links), ...itemView(item) };
+export function contentView(site: SiteContext, links: ReaderLinks, item: ItemFields, t: Translate = ENGLISH): View {
+  return { ...commonView(site, links, t, labelsOf(item.contentType, t).plural), ...itemView(item, t) };
 }
 
-export function digestView(site: SiteContext, links: ReaderLinks, period: 'daily' | 'weekly', items: ItemFields[]): View {
+export function digestView(site: SiteContext, links: ReaderLinks, period: 'daily' | 'weekly', items: ItemFields[], t: Translate = ENGLISH): View {
   const count = items.length;
+  const title = t(`email.digestTitle.${period}`);
   return {
-    ...commonView(site, links),
+    ...commonView(site, links, t, labelsOf('other', t).plural),
+    t_digest_subject: t('email.digest.subject', { title, count, site: site.siteName }),
     digest_period: period,
-    digest_title: `Your ${period} digest`,
+    digest_title: title,
     item_count: count,
-    items: items.map(itemView),
+    items: items.map((item) => itemView(item, t)),
   };
 }
 
-export function verificationView(site: SiteContext, links: ReaderLinks, verifyUrl: string, subscriptionSummary: string | null = null): View {
-  return { ...commonView(site, links), verify_url: verifyUrl, subscription_summary: subscriptionSummary ?? '' };
+export function verificationView(site: SiteContext, links: ReaderLinks, verifyUrl: string, subscriptionSummary: string | null = null, t: Translate = ENGLISH): View {
+  const words = emailWords(t, { site: site.siteName, email: links.recipientEmail, summary: subscriptionSummary ?? '' });
+  return { ...commonView(site, links, t), ...words, verify_url: verifyUrl, subscription_summary: subscriptionSummary ?? '' };
 }

@@ -143,6 +143,8 @@ export const de: Catalog = {
   'email.footer.preferences': 'E-Mail-Einstellungen',
   'email.footer.unsubscribe': 'Abmelden',
   'email.footer.never': 'Diese Adresse nie wieder anschreiben',
+  'email.verify.subject': 'Bestätigen Sie Ihr Abonnement bei {site}',
+  'email.digest.subject': '{title}: {count} neu bei {site}',
   'email.verify.preheader': 'Ein Klick, um {email} zu bestätigen.',
   'email.verify.heading': 'Bestätigen Sie Ihr Abonnement',
   'email.verify.intro': 'Jemand, hoffentlich Sie, möchte E-Mails von {site} an {email} erhalten. Bestätigen Sie, und der nächste Beitrag erreicht Sie.',

@@ -146,6 +146,8 @@ export const en = {
   'email.footer.preferences': 'Email preferences',
   'email.footer.unsubscribe': 'Unsubscribe',
   'email.footer.never': 'Never email this address again',
+  'email.verify.subject': 'Confirm your subscription to {site}',
+  'email.digest.subject': '{title}: {count} new from {site}',
   'email.verify.preheader': 'One click to confirm {email}.',
   'email.verify.heading': 'Confirm your subscription',
   'email.verify.intro': 'Someone, hopefully you, asked to get emails from {site} at {email}. Confirm and the next post will find you.',

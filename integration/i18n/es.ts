@@ -143,6 +143,8 @@ export const es: Catalog = {
   'email.footer.preferences': 'Preferencias de correo',
   'email.footer.unsubscribe': 'Darse de baja',
   'email.footer.never': 'No volver a escribir nunca a esta dirección',
+  'email.verify.subject': 'Confirma tu suscripción a {site}',
+  'email.digest.subject': '{title}: {count} novedades de {site}',
   'email.verify.preheader': 'Un clic para confirmar {email}.',
   'email.verify.heading': 'Confirma tu suscripción',
   'email.verify.intro': 'Alguien, esperamos que tú, ha pedido recibir correos de {site} en {email}. Confirma y el próximo artículo te llegará.',

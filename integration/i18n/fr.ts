@@ -143,6 +143,8 @@ export const fr: Catalog = {
   'email.footer.preferences': 'Préférences e-mail',
   'email.footer.unsubscribe': 'Se désabonner',
   'email.footer.never': 'Ne plus jamais écrire à cette adresse',
+  'email.verify.subject': 'Confirmez votre abonnement à {site}',
+  'email.digest.subject': '{title} : {count} nouveautés de {site}',
   'email.verify.preheader': 'Un clic pour confirmer {email}.',
   'email.verify.heading': 'Confirmez votre abonnement',
   'email.verify.intro': 'Quelqu’un, vous sans doute, a demandé à recevoir les e-mails de {site} à l’adresse {email}. Confirmez, et le prochain article vous parviendra.',
