@@ -24,7 +24,7 @@ const de = translator('de');
 
 describe('subscribing from a German page', () => {
   it('stores the reader with de, records the German consent wording, words the mail summary in German, keeps the language in the redirect', async () => {
-    const deps = fakeDeps({ t: de });
+    const deps = fakeDeps({ t: de, lang: 'de' });
     const result = await handleSubscribeForm(t.db, formRequest('/subscribe', { email: 'anna@example.de', contentTypes: ['blog', 'thought'], frequency: 'weekly' }), deps);
     expect(result.type === 'response' && result.response.headers.get('location')).toBe('/subscribe?sent=1&lang=de');
     const user = (await getUserByEmail(t.db, 'anna@example.de'))!;

@@ -21,10 +21,13 @@ export function pageT(...candidates: unknown[]): Translate {
   return translator(locale, messages as MessageOverrides);
 }
 
+/** The `lang` a page's links and redirects keep: only when the site serves more than one language. */
+export const langParam = (t: Translate): string | undefined => (localeSettings.locales.length > 1 ? t.locale : undefined);
+
 /** `to(path)` keeping the page's language on the next request, when the site has more than one. */
 export function toIn(path: string, t: Translate): string {
-  if (localeSettings.locales.length <= 1) return to(path);
-  return to(`${path}${path.includes('?') ? '&' : '?'}lang=${encodeURIComponent(t.locale)}`);
+  const lang = langParam(t);
+  return to(lang ? `${path}${path.includes('?') ? '&' : '?'}lang=${encodeURIComponent(lang)}` : path);
 }
 
 /** 405 with `Allow` for a method the page does not take; undefined when it does. */

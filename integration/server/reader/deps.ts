@@ -31,6 +31,8 @@ export type ReaderDeps = {
   afterResponse?: (work: () => Promise<unknown>) => void;
   /** The language of the page the request came from (integration/i18n); English without it. */
   t?: Translate;
+  /** The `lang` the page's own redirects keep: set only when the site serves several languages. */
+  lang?: string;
 };
 
 const ENGLISH = translator('en');

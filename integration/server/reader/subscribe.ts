@@ -123,7 +123,7 @@ export async function handleSubscribeForm(db: Db, request: Request, deps: Reader
     const view = { values, errors: { form: tooManyMessage(outcome.retryAfterSeconds, t) }, done: false, retryAfterSeconds: outcome.retryAfterSeconds };
     return render(view, 429, { 'retry-after': String(outcome.retryAfterSeconds) });
   }
-  return respond(redirectTo(`/subscribe?sent=1${deps.t ? `&lang=${encodeURIComponent(deps.t.locale)}` : ''}`));
+  return respond(redirectTo(`/subscribe?sent=1${deps.lang ? `&lang=${encodeURIComponent(deps.lang)}` : ''}`));
 }
 
 /** POST /api/subscribe (JSON): 202 on success, 400 with fields, 415 for a wrong content type, 429. */
