@@ -29,6 +29,11 @@ export const I18N_VARIABLES = [
   't_verify_here',
   't_verify_ignore',
   't_digest_subject',
+  't_welcome_subject',
+  't_welcome_heading',
+  't_welcome_intro',
+  't_welcome_manage',
+  't_welcome_here',
 ] as const;
 
 /** Everything every email gets. */

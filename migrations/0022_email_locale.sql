@@ -717,7 +717,7 @@ UPDATE `email_templates` SET `html_template` = '<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>Welcome to {{site_name}}</title>
+<title>{{t_welcome_subject}}</title>
 </head>
 <body style="margin:0;padding:0;background:#f4f4f5;font-family:-apple-system,BlinkMacSystemFont,''Segoe UI'',Roboto,Helvetica,Arial,sans-serif;color:#18181b;">
 <div style="display:none;max-height:0;overflow:hidden;">Your subscription is confirmed.</div>
@@ -728,11 +728,11 @@ UPDATE `email_templates` SET `html_template` = '<!DOCTYPE html>
 <a href="{{site_url}}" style="color:#71717a;text-decoration:none;">{{site_name}}</a>
 </td></tr>
 <tr><td style="padding:8px 32px 0 32px;">
-<h1 style="margin:0 0 12px 0;font-size:26px;line-height:1.25;color:#18181b;">Welcome, your subscription is confirmed</h1>
-<p style="margin:0 0 24px 0;font-size:17px;line-height:1.6;color:#3f3f46;">From now on {{site_name}} will email {{recipient_email}} about: {{subscription_summary}}.</p>
-<p style="margin:0 0 24px 0;font-size:17px;line-height:1.6;color:#3f3f46;">Change what you get, download your data or delete your account at any time.</p>
+<h1 style="margin:0 0 12px 0;font-size:26px;line-height:1.25;color:#18181b;">{{t_welcome_heading}}</h1>
+<p style="margin:0 0 24px 0;font-size:17px;line-height:1.6;color:#3f3f46;">{{t_welcome_intro}}</p>
+<p style="margin:0 0 24px 0;font-size:17px;line-height:1.6;color:#3f3f46;">{{t_welcome_manage}}</p>
 <table role="presentation" cellpadding="0" cellspacing="0"><tr><td style="border-radius:8px;background:#2563eb;">
-<a href="{{verify_url}}" style="display:inline-block;padding:12px 22px;font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;">Email preferences</a>
+<a href="{{verify_url}}" style="display:inline-block;padding:12px 22px;font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;">{{t_footer_preferences}}</a>
 </td></tr></table>
 </td></tr>
 <tr><td style="padding:32px 32px 28px 32px;border-top:1px solid #e4e4e7;font-size:13px;line-height:1.6;color:#71717a;">
@@ -746,11 +746,11 @@ UPDATE `email_templates` SET `html_template` = '<!DOCTYPE html>
 </html>
 ', `text_template` = '{{site_name}}
 
-Welcome, your subscription is confirmed
+{{t_welcome_heading}}
 
-From now on {{site_name}} will email {{recipient_email}} about: {{subscription_summary}}.
+{{t_welcome_intro}}
 
-Change what you get, download your data or delete your account here:
+{{t_welcome_here}}
 
 {{verify_url}}
 
@@ -809,4 +809,5 @@ UPDATE `email_templates` SET `subject_template` = '{{t_digest_subject}}' WHERE `
 UPDATE `email_templates` SET `subject_template` = '{{content_type_label}}: {{content_title}}' WHERE `id` = 'tpl_announcement_notification' AND `subject_template` = 'Announcement: {{content_title}}';--> statement-breakpoint
 UPDATE `email_templates` SET `subject_template` = '{{content_type_label}}: {{content_title}}' WHERE `id` = 'tpl_blog_notification' AND `subject_template` = 'New post: {{content_title}}';--> statement-breakpoint
 UPDATE `email_templates` SET `subject_template` = '{{content_type_label}}: {{content_title}}' WHERE `id` = 'tpl_thought_notification' AND `subject_template` = 'A new thought: {{content_title}}';--> statement-breakpoint
-UPDATE `email_templates` SET `variables` = (SELECT json_group_array(`value`) FROM (SELECT `value` FROM json_each(`email_templates`.`variables`) UNION SELECT `value` FROM json_each('["lang","dir","t_footer_why","t_footer_preferences","t_footer_unsubscribe","t_footer_never","t_verify_subject","t_verify_preheader","t_verify_heading","t_verify_intro","t_verify_chose","t_verify_button","t_verify_here","t_verify_ignore","t_digest_subject"]'))) WHERE `id` IN ('tpl_blog_notification', 'tpl_thought_notification', 'tpl_announcement_notification', 'tpl_digest', 'tpl_verification', 'tpl_sign_in_link', 'tpl_set_password', 'tpl_welcome') AND json_valid(`variables`);
+UPDATE `email_templates` SET `subject_template` = '{{t_welcome_subject}}' WHERE `id` = 'tpl_welcome' AND `subject_template` = 'Welcome to {{site_name}}';--> statement-breakpoint
+UPDATE `email_templates` SET `variables` = (SELECT json_group_array(`value`) FROM (SELECT `value` FROM json_each(`email_templates`.`variables`) UNION SELECT `value` FROM json_each('["lang","dir","t_footer_why","t_footer_preferences","t_footer_unsubscribe","t_footer_never","t_verify_subject","t_verify_preheader","t_verify_heading","t_verify_intro","t_verify_chose","t_verify_button","t_verify_here","t_verify_ignore","t_digest_subject","t_welcome_subject","t_welcome_heading","t_welcome_intro","t_welcome_manage","t_welcome_here"]'))) WHERE `id` IN ('tpl_blog_notification', 'tpl_thought_notification', 'tpl_announcement_notification', 'tpl_digest', 'tpl_verification', 'tpl_sign_in_link', 'tpl_set_password', 'tpl_welcome') AND json_valid(`variables`);

@@ -102,3 +102,19 @@ describe('right to left', () => {
     expect(sent!.mail.text).toContain('إلغاء الاشتراك: ');
   });
 });
+
+describe('the welcome email', () => {
+  for (const locale of SHIPPED) {
+    it(`${locale}: subject, heading and summary in ${locale}`, async () => {
+      const reader = await readerIn(locale, `welcome-${locale}@example.org`);
+      const tr = translator(locale);
+      const summary = choicesSummary({ contentTypes: ['blog'], frequency: 'daily' }, tr);
+      await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl: `${SITE}/preferences?token=abc`, kind: 'welcome', summary, now: new Date(T0) });
+      const [sent] = await sendAll(config());
+      expect(sent!.mail.subject).toBe(tr('email.welcome.subject', { site: 'Plain Words' }));
+      expect(sent!.mail.text).toContain(tr('email.welcome.heading'));
+      expect(sent!.mail.text).toContain(tr('email.welcome.intro', { site: 'Plain Words', email: reader.email, summary }));
+      expect(sent!.mail.html).toContain(`<html lang="${locale}" dir="ltr">`);
+    });
+  }
+});

@@ -22,6 +22,11 @@ const KEYS: Record<Variable, MessageKey> = {
   t_verify_here: 'email.verify.here',
   t_verify_ignore: 'email.verify.ignore',
   t_digest_subject: 'email.digest.subject',
+  t_welcome_subject: 'email.welcome.subject',
+  t_welcome_heading: 'email.welcome.heading',
+  t_welcome_intro: 'email.welcome.intro',
+  t_welcome_manage: 'email.welcome.manage',
+  t_welcome_here: 'email.welcome.here',
 };
 
 /** The values sentences may use: the site, the reader's address, what they subscribed to… */
