@@ -34,6 +34,14 @@ export const I18N_VARIABLES = [
   't_welcome_intro',
   't_welcome_manage',
   't_welcome_here',
+  't_sign_in_subject',
+  't_sign_in_intro',
+  't_sign_in_button',
+  't_sign_in_ignore',
+  't_password_subject',
+  't_password_intro',
+  't_password_button',
+  't_password_ignore',
 ] as const;
 
 /** Everything every email gets. */

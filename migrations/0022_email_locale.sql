@@ -531,7 +531,7 @@ UPDATE `email_templates` SET `html_template` = '<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>Sign in to {{site_name}}</title>
+<title>{{t_sign_in_subject}}</title>
 </head>
 <body style="margin:0;padding:0;background:#f4f4f5;font-family:-apple-system,BlinkMacSystemFont,''Segoe UI'',Roboto,Helvetica,Arial,sans-serif;color:#18181b;">
 <div style="display:none;max-height:0;overflow:hidden;">Your sign-in link for {{recipient_email}}.</div>
@@ -542,12 +542,12 @@ UPDATE `email_templates` SET `html_template` = '<!DOCTYPE html>
 <a href="{{site_url}}" style="color:#71717a;text-decoration:none;">{{site_name}}</a>
 </td></tr>
 <tr><td style="padding:8px 32px 0 32px;">
-<h1 style="margin:0 0 12px 0;font-size:26px;line-height:1.25;color:#18181b;">Sign in to {{site_name}}</h1>
-<p style="margin:0 0 24px 0;font-size:17px;line-height:1.6;color:#3f3f46;">Someone, hopefully you, asked to sign in to {{site_name}} as {{recipient_email}}. The link works once, for 15 minutes.</p>
+<h1 style="margin:0 0 12px 0;font-size:26px;line-height:1.25;color:#18181b;">{{t_sign_in_subject}}</h1>
+<p style="margin:0 0 24px 0;font-size:17px;line-height:1.6;color:#3f3f46;">{{t_sign_in_intro}}</p>
 <table role="presentation" cellpadding="0" cellspacing="0"><tr><td style="border-radius:8px;background:#2563eb;">
-<a href="{{verify_url}}" style="display:inline-block;padding:12px 22px;font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;">Sign in</a>
+<a href="{{verify_url}}" style="display:inline-block;padding:12px 22px;font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;">{{t_sign_in_button}}</a>
 </td></tr></table>
-<p style="margin:24px 0 0 0;font-size:14px;line-height:1.6;color:#71717a;">Did not ask for this? Ignore this email: nobody can sign in without the link.</p>
+<p style="margin:24px 0 0 0;font-size:14px;line-height:1.6;color:#71717a;">{{t_sign_in_ignore}}</p>
 </td></tr>
 <tr><td style="padding:32px 32px 28px 32px;border-top:1px solid #e4e4e7;font-size:13px;line-height:1.6;color:#71717a;">
 <a href="{{unsubscribe_url}}" style="color:#2563eb;">{{t_footer_never}}</a><br>
@@ -560,13 +560,13 @@ UPDATE `email_templates` SET `html_template` = '<!DOCTYPE html>
 </html>
 ', `text_template` = '{{site_name}}
 
-Sign in to {{site_name}}
+{{t_sign_in_subject}}
 
-Someone, hopefully you, asked to sign in to {{site_name}} as {{recipient_email}}. The link works once, for 15 minutes.
+{{t_sign_in_intro}}
 
-Sign in: {{verify_url}}
+{{t_sign_in_button}}: {{verify_url}}
 
-Did not ask for this? Ignore this email: nobody can sign in without the link.
+{{t_sign_in_ignore}}
 
 --
 {{t_footer_never}}: {{unsubscribe_url}}
@@ -624,7 +624,7 @@ UPDATE `email_templates` SET `html_template` = '<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>Set your password for {{site_name}}</title>
+<title>{{t_password_subject}}</title>
 </head>
 <body style="margin:0;padding:0;background:#f4f4f5;font-family:-apple-system,BlinkMacSystemFont,''Segoe UI'',Roboto,Helvetica,Arial,sans-serif;color:#18181b;">
 <div style="display:none;max-height:0;overflow:hidden;">Your password link for {{recipient_email}}.</div>
@@ -635,12 +635,12 @@ UPDATE `email_templates` SET `html_template` = '<!DOCTYPE html>
 <a href="{{site_url}}" style="color:#71717a;text-decoration:none;">{{site_name}}</a>
 </td></tr>
 <tr><td style="padding:8px 32px 0 32px;">
-<h1 style="margin:0 0 12px 0;font-size:26px;line-height:1.25;color:#18181b;">Set your password for {{site_name}}</h1>
-<p style="margin:0 0 24px 0;font-size:17px;line-height:1.6;color:#3f3f46;">Someone, hopefully you, asked to set a password for {{recipient_email}} on {{site_name}}. The link works once, for 15 minutes; using it signs out every other session.</p>
+<h1 style="margin:0 0 12px 0;font-size:26px;line-height:1.25;color:#18181b;">{{t_password_subject}}</h1>
+<p style="margin:0 0 24px 0;font-size:17px;line-height:1.6;color:#3f3f46;">{{t_password_intro}}</p>
 <table role="presentation" cellpadding="0" cellspacing="0"><tr><td style="border-radius:8px;background:#2563eb;">
-<a href="{{verify_url}}" style="display:inline-block;padding:12px 22px;font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;">Set my password</a>
+<a href="{{verify_url}}" style="display:inline-block;padding:12px 22px;font-size:16px;font-weight:600;color:#ffffff;text-decoration:none;">{{t_password_button}}</a>
 </td></tr></table>
-<p style="margin:24px 0 0 0;font-size:14px;line-height:1.6;color:#71717a;">Did not ask for this? Ignore this email: your account stays as it is.</p>
+<p style="margin:24px 0 0 0;font-size:14px;line-height:1.6;color:#71717a;">{{t_password_ignore}}</p>
 </td></tr>
 <tr><td style="padding:32px 32px 28px 32px;border-top:1px solid #e4e4e7;font-size:13px;line-height:1.6;color:#71717a;">
 <a href="{{unsubscribe_url}}" style="color:#2563eb;">{{t_footer_never}}</a><br>
@@ -653,13 +653,13 @@ UPDATE `email_templates` SET `html_template` = '<!DOCTYPE html>
 </html>
 ', `text_template` = '{{site_name}}
 
-Set your password for {{site_name}}
+{{t_password_subject}}
 
-Someone, hopefully you, asked to set a password for {{recipient_email}} on {{site_name}}. The link works once, for 15 minutes; using it signs out every other session.
+{{t_password_intro}}
 
-Set my password: {{verify_url}}
+{{t_password_button}}: {{verify_url}}
 
-Did not ask for this? Ignore this email: your account stays as it is.
+{{t_password_ignore}}
 
 --
 {{t_footer_never}}: {{unsubscribe_url}}
@@ -810,4 +810,6 @@ UPDATE `email_templates` SET `subject_template` = '{{content_type_label}}: {{con
 UPDATE `email_templates` SET `subject_template` = '{{content_type_label}}: {{content_title}}' WHERE `id` = 'tpl_blog_notification' AND `subject_template` = 'New post: {{content_title}}';--> statement-breakpoint
 UPDATE `email_templates` SET `subject_template` = '{{content_type_label}}: {{content_title}}' WHERE `id` = 'tpl_thought_notification' AND `subject_template` = 'A new thought: {{content_title}}';--> statement-breakpoint
 UPDATE `email_templates` SET `subject_template` = '{{t_welcome_subject}}' WHERE `id` = 'tpl_welcome' AND `subject_template` = 'Welcome to {{site_name}}';--> statement-breakpoint
-UPDATE `email_templates` SET `variables` = (SELECT json_group_array(`value`) FROM (SELECT `value` FROM json_each(`email_templates`.`variables`) UNION SELECT `value` FROM json_each('["lang","dir","t_footer_why","t_footer_preferences","t_footer_unsubscribe","t_footer_never","t_verify_subject","t_verify_preheader","t_verify_heading","t_verify_intro","t_verify_chose","t_verify_button","t_verify_here","t_verify_ignore","t_digest_subject","t_welcome_subject","t_welcome_heading","t_welcome_intro","t_welcome_manage","t_welcome_here"]'))) WHERE `id` IN ('tpl_blog_notification', 'tpl_thought_notification', 'tpl_announcement_notification', 'tpl_digest', 'tpl_verification', 'tpl_sign_in_link', 'tpl_set_password', 'tpl_welcome') AND json_valid(`variables`);
+UPDATE `email_templates` SET `subject_template` = '{{t_sign_in_subject}}' WHERE `id` = 'tpl_sign_in_link' AND `subject_template` = 'Sign in to {{site_name}}';--> statement-breakpoint
+UPDATE `email_templates` SET `subject_template` = '{{t_password_subject}}' WHERE `id` = 'tpl_set_password' AND `subject_template` = 'Set your password for {{site_name}}';--> statement-breakpoint
+UPDATE `email_templates` SET `variables` = (SELECT json_group_array(`value`) FROM (SELECT `value` FROM json_each(`email_templates`.`variables`) UNION SELECT `value` FROM json_each('["lang","dir","t_footer_why","t_footer_preferences","t_footer_unsubscribe","t_footer_never","t_verify_subject","t_verify_preheader","t_verify_heading","t_verify_intro","t_verify_chose","t_verify_button","t_verify_here","t_verify_ignore","t_digest_subject","t_welcome_subject","t_welcome_heading","t_welcome_intro","t_welcome_manage","t_welcome_here","t_sign_in_subject","t_sign_in_intro","t_sign_in_button","t_sign_in_ignore","t_password_subject","t_password_intro","t_password_button","t_password_ignore"]'))) WHERE `id` IN ('tpl_blog_notification', 'tpl_thought_notification', 'tpl_announcement_notification', 'tpl_digest', 'tpl_verification', 'tpl_sign_in_link', 'tpl_set_password', 'tpl_welcome') AND json_valid(`variables`);

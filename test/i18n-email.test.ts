@@ -118,3 +118,19 @@ describe('the welcome email', () => {
     });
   }
 });
+
+describe('the sign-in and set-password emails', () => {
+  for (const locale of SHIPPED) {
+    it(`${locale}: subject and button in ${locale}`, async () => {
+      const reader = await readerIn(locale, `account-${locale}@example.org`);
+      const tr = translator(locale);
+      await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl: `${SITE}/account/link?token=a`, kind: 'sign_in', now: new Date(T0) });
+      await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl: `${SITE}/account/password?token=b`, kind: 'set_password', now: new Date(T0) });
+      const sent = await sendAll(config());
+      expect(sent.map((s) => s.mail.subject).sort()).toEqual([tr('email.signIn.subject', { site: 'Plain Words' }), tr('email.password.subject', { site: 'Plain Words' })].sort());
+      const texts = sent.map((s) => s.mail.text).join('\n');
+      expect(texts).toContain(`${tr('email.signIn.button')}: ${SITE}/account/link?token=a`);
+      expect(texts).toContain(`${tr('email.password.button')}: ${SITE}/account/password?token=b`);
+    });
+  }
+});

@@ -27,6 +27,14 @@ const KEYS: Record<Variable, MessageKey> = {
   t_welcome_intro: 'email.welcome.intro',
   t_welcome_manage: 'email.welcome.manage',
   t_welcome_here: 'email.welcome.here',
+  t_sign_in_subject: 'email.signIn.subject',
+  t_sign_in_intro: 'email.signIn.intro',
+  t_sign_in_button: 'email.signIn.button',
+  t_sign_in_ignore: 'email.signIn.ignore',
+  t_password_subject: 'email.password.subject',
+  t_password_intro: 'email.password.intro',
+  t_password_button: 'email.password.button',
+  t_password_ignore: 'email.password.ignore',
 };
 
 /** The values sentences may use: the site, the reader's address, what they subscribed to… */
