@@ -12,7 +12,8 @@ export default defineConfig({
   session: false,
   // Reader pages, API routes and middleware, inside our own layout; at `astro build`, every blog
   // post, thought and announcement is registered in D1's content_items.
-  integrations: [notify({ layout: './src/layouts/BaseLayout.astro', siteName: 'Plain Words' })],
+  // NOTIFY_LOCALE=de (or fr, es, …) serves the reader pages and emails in that language (docs/i18n.md).
+  integrations: [notify({ layout: './src/layouts/BaseLayout.astro', siteName: 'Plain Words', locale: process.env.NOTIFY_LOCALE || undefined })],
   // Code blocks: every token of this theme is at least 4.5:1 on its background (WCAG AA);
   // Astro's default (github-dark) draws comments at 3.04:1. test/demo-config.test.ts checks it.
   markdown: { shikiConfig: { theme: 'github-dark-default' } },

@@ -18,6 +18,21 @@ export const CONSENT_TEXT = {
   text: 'I agree to receive emails about the content I chose, as often as I chose. I can change this, download my data or delete my account at any time from the Email preferences link in every email.',
 } as const;
 
+/** The wording a reader saw: its version id and text (a translation has its own version, see consentWordingOf). */
+export type ConsentWording = { version: string; text: string };
+
+/**
+ * The version of a wording: the English text keeps CONSENT_TEXT.version; any other text (a
+ * translation, a host's own words) gets that version plus its language and a digest of the text,
+ * so each record points at exactly the words shown (FNV-1a: an id, not a secret).
+ */
+export function consentWordingOf(text: string, locale: string): ConsentWording {
+  if (text === CONSENT_TEXT.text) return CONSENT_TEXT;
+  let hash = 0x811c9dc5;
+  for (const unit of new TextEncoder().encode(text)) hash = Math.imul(hash ^ unit, 0x01000193) >>> 0;
+  return { version: `${CONSENT_TEXT.version}/${locale.slice(0, 35)}/${hash.toString(16).padStart(8, '0')}`, text };
+}
+
 export type ConsentParams = {
   userId: string;
   source: ConsentSource;
@@ -29,18 +44,21 @@ export type ConsentParams = {
   now: Date;
   /** Set when the address is already proven (an import attested by the author). */
   confirmedAt?: Date | null;
+  /** The wording shown (default: the English CONSENT_TEXT). */
+  wording?: ConsentWording;
 };
 
 /** The writes of one consent record, for the caller's batch: the wording (once per version), then the record. */
 export function consentQueries(db: Db, p: ConsentParams): [BatchItem<'sqlite'>, BatchItem<'sqlite'>] {
+  const wording = p.wording ?? CONSENT_TEXT;
   return [
-    db.insert(consentTexts).values({ version: CONSENT_TEXT.version, text: CONSENT_TEXT.text, createdAt: p.now }).onConflictDoNothing(),
+    db.insert(consentTexts).values({ version: wording.version, text: wording.text, createdAt: p.now }).onConflictDoNothing(),
     db.insert(consents).values({
       id: newId(),
       userId: p.userId,
       source: p.source,
       choices: p.choices,
-      textVersion: CONSENT_TEXT.version,
+      textVersion: wording.version,
       ipAddress: p.ipAddress?.slice(0, 64) ?? null,
       userAgent: p.userAgent?.slice(0, 512) ?? null,
       requestedAt: p.now,

@@ -46,6 +46,8 @@ export type ClaimedRow = Pick<EmailNotification, Exclude<(typeof CLAIMED_FIELDS)
   /** This claim took the row over from a claim whose lease expired: the provider may have it already (a re-send). */
   resent?: boolean;
   frequency: User['emailFrequency'] | null;
+  /** The reader's language (null: the site's default), for the email's words. */
+  locale: User['locale'] | null;
   eligible: boolean;
   publishDate: ContentItem['publishDate'] | null;
 };
@@ -57,6 +59,7 @@ const ELIGIBLE = `(SELECT ${sendEligibleCaseSql('email_notifications', 'u')} FRO
 const RETURNING = `RETURNING ${CLAIMED_FIELDS.map((f) => `${emailNotifications[f].name} AS "${f}"`).join(', ')},
   (SELECT email FROM users u WHERE u.id = email_notifications.user_id) AS email,
   (SELECT email_frequency FROM users u WHERE u.id = email_notifications.user_id) AS frequency,
+  (SELECT locale FROM users u WHERE u.id = email_notifications.user_id) AS locale,
   ${ELIGIBLE} AS eligible,
   error_message = '${LEASE_TAKEOVER_NOTE}' AS resent,
   (SELECT publish_date FROM content_items c WHERE c.slug = email_notifications.content_id) AS "publishDate"`;

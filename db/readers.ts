@@ -14,11 +14,13 @@ import { addressHash, newId } from './crypto';
 import { NO_PREFERENCES } from './eligibility';
 import { users, type ContentType, type EmailFrequency, type User } from './schema';
 
-export type ReaderRequest = { email: string; contentTypes: readonly ContentType[]; frequency: EmailFrequency };
+export type ReaderRequest = { email: string; contentTypes: readonly ContentType[]; frequency: EmailFrequency; locale?: string | null };
 
 /**
  * Finds or creates the reader in ONE upsert that writes a row on every path (a new row, or the
  * same hash back onto the existing one), so unknown, known and blocked addresses cost the same.
+ * The language of the page is stored on a new reader; a known reader's stays (a stranger typing
+ * the address cannot change it), except one never set.
  */
 export async function upsertReader(db: Db, input: ReaderRequest, now: Date): Promise<{ user: User; created: boolean }> {
   const id = newId();
@@ -26,8 +28,8 @@ export async function upsertReader(db: Db, input: ReaderRequest, now: Date): Pro
   const emailHash = await addressHash(input.email);
   const [user] = await db
     .insert(users)
-    .values({ id, email: input.email, emailHash, ...NO_PREFERENCES, emailVerified: false, updatedAt: now })
-    .onConflictDoUpdate({ target: users.email, set: { emailHash: sql`excluded.email_hash` } })
+    .values({ id, email: input.email, emailHash, ...NO_PREFERENCES, emailVerified: false, locale: input.locale ?? null, updatedAt: now })
+    .onConflictDoUpdate({ target: users.email, set: { emailHash: sql`excluded.email_hash`, locale: sql`coalesce(${users.locale}, excluded.locale)` } })
     .returning();
   if (!user) throw new Error('subscribe: the upsert returned no row');
   return { user, created: user.id === id };

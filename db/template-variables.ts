@@ -9,8 +9,43 @@ import type { EmailTemplate } from './schema';
 
 type TemplateType = EmailTemplate['templateType'];
 
+/**
+ * The reader's language (`lang`, `dir`) and the email's words in it (`t_…`, filled from the
+ * catalog in integration/i18n/email.ts, which maps each name to its key).
+ */
+export const I18N_VARIABLES = [
+  'lang',
+  'dir',
+  't_footer_why',
+  't_footer_preferences',
+  't_footer_unsubscribe',
+  't_footer_never',
+  't_verify_subject',
+  't_verify_preheader',
+  't_verify_heading',
+  't_verify_intro',
+  't_verify_chose',
+  't_verify_button',
+  't_verify_here',
+  't_verify_ignore',
+  't_digest_subject',
+  't_welcome_subject',
+  't_welcome_heading',
+  't_welcome_intro',
+  't_welcome_manage',
+  't_welcome_here',
+  't_sign_in_subject',
+  't_sign_in_intro',
+  't_sign_in_button',
+  't_sign_in_ignore',
+  't_password_subject',
+  't_password_intro',
+  't_password_button',
+  't_password_ignore',
+] as const;
+
 /** Everything every email gets. */
-const COMMON_VARIABLES = ['site_name', 'site_url', 'recipient_email', 'postal_address', 'unsubscribe_url'] as const;
+const COMMON_VARIABLES = ['site_name', 'site_url', 'recipient_email', 'postal_address', 'unsubscribe_url', ...I18N_VARIABLES] as const;
 
 /** One content item (a post, a thought, an announcement); also the fields of each digest item. */
 const ITEM_VARIABLES = [

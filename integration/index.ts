@@ -19,6 +19,7 @@ import { removeSecretFiles } from './registry/secret-files';
 import { injectedRoutes, routePattern } from './routes';
 import { hideFromSitemap } from './sitemap';
 import { notifyVitePlugin } from './vite-plugin';
+import { astroLocaleCodes, type LocaleSettings } from './i18n';
 
 export type { ContentRegistryOptions as NotifyOptions } from './options';
 
@@ -38,6 +39,15 @@ function resolveLayout(layout: string | undefined, root: string): string {
     throw new AstroError(`The layout "${layout}" given to astro-d1-notify does not exist (looked for ${path}).`, 'Set `layout` to a .astro file relative to the project root, e.g. `./src/layouts/BaseLayout.astro`, or leave it out for the default layout.');
   }
   return path;
+}
+
+/**
+ * The readers' languages: with Astro's i18n routing, every locale of the host (a reader is served
+ * in the one of the page where they subscribed); without it, the `locale` option alone.
+ */
+export function localeSettingsOf(optionLocale: string | undefined, i18n: (Parameters<typeof astroLocaleCodes>[0] & { defaultLocale?: string }) | undefined): LocaleSettings {
+  const defaultLocale = optionLocale ?? i18n?.defaultLocale ?? 'en';
+  return { defaultLocale, locales: [...new Set([defaultLocale, ...astroLocaleCodes(i18n)])] };
 }
 
 export default function notify(userOptions: ContentRegistryOptions = {}): AstroIntegration {
@@ -81,6 +91,8 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
             // Astro's check cannot exempt a route (it runs before any middleware): the middleware
             // applies it instead, where the host asked for it (integration/server/origin-check.ts).
             originPolicy: { hostCheckOrigin: config.security?.checkOrigin ?? true, hostExempt: options.originCheckExempt },
+            localeSettings: localeSettingsOf(options.locale, config.i18n),
+            messages: options.messages,
           }),
         ];
         if (building) {

@@ -1,6 +1,7 @@
 import { AstroError } from 'astro/errors';
 import { describe, expect, it } from 'vitest';
 import { astroSiteUrl, DEFAULTS, entryUrl, parseOptions, resolveSite } from './options';
+import { localeSettingsOf } from './index';
 
 describe('parseOptions', () => {
   it('fills every default', () => {
@@ -132,5 +133,31 @@ describe('parseOptions: a guest in the host’s site', () => {
 
   it('refuses an unknown sitemap setting', () => {
     expect(() => parseOptions({ sitemap: { everything: true } as never })).toThrow(/sitemap/);
+  });
+});
+
+describe('locale and messages', () => {
+  it('takes a language tag and the host’s strings by locale and key', () => {
+    const o = parseOptions({ locale: 'de', messages: { de: { 'subscribe.title': 'Newsletter' } } });
+    expect(o.locale).toBe('de');
+    expect(o.messages).toEqual({ de: { 'subscribe.title': 'Newsletter' } });
+    expect(parseOptions({}).locale).toBeUndefined();
+  });
+
+  it('refuses a malformed tag and an unknown message key', () => {
+    expect(() => parseOptions({ locale: 'not a tag' })).toThrow(/locale: must be a BCP 47 language tag/);
+    expect(() => parseOptions({ messages: { de: { 'subscribe.titel': 'x' } as never } })).toThrow(/messages\.de/);
+  });
+});
+
+describe('localeSettingsOf', () => {
+  it('without i18n routing, the option (else en) is the only language', () => {
+    expect(localeSettingsOf(undefined, undefined)).toEqual({ defaultLocale: 'en', locales: ['en'] });
+    expect(localeSettingsOf('fr', undefined)).toEqual({ defaultLocale: 'fr', locales: ['fr'] });
+  });
+
+  it('with i18n routing, every locale of the host, its default first', () => {
+    const i18n = { defaultLocale: 'en', locales: ['en', 'de', { path: 'spanish', codes: ['es', 'es-ES'] }] };
+    expect(localeSettingsOf(undefined, i18n)).toEqual({ defaultLocale: 'en', locales: ['en', 'de', 'es'] });
   });
 });

@@ -6,6 +6,18 @@ import type { EmailMode } from './registry/email-body';
 /** How much of a post its email carries: the whole post (cut under Gmail's clip), the first paragraphs, or the card. */
 const EMAIL_MODES = ['full', 'excerpt', 'summary'] as const satisfies readonly EmailMode[];
 
+import { MESSAGE_KEYS, type MessageKey, type MessageOverrides } from './i18n';
+
+/** A BCP 47 language tag as Intl accepts it (`de`, `pt-BR`, `ar`). */
+const localeSchema = z.string().refine((tag) => {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}, 'must be a BCP 47 language tag such as "de" or "pt-BR"');
+const messagesSchema = z.record(localeSchema, z.partialRecord(z.enum(MESSAGE_KEYS as [MessageKey, ...MessageKey[]]), z.string())).optional();
+
 /** A collection is watched as a content type, optionally with its own URL pattern. */
 const collectionSchema = z.union([
   z.enum(CONTENT_TYPES),
@@ -93,6 +105,10 @@ const optionsSchema = z
     originCheckExempt: z.array(z.string().regex(/^\/\S*$/, 'must be a path starting with /')).optional(),
     /** With @astrojs/sitemap: `subscribePage: true` lists the subscribe page; no other injected page is ever listed. */
     sitemap: z.object({ subscribePage: z.boolean().optional() }).strict().optional(),
+    /** The readers' language without Astro's i18n routing (default `en`, or the host's `i18n.defaultLocale`). */
+    locale: localeSchema.optional(),
+    /** The host's own wording: locale → message key → text (docs/i18n.md lists the keys). */
+    messages: messagesSchema,
   })
   .strict();
 
@@ -123,6 +139,8 @@ export type ResolvedOptions = {
   baseline: boolean;
   originCheckExempt: string[];
   sitemapSubscribePage: boolean;
+  locale: string | undefined;
+  messages: MessageOverrides;
 };
 
 const DEFAULT_COLLECTIONS: Record<string, ContentType> = {
@@ -207,6 +225,8 @@ export function parseOptions(input: ContentRegistryOptions | undefined = {}, env
     baseline: o.baseline ?? (/^(1|true)$/i.test(env.CONTENT_BASELINE?.trim() ?? '') || DEFAULTS.baseline),
     originCheckExempt: o.originCheckExempt ?? [],
     sitemapSubscribePage: o.sitemap?.subscribePage ?? false,
+    locale: o.locale,
+    messages: (o.messages ?? {}) as MessageOverrides,
   };
 }
 

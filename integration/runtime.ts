@@ -5,10 +5,10 @@
  * takes these as parameters, so it runs the same in tests and CLIs.
  */
 import { env, waitUntil } from 'cloudflare:workers';
-import { binding, routeBase, siteBase } from 'virtual:astro-d1-notify/config';
+import { binding, localeSettings, messages, routeBase, siteBase } from 'virtual:astro-d1-notify/config';
 import { createDb, type Db } from '../db/client';
 import { readSetting } from './delivery/config';
-import { buildDeliveryDeps, withD1Binding, type DeliveryEnv } from './delivery/deps';
+import { buildDeliveryDeps, I18N_ENV, withD1Binding, type DeliveryEnv, type EmailLocales } from './delivery/deps';
 import { processNotifications, type DeliveryDeps } from './delivery/processor';
 import { queueVerificationEmail } from './delivery/verification';
 import type { ReaderDeps } from './server/reader/deps';
@@ -18,7 +18,13 @@ import type { ReaderDeps } from './server/reader/deps';
  * the route base (Astro's base + prefix) so emailed links point where the pages are mounted, and
  * Astro's base alone, where the site-name link of every email goes (the site's home).
  */
-export const withRouteBase = (bindings: Record<string, unknown>): DeliveryEnv => ({ ...withD1Binding(bindings, binding), ROUTE_BASE: routeBase, SITE_BASE: siteBase });
+export const withRouteBase = (bindings: Record<string, unknown>): DeliveryEnv => ({
+  ...withD1Binding(bindings, binding),
+  ROUTE_BASE: routeBase,
+  SITE_BASE: siteBase,
+  // The readers' languages and the host's wording (the `locale`/`messages` options, Astro's i18n): emails speak them too.
+  [I18N_ENV]: { ...localeSettings, messages } satisfies EmailLocales,
+});
 
 export const runtimeEnv = (): DeliveryEnv => withRouteBase(env as unknown as Record<string, unknown>);
 

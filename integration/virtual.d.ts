@@ -1,7 +1,7 @@
 // Virtual modules served by the integration's Vite plugin (integration/vite-plugin.ts).
 declare module 'virtual:astro-d1-notify/layout' {
   /** The host's layout (the `layout` option) or integration/components/DefaultLayout.astro. */
-  const Layout: (props: { title: string; description?: string }) => unknown;
+  const Layout: (props: { title: string; description?: string; lang?: string; dir?: 'ltr' | 'rtl' }) => unknown;
   export default Layout;
 }
 declare module 'virtual:astro-d1-notify/config' {
@@ -17,4 +17,8 @@ declare module 'virtual:astro-d1-notify/config' {
   export const ownRoutes: readonly string[];
   /** The host's `security.checkOrigin` and the `originCheckExempt` option. */
   export const originPolicy: { hostCheckOrigin: boolean; hostExempt: readonly string[] };
+  /** The readers' languages: the `locale` option (else Astro's `i18n.defaultLocale`, else `en`) and the host's `i18n.locales`. */
+  export const localeSettings: { defaultLocale: string; locales: readonly string[] };
+  /** The `messages` option: locale → message key → the host's text. */
+  export const messages: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }

@@ -6,6 +6,7 @@
  */
 import type { Plugin } from 'vite';
 import type { OriginPolicy } from './server/origin-check';
+import type { LocaleSettings, MessageOverrides } from './i18n';
 
 const LAYOUT = 'virtual:astro-d1-notify/layout';
 const CONFIG = 'virtual:astro-d1-notify/config';
@@ -19,6 +20,9 @@ export type VirtualConfig = {
   binding: string;
   ownRoutes: readonly string[];
   originPolicy: OriginPolicy;
+  /** The readers' languages (the `locale` option, the host's `i18n`) and the host's `messages`. */
+  localeSettings: LocaleSettings;
+  messages: MessageOverrides;
 };
 
 export function configModule(config: Omit<VirtualConfig, 'layoutPath'>): string {
@@ -29,6 +33,8 @@ export function configModule(config: Omit<VirtualConfig, 'layoutPath'>): string 
     `export const binding = ${JSON.stringify(config.binding)};`,
     `export const ownRoutes = ${JSON.stringify(config.ownRoutes)};`,
     `export const originPolicy = ${JSON.stringify(config.originPolicy)};`,
+    `export const localeSettings = ${JSON.stringify(config.localeSettings)};`,
+    `export const messages = ${JSON.stringify(config.messages)};`,
     '',
   ].join('\n');
 }

@@ -119,7 +119,8 @@ describe('welcome email', () => {
     expect(systemTemplateFor(row!.content_id)).toBe('welcome');
     const [template] = await rows<{ template_type: string; text_template: string }>("SELECT template_type, text_template FROM email_templates WHERE template_name = 'welcome'");
     expect(template!.template_type).toBe('system');
-    expect(template!.text_template).toContain('{{subscription_summary}}');
+    // The choices travel in the reader's language: t_welcome_intro carries the summary (integration/i18n/email.ts).
+    expect(template!.text_template).toContain('{{t_welcome_intro}}');
     expect(template!.text_template).toContain('{{verify_url}}');
 
     // Sent through the real processor with the default template: the subject, the choices and the link.

@@ -39,6 +39,8 @@ export const users = sqliteTable(
     unsubscribeAll: flag('unsubscribe_all'),
     unsubscribedAt: integer('unsubscribed_at', { mode: 'timestamp' }),
     role: text('role', { enum: USER_ROLES }).notNull().default('reader'),
+    /** The language of the page where the reader subscribed (BCP 47); null = the site's default. */
+    locale: text('locale'),
   },
   (t) => [
     uniqueIndex('users_email_unique').on(t.email),

@@ -18,6 +18,7 @@ import { buildMessage, HeaderInjectionError } from './mime';
 import { contentView, digestView, postItemFields, templateNameFor, TemplateMissingError, verificationView, type ItemFields, type TemplateSet, type View } from './render';
 import { clickUrl, openPixelUrl } from './tracking';
 import { systemTemplateFor } from './verification';
+import { emailTranslator } from '../i18n/email';
 import type { OutgoingEmail, SendResult, Transport } from './transport';
 
 /** Sends in flight at once: enough to hide latency, few enough to stay polite to the provider. */
@@ -123,6 +124,8 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links, posts: Posts
   const track = async (item: ItemFields): Promise<ItemFields> =>
     tracking ? { ...item, contentUrl: await clickUrl(config.siteUrl, tracking, unit.lead.id, item.contentUrl) } : item;
 
+  // The reader's language (stored when they subscribed), else the site's (integration/i18n).
+  const t = emailTranslator(config.locales, unit.lead.locale);
   const name =
     unit.lead.notificationType === 'verification' ? systemTemplateFor(unit.lead.contentId) : templateNameFor(unit.lead.notificationType, unit.lead.contentType);
   let textView: View;
@@ -130,14 +133,14 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links, posts: Posts
   if (unit.kind === 'digest') {
     const period = unit.lead.frequency === 'weekly' ? 'weekly' : 'daily';
     const items = unit.rows.map((row) => itemOf(row, posts));
-    textView = digestView(site, reader, period, items);
-    htmlView = tracking ? digestView(site, reader, period, await Promise.all(items.map(track))) : textView;
+    textView = digestView(site, reader, period, items, t);
+    htmlView = tracking ? digestView(site, reader, period, await Promise.all(items.map(track)), t) : textView;
   } else if (unit.lead.notificationType === 'verification') {
-    textView = htmlView = verificationView(site, reader, unit.lead.contentUrl, unit.lead.contentExcerpt);
+    textView = htmlView = verificationView(site, reader, unit.lead.contentUrl, unit.lead.contentExcerpt, t);
   } else {
     const item = itemOf(unit.lead, posts);
-    textView = contentView(site, reader, item);
-    htmlView = tracking ? contentView(site, reader, await track(item)) : textView;
+    textView = contentView(site, reader, item, t);
+    htmlView = tracking ? contentView(site, reader, await track(item), t) : textView;
   }
   const text = ctx.templates.render(name, textView);
   const html = textView === htmlView ? text : ctx.templates.render(name, htmlView);

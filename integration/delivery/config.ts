@@ -4,6 +4,7 @@
  * Outside a loopback SITE_URL nothing of the demo is assumed: a missing site name, sender,
  * postal address or transport stops sending with one message that names the variable.
  */
+import type { MessageOverrides } from '../i18n';
 import { z } from 'zod';
 import { DEFAULT_DIGEST_SLOT } from '../../db/digest-schedule';
 import { provider, PROVIDERS, TRANSPORT_NAMES } from './providers/registry';
@@ -123,6 +124,8 @@ export const readSettingsNamed = (env: Record<string, unknown>, names: readonly 
 export type MailFrom = { email: string; name?: string };
 
 export type DeliveryConfig = {
+  /** The readers' languages and the host's wording (integration/i18n); English only unless the build says otherwise. */
+  locales?: { defaultLocale: string; locales: readonly string[]; messages: MessageOverrides };
   siteUrl: string; // where the integration's routes live: SITE_URL + ROUTE_BASE, no trailing slash
   homeUrl: string; // the site's home page: SITE_URL's origin + SITE_BASE (Astro's base) + '/'
   siteName: string;

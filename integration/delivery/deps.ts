@@ -12,6 +12,11 @@ import type { Transport } from './transport';
 
 export type DeliveryEnv = { DB: D1Database; [name: string]: unknown };
 
+/** Where the build's language settings travel in the environment (integration/runtime.ts sets them). */
+export const I18N_ENV = '__NOTIFY_I18N';
+export type EmailLocales = DeliveryConfig['locales'];
+const ENGLISH_ONLY: EmailLocales = { defaultLocale: 'en', locales: ['en'], messages: {} };
+
 /**
  * The Worker's environment with `DB` set to the D1 binding the host named (the `binding` option,
  * which the build registers content into), so every reader of `env.DB` uses that database.
@@ -31,7 +36,7 @@ export function buildDeliveryDeps(
   env: DeliveryEnv,
   overrides: { transport?: Transport; transactionalTransport?: Transport; settings?: Record<string, unknown> } = {},
 ): DeliveryDeps {
-  const config = loadDeliveryConfig({ ...env, ...overrides.settings });
+  const config = { ...loadDeliveryConfig({ ...env, ...overrides.settings }), locales: (env[I18N_ENV] as EmailLocales | undefined) ?? ENGLISH_ONLY };
   const db = createDb(env.DB);
   const transport = overrides.transport ?? createTransport(config.transport, 'bulk', config, env, db);
   // A second transport only when transactional mail goes elsewhere (another provider, or Postmark's other stream).

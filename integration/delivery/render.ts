@@ -7,6 +7,8 @@
 import Mustache from 'mustache';
 import type { EmailTemplate } from '../../db/schema';
 import { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables } from '../../db/template-variables';
+import { formatDate, translator, type MessageKey, type Translate } from '../i18n';
+import { emailWords } from '../i18n/email';
 
 export { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables };
 
@@ -104,18 +106,20 @@ export const postItemFields = (post: PostRow): ItemFields => ({
   heroImage: post.heroImage,
 });
 
-const LABELS: Record<string, { label: string; plural: string; cta: string }> = {
-  blog: { label: 'New post', plural: 'new posts', cta: 'Read the post' },
-  thought: { label: 'Thought', plural: 'thoughts', cta: 'Read the thought' },
-  announcement: { label: 'Announcement', plural: 'announcements', cta: 'Read the announcement' },
-};
-
 /** One date format for the email, the console and the demo site (src/lib/content.ts): `10 March 2026`, a UTC calendar day. */
 const dateFormat = new Intl.DateTimeFormat('en-GB', { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
 export const formatPublishDate = (date: Date): string => dateFormat.format(date);
 
-function itemView(item: ItemFields): View {
-  const labels = LABELS[item.contentType] ?? { label: 'Update', plural: 'updates', cta: 'Read more' };
+const ENGLISH = translator('en');
+/** The labels of a content type in the reader's language (integration/i18n, `email.*`). */
+function labelsOf(contentType: string, t: Translate) {
+  const kind = ['blog', 'thought', 'announcement'].includes(contentType) ? contentType : 'other';
+  const key = (part: string) => `email.${part}.${kind}` as MessageKey;
+  return { label: t(key('label')), plural: t(key('plural')), cta: t(key('cta')) };
+}
+
+function itemView(item: ItemFields, t: Translate = ENGLISH): View {
+  const labels = labelsOf(item.contentType, t);
   return {
     content_title: singleLine(item.contentTitle),
     content_url: item.contentUrl,
@@ -123,15 +127,17 @@ function itemView(item: ItemFields): View {
     content_type_label: labels.label,
     content_type_label_plural: labels.plural,
     cta_label: labels.cta,
-    publish_date: item.publishDate ? formatPublishDate(item.publishDate) : '',
+    // One date format across site, email and console in English (`10 March 2026`); other languages through Intl.
+    publish_date: item.publishDate ? (t.locale === 'en' ? formatPublishDate(item.publishDate) : formatDate(item.publishDate, t.locale)) : '',
     content_author: item.author ?? '',
   };
 }
 
 type ReaderLinks = { recipientEmail: string; unsubscribeUrl: string; preferencesUrl?: string; trackingPixelUrl?: string };
 
-function commonView(site: SiteContext, links: ReaderLinks): View {
+function commonView(site: SiteContext, links: ReaderLinks, t: Translate = ENGLISH, what = ''): View {
   return {
+    ...emailWords(t, { site: site.siteName, email: links.recipientEmail, what }),
     site_name: site.siteName,
     site_url: site.homeUrl,
     postal_address: site.postalAddress,
@@ -143,27 +149,30 @@ function commonView(site: SiteContext, links: ReaderLinks): View {
 }
 
 /** The body is the same string for every reader: Mustache only copies it into each message. */
-export function contentView(site: SiteContext, links: ReaderLinks, item: ItemFields): View {
+export function contentView(site: SiteContext, links: ReaderLinks, item: ItemFields, t: Translate = ENGLISH): View {
   return {
-    ...commonView(site, links),
-    ...itemView(item),
+    ...commonView(site, links, t, labelsOf(item.contentType, t).plural),
+    ...itemView(item, t),
     content_body_html: item.bodyHtml ?? '',
     content_body_text: item.bodyText ?? '',
     hero_image_url: item.heroImage ?? '',
   };
 }
 
-export function digestView(site: SiteContext, links: ReaderLinks, period: 'daily' | 'weekly', items: ItemFields[]): View {
+export function digestView(site: SiteContext, links: ReaderLinks, period: 'daily' | 'weekly', items: ItemFields[], t: Translate = ENGLISH): View {
   const count = items.length;
+  const title = t(`email.digestTitle.${period}`);
   return {
-    ...commonView(site, links),
+    ...commonView(site, links, t, labelsOf('other', t).plural),
+    t_digest_subject: t('email.digest.subject', { title, count, site: site.siteName }),
     digest_period: period,
-    digest_title: `Your ${period} digest`,
+    digest_title: title,
     item_count: count,
-    items: items.map(itemView),
+    items: items.map((item) => itemView(item, t)),
   };
 }
 
-export function verificationView(site: SiteContext, links: ReaderLinks, verifyUrl: string, subscriptionSummary: string | null = null): View {
-  return { ...commonView(site, links), verify_url: verifyUrl, subscription_summary: subscriptionSummary ?? '' };
+export function verificationView(site: SiteContext, links: ReaderLinks, verifyUrl: string, subscriptionSummary: string | null = null, t: Translate = ENGLISH): View {
+  const words = emailWords(t, { site: site.siteName, email: links.recipientEmail, summary: subscriptionSummary ?? '' });
+  return { ...commonView(site, links, t), ...words, verify_url: verifyUrl, subscription_summary: subscriptionSummary ?? '' };
 }

@@ -68,13 +68,16 @@ declare module 'vitest' {
   }
 }
 
-/** Copies, migrates, builds and serves the project; `stop` ends the server and removes the copy. */
-export async function launchSite(): Promise<SiteInfo & { stop: () => Promise<void> }> {
+/**
+ * Copies, migrates, builds and serves the project; `stop` ends the server and removes the copy.
+ * `buildEnv` reaches astro.config.mjs (e.g. NOTIFY_LOCALE=de for the demo in German).
+ */
+export async function launchSite(buildEnv: NodeJS.ProcessEnv = {}): Promise<SiteInfo & { stop: () => Promise<void> }> {
   const project = copyProject();
   const persist = join(project, '.wrangler/state'); // where the content registration writes by default
   try {
     run(project, [bin('wrangler'), 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
-    run(project, [bin('astro'), 'build']);
+    run(project, [bin('astro'), 'build'], buildEnv);
   } catch (error) {
     removeProject(project);
     throw error;
@@ -129,9 +132,9 @@ async function connectSite(info: SiteInfo, stopServer: () => Promise<void>): Pro
  * The site for a test file: the one vitest's globalSetup started for the whole run (one
  * build, one server), or, when run without it, a site of its own.
  */
-export async function startSite(): Promise<Site> {
-  const shared = inject('readerSite');
+export async function startSite(buildEnv?: NodeJS.ProcessEnv): Promise<Site> {
+  const shared = buildEnv ? undefined : inject('readerSite');
   if (shared) return connectSite(shared, async () => undefined);
-  const own = await launchSite();
+  const own = await launchSite(buildEnv);
   return connectSite(own, own.stop);
 }

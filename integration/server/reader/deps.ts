@@ -1,6 +1,7 @@
 import type { Db } from '../../../db/client';
 import { safeErrorText } from '../../../db/safe-error';
 import type { BotCheckConfig } from '../bot-check';
+import { tooManyText, translator, type Translate } from '../../i18n';
 
 export type AccountEmail = {
   userId: string;
@@ -28,7 +29,15 @@ export type ReaderDeps = {
    * anything about the address. Without it (tests, CLIs) the work runs before the answer.
    */
   afterResponse?: (work: () => Promise<unknown>) => void;
+  /** The language of the page the request came from (integration/i18n); English without it. */
+  t?: Translate;
+  /** The `lang` the page's own redirects keep: set only when the site serves several languages. */
+  lang?: string;
 };
+
+const ENGLISH = translator('en');
+/** The request's translator: the page's, else English (tests, the JSON API). */
+export const tOf = (deps: Pick<ReaderDeps, 't'>): Translate => deps.t ?? ENGLISH;
 
 /** Runs `work` after the answer when the deps allow it, else now; its failures are logged, never shown. */
 export async function afterResponse(deps: Pick<ReaderDeps, 'afterResponse'>, label: string, work: () => Promise<unknown>): Promise<void> {
@@ -48,8 +57,7 @@ export type PageResult<V> =
 export const render = <V>(view: V, status = 200, headers?: Record<string, string>): PageResult<V> => ({ type: 'render', status, view, headers });
 export const respond = <V>(response: Response): PageResult<V> => ({ type: 'response', response });
 
-export const tooManyMessage = (retryAfterSeconds: number): string =>
-  `Too many attempts. Please try again in ${Math.ceil(retryAfterSeconds / 60)} minute${retryAfterSeconds > 60 ? 's' : ''}.`;
+export const tooManyMessage = (retryAfterSeconds: number, t: Translate = ENGLISH): string => tooManyText(t, retryAfterSeconds);
 
 /** 303 See Other: after a POST, the browser GETs the next page (post/redirect/get). */
 export const redirectTo = (location: string, headers: Record<string, string> = {}): Response =>

@@ -13,7 +13,9 @@ import { type ContentType, type EmailFrequency, type User } from '../../../db/sc
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, validationError, type FieldErrors } from '../http';
 import { cleanToken, parseBoolean, parseContentTypes, parseFrequency } from '../validation';
-import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
+import { nowOf, redirectTo, render, respond, tOf, type PageResult, type ReaderDeps } from './deps';
+import { formRefusal } from './messages';
+import type { Translate } from '../../i18n';
 
 export type Preferences = { contentTypes: ContentType[]; frequency: EmailFrequency; unsubscribeAll: boolean };
 
@@ -47,6 +49,8 @@ export type PreferencesView =
   | {
       state: 'form';
       email: string;
+      /** The reader's language (null: the site's default). */
+      locale: string | null;
       emailVerified: boolean;
       token: string | null;
       values: Preferences;
@@ -64,6 +68,7 @@ function formView(user: User, token: string | null, extra: Partial<Extract<Prefe
   return {
     state: 'form',
     email: user.email,
+    locale: user.locale,
     emailVerified: user.emailVerified,
     token,
     values: preferencesOf(user),
@@ -88,12 +93,12 @@ export async function showPreferences(db: Db, url: URL, sessionUser: User | null
   );
 }
 
-export function parsePreferences(raw: { contentTypes: unknown; frequency: unknown; unsubscribeAll: unknown }) {
+export function parsePreferences(raw: { contentTypes: unknown; frequency: unknown; unsubscribeAll: unknown }, t?: Translate) {
   const errors: FieldErrors = {};
   const value: Preferences = {
-    contentTypes: parseContentTypes(raw.contentTypes, errors, { requireOne: false }),
-    frequency: parseFrequency(raw.frequency, errors),
-    unsubscribeAll: parseBoolean(raw.unsubscribeAll, errors, 'unsubscribeAll'),
+    contentTypes: parseContentTypes(raw.contentTypes, errors, { requireOne: false }, 'contentTypes', t),
+    frequency: parseFrequency(raw.frequency, errors, 'frequency', t),
+    unsubscribeAll: parseBoolean(raw.unsubscribeAll, errors, 'unsubscribeAll', t),
   };
   return { value, errors };
 }
@@ -132,11 +137,11 @@ async function savePreferences(db: Db, user: User, prefs: Preferences, request: 
   });
 }
 
-export async function handlePreferencesForm(db: Db, request: Request, sessionUser: User | null, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<PreferencesView>> {
+export async function handlePreferencesForm(db: Db, request: Request, sessionUser: User | null, deps: Pick<ReaderDeps, 'now' | 't'>): Promise<PageResult<PreferencesView>> {
   const body = await readForm(request);
   if (!body.ok) {
     if (!sessionUser) return render({ state: 'invalid' }, body.status);
-    return render(formView(sessionUser, null, { errors: { form: body.reason } }), body.status);
+    return render(formView(sessionUser, null, { errors: { form: formRefusal(body, tOf(deps)) } }), body.status);
   }
   const now = nowOf(deps);
   const auth = await resolvePreferencesAuth(db, formText(body.form, 'token'), sessionUser, now);
@@ -145,7 +150,7 @@ export async function handlePreferencesForm(db: Db, request: Request, sessionUse
     contentTypes: formList(body.form, 'contentTypes'),
     frequency: formText(body.form, 'frequency'),
     unsubscribeAll: formText(body.form, 'unsubscribeAll'),
-  });
+  }, tOf(deps));
   if (Object.keys(errors).length > 0) return render(formView(auth.user, auth.token, { values: value, errors }), 400);
   await savePreferences(db, auth.user, value, request, auth.token ? 'token' : 'session', now);
   const query = auth.token ? `token=${encodeURIComponent(auth.token)}&saved=1` : 'saved=1';

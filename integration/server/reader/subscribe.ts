@@ -3,7 +3,7 @@
  * The answer never says whether the address was known (no account enumeration).
  */
 import type { Db } from '../../../db/client';
-import { consentQueries } from '../../../db/consent';
+import { consentQueries, consentWordingOf } from '../../../db/consent';
 import { historyInsertRows } from '../../../db/history';
 import { upsertReader } from '../../../db/readers';
 import { newId, sha256Hex } from '../../../db/crypto';
@@ -16,19 +16,22 @@ import { hitRateLimit, hitRateLimits, peekRateLimit, RATE_LIMITS } from '../rate
 import { isSuppressedNonReader } from '../../../db/suppressions';
 import { parseContentTypes, parseEmail, parseFrequency } from '../validation';
 import { choicesSummary, issueVerificationToken } from '../verification';
-import { afterResponse, nowOf, redirectTo, tooManyMessage, render, respond, type PageResult, type ReaderDeps } from './deps';
+import { afterResponse, nowOf, redirectTo, tOf, tooManyMessage, render, respond, type PageResult, type ReaderDeps } from './deps';
+import { botRefusal, formRefusal } from './messages';
+import type { Translate } from '../../i18n';
 
 export type SubscribeInput = { email: string; contentTypes: ContentType[]; frequency: EmailFrequency };
 
+/** The answer after subscribing, in English (the JSON API); pages use `subscribe.done` of the catalog. */
 export const SUBSCRIBE_DONE_MESSAGE =
   'Thanks! If this address can receive our email, a confirmation link is on its way. Open it within 48 hours to start your subscription.';
 
-export function parseSubscribeInput(raw: { email: unknown; contentTypes: unknown; frequency: unknown }) {
+export function parseSubscribeInput(raw: { email: unknown; contentTypes: unknown; frequency: unknown }, t?: Translate) {
   const errors: FieldErrors = {};
   const value: SubscribeInput = {
-    email: parseEmail(raw.email, errors),
-    contentTypes: parseContentTypes(raw.contentTypes, errors, { requireOne: true }),
-    frequency: parseFrequency(raw.frequency, errors),
+    email: parseEmail(raw.email, errors, 'email', t),
+    contentTypes: parseContentTypes(raw.contentTypes, errors, { requireOne: true }, 'contentTypes', t),
+    frequency: parseFrequency(raw.frequency, errors, 'frequency', t),
   };
   return { value, errors };
 }
@@ -58,7 +61,7 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
     // this narrows the timing difference, it does not remove it.
     await getUserByEmail(db, input.email);
     await issueVerificationToken(db, newId(), now, { contentTypes: input.contentTypes, frequency: input.frequency });
-    const [wording] = consentQueries(db, { userId: '', source, choices: { contentTypes: input.contentTypes, frequency: input.frequency }, now });
+    const [wording] = consentQueries(db, { userId: '', source, choices: { contentTypes: input.contentTypes, frequency: input.frequency }, now, wording: consentWordingOf(tOf(deps)('consent.text'), tOf(deps).locale) });
     await db.batch([wording]);
     return { ok: true };
   }
@@ -67,7 +70,8 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
   // path, so the answer's timing says nothing about the address. A blocked reader's
   // verification email is queued like any other and cancelled by the processor's send-time
   // eligibility check (db/delivery.ts), never sent; the upsert writes that row's own values back.
-  const { user, created } = await upsertReader(db, input, now);
+  // The page's language (deps.t) is the reader's: their emails and token pages speak it.
+  const { user, created } = await upsertReader(db, { ...input, locale: deps.t?.locale ?? null }, now);
   const choices = { contentTypes: input.contentTypes, frequency: input.frequency };
   const token = await issueVerificationToken(db, user.id, now, choices);
   // The history row and the consent record (with the wording shown, by version) in one batch, on every path.
@@ -76,13 +80,14 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
   ], now);
   await db.batch([
     history!,
-    ...consentQueries(db, { userId: user.id, source, choices, ipAddress: meta.ipAddress, userAgent: meta.userAgent, verificationTokenHash: await sha256Hex(token), now }),
+    // The wording in the language the form showed it (the record keeps the words the reader saw).
+    ...consentQueries(db, { userId: user.id, source, choices, ipAddress: meta.ipAddress, userAgent: meta.userAgent, verificationTokenHash: await sha256Hex(token), now, wording: consentWordingOf(tOf(deps)('consent.text'), tOf(deps).locale) }),
   ]);
   const verifyUrl = `${deps.siteUrl}/verify?token=${encodeURIComponent(token)}`;
   // After the answer: the transport's latency (and whether the processor cancels the mail of a
   // blocked or suppressed address) must not show in the subscribe route's timing.
   await afterResponse(deps, 'subscribe: sending the verification email', () =>
-    deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, summary: choicesSummary(choices) }),
+    deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, summary: choicesSummary(choices, tOf(deps)) }),
   );
   return { ok: true };
 }
@@ -103,21 +108,22 @@ export const emptySubscribeView = (): SubscribeView => ({
 
 /** POST /subscribe (HTML form). */
 export async function handleSubscribeForm(db: Db, request: Request, deps: ReaderDeps): Promise<PageResult<SubscribeView>> {
+  const t = tOf(deps);
   const body = await readForm(request);
-  if (!body.ok) return render({ ...emptySubscribeView(), errors: { form: body.reason } }, body.status);
+  if (!body.ok) return render({ ...emptySubscribeView(), errors: { form: formRefusal(body, t) } }, body.status);
   const raw = { email: formText(body.form, 'email'), contentTypes: formList(body.form, 'contentTypes'), frequency: formText(body.form, 'frequency') };
-  const { value, errors } = parseSubscribeInput(raw);
+  const { value, errors } = parseSubscribeInput(raw, t);
   const values = { email: typeof raw.email === 'string' ? raw.email.slice(0, 300) : '', contentTypes: value.contentTypes, frequency: value.frequency };
   if (Object.keys(errors).length > 0) return render({ values, errors, done: false }, 400);
   // Before anything is written (rate limits included) or mailed.
   const bot = await checkBot(deps.botCheck, { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) }, requestMeta(request).ipAddress);
-  if (!bot.ok) return render({ values, errors: { form: bot.message }, done: false }, 400);
+  if (!bot.ok) return render({ values, errors: { form: botRefusal(bot.message, t) }, done: false }, 400);
   const outcome = await subscribe(db, value, deps, requestMeta(request), 'subscribe_form');
   if (!outcome.ok) {
-    const view = { values, errors: { form: tooManyMessage(outcome.retryAfterSeconds) }, done: false, retryAfterSeconds: outcome.retryAfterSeconds };
+    const view = { values, errors: { form: tooManyMessage(outcome.retryAfterSeconds, t) }, done: false, retryAfterSeconds: outcome.retryAfterSeconds };
     return render(view, 429, { 'retry-after': String(outcome.retryAfterSeconds) });
   }
-  return respond(redirectTo('/subscribe?sent=1'));
+  return respond(redirectTo(`/subscribe?sent=1${deps.lang ? `&lang=${encodeURIComponent(deps.lang)}` : ''}`));
 }
 
 /** POST /api/subscribe (JSON): 202 on success, 400 with fields, 415 for a wrong content type, 429. */

@@ -12,7 +12,7 @@ import type { ContentType, TokenType, UnsubscribeToken } from '../../../db/schem
 import { formText, readForm } from '../forms';
 import { requestMeta, type RequestMeta } from '../http';
 import { cleanToken } from '../validation';
-import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
+import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps, tOf } from './deps';
 
 /** The token types an unsubscribe route takes: never a preferences link (docs/routes-and-security.md "Which token each route takes"). */
 export const UNSUBSCRIBE_TOKEN_TYPES: readonly TokenType[] = ['one_click', 'complete'];
@@ -61,7 +61,7 @@ export async function performUnsubscribe(
 }
 
 export type UnsubscribeView =
-  | { state: 'confirm'; token: string; scope: ContentType | 'all'; email: string }
+  | { state: 'confirm'; token: string; scope: ContentType | 'all'; email: string; locale: string | null }
   | { state: 'done'; token: string; scope: ContentType | 'all'; preferencesToken: string }
   | { state: 'used'; token: string }
   | { state: 'expired' }
@@ -82,7 +82,7 @@ export async function showUnsubscribe(db: Db, url: URL, deps: Pick<ReaderDeps, '
   if (found.row.tokenType === 'preference_change') return respond(redirectTo(`/preferences?token=${encodeURIComponent(token)}`));
   const user = await getUserById(db, found.row.userId);
   if (!user) return render({ state: 'invalid' }, 404);
-  return render({ state: 'confirm', token, scope: scopeOf(found.row), email: user.email });
+  return render({ state: 'confirm', token, scope: scopeOf(found.row), email: user.email, locale: user.locale });
 }
 
 export async function handleUnsubscribe(db: Db, request: Request, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<UnsubscribeView>> {
@@ -115,7 +115,9 @@ const text = (body: string, status: number, headers: Record<string, string> = {}
  * RFC 8058 §3.1: the body must be `List-Unsubscribe=One-Click`, urlencoded or multipart.
  * Anything missing or wrong is a 4xx and changes nothing; a spent token answers 200 again.
  */
-export async function handleOneClick(db: Db, request: Request, deps: Pick<ReaderDeps, 'now'>): Promise<Response> {
+export async function handleOneClick(db: Db, request: Request, deps: Pick<ReaderDeps, 'now' | 't'>): Promise<Response> {
+  // The answers a person may read are in the site's language; the protocol errors stay English.
+  const t = tOf(deps);
   if (request.method !== 'POST') return text('Use POST (RFC 8058 one-click unsubscribe).', 405, { allow: 'POST' });
   const mediaType = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (!ONE_CLICK_BODY_TYPES.has(mediaType)) return text('Send List-Unsubscribe=One-Click as a form body.', 415);
@@ -124,10 +126,10 @@ export async function handleOneClick(db: Db, request: Request, deps: Pick<Reader
   if (formText(body.form, 'List-Unsubscribe') !== 'One-Click') return text('The body must be List-Unsubscribe=One-Click.', 400);
   const now = nowOf(deps);
   const found = await lookUpToken(db, new URL(request.url).searchParams.get('token'), now);
-  if (found.state === 'invalid') return text('Unknown unsubscribe link.', 404);
-  if (found.state === 'used') return text('You are already unsubscribed.', 200);
-  if (found.state === 'expired') return text('This unsubscribe link has expired. Use the preferences link in a recent email.', 410);
+  if (found.state === 'invalid') return text(t('oneClick.unknown'), 404);
+  if (found.state === 'used') return text(t('oneClick.already'), 200);
+  if (found.state === 'expired') return text(t('oneClick.expired'), 410);
   if (!UNSUBSCRIBE_TOKEN_TYPES.includes(found.row.tokenType)) return text(NOT_AN_UNSUBSCRIBE_LINK, 400);
   const outcome = await performUnsubscribe(db, found.row, requestMeta(request), 'one_click', now);
-  return text(outcome === 'done' ? 'You have been unsubscribed.' : 'You are already unsubscribed.', 200);
+  return text(outcome === 'done' ? t('oneClick.done') : t('oneClick.already'), 200);
 }

@@ -9,7 +9,8 @@ import { cleanToken } from '../validation';
 import { choicesSummary, confirmVerification, inspectVerificationToken } from '../verification';
 import type { ContentType, EmailFrequency, User } from '../../../db/schema';
 import { preferencesOf } from './preferences';
-import { afterResponse, nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps } from './deps';
+import { afterResponse, nowOf, redirectTo, render, respond, tOf, type PageResult, type ReaderDeps } from './deps';
+import { formRefusal } from './messages';
 
 /** The preferences link handed out right after confirming. */
 const PREFERENCES_AFTER_VERIFY_TTL_SECONDS = 7 * DAY;
@@ -17,21 +18,21 @@ const PREFERENCES_AFTER_VERIFY_TTL_SECONDS = 7 * DAY;
 const WELCOME_PREFERENCES_TTL_SECONDS = 60 * DAY;
 
 export type VerifyView =
-  | { state: 'confirm'; token: string; email: string }
+  | { state: 'confirm'; token: string; email: string; locale: string | null }
   | { state: 'expired' }
   | { state: 'invalid'; reason?: string };
 
 export async function showVerify(db: Db, url: URL, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<VerifyView>> {
   const token = cleanToken(url.searchParams.get('token'));
   const found = await inspectVerificationToken(db, token, nowOf(deps));
-  if (found.state === 'valid') return render({ state: 'confirm', token: token!, email: found.user.email });
+  if (found.state === 'valid') return render({ state: 'confirm', token: token!, email: found.user.email, locale: found.user.locale });
   if (found.state === 'expired') return render({ state: 'expired' }, 410);
   return render({ state: 'invalid' }, 404);
 }
 
 export async function handleVerify(db: Db, request: Request, deps: ReaderDeps): Promise<PageResult<VerifyView>> {
   const body = await readForm(request);
-  if (!body.ok) return render({ state: 'invalid', reason: body.reason }, body.status);
+  if (!body.ok) return render({ state: 'invalid', reason: formRefusal(body, tOf(deps)) }, body.status);
   const now = nowOf(deps);
   const confirmed = await confirmVerification(db, cleanToken(formText(body.form, 'token')), now);
   if (!confirmed.ok) return confirmed.state === 'expired' ? render({ state: 'expired' }, 410) : render({ state: 'invalid' }, 404);
@@ -63,5 +64,5 @@ export async function handleVerify(db: Db, request: Request, deps: ReaderDeps): 
 async function sendWelcome(db: Db, deps: ReaderDeps, user: User, choices: { contentTypes: ContentType[]; frequency: EmailFrequency }, now: Date) {
   const { token } = await createUnsubscribeToken(db, { userId: user.id, tokenType: 'preference_change', ttlSeconds: WELCOME_PREFERENCES_TTL_SECONDS, now });
   const verifyUrl = `${deps.siteUrl}/preferences?token=${encodeURIComponent(token)}`;
-  await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, kind: 'welcome', summary: choicesSummary(choices) });
+  await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, kind: 'welcome', summary: choicesSummary(choices, tOf(deps)) });
 }
