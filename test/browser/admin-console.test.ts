@@ -79,7 +79,7 @@ describe('author console', () => {
     expect(await page.locator('[data-testid="admin-actor"]').textContent()).toBe('dev-bypass');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Overview');
     for (const chart of ['status', 'growth', 'queue', 'rates']) {
-      const svg = page.locator(`[data-testid="chart-${chart}"] svg[role="img"]`);
+      const svg = page.locator(`[data-testid="chart-${chart}"] svg[role="img"]`).first(); // the wide drawing
       expect(await svg.getAttribute('aria-labelledby')).toBe(`${chart}-title ${chart}-desc`);
       expect(await page.locator(`[data-testid="chart-${chart}"] table tbody tr`).count()).toBeGreaterThan(0);
     }
