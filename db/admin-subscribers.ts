@@ -13,7 +13,8 @@ import { toUnixSeconds } from './time';
 export const SUBSCRIBER_STATUSES = ['active', 'unconfirmed', 'bounced', 'unsubscribed', 'blocked'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
-export type SubscriberFilters = { q?: string; status?: SubscriberStatus; contentType?: ContentType; frequency?: EmailFrequency };
+/** `importId`: the readers one import created or updated (the import's done page links there). */
+export type SubscriberFilters = { q?: string; status?: SubscriberStatus; contentType?: ContentType; frequency?: EmailFrequency; importId?: string };
 
 const MAX_QUERY_LENGTH = 254;
 
@@ -23,11 +24,13 @@ export function parseSubscriberFilters(params: URLSearchParams): SubscriberFilte
   const status = params.get('status') ?? '';
   const type = params.get('type') ?? '';
   const frequency = params.get('frequency') ?? '';
+  const importId = params.get('import') ?? '';
   return {
     ...(q ? { q } : {}),
     ...((SUBSCRIBER_STATUSES as readonly string[]).includes(status) ? { status: status as SubscriberStatus } : {}),
     ...(isContentType(type) ? { contentType: type as ContentType } : {}),
     ...((EMAIL_FREQUENCIES as readonly string[]).includes(frequency) ? { frequency: frequency as EmailFrequency } : {}),
+    ...(/^[A-Za-z0-9_-]{8,64}$/.test(importId) ? { importId } : {}),
   };
 }
 
@@ -61,6 +64,10 @@ export function subscriberWhere(f: SubscriberFilters): { where: string; params: 
   if (f.frequency) {
     params.push(f.frequency);
     clauses.push(`email_frequency = ?${params.length}`);
+  }
+  if (f.importId) {
+    params.push(f.importId);
+    clauses.push(`id IN (SELECT user_id FROM email_notification_history WHERE action IN ('subscribed', 'preferences_updated') AND details->>'importId' = ?${params.length})`);
   }
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }

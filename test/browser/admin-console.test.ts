@@ -151,7 +151,14 @@ describe('author console', () => {
     expect(await page.locator('[data-testid="import-invalid-lines"] tbody td').first().textContent()).toBe('501');
     await page.screenshot({ path: join(ARTIFACTS, 'admin-import-summary.png'), fullPage: true });
     await page.click('[data-testid="import-confirm"]');
-    expect(await page.locator('[data-testid="import-done"]').textContent()).toContain('999 new');
+    expect(await page.locator('[data-testid="import-done"]').textContent()).toContain('999 new readers');
+    expect(await page.locator('[data-testid="import-confirmations"]').textContent()).toMatch(/^999 confirmation mails queued: they go out with the next delivery run/);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-import-done.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="import-rejected"]')]);
+    const rejected = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    expect(rejected).toEqual(['email,types,frequency,line,problem', 'not-an-address,,,501,not an email address']);
+    await page.click('[data-testid="import-readers"]');
+    expect(await page.locator('[data-testid="subscriber-count"]').textContent()).toBe('999');
 
     await page.goto('/admin/subscribers?q=%40import.example&frequency=weekly');
     expect(await page.locator('[data-testid="subscriber-count"]').textContent()).toBe('999');
