@@ -130,29 +130,40 @@ export async function searchSubscribers(
   return { rows, total: Number(count!.results[0]?.n ?? 0), next: more ? rows.at(-1)!.email : null };
 }
 
-export type TimelineEntry = { at: Date; action: string; details: Record<string, unknown> | null; source: 'history' | 'admin'; actor?: string };
+/** One line of a reader's history: `title` is the post an email was about (via its notification), when there is one. */
+export type TimelineEntry = { at: Date; action: string; details: Record<string, unknown> | null; source: 'history' | 'admin'; actor?: string; title?: string | null };
 
 export const TIMELINE_LIMIT = 100;
 
-/** The reader and their last TIMELINE_LIMIT events (delivery history and admin actions), newest first. */
-export async function getSubscriber(db: Db, id: string): Promise<{ user: User; timeline: TimelineEntry[] } | null> {
+// ?1 user id, ?2 limit + 1 (one more says there is a next page), ?3 offset. The reader's history
+// with each email's post title, and the author's actions on the reader, newest first, in one statement.
+const TIMELINE = `SELECT * FROM (
+    SELECT 'history' AS source, h.id, h.action, h.details, h.timestamp AS at, NULL AS actor, n.content_title AS title
+      FROM email_notification_history h LEFT JOIN email_notifications n ON n.id = h.notification_id WHERE h.user_id = ?1
+    UNION ALL
+    SELECT 'admin', id, action, details, created_at, actor, NULL FROM admin_audit_log WHERE target_type = 'user' AND target_id = ?1
+  ) ORDER BY at DESC, id DESC LIMIT ?2 OFFSET ?3`;
+
+/** A reader and one page of their timeline (`page` from 0; `more` when an older page exists). */
+export async function getSubscriber(db: Db, id: string, page = 0, limit = TIMELINE_LIMIT): Promise<{ user: User; timeline: TimelineEntry[]; more: boolean } | null> {
   const d1 = d1Of(db);
-  const [user, history, audit] = await d1.batch<Record<string, unknown>>([
+  const [user, rows] = await d1.batch<Record<string, unknown>>([
     d1.prepare('SELECT id FROM users WHERE id = ?1').bind(id),
-    d1.prepare('SELECT action, details, timestamp FROM email_notification_history WHERE user_id = ?1 ORDER BY timestamp DESC LIMIT ?2').bind(id, TIMELINE_LIMIT),
-    d1.prepare(`SELECT action, details, actor, created_at FROM admin_audit_log WHERE target_type = 'user' AND target_id = ?1 ORDER BY created_at DESC LIMIT ?2`).bind(id, TIMELINE_LIMIT),
+    d1.prepare(TIMELINE).bind(id, limit + 1, Math.max(0, page) * limit),
   ]);
   if (!user?.results[0]) return null;
   const full = await db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, id) });
   if (!full) return null;
   const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : null);
-  const timeline: TimelineEntry[] = [
-    ...history!.results.map((r) => ({ at: new Date(Number(r.timestamp) * 1000), action: String(r.action), details: parse(r.details), source: 'history' as const })),
-    ...audit!.results.map((r) => ({ at: new Date(Number(r.created_at) * 1000), action: String(r.action), details: parse(r.details), source: 'admin' as const, actor: String(r.actor) })),
-  ]
-    .sort((a, b) => b.at.getTime() - a.at.getTime())
-    .slice(0, TIMELINE_LIMIT);
-  return { user: full, timeline };
+  const timeline: TimelineEntry[] = rows!.results.slice(0, limit).map((r) => ({
+    at: new Date(Number(r.at) * 1000),
+    action: String(r.action),
+    details: parse(r.details),
+    source: r.source === 'admin' ? ('admin' as const) : ('history' as const),
+    ...(r.source === 'admin' ? { actor: String(r.actor) } : {}),
+    title: typeof r.title === 'string' ? r.title : null,
+  }));
+  return { user: full, timeline, more: rows!.results.length > limit };
 }
 
 type Actor = { actor: string; ipAddress?: string | null };

@@ -91,4 +91,28 @@ describe('the console at a phone and a desktop width', () => {
       expect(overflow).toEqual(Object.fromEntries(pages.map(([name]) => [name, 0])));
     });
   }
+
+  it('every control on the post, subscriber and template pages shows a focus ring when reached by keyboard', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const missing: string[] = [];
+    let seen = 0;
+    for (const name of ['post', 'template', 'subscriber']) {
+      await page.goto(pages.find(([n]) => n === name)![1]);
+      // Tab from the top: every control in the page that takes focus must draw an outline.
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const ring = await page.evaluate(() => {
+          const el = document.activeElement as HTMLElement | null;
+          if (!el || el === document.body || el.tagName === 'IFRAME') return null;
+          const style = getComputedStyle(el);
+          return { tag: `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}`, ok: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
+        });
+        if (!ring) continue;
+        seen++;
+        if (!ring.ok) missing.push(`${name}: ${ring.tag}`);
+      }
+    }
+    expect(seen).toBeGreaterThan(30);
+    expect(missing).toEqual([]);
+  });
 });
