@@ -131,6 +131,13 @@ describe('author console', () => {
     await page.waitForURL(/notice=Post%20released/);
     await processNotifications(deps);
     expect((await subjects()).filter((x) => x.includes(post.title))).toHaveLength(1);
+
+    // the post's results: one reader sent to, and who
+    await page.reload();
+    expect(await page.locator('[data-testid="result-sent"]').textContent()).toBe('1');
+    await page.click('[data-testid="result-sent"]');
+    expect(await page.locator('[data-testid="result-readers"] li').allTextContents()).toEqual([reader]);
+    await checkPage('post-results');
   });
 
   it('imports a 1,000-line CSV after a dry run and exports it back', async () => {
