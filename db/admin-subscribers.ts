@@ -43,21 +43,17 @@ const STATUS_SQL: Record<SubscriberStatus, string> = {
 };
 
 /**
- * WHERE clause and parameters. The address search is a prefix match on the unique email
- * index (a range, not a scan); a query starting with `@` matches the domain instead.
+ * WHERE clause and parameters. The address search matches any part of the address (`instr`,
+ * case-folded like the stored addresses).
  * Only constants of this module are spliced into the SQL; input is always a parameter.
  */
 export function subscriberWhere(f: SubscriberFilters): { where: string; params: (string | number)[] } {
   const clauses: string[] = [];
   const params: (string | number)[] = [];
   if (f.q) {
-    if (f.q.startsWith('@')) {
-      params.push(f.q);
-      clauses.push(`substr(email, -length(?${params.length})) = ?${params.length}`);
-    } else {
-      params.push(f.q, `${f.q}\u{10FFFF}`);
-      clauses.push(`email >= ?${params.length - 1} AND email < ?${params.length}`);
-    }
+    // Any part of the address ("smith", "@example.org", "ann@"): a scan, measured at 100,000 readers in test/admin-subscribers.test.ts.
+    params.push(f.q);
+    clauses.push(`instr(email, ?${params.length}) > 0`);
   }
   if (f.status) clauses.push(STATUS_SQL[f.status]);
   if (f.contentType) clauses.push(preferenceOnSql(f.contentType));
