@@ -25,7 +25,9 @@ export const EXPORT_PAGE = 2000;
  */
 export const NEVER_IMPORT_STATUSES = ['unsubscribed', 'bounced', 'blocked'] as const;
 
-export type ExistingReader = { email: string; status: string; id: string };
+/** An address the import names that is already a reader, with their current choices (for the dry run's "would change" list). */
+export type ExistingReader = { email: string; status: string; id: string; contentTypes: ContentType[]; frequency: EmailFrequency };
+type RawExisting = { email: string; status: string; id: string; frequency: EmailFrequency } & Record<ContentType, number>;
 
 export async function findExisting(db: Db, emails: readonly string[]): Promise<Map<string, ExistingReader>> {
   const d1 = d1Of(db);
@@ -34,10 +36,14 @@ export async function findExisting(db: Db, emails: readonly string[]): Promise<M
   const statements = [];
   for (let i = 0; i < emails.length; i += LOOKUP_CHUNK) {
     statements.push(
-      d1.prepare('SELECT id, email, email_status AS status FROM users WHERE email IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(emails.slice(i, i + LOOKUP_CHUNK))),
+      d1
+        .prepare(`SELECT id, email, email_status AS status, email_frequency AS frequency, ${CONTENT_TYPES.map((t) => `${PREFERENCE_SQL_COLUMN[t]} AS ${t}`).join(', ')} FROM users WHERE email IN (SELECT value FROM json_each(?1))`)
+        .bind(JSON.stringify(emails.slice(i, i + LOOKUP_CHUNK))),
     );
   }
-  for (const result of await d1.batch<ExistingReader>(statements)) for (const r of result.results) found.set(r.email, r);
+  for (const result of await d1.batch<RawExisting>(statements)) {
+    for (const r of result.results) found.set(r.email, { email: r.email, status: r.status, id: r.id, frequency: r.frequency, contentTypes: CONTENT_TYPES.filter((t) => r[t] === 1) });
+  }
   return found;
 }
 
@@ -58,6 +64,7 @@ export type ImportWrite = {
   ipAddress?: string | null;
   consent: { attested: boolean; statement: string | null };
   created: ImportRow[];
+  /** Existing readers whose choices the import replaces: empty unless the author ticked "update existing readers". */
   updated: ImportRow[];
   invalid: number;
   skipped: number;
@@ -92,6 +99,13 @@ const UPDATE_USERS = `UPDATE users SET ${CONTENT_TYPES.map((t) => `${PREFERENCE_
   FROM json_each(?1) AS r
   WHERE users.email IN (SELECT value->>'e' FROM json_each(?1)) AND users.email = r.value->>'e' AND users.email_status NOT IN (${NEVER_IMPORT_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
+// An updated reader's history says the import changed their choices, and which import (the done page lists them by it).
+const UPDATED_HISTORY = `INSERT INTO email_notification_history (id, user_id, action, details, timestamp)
+  SELECT lower(hex(randomblob(16))), u.id, 'preferences_updated',
+    json_object('source', 'import', 'importId', ?3, 'contentTypes', r.value->'types', 'frequency', r.value->>'f'), ?2
+  FROM json_each(?1) AS r CROSS JOIN users u ON u.email = r.value->>'e'
+  WHERE u.email_status NOT IN (${NEVER_IMPORT_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
 // The reader's preferences in their `subscribed` row, as the subscribe route does (confirming applies them).
 const SUBSCRIBED_HISTORY = `INSERT INTO email_notification_history (id, user_id, action, details, timestamp)
   SELECT lower(hex(randomblob(16))), u.id, 'subscribed',
@@ -123,6 +137,7 @@ export async function writeImport(db: Db, w: ImportWrite): Promise<{ created: nu
   for (const c of createdChunks) statements.push(d1.prepare(INSERT_USERS).bind(c, at, w.consent.attested ? 1 : 0, expiry));
   const inserts = statements.length;
   for (const c of updatedChunks) statements.push(d1.prepare(UPDATE_USERS).bind(c, at));
+  for (const c of updatedChunks) statements.push(d1.prepare(UPDATED_HISTORY).bind(c, at, w.importId));
   for (const c of createdChunks) statements.push(d1.prepare(SUBSCRIBED_HISTORY).bind(c, at, w.importId, w.consent.attested ? 'true' : 'false'));
   if (!w.consent.attested) for (const c of createdChunks) statements.push(d1.prepare(VERIFICATION_MAILS).bind(c, at));
   if (createdChunks.length > 0) {

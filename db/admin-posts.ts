@@ -6,7 +6,8 @@
 import { desc, eq, getTableColumns } from 'drizzle-orm';
 import { d1Of, type Db } from './client';
 import { adminAuditStatement } from './admin-audit';
-import { contentItems, type ContentItem } from './schema';
+import { CONTENT_TYPES, contentItems, type ContentItem } from './schema';
+import { PREFERENCE_SQL_COLUMN, receivingMailSql, suppressedSql } from './eligibility';
 import { toUnixSeconds } from './time';
 
 export const PROGRESS_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
@@ -113,4 +114,32 @@ export async function retryFailed(db: Db, id: string, who: Actor, now = new Date
     adminAuditStatement(db, { ...who, action: 'post_retried', targetType: 'content', targetId: id }, now),
   ]);
   return { found: (item?.results.length ?? 0) > 0, rows: retried?.meta.changes ?? 0 };
+}
+
+/** A post that has not gone out: held by the author, or published and waiting for the next run to fan it out. */
+export type WaitingPost = { id: string; slug: string; title: string; held: boolean; publishDate: Date; recipients: { immediate: number; daily: number; weekly: number } };
+
+// ?1 now (unix seconds). Posts held, or published and not yet fanned out, with the readers who
+// would get each one by frequency (receiving mail, wanting the type, not suppressed). One statement.
+const WAITING = `SELECT c.id, c.slug, c.title, c.delivery_held AS held, c.publish_date,
+    sum(u.email_frequency = 'immediate') AS immediate, sum(u.email_frequency = 'daily') AS daily, sum(u.email_frequency = 'weekly') AS weekly
+  FROM content_items c
+  LEFT JOIN users u ON ${receivingMailSql('u')} AND NOT ${suppressedSql('u')}
+    AND CASE c.content_type ${CONTENT_TYPES.map((t) => `WHEN '${t}' THEN u.${PREFERENCE_SQL_COLUMN[t]}`).join(' ')} ELSE 0 END = 1
+  WHERE c.delivery_held = 1 OR (c.notification_sent = 0 AND c.publish_date <= ?1)
+  GROUP BY c.id ORDER BY c.publish_date DESC LIMIT 50`;
+
+export async function waitingPosts(db: Db, now = new Date()): Promise<WaitingPost[]> {
+  const { results } = await d1Of(db)
+    .prepare(WAITING)
+    .bind(toUnixSeconds(now))
+    .all<{ id: string; slug: string; title: string; held: number; publish_date: number; immediate: number | null; daily: number | null; weekly: number | null }>();
+  return results.map((r) => ({
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    held: r.held === 1,
+    publishDate: new Date(r.publish_date * 1000),
+    recipients: { immediate: r.immediate ?? 0, daily: r.daily ?? 0, weekly: r.weekly ?? 0 },
+  }));
 }

@@ -13,7 +13,8 @@ import { toUnixSeconds } from './time';
 export const SUBSCRIBER_STATUSES = ['active', 'unconfirmed', 'bounced', 'unsubscribed', 'blocked'] as const;
 export type SubscriberStatus = (typeof SUBSCRIBER_STATUSES)[number];
 
-export type SubscriberFilters = { q?: string; status?: SubscriberStatus; contentType?: ContentType; frequency?: EmailFrequency };
+/** `importId`: the readers one import created or updated (the import's done page links there). */
+export type SubscriberFilters = { q?: string; status?: SubscriberStatus; contentType?: ContentType; frequency?: EmailFrequency; importId?: string };
 
 const MAX_QUERY_LENGTH = 254;
 
@@ -23,11 +24,13 @@ export function parseSubscriberFilters(params: URLSearchParams): SubscriberFilte
   const status = params.get('status') ?? '';
   const type = params.get('type') ?? '';
   const frequency = params.get('frequency') ?? '';
+  const importId = params.get('import') ?? '';
   return {
     ...(q ? { q } : {}),
     ...((SUBSCRIBER_STATUSES as readonly string[]).includes(status) ? { status: status as SubscriberStatus } : {}),
     ...(isContentType(type) ? { contentType: type as ContentType } : {}),
     ...((EMAIL_FREQUENCIES as readonly string[]).includes(frequency) ? { frequency: frequency as EmailFrequency } : {}),
+    ...(/^[A-Za-z0-9_-]{8,64}$/.test(importId) ? { importId } : {}),
   };
 }
 
@@ -40,27 +43,27 @@ const STATUS_SQL: Record<SubscriberStatus, string> = {
 };
 
 /**
- * WHERE clause and parameters. The address search is a prefix match on the unique email
- * index (a range, not a scan); a query starting with `@` matches the domain instead.
+ * WHERE clause and parameters. The address search matches any part of the address (`instr`,
+ * case-folded like the stored addresses).
  * Only constants of this module are spliced into the SQL; input is always a parameter.
  */
 export function subscriberWhere(f: SubscriberFilters): { where: string; params: (string | number)[] } {
   const clauses: string[] = [];
   const params: (string | number)[] = [];
   if (f.q) {
-    if (f.q.startsWith('@')) {
-      params.push(f.q);
-      clauses.push(`substr(email, -length(?${params.length})) = ?${params.length}`);
-    } else {
-      params.push(f.q, `${f.q}\u{10FFFF}`);
-      clauses.push(`email >= ?${params.length - 1} AND email < ?${params.length}`);
-    }
+    // Any part of the address ("smith", "@example.org", "ann@"): a scan, measured at 100,000 readers in test/admin-subscribers.test.ts.
+    params.push(f.q);
+    clauses.push(`instr(email, ?${params.length}) > 0`);
   }
   if (f.status) clauses.push(STATUS_SQL[f.status]);
   if (f.contentType) clauses.push(preferenceOnSql(f.contentType));
   if (f.frequency) {
     params.push(f.frequency);
     clauses.push(`email_frequency = ?${params.length}`);
+  }
+  if (f.importId) {
+    params.push(f.importId);
+    clauses.push(`id IN (SELECT user_id FROM email_notification_history WHERE action IN ('subscribed', 'preferences_updated') AND details->>'importId' = ?${params.length})`);
   }
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
@@ -123,29 +126,40 @@ export async function searchSubscribers(
   return { rows, total: Number(count!.results[0]?.n ?? 0), next: more ? rows.at(-1)!.email : null };
 }
 
-export type TimelineEntry = { at: Date; action: string; details: Record<string, unknown> | null; source: 'history' | 'admin'; actor?: string };
+/** One line of a reader's history: `title` is the post an email was about (via its notification), when there is one. */
+export type TimelineEntry = { at: Date; action: string; details: Record<string, unknown> | null; source: 'history' | 'admin'; actor?: string; title?: string | null };
 
 export const TIMELINE_LIMIT = 100;
 
-/** The reader and their last TIMELINE_LIMIT events (delivery history and admin actions), newest first. */
-export async function getSubscriber(db: Db, id: string): Promise<{ user: User; timeline: TimelineEntry[] } | null> {
+// ?1 user id, ?2 limit + 1 (one more says there is a next page), ?3 offset. The reader's history
+// with each email's post title, and the author's actions on the reader, newest first, in one statement.
+const TIMELINE = `SELECT * FROM (
+    SELECT 'history' AS source, h.id, h.action, h.details, h.timestamp AS at, NULL AS actor, n.content_title AS title
+      FROM email_notification_history h LEFT JOIN email_notifications n ON n.id = h.notification_id WHERE h.user_id = ?1
+    UNION ALL
+    SELECT 'admin', id, action, details, created_at, actor, NULL FROM admin_audit_log WHERE target_type = 'user' AND target_id = ?1
+  ) ORDER BY at DESC, id DESC LIMIT ?2 OFFSET ?3`;
+
+/** A reader and one page of their timeline (`page` from 0; `more` when an older page exists). */
+export async function getSubscriber(db: Db, id: string, page = 0, limit = TIMELINE_LIMIT): Promise<{ user: User; timeline: TimelineEntry[]; more: boolean } | null> {
   const d1 = d1Of(db);
-  const [user, history, audit] = await d1.batch<Record<string, unknown>>([
+  const [user, rows] = await d1.batch<Record<string, unknown>>([
     d1.prepare('SELECT id FROM users WHERE id = ?1').bind(id),
-    d1.prepare('SELECT action, details, timestamp FROM email_notification_history WHERE user_id = ?1 ORDER BY timestamp DESC LIMIT ?2').bind(id, TIMELINE_LIMIT),
-    d1.prepare(`SELECT action, details, actor, created_at FROM admin_audit_log WHERE target_type = 'user' AND target_id = ?1 ORDER BY created_at DESC LIMIT ?2`).bind(id, TIMELINE_LIMIT),
+    d1.prepare(TIMELINE).bind(id, limit + 1, Math.max(0, page) * limit),
   ]);
   if (!user?.results[0]) return null;
   const full = await db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, id) });
   if (!full) return null;
   const parse = (v: unknown) => (typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : null);
-  const timeline: TimelineEntry[] = [
-    ...history!.results.map((r) => ({ at: new Date(Number(r.timestamp) * 1000), action: String(r.action), details: parse(r.details), source: 'history' as const })),
-    ...audit!.results.map((r) => ({ at: new Date(Number(r.created_at) * 1000), action: String(r.action), details: parse(r.details), source: 'admin' as const, actor: String(r.actor) })),
-  ]
-    .sort((a, b) => b.at.getTime() - a.at.getTime())
-    .slice(0, TIMELINE_LIMIT);
-  return { user: full, timeline };
+  const timeline: TimelineEntry[] = rows!.results.slice(0, limit).map((r) => ({
+    at: new Date(Number(r.at) * 1000),
+    action: String(r.action),
+    details: parse(r.details),
+    source: r.source === 'admin' ? ('admin' as const) : ('history' as const),
+    ...(r.source === 'admin' ? { actor: String(r.actor) } : {}),
+    title: typeof r.title === 'string' ? r.title : null,
+  }));
+  return { user: full, timeline, more: rows!.results.length > limit };
 }
 
 type Actor = { actor: string; ipAddress?: string | null };

@@ -122,6 +122,24 @@ describe('admin accounts and the dev bypass', () => {
   });
 });
 
+describe('the way in', () => {
+  it('the 403 page names admin:grant and links to sign in; on localhost it also explains the dev bypass', async () => {
+    const remote = await refusal(await openAdminPage(get(undefined, `${SITE}/news/admin/posts`), reader(), settings({ access: null })));
+    expect(remote).toContain('npx astro-d1-notify admin:grant you@example.com');
+    expect(remote).toContain('href="/news/account/login?next=%2Fnews%2Fadmin%2Fposts"');
+    expect(remote).not.toContain('ADMIN_DEV_BYPASS');
+    const local = await refusal(await openAdminPage(get(undefined, 'http://localhost:4321/admin'), null, settings({ access: null })));
+    expect(local).toContain('<code>ADMIN_DEV_BYPASS=1</code> and <code>MAIL_TRANSPORT=dev</code>');
+  });
+
+  it('the dev bypass sends tests to the signed-in reader\'s address, never an invented one', async () => {
+    const dev = settings({ access: null, devBypass: true, mailTransport: 'dev' });
+    const local = 'http://127.0.0.1:4321/admin';
+    expect(await openAdminPage(get(undefined, local), null, dev)).toMatchObject({ identity: { email: null } });
+    expect(await openAdminPage(get(undefined, local), reader({ email: 'me@example.org' }), dev)).toMatchObject({ identity: { actor: 'dev-bypass', email: 'me@example.org' } });
+  });
+});
+
 describe('CSRF on admin POSTs', () => {
   const CSRF = 'A'.repeat(43);
   const post = (opts: { origin?: string | null; cookie?: string | null; field?: string | null; token?: string }) => {

@@ -5,7 +5,7 @@
  */
 import Papa from 'papaparse';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseSubscriberFilters } from '../db/admin-subscribers';
+import { parseSubscriberFilters, searchSubscribers } from '../db/admin-subscribers';
 import { addressHash } from '../db/crypto';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
 import { exportResponse, importAction, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, parseImportCsv, type ImportView } from '../integration/server/admin/import-export';
@@ -30,6 +30,12 @@ const CSRF = 'c'.repeat(43);
 const settings: AdminSettings = { access: null, devBypass: true, mailTransport: 'dev' };
 
 async function post(fields: Record<string, string>): Promise<ImportView> {
+  const answer = await postRaw(fields);
+  if (answer instanceof Response) throw new Error(`a download, not a page: ${answer.status}`);
+  return answer;
+}
+
+async function postRaw(fields: Record<string, string>): Promise<ImportView | Response> {
   const body = new FormData();
   body.set('csrf', CSRF);
   for (const [k, v] of Object.entries(fields)) body.set(k, v);
@@ -95,26 +101,36 @@ describe('parseImportCsv', () => {
 });
 
 describe('import', () => {
-  it('shows a dry run, then imports: new readers unconfirmed with a confirmation mail; unsubscribed never touched', async () => {
-    await addReader(t.db, 'existing@example.com', { blog: true, frequency: 'immediate' });
+  it('shows a dry run, then imports: new readers unconfirmed with a confirmation mail; existing readers left as they are; unsubscribed never touched', async () => {
+    const existing = await addReader(t.db, 'existing@example.com', { blog: true, frequency: 'immediate' });
+    await addReader(t.db, 'same@example.com', { blog: true, frequency: 'daily' });
     const gone = await addReader(t.db, 'gone@example.com', { blog: false });
     await t.d1.prepare("UPDATE users SET email_status = 'unsubscribed', unsubscribe_all = 1 WHERE id = ?1").bind(gone.id).run();
-    const csv = 'email,types,frequency\nnew@example.com,thought,weekly\nexisting@example.com,blog announcement,daily\ngone@example.com,blog,\nbroken,,\n';
+    const csv = 'email,types,frequency\nnew@example.com,thought,weekly\nexisting@example.com,blog announcement,daily\ngone@example.com,blog,\nbroken,,\nsame@example.com,blog,daily\n';
 
     const dry = await post({ csv, mode: 'dry-run' });
     expect(dry.step).toBe('summary');
     if (dry.step !== 'summary') return;
-    expect([dry.plan.created.length, dry.plan.updated.length, dry.plan.skipped.length, dry.plan.invalid]).toEqual([1, 1, 1, [{ line: 5, reason: 'not an email address' }]]);
+    expect([dry.plan.created.length, dry.plan.unchanged, dry.plan.skipped.length, dry.plan.invalid]).toEqual([1, 1, 1, [{ line: 5, reason: 'not an email address' }]]);
+    // who would change, and how
+    expect(dry.plan.updated).toEqual([
+      { id: existing.id, email: 'existing@example.com', contentTypes: ['blog', 'announcement'], frequency: 'daily', from: { contentTypes: ['blog'], frequency: 'immediate' } },
+    ]);
     expect(await rows(t.d1, "SELECT id FROM users WHERE email = 'new@example.com'")).toEqual([]); // nothing written
 
     const done = await post({ csv: dry.csv, mode: 'import' });
-    expect(done).toEqual({ step: 'done', created: 1, updated: 1, skipped: 1, invalid: 1, consentAttested: false, mailed: 1 });
+    expect(done).toEqual({ step: 'done', importId: expect.any(String), created: 1, updated: 0, leftAsTheyAre: 2, skipped: 1, invalid: 1, consentAttested: false, mailed: 1, csv: expect.stringContaining('broken,,') });
     const users = await rows<Record<string, unknown>>(t.d1, 'SELECT email, email_verified, email_status, email_thought_updates, email_announcements, email_frequency, unsubscribe_all FROM users ORDER BY email');
     expect(users).toEqual([
-      { email: 'existing@example.com', email_verified: 1, email_status: 'active', email_thought_updates: 0, email_announcements: 1, email_frequency: 'daily', unsubscribe_all: 0 },
+      { email: 'existing@example.com', email_verified: 1, email_status: 'active', email_thought_updates: 0, email_announcements: 0, email_frequency: 'immediate', unsubscribe_all: 0 },
       { email: 'gone@example.com', email_verified: 1, email_status: 'unsubscribed', email_thought_updates: 0, email_announcements: 0, email_frequency: 'immediate', unsubscribe_all: 1 },
       { email: 'new@example.com', email_verified: 0, email_status: 'active', email_thought_updates: 1, email_announcements: 0, email_frequency: 'weekly', unsubscribe_all: 0 },
+      { email: 'same@example.com', email_verified: 1, email_status: 'active', email_thought_updates: 0, email_announcements: 0, email_frequency: 'daily', unsubscribe_all: 0 },
     ]);
+    if (done.step !== 'done') return;
+    // the done page's link: the readers this import created
+    const imported = await searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams({ import: done.importId })));
+    expect(imported.rows.map((r) => r.email)).toEqual(['new@example.com']);
     // The confirmation mail goes through the queue like any other; nothing to the unsubscribed address.
     const run = await processNotifications({ db: t.db, transport: createDevCaptureTransport(t.db), config: testConfig(), clock: () => new Date() });
     expect(run.sent).toBe(1);
@@ -122,7 +138,7 @@ describe('import', () => {
     expect(mail).toEqual([{ to_address: 'new@example.com', subject: expect.stringMatching(/^Confirm your subscription/) }]);
     const [audit] = await rows<{ actor: string; details: string }>(t.d1, "SELECT actor, details FROM admin_audit_log WHERE action = 'subscribers_imported'");
     expect(audit!.actor).toBe('dev-bypass');
-    expect(JSON.parse(audit!.details)).toMatchObject({ created: 1, updated: 1, skipped: 1, invalid: 1, consentAttested: false });
+    expect(JSON.parse(audit!.details)).toMatchObject({ created: 1, updated: 0, skipped: 1, invalid: 1, consentAttested: false });
     // A consent record for the new reader only, its wording per import, stamped when they confirm.
     const consents = await rows<{ email: string; source: string; choices: string; text: string; confirmed_at: number | null; verification_token_hash: string | null }>(
       t.d1,
@@ -137,6 +153,37 @@ describe('import', () => {
     // The imported row carries the hash the suppression list joins on, as every entry point writes it.
     const [hashed] = await rows<{ email_hash: string | null }>(t.d1, "SELECT email_hash FROM users WHERE email = 'new@example.com'");
     expect(hashed!.email_hash).toBe(await addressHash('new@example.com'));
+  });
+
+  it('replaces existing readers\' choices only when the author ticks "update existing readers", and says so in their history', async () => {
+    const existing = await addReader(t.db, 'existing@example.com', { blog: true, frequency: 'immediate' });
+    const done = await post({ csv: 'email,types,frequency\nexisting@example.com,thought|announcement,weekly\n', mode: 'import', update_existing: 'yes' });
+    expect(done).toMatchObject({ step: 'done', created: 0, updated: 1, leftAsTheyAre: 0, mailed: 0, csv: null });
+    const [user] = await rows<Record<string, unknown>>(t.d1, 'SELECT email_blog_updates, email_thought_updates, email_announcements, email_frequency FROM users WHERE id = ?1', existing.id);
+    expect(user).toEqual({ email_blog_updates: 0, email_thought_updates: 1, email_announcements: 1, email_frequency: 'weekly' });
+    const [history] = await rows<{ details: string }>(t.d1, "SELECT details FROM email_notification_history WHERE action = 'preferences_updated' AND user_id = ?1", existing.id);
+    expect(JSON.parse(history!.details)).toMatchObject({ source: 'import', contentTypes: ['thought', 'announcement'], frequency: 'weekly' });
+    if (done.step !== 'done') return;
+    const imported = await searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams({ import: done.importId })));
+    expect(imported.rows.map((r) => r.email)).toEqual(['existing@example.com']);
+  });
+
+  it('offers the rejected lines as a CSV: the file\'s own cells, the line and the reason', async () => {
+    const gone = await addReader(t.db, 'gone@example.com');
+    await t.d1.prepare("UPDATE users SET email_status = 'bounced' WHERE id = ?1").bind(gone.id).run();
+    const csv = 'email,types,frequency\nok@example.com,blog,\n"not, an address",blog,daily\ngone@example.com,blog,\nbad@example.com,poetry,\n';
+    const response = await postRaw({ csv, mode: 'rejected' });
+    if (!(response instanceof Response)) throw new Error('expected a download');
+    expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="rejected-/);
+    const parsed = Papa.parse<string[]>((await response.text()).trim());
+    expect(parsed.data).toEqual([
+      ['email', 'types', 'frequency', 'line', 'problem'],
+      ['not, an address', 'blog', 'daily', '3', 'not an email address'],
+      ['gone@example.com', 'blog', '', '4', 'skipped: the address is bounced'],
+      ['bad@example.com', 'poetry', '', '5', 'types must be blog, thought or announcement'],
+    ]);
+    expect(await rows(t.d1, "SELECT id FROM users WHERE email = 'ok@example.com'")).toEqual([]); // a download writes nothing
   });
 
   it('with attested consent: readers are confirmed, no mail, and the statement is recorded', async () => {

@@ -105,7 +105,9 @@ describe('cancel and retry', () => {
     await act(second.id, { op: 'hold' });
     await t.d1.prepare("UPDATE content_items SET delivery_held = 0 WHERE id = ?1").bind(second.id).run();
     await processNotifications({ ...deliveryDeps(), transport: { name: 'down', send: async () => ({ ok: false, retryable: true, error: 'later' }) } });
-    const cancelled = await act(second.id, { op: 'cancel' });
+    expect((await act(second.id, { op: 'cancel' })).status).toBe(400); // not without the ticked confirmation
+    expect(await statuses(second.slug)).not.toContain('cancelled');
+    const cancelled = await act(second.id, { op: 'cancel', confirm: 'yes' });
     expect(decodeURIComponent(cancelled.headers.get('location')!)).toContain('Cancelled 2 unsent notifications');
     expect(await statuses(second.slug)).toEqual(['cancelled', 'cancelled']);
     const history = await rows<{ action: string; details: string }>(t.d1, "SELECT action, details FROM email_notification_history WHERE user_id = ?1 AND action = 'cancelled'", r1.id);

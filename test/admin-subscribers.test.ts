@@ -4,6 +4,7 @@ import { getSubscriber, parseSubscriberFilters, searchSubscribers } from '../db/
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
 import { handleAdminPost } from '../integration/server/admin/request';
 import { subscriberAction } from '../integration/server/admin/subscribers';
+import { timelineText } from '../integration/server/admin/words';
 import { processNotifications } from '../integration/delivery/processor';
 import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { createTestD1, type TestD1 } from './helpers/d1';
@@ -20,11 +21,11 @@ const ORIGIN = 'http://127.0.0.1:4321';
 const CSRF = 'c'.repeat(43);
 const settings: AdminSettings = { access: null, devBypass: true, mailTransport: 'dev' };
 
-async function act(id: string, op: string): Promise<Response> {
+async function act(id: string, op: string, extra: Record<string, string> = { confirm: 'yes' }): Promise<Response> {
   const request = new Request(`${ORIGIN}/admin/subscribers/${id}/action`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, cookie: `${CSRF_COOKIE}=${CSRF}` },
-    body: new URLSearchParams({ csrf: CSRF, op }),
+    body: new URLSearchParams({ csrf: CSRF, op, ...extra }),
   });
   return handleAdminPost(request, null, settings, (ctx) => subscriberAction({ db: t.db }, ctx, id));
 }
@@ -38,13 +39,16 @@ async function seed() {
 }
 
 describe('search and filters', () => {
-  it('matches an address prefix or a @domain, and filters by status, content type and frequency', async () => {
+  it('matches any part of an address, and filters by status, content type and frequency', async () => {
     await seed();
     const emails = async (query: string) =>
       (await searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams(query)))).rows.map((r) => r.email);
     expect(await emails('q=ann')).toEqual(['ann@alpha.example', 'anna@beta.example']);
     expect(await emails('q=ANN%40')).toEqual(['ann@alpha.example']);
     expect(await emails('q=%40alpha.example')).toEqual(['ann@alpha.example', 'bob@alpha.example']);
+    expect(await emails('q=nna%40')).toEqual(['anna@beta.example']); // not a prefix
+    expect(await emails('q=ob%40alpha')).toEqual(['bob@alpha.example']);
+    expect(await emails('q=ma.exa')).toEqual(['carl@gamma.example']);
     expect(await emails('status=unconfirmed')).toEqual(['bob@alpha.example']);
     expect(await emails('status=bounced')).toEqual(['carl@gamma.example']);
     expect(await emails('status=active&type=blog')).toEqual(['ann@alpha.example']);
@@ -53,6 +57,33 @@ describe('search and filters', () => {
     // Unknown values are ignored, input never reaches the SQL text.
     expect(await emails("status=x';DROP TABLE users;--&type=nope&frequency=hourly")).toHaveLength(4);
     expect(await emails("q=%27%20OR%201%3D1--")).toEqual([]);
+  });
+
+  it('finds a substring among 100,000 readers fast', async () => {
+    const d1 = t.d1;
+    await d1
+      .prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+         INSERT INTO users (id, email, email_verified, email_status, created_at, updated_at)
+         SELECT 'bench' || i, 'reader' || printf('%06d', i) || '@list' || (i % 97) || '.example', 1, 'active', 1790000000, 1790000000 FROM n`,
+      )
+      .run();
+    const time = async (q: string) => {
+      const runs: number[] = [];
+      let total = 0;
+      for (let i = 0; i < 5; i++) {
+        const started = performance.now();
+        total = (await searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams({ q })))).total;
+        runs.push(performance.now() - started);
+      }
+      return { total, median: runs.sort((a, b) => a - b)[2]! };
+    };
+    const middle = await time('004242@');
+    const domain = await time('@list13.');
+    console.log(`substring search on 100,000 readers: "004242@" ${middle.median.toFixed(1)} ms median, "@list13." ${domain.median.toFixed(1)} ms median`);
+    expect(middle.total).toBe(1);
+    expect(domain.total).toBe(1031); // i % 97 = 13 for 1,031 of 1..100,000
+    expect(middle.median).toBeLessThan(500);
   });
 
   it('pages in address order with a total', async () => {
@@ -74,6 +105,8 @@ describe('actions', () => {
     const deps = { db: t.db, transport: { name: 'down', send: async () => ({ ok: false as const, retryable: true, error: 'later' }) }, config: testConfig(), clock: clock.clock };
     await processNotifications(deps);
 
+    expect((await act(reader.id, 'suppress', {})).status).toBe(400); // not without the ticked confirmation
+    expect((await rows<{ email_status: string }>(t.d1, 'SELECT email_status FROM users WHERE id = ?1', reader.id))[0]!.email_status).toBe('active');
     const response = await act(reader.id, 'suppress');
     expect(response.status).toBe(303);
     const [user] = await rows<{ email_status: string }>(t.d1, 'SELECT email_status FROM users WHERE id = ?1', reader.id);
@@ -85,6 +118,28 @@ describe('actions', () => {
     const page = await getSubscriber(t.db, reader.id);
     expect(page!.timeline.find((e) => e.source === 'admin')).toMatchObject({ action: 'subscriber_suppressed', actor: 'dev-bypass' });
     expect(page!.timeline.map((e) => e.action)).toEqual(expect.arrayContaining(['queued', 'retry_scheduled', 'cancelled']));
+  });
+
+  it('the timeline names the post of each email, says choices in words, and pages', async () => {
+    const reader = await addReader(t.db, 'timeline@example.org') // not the address an earlier test put on the suppression list;
+    const clock = settableClock('2027-01-10T10:00:00Z');
+    await addContent(t.db, { title: 'Spring notes', publishDate: '2027-01-10T09:00:00Z' });
+    await processNotifications({ db: t.db, transport: createDevCaptureTransport(t.db), config: testConfig(), clock: clock.clock });
+    const details = JSON.stringify({ before: { contentTypes: ['blog'], frequency: 'immediate', unsubscribeAll: false }, after: { contentTypes: ['blog', 'thought'], frequency: 'weekly', unsubscribeAll: false }, via: 'form' });
+    await t.d1.prepare("INSERT INTO email_notification_history (id, user_id, action, details, timestamp) VALUES ('p1', ?1, 'preferences_updated', ?2, ?3)").bind(reader.id, details, 1_900_000_000).run();
+
+    const page = (await getSubscriber(t.db, reader.id))!;
+    const lines = page.timeline.map(timelineText);
+    expect(lines[0]).toBe('Changed choices: now blog posts and thoughts, in a weekly digest (was blog posts, right away)');
+    expect(lines).toEqual(expect.arrayContaining(['“Spring notes” queued', '“Spring notes” sent']));
+    expect(lines.join('\n')).not.toMatch(/[{}]|messageId|<.*@.*>/);
+    expect(page.more).toBe(false);
+
+    const first = (await getSubscriber(t.db, reader.id, 0, 2))!;
+    const second = (await getSubscriber(t.db, reader.id, 1, 2))!;
+    expect(first.more).toBe(true);
+    expect(first.timeline).toHaveLength(2);
+    expect([...first.timeline, ...second.timeline].map((e) => e.action)).toEqual(page.timeline.map((e) => e.action).slice(0, 2 + second.timeline.length));
   });
 
   it('unsubscribe turns everything off with an unsubscribed history row naming the actor', async () => {

@@ -78,4 +78,23 @@ describe('astro-d1-notify notify', () => {
     expect(now.stdout).toMatch(/6 waiting digest notification\(s\) made due now/);
     expect(summaryOf(now)).toMatchObject({ sent: 2, waitingDigests: 0, nextDigestSlotAt: null }); // one digest per reader
   }, 120_000);
+
+  it('names the posts held in the console, with who would get them', async () => {
+    const persist = join(dir, 'held');
+    await seed(persist, { immediate: 2, daily: 1 });
+    const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: join(ROOT, 'wrangler.jsonc'), persist: { path: persist } });
+    let slug: string;
+    try {
+      const row = await proxy.env.DB.prepare('UPDATE content_items SET delivery_held = 1 WHERE id = (SELECT id FROM content_items ORDER BY slug LIMIT 1) RETURNING slug').first<{ slug: string }>();
+      slug = row!.slug;
+    } finally {
+      await proxy.dispose();
+    }
+    const run = await notify(persist);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = summaryOf(run) as unknown as { sent: number; heldPosts: { slug: string; recipients: Record<string, number> }[] };
+    expect(summary.sent).toBe(4); // two immediate readers × the two posts not held
+    expect(summary.heldPosts).toEqual([{ slug, title: expect.any(String), recipients: { immediate: 2, daily: 1, weekly: 0 } }]);
+    expect(run.stdout).toContain(`1 post(s) held in the console, not sent: ${slug}.`);
+  }, 120_000);
 });

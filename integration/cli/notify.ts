@@ -11,6 +11,7 @@
  * the Cron Trigger makes.
  */
 import { resolve } from 'node:path';
+import { waitingPosts } from '../../db/admin-posts';
 import { makeDigestsDueNow, waitingDigests } from '../../db/digest-waiting';
 import { withBusyRetry } from '../delivery/d1-busy-retry';
 import { buildDeliveryDeps, type DeliveryEnv } from '../delivery/deps';
@@ -69,7 +70,9 @@ async function notifyLocal(
     }
     const summary = await processNotifications(deps, { batchSize: o.batchSize, timeBudgetMs: o.timeBudgetMs });
     const digests = await waitingDigests(deps.db, deps.clock());
-    ctx.log(JSON.stringify({ ...summary, waitingDigests: digests.waiting, nextDigestSlotAt: digests.nextSlotAt?.toISOString() ?? null, busyRetries }, null, 2));
+    const held = (await waitingPosts(deps.db, deps.clock())).filter((p) => p.held);
+    ctx.log(JSON.stringify({ ...summary, waitingDigests: digests.waiting, nextDigestSlotAt: digests.nextSlotAt?.toISOString() ?? null, heldPosts: held.map((p) => ({ slug: p.slug, title: p.title, recipients: p.recipients })), busyRetries }, null, 2));
+    if (held.length > 0) ctx.log(`\n${held.length} post(s) held in the console, not sent: ${held.map((p) => p.slug).join(', ')}. Release them at ${deps.config.siteUrl}/admin/posts`);
     if (summary.sent > 0) ctx.log(`\n${summary.sent} email(s) captured: open ${deps.config.siteUrl}/dev/mail (with astro dev running)`);
     if (digests.waiting > 0) {
       ctx.log(

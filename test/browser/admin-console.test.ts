@@ -79,11 +79,11 @@ describe('author console', () => {
     expect(await page.locator('[data-testid="admin-actor"]').textContent()).toBe('dev-bypass');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Overview');
     for (const chart of ['status', 'growth', 'queue', 'rates']) {
-      const svg = page.locator(`[data-testid="chart-${chart}"] svg[role="img"]`);
+      const svg = page.locator(`[data-testid="chart-${chart}"] svg[role="img"]`).first(); // the wide drawing
       expect(await svg.getAttribute('aria-labelledby')).toBe(`${chart}-title ${chart}-desc`);
       expect(await page.locator(`[data-testid="chart-${chart}"] table tbody tr`).count()).toBeGreaterThan(0);
     }
-    expect(await page.locator('[data-testid="subscriber-total"]').textContent()).toMatch(/addresses/);
+    expect(await page.locator('[data-testid="subscriber-total"]').textContent()).toMatch(/^(1 address|[\d,]+ addresses): /);
     await checkPage('overview');
   });
 
@@ -152,6 +152,10 @@ describe('author console', () => {
     await page.waitForURL(/notice=/);
     expect(await page.locator('[data-testid="post-state"]').textContent()).toBe('Held');
     await checkPage('post-held');
+    const heldUrl = page.url();
+    await page.goto('/admin');
+    expect(await page.locator('[data-testid="waiting-post"][data-slug="blog/console-hold-test"]').textContent()).toMatch(/^Console hold test: held by you\. \d+ readers? right away/);
+    await page.goto(heldUrl);
 
     const deps = { db: site.db, transport: createDevCaptureTransport(site.db), config: testConfig({ SITE_URL: site.baseUrl }), clock: () => new Date() };
     await processNotifications(deps);
@@ -163,6 +167,16 @@ describe('author console', () => {
     await page.waitForURL(/notice=Post%20released/);
     await processNotifications(deps);
     expect((await subjects()).filter((x) => x.includes(post.title))).toHaveLength(1);
+
+    // the post's results: the readers it was sent to (other test files share this site's readers), and who
+    await page.reload();
+    const sentTo = Number(await page.locator('[data-testid="result-sent"]').textContent());
+    await page.click('[data-testid="result-sent"]');
+    const names = await page.locator('[data-testid="result-readers"] li').allTextContents();
+    expect(names).toContain(reader);
+    expect(names).toHaveLength(sentTo);
+    expect(sentTo).toBe(await d1Of(site.db).prepare("SELECT count(*) AS n FROM email_notifications WHERE content_id = ?1 AND status = 'sent'").bind(post.slug).first<number>('n'));
+    await checkPage('post-results');
   });
 
   it('imports a 1,000-line CSV after a dry run and exports it back', async () => {
@@ -183,7 +197,14 @@ describe('author console', () => {
     expect(await page.locator('[data-testid="import-invalid-lines"] tbody td').first().textContent()).toBe('501');
     await page.screenshot({ path: join(ARTIFACTS, 'admin-import-summary.png'), fullPage: true });
     await page.click('[data-testid="import-confirm"]');
-    expect(await page.locator('[data-testid="import-done"]').textContent()).toContain('999 new');
+    expect(await page.locator('[data-testid="import-done"]').textContent()).toContain('999 new readers');
+    expect(await page.locator('[data-testid="import-confirmations"]').textContent()).toMatch(/^999 confirmation mails queued: they go out with the next delivery run/);
+    await page.screenshot({ path: join(ARTIFACTS, 'admin-import-done.png'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="import-rejected"]')]);
+    const rejected = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    expect(rejected).toEqual(['email,types,frequency,line,problem', 'not-an-address,,,501,not an email address']);
+    await page.click('[data-testid="import-readers"]');
+    expect(await page.locator('[data-testid="subscriber-count"]').textContent()).toBe('999');
 
     await page.goto('/admin/subscribers?q=%40import.example&frequency=weekly');
     expect(await page.locator('[data-testid="subscriber-count"]').textContent()).toBe('999');

@@ -43,7 +43,8 @@ export async function authenticateAdmin(request: Request, user: User | null, set
   }
   const url = new URL(request.url);
   if (settings.devBypass && settings.mailTransport === 'dev' && isLoopbackUrl(url)) {
-    return { ok: true, identity: { actor: 'dev-bypass', via: 'dev', email: 'author@localhost.test' } };
+    // No author is signed in: a test goes to whoever is signed in on the site, else the author types an address.
+    return { ok: true, identity: { actor: 'dev-bypass', via: 'dev', email: user?.email ?? null } };
   }
   if (settings.access) return { ok: false, reason: 'no Cf-Access-Jwt-Assertion header' };
   return { ok: false, reason: 'sign in through Cloudflare Access or with an admin account' };
@@ -95,15 +96,37 @@ export function checkCsrf(request: Request, submitted: string | undefined): { ok
 
 // ---------------------------------------------------------------- pages
 
+/** Where the integration's routes are mounted, read from the console URL (`/news/admin/…` → `/news`). */
+const mountOf = (url: URL) => {
+  const at = url.pathname.indexOf('/admin');
+  return at > 0 ? url.pathname.slice(0, at) : '';
+};
+
+/**
+ * The way in, for someone the gate turned away: sign in with an admin account (granted with
+ * `npx astro-d1-notify admin:grant`), and on this machine the dev bypass.
+ */
+export function deniedPage(reason: string, request: Request): Response {
+  const url = new URL(request.url);
+  const base = mountOf(url);
+  const next = encodeURIComponent(url.pathname);
+  const local = isLoopbackUrl(url)
+    ? `<h2>On your own machine</h2><p>Set <code>ADMIN_DEV_BYPASS=1</code> and <code>MAIL_TRANSPORT=dev</code> in <code>.dev.vars</code> and restart the dev server: the console then opens without signing in, on localhost only.</p>`
+    : '';
+  const help = `<h2>Authors</h2><p>Give your account the admin role once, from the project: <code>npx astro-d1-notify admin:grant you@example.com</code> (add <code>--remote</code> for the deployed database), then <a href="${base}/account/login?next=${next}">sign in</a> with that address.</p>${local}`;
+  return forbiddenPage(reason, 403, help);
+}
+
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The refusal page: a plain, accessible document that says why (never echoing the token). */
-export function forbiddenPage(reason: string, status = 403): Response {
+export function forbiddenPage(reason: string, status = 403, help = ''): Response {
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Access denied · Author console</title></head>
+<title>Access denied · Author console</title>
+<style>body{font-family:system-ui,sans-serif;line-height:1.5;margin:0;padding:1rem;max-width:40rem;overflow-wrap:anywhere}code{background:#f0f0f0;padding:0 .2rem}a{color:#1f4e8c}</style></head>
 <body><main><h1>Access denied</h1><p>The author console refused this request: ${escapeHtml(reason)}.</p>
-<p><a href="/">Back to the site</a></p></main></body></html>`;
+${help}<p><a href="/">Back to the site</a></p></main></body></html>`;
   return new Response(body, {
     status,
     headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-robots-tag': 'noindex' },

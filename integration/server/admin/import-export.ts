@@ -5,8 +5,11 @@
  * Import columns (header row required): `email`, optional `types` (blog, thought,
  * announcement; separated by spaces, `;` or `|`; default blog) and `frequency` (immediate,
  * daily, weekly; default immediate). New readers are unconfirmed and get the confirmation
- * mail, unless the author attests prior consent (recorded with the import). Existing
- * unsubscribed, bounced or suppressed addresses are skipped: never changed, never mailed.
+ * mail, unless the author attests prior consent (recorded with the import). Existing readers
+ * are left as they are unless the author ticks "update existing readers" (the dry run lists
+ * whose choices would change, from what to what). Existing unsubscribed, bounced or suppressed
+ * addresses are skipped: never changed, never mailed. The rejected lines (invalid or skipped)
+ * download as a CSV of the file's own cells plus the line number and the reason.
  */
 import Papa from 'papaparse';
 import type { Db } from '../../../db/client';
@@ -29,9 +32,14 @@ const MAX_CONSENT_STATEMENT = 500;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 export type InvalidLine = { line: number; reason: string };
+/** An existing reader whose choices the file would replace: who, and from what to what. */
+export type ImportChange = ImportRow & { id: string; from: { contentTypes: ContentType[]; frequency: EmailFrequency } };
 export type ImportPlan = {
   created: ImportRow[];
-  updated: ImportRow[];
+  /** Existing readers whose choices differ from the file's: changed only when the author asks. */
+  updated: ImportChange[];
+  /** Existing readers the file names with the choices they already have. */
+  unchanged: number;
   skipped: { line: number; email: string; status: string }[];
   invalid: InvalidLine[];
   rows: number;
@@ -133,6 +141,9 @@ export function parseImportCsv(text: string): ParsedCsv {
   return { ok: true, rows, invalid };
 }
 
+const sameChoices = (a: { contentTypes: ContentType[]; frequency: EmailFrequency }, b: { contentTypes: ContentType[]; frequency: EmailFrequency }) =>
+  a.frequency === b.frequency && a.contentTypes.length === b.contentTypes.length && a.contentTypes.every((t) => b.contentTypes.includes(t));
+
 /** The dry run: what an import would do, without writing anything. */
 export async function planImport(db: Db, text: string): Promise<{ ok: true; plan: ImportPlan } | { ok: false; reason: string }> {
   const parsed = parseImportCsv(text);
@@ -140,14 +151,15 @@ export async function planImport(db: Db, text: string): Promise<{ ok: true; plan
   const emails = parsed.rows.map((r) => r.email);
   // The suppression list outlives the reader row: a suppressed address is never imported, whatever its status.
   const [existing, suppressed] = await Promise.all([findExisting(db, emails), suppressedAmong(db, emails)]);
-  const plan: ImportPlan = { created: [], updated: [], skipped: [], invalid: parsed.invalid, rows: parsed.rows.length + parsed.invalid.length };
+  const plan: ImportPlan = { created: [], updated: [], unchanged: 0, skipped: [], invalid: parsed.invalid, rows: parsed.rows.length + parsed.invalid.length };
   for (const row of parsed.rows) {
     const found = existing.get(row.email);
     const item = { email: row.email, contentTypes: row.contentTypes, frequency: row.frequency };
     if (suppressed.has(row.email)) plan.skipped.push({ line: row.line, email: row.email, status: 'suppressed' });
     else if (!found) plan.created.push(item);
     else if ((NEVER_IMPORT_STATUSES as readonly string[]).includes(found.status)) plan.skipped.push({ line: row.line, email: row.email, status: found.status });
-    else plan.updated.push(item);
+    else if (sameChoices(found, item)) plan.unchanged++;
+    else plan.updated.push({ ...item, id: found.id, from: { contentTypes: found.contentTypes, frequency: found.frequency } });
   }
   return { ok: true, plan };
 }
@@ -155,18 +167,36 @@ export async function planImport(db: Db, text: string): Promise<{ ok: true; plan
 export type ImportView =
   | { step: 'form'; error?: string }
   | { step: 'summary'; csv: string; plan: ImportPlan; invalidListed: InvalidLine[] }
-  | { step: 'done'; created: number; updated: number; skipped: number; invalid: number; consentAttested: boolean; mailed: number };
+  | {
+      step: 'done';
+      importId: string;
+      created: number;
+      updated: number;
+      /** Existing readers the file named whose choices were not touched (unchanged, or not asked to update). */
+      leftAsTheyAre: number;
+      skipped: number;
+      invalid: number;
+      consentAttested: boolean;
+      mailed: number;
+      /** The file again, when some lines were rejected: the done page offers them as a CSV. */
+      csv: string | null;
+    };
 
 export type ImportDeps = { db: Db; siteUrl: string; now?: () => Date };
 
-/** POST /admin/subscribers/import: `mode=dry-run` shows the summary; `mode=import` writes (re-checking everything). */
-export async function importAction(deps: ImportDeps, ctx: ActionContext): Promise<ImportView> {
+/**
+ * POST /admin/subscribers/import: `mode=dry-run` shows the summary; `mode=import` writes (re-checking
+ * everything; existing readers change only with `update_existing=yes`); `mode=rejected` answers
+ * the rejected lines as a CSV download.
+ */
+export async function importAction(deps: ImportDeps, ctx: ActionContext): Promise<ImportView | Response> {
   const file = ctx.form.get('file');
   const text = file instanceof File && file.size > 0 ? await file.text() : (formText(ctx.form, 'csv') ?? '');
   if (text.trim() === '') return { step: 'form', error: 'Choose a CSV file (or paste the CSV).' };
   const planned = await planImport(deps.db, text);
   if (!planned.ok) return { step: 'form', error: `The CSV cannot be imported: ${planned.reason}.` };
   const { plan } = planned;
+  if (formText(ctx.form, 'mode') === 'rejected') return rejectedResponse(text, plan);
   if (formText(ctx.form, 'mode') !== 'import') return { step: 'summary', csv: text, plan, invalidListed: plan.invalid.slice(0, MAX_INVALID_LISTED) };
 
   const attested = formText(ctx.form, 'consent') === 'yes';
@@ -185,19 +215,57 @@ export async function importAction(deps: ImportDeps, ctx: ActionContext): Promis
       return { ...withHash, tokenHash: await sha256Hex(token), verifyUrl: `${deps.siteUrl}/verify?token=${encodeURIComponent(token)}` };
     }),
   );
+  const updating = formText(ctx.form, 'update_existing') === 'yes';
+  const importId = newId();
   const written = await writeImport(deps.db, {
-    importId: newId(),
+    importId,
     actor: ctx.identity.actor,
     ipAddress: ctx.ipAddress,
     consent: { attested, statement: attested ? statement : null },
     created,
-    updated: plan.updated,
+    updated: updating ? plan.updated : [],
     invalid: plan.invalid.length,
     skipped: plan.skipped.length,
     now,
     verificationTtlSeconds: VERIFICATION_TTL_SECONDS,
   });
-  return { step: 'done', created: written.created, updated: written.updated, skipped: plan.skipped.length, invalid: plan.invalid.length, consentAttested: attested, mailed: attested ? 0 : written.created };
+  const rejected = plan.invalid.length + plan.skipped.length;
+  return {
+    step: 'done',
+    importId,
+    created: written.created,
+    updated: written.updated,
+    leftAsTheyAre: plan.unchanged + plan.updated.length - written.updated,
+    skipped: plan.skipped.length,
+    invalid: plan.invalid.length,
+    consentAttested: attested,
+    mailed: attested ? 0 : written.created,
+    csv: rejected > 0 ? text : null,
+  };
+}
+
+/** The rejected lines (invalid, then skipped) with the file's own cells, then `line` and `problem`. */
+export function rejectedCsv(text: string, plan: Pick<ImportPlan, 'invalid' | 'skipped'>): string {
+  const { rows } = csvRows(text.replace(/^\uFEFF/, ''));
+  const byLine = new Map(rows.map((r) => [r.line, r.cells]));
+  const header = rows[0]?.cells ?? [];
+  const rejected = [
+    ...plan.invalid.map((i) => ({ line: i.line, problem: i.reason })),
+    ...plan.skipped.map((s) => ({ line: s.line, problem: `skipped: the address is ${s.status}` })),
+  ].sort((a, b) => a.line - b.line);
+  const data = rejected.map((r) => [...header.map((_, i) => byLine.get(r.line)?.[i] ?? ''), String(r.line), r.problem]);
+  return `${Papa.unparse({ fields: [...header, 'line', 'problem'], data }, { escapeFormulae: true, newline: '\r\n' })}\r\n`;
+}
+
+function rejectedResponse(text: string, plan: ImportPlan): Response {
+  return new Response(rejectedCsv(text, plan), {
+    headers: {
+      'content-type': 'text/csv; charset=utf-8',
+      'content-disposition': `attachment; filename="rejected-${new Date().toISOString().slice(0, 10)}.csv"`,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+  });
 }
 
 export const EXPORT_FIELDS = ['email', 'status', 'types', 'frequency', 'joined'] as const;

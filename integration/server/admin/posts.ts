@@ -29,6 +29,8 @@ export async function postAction(deps: PostActionDeps, ctx: ActionContext, id: s
     return backTo(page, op === 'hold' ? 'Post held: nothing more goes out for it until you release it.' : 'Post released.');
   }
   if (op === 'cancel') {
+    // Cancelled mail is never sent: the form carries a ticked confirmation, as erase does.
+    if (formText(ctx.form, 'confirm') !== 'yes') return forbiddenPage('tick “I understand the unsent mail for this post is cancelled for good” to cancel it', 400);
     const result = await cancelPost(deps.db, id, who, now);
     return backTo(page, `Cancelled ${plural(result.rows, 'unsent notification')}.`);
   }

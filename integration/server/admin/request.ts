@@ -8,13 +8,13 @@
 import type { User } from '../../../db/schema';
 import { formText, MAX_BODY_BYTES, readForm } from '../forms';
 import { requestMeta } from '../http';
-import { authenticateAdmin, checkCsrf, csrfFor, CSRF_FIELD, forbiddenPage, type AdminIdentity, type AdminSettings } from './gate';
+import { authenticateAdmin, checkCsrf, csrfFor, CSRF_FIELD, deniedPage, forbiddenPage, type AdminIdentity, type AdminSettings } from './gate';
 
 export type AdminPage = { identity: AdminIdentity; csrf: string; setCookie?: string };
 
 export async function openAdminPage(request: Request, user: User | null, settings: AdminSettings): Promise<AdminPage | Response> {
   const gate = await authenticateAdmin(request, user, settings);
-  if (!gate.ok) return forbiddenPage(gate.reason);
+  if (!gate.ok) return deniedPage(gate.reason, request);
   const csrf = csrfFor(request);
   return { identity: gate.identity, csrf: csrf.token, setCookie: csrf.setCookie };
 }
