@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getUserByEmail } from '../../db/users';
 import { translator, type Translate } from '../../integration/i18n';
 import { expectNoAxeViolations } from './axe';
+import { openMail } from './mail';
 import { startSite, type Site } from './site';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -31,17 +32,6 @@ const contentLang = (page: Page) => page.evaluate(() => document.querySelector('
 
 const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true }).first().waitFor({ state: 'visible', timeout: 5_000 });
 
-async function openMail(page: Page, to: string): Promise<void> {
-  const row = page.locator(`tr[data-testid="mail-row"][data-to="${to}"]`).first();
-  for (let attempt = 0; ; attempt++) {
-    await page.goto(`/dev/mail?to=${encodeURIComponent(to)}`);
-    if ((await row.count()) > 0 || attempt >= 40) break;
-    await page.waitForTimeout(250);
-  }
-  await row.locator('a[data-testid="mail-link"]').click();
-  await page.getByTestId('mail-subject').waitFor();
-}
-
 async function messageLink(page: Page, part: string): Promise<string> {
   const hrefs = await page.locator('a[data-testid="message-link"]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
   const href = hrefs.find((h) => h.includes(part));
@@ -63,9 +53,11 @@ async function walk(site: Site, t: Translate): Promise<void> {
     await page.waitForURL('**/subscribe?sent=1*');
     await heading(page, t('subscribe.sentTitle'));
     await expectNoAxeViolations(page, `${t.locale} sent`);
-    expect((await getUserByEmail(site.db, email))?.locale).toBe(t.locale);
 
-    await openMail(page, email);
+    // The mail goes after the answer: wait for it before reading D1 (see patient-d1.ts).
+    await openMail(page, email, { db: site.db });
+    expect((await getUserByEmail(site.db, email))?.locale).toBe(t.locale);
+    await page.getByTestId('mail-subject').waitFor();
     expect(await page.getByTestId('mail-subject').textContent()).toBe(t('email.verify.subject', { site: 'Plain Words' }));
     const unsubscribeUrl = await messageLink(page, '/unsubscribe?token=');
     await page.goto(await messageLink(page, '/verify?token='));

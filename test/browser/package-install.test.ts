@@ -13,6 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/d1';
 import { launchStarterSite, type StarterSite } from '../helpers/starter-site';
+import { openMail } from './mail';
 
 const ARTIFACTS = join(ROOT, 'test/artifacts');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -88,17 +89,8 @@ describe('a reader on the starter site, in Chromium', () => {
       await page.getByRole('heading', { name: 'Check your inbox' }).waitFor();
       await page.screenshot({ path: join(ARTIFACTS, 'starter-01-check-inbox.png'), fullPage: true });
 
-      // The confirmation mail is sent after the answer (waitUntil): look again until it has arrived.
-      const row = page.locator(`tr[data-testid="mail-row"][data-to="${email}"]`).first();
-      for (let attempt = 0; ; attempt++) {
-        await page.goto(`${NEWSLETTER}/dev/mail?to=${encodeURIComponent(email)}`);
-        if ((await row.count()) > 0 || attempt >= 40) break;
-        await page.waitForTimeout(250);
-      }
-      await row.waitFor();
-      const mailId = (await row.getAttribute('data-id'))!;
-      await row.locator('a[data-testid="mail-link"]').click();
-      await page.waitForURL(`**${NEWSLETTER}/dev/mail/${mailId}`);
+      // The confirmation mail is sent after the answer (waitUntil): openMail looks again until it has arrived.
+      const mailId = await openMail(page, email, { base: NEWSLETTER });
       const links = await page.locator('a[data-testid="message-link"]').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
       const verify = links.find((h) => h.startsWith(`${site.baseUrl}${NEWSLETTER}/verify?token=`));
       expect(verify, JSON.stringify(links)).toBeTruthy();

@@ -14,6 +14,7 @@ import { inject } from 'vitest';
 import { getPlatformProxy } from 'wrangler';
 import { createDb, type Db } from '../../db/client';
 import { ROOT } from '../helpers/d1';
+import { patientD1 } from './patient-d1';
 import { freePort, readLogs, startWranglerDev, type WranglerDev } from '../helpers/wrangler-dev';
 
 const NODE = join(ROOT, 'node_modules/.bin/node');
@@ -119,7 +120,7 @@ async function connectSite(info: SiteInfo, stopServer: () => Promise<void>): Pro
   });
   return {
     baseUrl: info.baseUrl,
-    db: createDb(proxy.env.DB),
+    db: createDb(patientD1(proxy.env.DB)),
     logs: readLogs(info.logFile),
     stop: async () => {
       await proxy.dispose().catch(() => undefined);
