@@ -8,11 +8,11 @@
 import { asc, desc, eq } from 'drizzle-orm';
 import { d1Of, type Db } from './client';
 import { emailTemplates, emailTemplateVersions, type EmailTemplate, type EmailTemplateVersion } from './schema';
-import { assertTemplateSafety } from './template-safety';
+import { assertTemplateSafety, type TemplateDraft } from './template-safety';
 import { assertTemplateVariables } from './template-variables';
 import { toUnixSeconds } from './time';
 
-export type TemplateDraft = { subjectTemplate: string; htmlTemplate: string; textTemplate: string };
+export type { TemplateDraft };
 
 export const MAX_TEMPLATE_BYTES = 100_000; // far above any email; well inside D1's row limits
 

@@ -7,7 +7,9 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import type { Db } from './client';
 import { newId } from './crypto';
 import { consents, consentTexts, type ConsentSource } from './schema';
-import { VERIFICATION_TTL_SECONDS } from './verification-tokens';
+
+/** How long a verification link (and so an unconfirmed consent request) stays open; db/verification-tokens.ts issues the links. */
+export const VERIFICATION_TTL_SECONDS = 60 * 60 * 48; // 48 hours
 
 /**
  * The wording shown next to every subscribe and register form. Changing it means a new

@@ -7,7 +7,8 @@
  * parsed template (Mustache's own tokens), so changed delimiters or whitespace do not hide it.
  */
 import Mustache from 'mustache';
-import type { TemplateDraft } from './admin-templates';
+
+export type TemplateDraft = { subjectTemplate: string; htmlTemplate: string; textTemplate: string };
 
 export class TemplateSafetyError extends Error {
   constructor(message: string) {

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Db } from './client';
 import { addressHash, newId } from './crypto';
 import { PREFERENCE_FIELD, preferenceFlags, type PreferenceFlags } from './eligibility';
-import { CONTENT_TYPES, EMAIL_FREQUENCIES, users, type EmailFrequency, type User } from './schema';
+import { CONTENT_TYPES, EMAIL_FREQUENCIES, users, type EmailFrequency, type NewUser, type User } from './schema';
 
 import { emailAddressProblem, normalizeEmail } from './email-address';
 
@@ -80,4 +80,23 @@ export async function getUserById(db: Db, id: string): Promise<User | undefined>
 
 export async function getUserByUsername(db: Db, username: string): Promise<User | undefined> {
   return db.query.users.findFirst({ where: eq(users.username, normalizeUsername(username)) });
+}
+
+/** A reader row as a host's seed gives it: the id and the address hash are made here. */
+export type SeedReader = Omit<NewUser, 'id' | 'emailHash'>;
+
+/**
+ * Readers in ONE multi-row INSERT (the demo's `npm run db:seed`); an email already there is left
+ * as it is, so running it twice changes nothing. Returns the emails it created.
+ */
+export async function insertReadersIfAbsent(db: Db, readers: SeedReader[]): Promise<string[]> {
+  if (readers.length === 0) return [];
+  const rows = await Promise.all(
+    readers.map(async (reader) => {
+      const email = normalizeEmail(reader.email);
+      return { ...reader, id: newId(), email, emailHash: await addressHash(email) };
+    }),
+  );
+  const created = await db.insert(users).values(rows).onConflictDoNothing({ target: users.email }).returning({ email: users.email });
+  return created.map((r) => r.email);
 }

@@ -7,13 +7,13 @@
  */
 import { and, eq, gt } from 'drizzle-orm';
 import type { Db } from './client';
-import { recordConfirmedConsent } from './consent';
+import { recordConfirmedConsent, VERIFICATION_TTL_SECONDS } from './consent';
 import { randomToken, sha256Hex } from './crypto';
 import { contentTypesOf, isContentType, preferenceFlags } from './eligibility';
 import { changedRows } from './params';
 import { EMAIL_FREQUENCIES, sessions, users, type ContentType, type EmailFrequency, type User } from './schema';
 
-export const VERIFICATION_TTL_SECONDS = 60 * 60 * 48; // 48 hours
+export { VERIFICATION_TTL_SECONDS };
 
 /** Preferences asked for at subscribe time, applied when the address is confirmed. */
 export type PendingPreferences = { contentTypes: ContentType[]; frequency: EmailFrequency };

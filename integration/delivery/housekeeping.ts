@@ -15,7 +15,7 @@ import { oldDevMailQuery } from '../../db/dev-mail';
 import { cleanupExpiredSessions, cleanupExpiredTokens, expiredTokensQuery } from '../../db/maintenance';
 import { expiredSessionsQuery } from '../../db/sessions';
 import { sqlOnlyDb, toStatement, type SqlRunner, type SqlStatement } from '../../db/sql-runner';
-import { cleanupRateLimits, staleRateLimitsQuery } from '../server/rate-limit';
+import { cleanupRateLimits, staleRateLimitsQuery } from '../../db/rate-limits';
 
 /** 03:17 UTC daily: off the hour, away from the digest slot. Must match wrangler.jsonc `triggers.crons`. */
 export const HOUSEKEEPING_CRON = '17 3 * * *';

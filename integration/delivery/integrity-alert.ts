@@ -6,7 +6,7 @@
  */
 import { formatIntegrityReport, runIntegrityCheck, type IntegrityReport } from '../../db/integrity';
 import { d1Runner } from '../../db/sql-runner';
-import { parseEmail } from '../server/validation';
+import { emailAddressProblem, normalizeEmail } from '../../db/email-address';
 import { buildDeliveryDeps, type DeliveryEnv } from './deps';
 import { buildMessage, makeMessageId } from './mime';
 import type { SendResult, Transport } from './transport';
@@ -29,9 +29,8 @@ const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt
 export function adminEmailOf(env: Record<string, unknown>): { email?: string; invalid?: boolean } {
   const raw = env.ADMIN_EMAIL;
   if (typeof raw !== 'string' || raw.trim() === '') return {};
-  const errors: Record<string, string> = {};
-  const email = parseEmail(raw, errors);
-  return errors.email ? { invalid: true } : { email };
+  const email = normalizeEmail(raw);
+  return emailAddressProblem(email) ? { invalid: true } : { email };
 }
 
 export async function runScheduledIntegrity(

@@ -5,30 +5,10 @@
  * speak app-relative paths; redirects are mounted by the middleware (integration/server/mount.ts).
  */
 import type { AstroGlobal } from 'astro';
-import { localeSettings, messages, routeBase } from 'virtual:astro-d1-notify/config';
-import { supportedLocale, translator, type MessageOverrides, type Translate } from '../i18n';
 import type { PageResult } from '../server/reader/deps';
 
-/** An app-relative path (`/account/login?next=…`) where the integration's routes are mounted. */
-export const to = (path: string): string => `${routeBase}${path}`;
-
-/**
- * The page's language: the first candidate the site serves (the reader's stored locale, the
- * `lang` of the URL, Astro.currentLocale…), else the default (integration/i18n).
- */
-export function pageT(...candidates: unknown[]): Translate {
-  const locale = candidates.map((c) => supportedLocale(c, localeSettings)).find(Boolean) ?? localeSettings.defaultLocale;
-  return translator(locale, messages as MessageOverrides);
-}
-
-/** The `lang` a page's links and redirects keep: only when the site serves more than one language. */
-export const langParam = (t: Translate): string | undefined => (localeSettings.locales.length > 1 ? t.locale : undefined);
-
-/** `to(path)` keeping the page's language on the next request, when the site has more than one. */
-export function toIn(path: string, t: Translate): string {
-  const lang = langParam(t);
-  return to(lang ? `${path}${path.includes('?') ? '&' : '?'}lang=${encodeURIComponent(lang)}` : path);
-}
+// The links and language of a page are shared with the components (integration/page-links.ts); components never import pages.
+export { langParam, pageT, to, toIn } from '../page-links';
 
 /** 405 with `Allow` for a method the page does not take; undefined when it does. */
 export function refuseMethod(method: string, allow: readonly string[] = ['GET', 'POST']): Response | undefined {

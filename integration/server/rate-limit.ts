@@ -5,26 +5,10 @@
  */
 import type { Db } from '../../db/client';
 import { sha256Hex } from '../../db/crypto';
-import { changedRows } from '../../db/params';
-import { bucketSegment, countHit, hitsIn, windowsBeforeQuery } from '../../db/rate-limits';
+import { bucketSegment, countHit, hitsIn, type RateLimitRule } from '../../db/rate-limits';
 
-type RateLimitRule = { name: string; limit: number; windowSeconds: number };
-
-export const RATE_LIMITS = {
-  subscribeEmail: { name: 'subscribe:email', limit: 5, windowSeconds: 10 * 60 }, // 5 per 10 minutes
-  subscribeIp: { name: 'subscribe:ip', limit: 20, windowSeconds: 10 * 60 }, // 20 per 10 minutes
-  registerEmail: { name: 'register:email', limit: 5, windowSeconds: 60 * 60 }, // 5 per hour
-  registerIp: { name: 'register:ip', limit: 10, windowSeconds: 60 * 60 }, // 10 per hour
-  loginIp: { name: 'login:ip', limit: 30, windowSeconds: 15 * 60 }, // 30 per 15 minutes
-  // Wrong passwords per account *and* IP: a stranger elsewhere cannot lock the owner out.
-  loginFailure: { name: 'login:fail', limit: 5, windowSeconds: 15 * 60 }, // 5 per 15 minutes
-  // Longer windows make the wait grow: 5 more in the hour, then 10 more in the day (progressive).
-  loginFailureHour: { name: 'login:fail:hour', limit: 10, windowSeconds: 60 * 60 },
-  loginFailureDay: { name: 'login:fail:day', limit: 20, windowSeconds: 24 * 60 * 60 },
-  accountLinkIp: { name: 'link:ip', limit: 10, windowSeconds: 60 * 60 }, // 10 per hour, then 429
-  // Over this, the same answer and no mail: nobody can flood a mailbox, nor learn whether it is known.
-  accountLinkEmail: { name: 'link:email', limit: 5, windowSeconds: 60 * 60 }, // 5 per hour
-} as const satisfies Record<string, RateLimitRule>;
+// The rules live beside their table (db/rate-limits.ts), so the daily cleanup (delivery/) needs nothing from here.
+export { cleanupRateLimits, LONGEST_WINDOW_SECONDS, RATE_LIMITS } from '../../db/rate-limits';
 
 type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
 
@@ -71,17 +55,4 @@ export async function hitRateLimits(
     if (!r.allowed && result.allowed) result = r;
   }
   return result;
-}
-
-/** The longest window of RATE_LIMITS: older rows can no longer refuse anything. */
-export const LONGEST_WINDOW_SECONDS = Math.max(...Object.values(RATE_LIMITS).map((r) => r.windowSeconds));
-
-/** Deletes finished windows (for the scheduled job); returns how many rows went. */
-export async function cleanupRateLimits(db: Db, now = new Date()): Promise<number> {
-  return changedRows(await staleRateLimitsQuery(db, now));
-}
-
-/** The DELETE of cleanupRateLimits, unexecuted (for db:retention's batch). */
-export function staleRateLimitsQuery(db: Db, now: Date) {
-  return windowsBeforeQuery(db, new Date(now.getTime() - LONGEST_WINDOW_SECONDS * 1000));
 }

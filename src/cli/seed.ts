@@ -5,13 +5,10 @@
  * made here (the sign-up flow owns password hashing).
  */
 import { getPlatformProxy } from 'wrangler';
-import { createDb } from '../../db/client';
-import { newId } from '../../db/crypto';
-import { users, type NewUser } from '../../db/schema';
-import { normalizeEmail } from '../../db/users';
-import { addressHash } from '../../db/crypto';
+// The demo is a host like any other: it reaches the package through its exports only (.dependency-cruiser.cjs).
+import { createDb, insertReadersIfAbsent, type SeedReader } from 'astro-d1-notify/db';
 
-type DemoReader = { note: string } & Omit<NewUser, 'id'>;
+type DemoReader = { note: string } & SeedReader;
 
 const UNSUBSCRIBED_AT = new Date('2026-01-15T09:00:00Z');
 const SEEDED_AT = new Date('2026-01-01T09:00:00Z');
@@ -56,22 +53,12 @@ async function main(): Promise<void> {
     // One multi-row INSERT (6 rows x <= 12 parameters, under D1's 100); existing emails are skipped.
     // Confirmed readers have proven their mailbox (they can ask for a sign-in link); every row
     // carries the address hash the suppression list is keyed by, as subscribe writes it.
-    const rows = await Promise.all(
-      DEMO_READERS.map(async ({ note: _note, ...reader }) => {
-        const email = normalizeEmail(reader.email);
-        return { ...reader, id: newId(), email, emailHash: await addressHash(email), emailProvenAt: reader.emailVerified ? SEEDED_AT : null };
-      }),
-    );
-    const created = await db
-      .insert(users)
-      .values(rows)
-      .onConflictDoNothing({ target: users.email })
-      .returning({ email: users.email })
-      .catch((error: unknown) => {
-        const missingTable = String(error instanceof Error ? `${error.message} ${String(error.cause)}` : error).includes('no such table');
-        throw missingTable ? new Error('The local D1 has no tables yet: run `npm run db:migrate` first.') : error;
-      });
-    const fresh = new Set(created.map((r) => r.email));
+    const readers = DEMO_READERS.map(({ note: _note, ...reader }) => ({ ...reader, emailProvenAt: reader.emailVerified ? SEEDED_AT : null }));
+    const created = await insertReadersIfAbsent(db, readers).catch((error: unknown) => {
+      const missingTable = String(error instanceof Error ? `${error.message} ${String(error.cause)}` : error).includes('no such table');
+      throw missingTable ? new Error('The local D1 has no tables yet: run `npm run db:migrate` first.') : error;
+    });
+    const fresh = new Set(created);
     console.log(`Demo readers in local D1 (${fresh.size} created, ${DEMO_READERS.length - fresh.size} already there):`);
     for (const reader of DEMO_READERS) {
       console.log(`  ${fresh.has(reader.email) ? '+' : '='} ${reader.email.padEnd(26)} ${reader.note}`);
