@@ -13,7 +13,7 @@ import { collectRecords, type Registry, type RegistryEntry } from '../integratio
 import { createD1HttpExecutor } from '../integration/registry/d1-http';
 import { LOCAL_LIMITS } from '../integration/registry/local-d1';
 import { parseOptions } from '../integration/options';
-import { syncContent, type ContentRecord, type SqlExecutor, type Statement, type SyncReport } from '../integration/registry/sync';
+import { syncContent, type ContentRecord, type MeteredSqlRunner, type SqlStatement, type SyncReport } from '../integration/registry/sync';
 import { startD1ApiStandIn } from '../test/helpers/d1-api-standin';
 import { buildFixture, copyFixture, migrateLocalD1 } from '../test/helpers/fixture-build';
 import { startBenchWorker, type BenchWorker } from './workerd/harness';
@@ -80,7 +80,7 @@ async function records(revisions: Map<number, number>): Promise<ContentRecord[]>
 
 type Row = { scenario: string; target: string; ms: number; rows_written: number; statements: number; round_trips: number; samples_ms: number[] };
 
-async function scenarios(target: string, db: () => SqlExecutor, clear: () => Promise<void>): Promise<Row[]> {
+async function scenarios(target: string, db: () => MeteredSqlRunner, clear: () => Promise<void>): Promise<Row[]> {
   const samples: Record<string, SyncReport[]> = { first: [], unchanged: [], changed: [] };
   const base = await records(new Map());
   for (let run = 0; run < RUNS; run++) {
@@ -110,18 +110,18 @@ async function scenarios(target: string, db: () => SqlExecutor, clear: () => Pro
  * platform proxy: the proxy's pooled socket failed the call after a long batch
  * (`SocketError: other side closed`), see bench/workerd/harness.ts.
  */
-function workerExecutor(worker: BenchWorker): SqlExecutor {
+function workerExecutor(worker: BenchWorker): MeteredSqlRunner {
   let roundTrips = 0;
   return {
     limits: LOCAL_LIMITS,
     get roundTrips() {
       return roundTrips;
     },
-    async query<T>(s: Statement) {
+    async query<T>(s: SqlStatement) {
       roundTrips++;
       return (await worker.call<{ rows: T[] }>('sql-query', s)).result.rows;
     },
-    async batch(statements: Statement[]) {
+    async batch(statements: SqlStatement[]) {
       roundTrips++;
       return (await worker.call<{ changes: number[] }>('sql-batch', { statements })).result.changes;
     },

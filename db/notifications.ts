@@ -261,3 +261,25 @@ export async function enqueueNotificationsInChunks(
     upTo = (await d1.prepare(NEXT_CHUNK).bind(after, chunk).first<{ up_to: string }>())?.up_to ?? null;
   }
 }
+
+/**
+ * Queues one account email (content_type 'system', notification_type 'verification'; the kind is
+ * the prefix of `contentId`) and returns its id. One row per reader and `contentId`: queuing the
+ * same one again keeps the row, with the URL refreshed, and returns its id. One statement.
+ */
+export async function queueSystemNotification(
+  db: Db,
+  n: { userId: string; contentId: string; title: string; url: string; excerpt: string | null; now: Date },
+): Promise<string> {
+  const row = await d1Of(db)
+    .prepare(
+      `INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, content_excerpt, notification_type, status, created_at)
+       VALUES (?1, ?2, 'system', ?3, ?4, ?5, ?7, 'verification', 'pending', ?6)
+       ON CONFLICT (user_id, content_type, content_id, notification_type) DO UPDATE SET content_url = excluded.content_url
+       RETURNING id`,
+    )
+    .bind(newId(), n.userId, n.contentId, n.title, n.url, toUnixSeconds(n.now), n.excerpt)
+    .first<{ id: string }>();
+  if (!row) throw new Error('queueSystemNotification: the insert returned no row');
+  return row.id;
+}

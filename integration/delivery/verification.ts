@@ -14,8 +14,8 @@
  * content_excerpt holds the summary of the choices made with its token, so the mail restates them.
  */
 import type { Db } from '../../db/client';
-import { newId, sha256Hex } from '../../db/crypto';
-import { toUnixSeconds } from '../../db/time';
+import { sha256Hex } from '../../db/crypto';
+import { queueSystemNotification } from '../../db/notifications';
 
 /** The emails this module queues: each kind has its own template (see SYSTEM_TEMPLATES) and content_id prefix. */
 export type AccountEmailKind = 'verification' | 'sign_in' | 'set_password' | 'welcome';
@@ -55,16 +55,5 @@ export async function queueVerificationEmail(
   if (!/^https?:\/\//.test(verifyUrl)) throw new Error('verifyUrl must be an absolute http(s) URL');
   if (!email) throw new Error('queueVerificationEmail: email is required');
   const contentId = `${PREFIXES[kind]}:${(await sha256Hex(verifyUrl)).slice(0, 24)}`;
-  const d1 = (db as unknown as { $client: D1Database }).$client;
-  const row = await d1
-    .prepare(
-      `INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, content_excerpt, notification_type, status, created_at)
-       VALUES (?1, ?2, 'system', ?3, ?4, ?5, ?7, 'verification', 'pending', ?6)
-       ON CONFLICT (user_id, content_type, content_id, notification_type) DO UPDATE SET content_url = excluded.content_url
-       RETURNING id`,
-    )
-    .bind(newId(), userId, contentId, SUBJECTS[kind], verifyUrl, toUnixSeconds(now), summary)
-    .first<{ id: string }>();
-  if (!row) throw new Error('queueVerificationEmail: the insert returned no row');
-  return row.id;
+  return queueSystemNotification(db, { userId, contentId, title: SUBJECTS[kind], url: verifyUrl, excerpt: summary, now });
 }

@@ -1,5 +1,5 @@
 import { AstroError } from 'astro/errors';
-import type { BatchLimits, SqlExecutor, Statement } from './sql';
+import type { BatchLimits, MeteredSqlRunner, SqlStatement } from './sql';
 
 /** Kept well inside the API's request limits; a larger write is staged (see write.ts). */
 const HTTP_LIMITS: BatchLimits = { statements: 200, bytes: 1_000_000 };
@@ -39,7 +39,7 @@ export class D1HttpError extends Error {
 
 const retryable = (status: number) => status === 429 || status >= 500;
 
-export function createD1HttpExecutor(options: D1HttpOptions): SqlExecutor & { retries: number } {
+export function createD1HttpExecutor(options: D1HttpOptions): MeteredSqlRunner & { retries: number } {
   const doFetch = options.fetch ?? fetch;
   const attempts = options.attempts ?? 4;
   const backoffMs = options.backoffMs ?? 250;
@@ -101,11 +101,11 @@ export function createD1HttpExecutor(options: D1HttpOptions): SqlExecutor & { re
     get retries() {
       return retries;
     },
-    async query<T>(s: Statement) {
+    async query<T>(s: SqlStatement) {
       const [first] = await post(JSON.stringify({ sql: s.sql, params: s.params }));
       return (first?.results ?? []) as T[];
     },
-    async batch(statements: Statement[]) {
+    async batch(statements: SqlStatement[]) {
       const result = await post(JSON.stringify({ batch: statements.map((s) => ({ sql: s.sql, params: s.params })) }));
       return result.map((r) => r.meta?.changes ?? 0);
     },

@@ -2,22 +2,10 @@ import { newId } from '../../db/crypto';
 import { D1_MAX_PARAMS } from '../../db/params';
 import type { ContentType } from '../../db/schema/columns';
 
-export type SqlValue = string | number | null;
-export type Statement = { sql: string; params: SqlValue[] };
+import type { SqlStatement } from '../../db/sql-runner';
 
-/** What the sync needs from a database: the local D1 binding and the HTTP API both provide it. */
-export interface SqlExecutor {
-  /** One read statement; rows as objects. */
-  query<T = Record<string, unknown>>(statement: Statement): Promise<T[]>;
-  /** Write statements as one transaction (a D1 batch); rows changed per statement. */
-  batch(statements: Statement[]): Promise<number[]>;
-  /** Requests made so far (one per query or batch). */
-  readonly roundTrips: number;
-  /** The largest batch this target runs in one go. */
-  readonly limits: BatchLimits;
-}
-
-export type BatchLimits = { statements: number; bytes: number };
+// What the sync runs on is db/sql-runner.ts's MeteredSqlRunner: the local D1 binding and the HTTP API both provide it.
+export type { BatchLimits, MeteredSqlRunner, SqlStatement, SqlValue } from '../../db/sql-runner';
 
 /** One row of content_items as the build sees it. */
 export type ContentRecord = {
@@ -100,8 +88,8 @@ export function upsertStatements(
   makeId: () => string = newId,
   table = 'content_items',
   tail = UPSERT_TAIL,
-): Statement[] {
-  const statements: Statement[] = [];
+): SqlStatement[] {
+  const statements: SqlStatement[] = [];
   for (const chunk of chunksOf(records)) {
     const tuple = `(${COLUMNS.map(() => '?').join(', ')})`;
     statements.push({

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestD1, type TestD1 } from '../../test/helpers/d1';
 import { D1_MAX_PARAMS } from '../../db/params';
-import { d1Executor } from './local-d1';
-import type { SqlExecutor } from './sql';
+import { d1Runner } from '../../db/sql-runner';
+import type { MeteredSqlRunner } from './sql';
 import {
   ROWS_PER_STATEMENT,
   detailLines,
@@ -81,7 +81,7 @@ describe('syncContent on a real local D1', () => {
 
   it('inserts new rows unnotified, then re-syncs with no write at all', async () => {
     const records = Array.from({ length: 20 }, (_, i) => record(i));
-    const db = d1Executor(t.d1);
+    const db = d1Runner(t.d1);
     const first = await syncContent(db, records, watched);
     expect(first).toMatchObject({ unchanged: 0, rowsWritten: 20, statements: Math.ceil(20 / ROWS_PER_STATEMENT), roundTrips: 2 });
     expect(first.added).toHaveLength(20);
@@ -109,7 +109,7 @@ describe('syncContent on a real local D1', () => {
   });
 
   it('updates only a changed row, keeps its id and notification state, and reports removals without deleting', async () => {
-    const db = d1Executor(t.d1);
+    const db = d1Runner(t.d1);
     await syncContent(db, [record(1), record(2), record(3)], watched);
     await t.d1.prepare("UPDATE content_items SET notification_sent = 1, notification_count = 7, updated_at = 1 WHERE slug = 'blog/post-2'").run();
     const before = await rows();
@@ -140,7 +140,7 @@ describe('syncContent on a real local D1', () => {
   });
 
   it('baseline marks published unnotified entries notified in the same write, and leaves future-dated ones for the processor', async () => {
-    const db = d1Executor(t.d1);
+    const db = d1Runner(t.d1);
     const nowSeconds = Math.floor(AT.getTime() / 1000);
     await syncContent(db, [record(1, { publishDate: nowSeconds - 86_400 })], watched); // registered before, never notified
     const records = [
@@ -164,7 +164,7 @@ describe('syncContent on a real local D1', () => {
   });
 
   it('dry run reads, reports and writes nothing', async () => {
-    const db = d1Executor(t.d1);
+    const db = d1Runner(t.d1);
     const report = await syncContent(db, [record(1), record(2)], watched, { dryRun: true });
     expect(report).toMatchObject({ dryRun: true, rowsWritten: 0, statements: 0, roundTrips: 1 });
     expect(report.added).toHaveLength(2);
@@ -173,7 +173,7 @@ describe('syncContent on a real local D1', () => {
   });
 
   it('leaves content_items as it was when a statement of the batch fails', async () => {
-    const db = d1Executor(t.d1);
+    const db = d1Runner(t.d1);
     await syncContent(db, [record(1)], watched);
     const before = await rows();
     // 30 records: the last statement violates the content_type check, after two good ones.
@@ -187,7 +187,7 @@ describe('syncContent on a real local D1', () => {
   const small = { statements: 2, bytes: 1_000_000 };
 
   it('stages a write too large for one batch and applies it in one statement', async () => {
-    const db = d1Executor(t.d1, small);
+    const db = d1Runner(t.d1, small);
     const records = Array.from({ length: 30 }, (_, i) => record(i));
     const report = await syncContent(db, records, watched);
     // The load statements in batches of one (plus CREATE), then apply + drop: 1 read + loads + 1 round trips.
@@ -200,7 +200,7 @@ describe('syncContent on a real local D1', () => {
   });
 
   it('a staged write applies the baseline in its final transaction', async () => {
-    const db = d1Executor(t.d1, small);
+    const db = d1Runner(t.d1, small);
     const report = await syncContent(db, Array.from({ length: 30 }, (_, i) => record(i)), watched, { baseline: true, at: AT });
     expect(report).toMatchObject({ staged: true, rowsWritten: 30, baselined: 30 });
     expect((await rows()).every((r) => r.notification_sent === 1)).toBe(true);
@@ -208,18 +208,18 @@ describe('syncContent on a real local D1', () => {
   });
 
   it('a staged write that fails at any step leaves content_items as it was and no staging table', async () => {
-    await syncContent(d1Executor(t.d1), [record(1)], watched);
+    await syncContent(d1Runner(t.d1), [record(1)], watched);
     const before = await rows();
     // The final INSERT … SELECT violates the check (the staging table has none).
     const bad = Array.from({ length: 30 }, (_, i) => record(i, i === 29 ? { contentType: 'podcast' as never } : {}));
-    await expect(syncContent(d1Executor(t.d1, small), bad, watched)).rejects.toThrow(/CHECK constraint/i);
+    await expect(syncContent(d1Runner(t.d1, small), bad, watched)).rejects.toThrow(/CHECK constraint/i);
     expect(await rows()).toEqual(before);
     expect(await stagingTables()).toEqual([]);
 
     // The connection drops while loading the staging table.
-    const real = d1Executor(t.d1, small);
+    const real = d1Runner(t.d1, small);
     let batches = 0;
-    const flaky: SqlExecutor = {
+    const flaky: MeteredSqlRunner = {
       limits: real.limits,
       get roundTrips() {
         return real.roundTrips;
@@ -238,7 +238,7 @@ describe('syncContent on a database without migrations', () => {
   it('fails with a hint to run the migrations', async () => {
     const t = await createTestD1({ migrate: false });
     try {
-      await expect(syncContent(d1Executor(t.d1), [record(1)], watched)).rejects.toMatchObject({
+      await expect(syncContent(d1Runner(t.d1), [record(1)], watched)).rejects.toMatchObject({
         message: expect.stringContaining('no content_items table'),
         hint: expect.stringContaining('npx astro-d1-notify migrations --local'),
       });

@@ -1,5 +1,5 @@
 import { AstroError } from 'astro/errors';
-import type { ContentRecord, SqlExecutor } from './sql';
+import type { ContentRecord, MeteredSqlRunner } from './sql';
 import { writeAtomically } from './write';
 
 export * from './sql';
@@ -95,7 +95,7 @@ function explainReadError(err: unknown): never {
  * (see write.ts: a failed sync leaves content_items as it was).
  */
 export async function syncContent(
-  db: SqlExecutor,
+  db: MeteredSqlRunner,
   records: ContentRecord[],
   watched: { collections: string[]; types: string[] },
   options: { dryRun?: boolean; baseline?: boolean; now?: () => number; at?: Date } = {},

@@ -3,7 +3,7 @@ import { AstroError } from 'astro/errors';
 import { createD1HttpExecutor } from './d1-http';
 import { openLocalD1 } from './local-d1';
 import type { ResolvedOptions } from '../options';
-import type { SqlExecutor } from './sync';
+import type { MeteredSqlRunner } from './sync';
 import { readD1Binding } from './wrangler-config';
 
 type TargetEnv = {
@@ -38,7 +38,7 @@ export function resolveTarget(options: ResolvedOptions, root: string, env: Targe
   return { kind: 'remote', apiBase: options.apiBase, accountId, apiToken, databaseId, label: `remote D1 ${databaseId}` };
 }
 
-export async function openTarget(target: Target): Promise<{ db: SqlExecutor; dispose: () => Promise<void> }> {
+export async function openTarget(target: Target): Promise<{ db: MeteredSqlRunner; dispose: () => Promise<void> }> {
   if (target.kind === 'local') return openLocalD1(target);
   return { db: createD1HttpExecutor(target), dispose: async () => {} };
 }

@@ -1,12 +1,12 @@
 import { newId } from '../../db/crypto';
-import { COLUMNS, upsertStatements, UPSERT_TAIL, type ContentRecord, type SqlExecutor, type Statement } from './sql';
+import { COLUMNS, upsertStatements, UPSERT_TAIL, type ContentRecord, type MeteredSqlRunner, type SqlStatement } from './sql';
 
-const size = (s: Statement) => s.sql.length + JSON.stringify(s.params).length;
+const size = (s: SqlStatement) => s.sql.length + JSON.stringify(s.params).length;
 
 /** Groups of statements that each fit one batch of the target. */
-function groupForBatches(statements: Statement[], limits: SqlExecutor['limits']): Statement[][] {
-  const groups: Statement[][] = [];
-  let group: Statement[] = [];
+function groupForBatches(statements: SqlStatement[], limits: MeteredSqlRunner['limits']): SqlStatement[][] {
+  const groups: SqlStatement[][] = [];
+  let group: SqlStatement[] = [];
   let bytes = 0;
   for (const s of statements) {
     if (group.length > 0 && (group.length >= limits.statements || bytes + size(s) > limits.bytes)) {
@@ -30,11 +30,11 @@ const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
  * one INSERT … SELECT in the last batch, so a failure anywhere before it changes nothing.
  */
 export async function writeAtomically(
-  db: SqlExecutor,
+  db: MeteredSqlRunner,
   records: ContentRecord[],
   makeId: () => string = newId,
   /** Statements that must commit together with the rows (e.g. the baseline), run last. */
-  after: Statement[] = [],
+  after: SqlStatement[] = [],
 ): Promise<{ rowsWritten: number; statements: number; staged: boolean; afterChanges: number[] }> {
   if (records.length === 0) {
     const afterChanges = after.length > 0 ? await db.batch(after) : [];
@@ -55,16 +55,16 @@ export async function writeAtomically(
   // A name of our own, so two builds at once cannot share a staging table.
   const staging = `_content_sync_${makeId().replace(/[^A-Za-z0-9]/g, '_')}`;
   const load = upsertStatements(records, makeId, staging, '');
-  const create: Statement = {
+  const create: SqlStatement = {
     sql: `CREATE TABLE ${staging} (${COLUMNS.map((c) => `${c} ${c === 'publish_date' ? 'INTEGER' : 'TEXT'}`).join(', ')})`,
     params: [],
   };
-  const apply: Statement = {
+  const apply: SqlStatement = {
     // `WHERE true` lets SQLite parse ON CONFLICT after a SELECT.
     sql: `INSERT INTO content_items (${COLUMNS.join(', ')}) SELECT ${COLUMNS.join(', ')} FROM ${staging} WHERE true${UPSERT_TAIL}`,
     params: [],
   };
-  const drop: Statement = { sql: `DROP TABLE IF EXISTS ${staging}`, params: [] };
+  const drop: SqlStatement = { sql: `DROP TABLE IF EXISTS ${staging}`, params: [] };
   const batches = groupForBatches(load, { ...db.limits, statements: db.limits.statements - 1 });
   batches[0]!.unshift(create);
   let rowsWritten = 0;
