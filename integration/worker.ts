@@ -18,8 +18,7 @@ import { handleScheduled } from './delivery/scheduled';
 import { MAINTENANCE_CRON, runWeeklyMaintenance } from './delivery/weekly-maintenance';
 import { withRouteBase } from './runtime';
 
-export { HOUSEKEEPING_CRON, MAINTENANCE_CRON };
-
+// Only handlers are exported: workerd refuses a main module whose named export is not one (a cron string was).
 
 export async function scheduled(controller: ScheduledController, rawEnv: DeliveryEnv, ctx: ExecutionContext): Promise<void> {
   const env = withRouteBase(rawEnv);

@@ -3,9 +3,10 @@
  * and browser builds of dependencies (nanoid's Web Crypto build) and no Node built-in modules
  * (importing one fails the bundle, which is the point: production code must run without them).
  */
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
-export async function bundleForWorkerd(entry: string, options: { mainFields?: string[] } = {}): Promise<string> {
+/** `plugins` stand in for what only a real build provides (Astro's virtual modules); `external` is what workerd itself provides (`cloudflare:workers`). */
+export async function bundleForWorkerd(entry: string, options: { mainFields?: string[]; plugins?: Plugin[]; external?: string[] } = {}): Promise<string> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -16,6 +17,8 @@ export async function bundleForWorkerd(entry: string, options: { mainFields?: st
     conditions: ['workerd', 'worker', 'browser'],
     mainFields: options.mainFields ?? ['module', 'main'],
     logLevel: 'silent',
+    plugins: options.plugins ?? [],
+    external: options.external ?? [],
   });
   return result.outputFiles[0]!.text;
 }
