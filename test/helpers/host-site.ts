@@ -21,8 +21,8 @@ export const HOST_BINDING = 'NEWS_DB';
 /** `client`: the static files, under Astro's base as the adapter lays them out. */
 export type HostSite = { root: string; client: string; baseUrl: string; server: WranglerDev; stop: () => Promise<void> };
 
-/** `base`: Astro's base (none by default); `options`: the integration's. */
-export async function launchHostSite(options: NotifyOptions, astro: { base?: string } = {}): Promise<HostSite> {
+/** `base`: Astro's base (none by default); `options`: the integration's; `seed`: rows written after the migrations, before the server starts. */
+export async function launchHostSite(options: NotifyOptions, astro: { base?: string; seed?: (d1: D1Database) => Promise<void> } = {}): Promise<HostSite> {
   const base = join(ROOT, 'test/artifacts');
   mkdirSync(base, { recursive: true });
   // Inside the repository, so `astro-d1-notify` resolves to this package.
@@ -33,6 +33,7 @@ export async function launchHostSite(options: NotifyOptions, astro: { base?: str
     const proxy = await getPlatformProxy<Record<string, D1Database>>({ configPath: join(root, 'wrangler.jsonc'), persist: { path: join(state, 'v3') } });
     try {
       await applyMigrations(proxy.env[HOST_BINDING]!);
+      await astro.seed?.(proxy.env[HOST_BINDING]!);
     } finally {
       await proxy.dispose();
     }
