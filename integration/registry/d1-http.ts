@@ -1,5 +1,5 @@
 import { AstroError } from 'astro/errors';
-import type { BatchLimits, MeteredSqlRunner, SqlStatement } from './sql';
+import type { BatchLimits, MeteredSqlRunner, SqlStatement } from '../../db/sql-runner';
 
 /** Kept well inside the API's request limits; a larger write is staged (see write.ts). */
 const HTTP_LIMITS: BatchLimits = { statements: 200, bytes: 1_000_000 };

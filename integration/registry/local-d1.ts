@@ -1,6 +1,6 @@
 import { getPlatformProxy } from 'wrangler';
 import { BINDING_LIMITS, d1Runner, type BatchLimits } from '../../db/sql-runner';
-import type { MeteredSqlRunner } from './sql';
+import type { MeteredSqlRunner } from '../../db/sql-runner';
 
 export const LOCAL_LIMITS: BatchLimits = BINDING_LIMITS;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestD1, type TestD1 } from '../../test/helpers/d1';
 import { D1_MAX_PARAMS } from '../../db/params';
 import { d1Runner } from '../../db/sql-runner';
-import type { MeteredSqlRunner } from './sql';
+import type { MeteredSqlRunner } from '../../db/sql-runner';
 import {
   ROWS_PER_STATEMENT,
   detailLines,

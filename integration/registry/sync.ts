@@ -1,16 +1,10 @@
 import { AstroError } from 'astro/errors';
-import type { ContentRecord, MeteredSqlRunner } from './sql';
-import { writeAtomically } from './write';
+import { baselineStatement, readExistingContent, writeAtomically, type ContentRecord, type ExistingRow } from '../../db/content-sync';
+import type { MeteredSqlRunner } from '../../db/sql-runner';
 
-export * from './sql';
-
-type ExistingRow = {
-  slug: string;
-  content_type: string;
-  content_hash: string | null;
-  content_url: string | null;
-  file_path: string;
-};
+// The SQL is db/content-sync.ts's; this module plans and reports.
+export * from '../../db/content-sync';
+export type { MeteredSqlRunner, SqlStatement } from '../../db/sql-runner';
 
 type SyncPlan = {
   added: ContentRecord[];
@@ -34,16 +28,6 @@ export type SyncReport = SyncPlan & {
   /** Entries with `draft: true`, skipped by the collector (counted so the log never skips silently). */
   drafts?: number;
 };
-
-/**
- * The baseline: everything already published counts as announced; future-dated entries wait.
- * "Published" is judged by the build's clock (?1), the one that read the publish dates.
- */
-const BASELINE_SQL =
-  'UPDATE content_items SET notification_sent = 1, updated_at = unixepoch() WHERE notification_sent = 0 AND publish_date <= ?';
-
-const EXISTING_SQL =
-  'SELECT slug, content_type, content_hash, content_url, file_path FROM content_items';
 
 /** Compare the build with what D1 holds. `watched` are the collection names and content types in scope. */
 export function planSync(
@@ -92,7 +76,7 @@ function explainReadError(err: unknown): never {
 
 /**
  * Read what D1 holds (one query), plan, then write only new and changed rows atomically
- * (see write.ts: a failed sync leaves content_items as it was).
+ * (db/content-sync.ts writeAtomically: a failed sync leaves content_items as it was).
  */
 export async function syncContent(
   db: MeteredSqlRunner,
@@ -103,10 +87,10 @@ export async function syncContent(
   const now = options.now ?? (() => performance.now());
   const started = now();
   const tripsBefore = db.roundTrips;
-  const existing = await db.query<ExistingRow>({ sql: EXISTING_SQL, params: [] }).catch(explainReadError);
+  const existing = await readExistingContent(db).catch(explainReadError);
   const plan = planSync(existing, records, watched);
   const at = Math.floor((options.at ?? new Date()).getTime() / 1000);
-  const after = options.baseline ? [{ sql: BASELINE_SQL, params: [at] }] : [];
+  const after = options.baseline ? [baselineStatement(at)] : [];
   const { afterChanges, ...written } = options.dryRun
     ? { rowsWritten: 0, statements: 0, staged: false, afterChanges: [] as number[] }
     : await writeAtomically(db, [...plan.added, ...plan.changed], undefined, after);
