@@ -49,6 +49,13 @@ module.exports = {
       to: { path: '^(integration|db|migrations)/', dependencyTypes: ['local'] },
     },
     {
+      name: 'one-composition-root',
+      comment: 'Only integration/runtime.ts imports cloudflare:workers; everything else takes env as a parameter, so it runs in tests and CLIs.',
+      severity: 'error',
+      from: { path: '^(integration|db|src)/', pathNot: '^integration/runtime\\.ts$' },
+      to: { path: '^cloudflare:workers$' },
+    },
+    {
       name: 'no-cycles',
       comment: 'No file imports itself back through another.',
       severity: 'error',
