@@ -95,7 +95,7 @@ const FINALIZE_EXHAUSTED_LEASES = `UPDATE email_notifications INDEXED BY idx_ema
 /** Digest rows are claimed per reader: all of a reader's due digest rows, for up to ?4 readers. */
 // INDEXED BY: without statistics the planner would scan every pending row by status instead of
 // looking up the few readers' rows (measured: rows_read = queue size).
-const CLAIM_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_user_id ${CLAIM_SET}
+const CLAIM_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_fanout_unique ${CLAIM_SET}
 WHERE notification_type = 'digest' AND ${DUE}
   AND user_id IN (SELECT user_id FROM (
       SELECT user_id FROM email_notifications INDEXED BY idx_email_notifications_claimable
@@ -116,7 +116,7 @@ export const CLAIM_SINGLES = `UPDATE email_notifications ${CLAIM_SET}
 WHERE id IN (SELECT id FROM (
     SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_lease
       WHERE status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5 AND notification_type <> 'digest' AND ${NOT_HELD} LIMIT ?4)
-    UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_status_retry
+    UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_retry_due
       WHERE status = 'failed' AND next_retry_at <= ?1 AND notification_type <> 'digest' AND ${NOT_HELD} LIMIT ?4)
     UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_claimable
       WHERE status = 'pending' AND notification_type <> 'digest' AND (scheduled_for IS NULL OR scheduled_for <= ?1) AND ${NOT_HELD}
