@@ -221,12 +221,11 @@ const UPDATE_OUTCOMES = `UPDATE email_notifications SET
   FROM json_each(?1) AS o
   WHERE email_notifications.id = o.value->>'id' AND email_notifications.status = 'sending'`;
 
-const TOUCH_READERS = `UPDATE users SET last_email_sent_at = ?2 WHERE id IN (SELECT value FROM json_each(?1))`;
-
 /**
  * Records every outcome of a batch in ONE `batch()` (one transaction): status, sent_at,
  * provider id, retry schedule, a history row per transition, the day's statistics per
- * content type (an email counts once: a digest under `digest`), and users.last_email_sent_at.
+ * content type (an email counts once: a digest under `digest`). Nothing else: users.last_email_sent_at would repeat
+ * the notification's sent_at at a row written per email (the data export reads it from the notifications).
  */
 export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: Date): Promise<void> {
   if (outcomes.length === 0) return;
@@ -282,8 +281,6 @@ export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: 
   for (const [type, { seen: _seen, ...increments }] of counted) {
     statements.push(statementOf(d1, statisticsUpsertQuery(db, dateKey, type, increments, now)));
   }
-  const readers = [...new Set(outcomes.filter((o) => o.kind === 'sent').map((o) => o.row.userId))];
-  if (readers.length > 0) statements.push(d1.prepare(TOUCH_READERS).bind(JSON.stringify(readers), at));
   await d1.batch(statements);
 }
 

@@ -59,16 +59,18 @@ export const emailNotifications = sqliteTable(
     // processing) and keeps retries in a partial index that a pending → sending → sent row never touches.
     // user_id lookups (the digest claim, a reader's rows) use this one's first column.
     uniqueIndex('idx_email_notifications_fanout_unique').on(t.userId, t.contentType, t.contentId, t.notificationType),
-    index('idx_email_notifications_queue').on(t.status, t.createdAt),
+    // The queue by status and kind (the console's overview), the recent finished ones by created_at: one index for
+    // both, so a status change writes one entry here, not two (migration 0026 merged queue and status_type).
+    index('idx_email_notifications_status_type_created').on(t.status, t.notificationType, t.createdAt),
     index('idx_email_notifications_retry_due')
       .on(t.nextRetryAt)
       .where(sql`status = 'failed'`),
     index('idx_email_notifications_claimable')
       .on(t.scheduledFor, t.createdAt)
       .where(sql`status = 'pending'`),
-    // The console: the queue by status and kind (overview), and each post's delivery progress.
-    index('idx_email_notifications_status_type').on(t.status, t.notificationType),
-    index('idx_email_notifications_progress').on(t.contentId, t.notificationType, t.status),
+    // The console: each post's delivery progress. Not status: each status change would write an entry here too (two
+    // rows written per email); the console's count reads the status from the row instead (reads cost a thousandth).
+    index('idx_email_notifications_progress').on(t.contentId, t.notificationType),
     index('idx_email_notifications_lease')
       .on(t.leaseExpiresAt)
       .where(sql`status = 'sending'`),
