@@ -5,6 +5,7 @@
  * 100,000 readers and 1,000,000 history rows.
  */
 import { d1Of, type Db } from './client';
+import { NOTIFICATION_TYPES } from './schema';
 import { toUnixSeconds, DAY } from './time';
 
 export const GROWTH_DAYS = 90;
@@ -31,12 +32,14 @@ export const OVERVIEW_QUERIES = {
     FROM email_statistics WHERE date_key >= ?4 GROUP BY date_key ORDER BY date_key`,
   // The live queue (pending, sending, failed) in full; finished rows (sent, cancelled) queued in the
   // last QUEUE_DONE_DAYS only: counting every row ever sent would grow with the table.
+  // Every kind is listed so the created_at range stays on the index (status, notification_type, created_at).
   queueByStatus: `SELECT status, notification_type = 'digest' AS digest, count(*) AS n
-      FROM email_notifications INDEXED BY idx_email_notifications_status_type
+      FROM email_notifications INDEXED BY idx_email_notifications_status_type_created
       WHERE status IN ('pending', 'sending', 'failed') GROUP BY status, notification_type
     UNION ALL SELECT status, notification_type = 'digest', count(*)
-      FROM email_notifications INDEXED BY idx_email_notifications_queue
-      WHERE status IN ('sent', 'cancelled') AND created_at >= ?3 - ${(QUEUE_DONE_DAYS - 1) * DAY} GROUP BY status, notification_type`,
+      FROM email_notifications INDEXED BY idx_email_notifications_status_type_created
+      WHERE status IN ('sent', 'cancelled') AND notification_type IN (${NOTIFICATION_TYPES.map((k) => `'${k}'`).join(', ')})
+        AND created_at >= ?3 - ${(QUEUE_DONE_DAYS - 1) * DAY} GROUP BY status, notification_type`,
   // Pending rows with a time are digests (immediate rows have none): the partial index covers it all.
   digestSlots: `SELECT scheduled_for AS at, count(*) AS rows
     FROM email_notifications INDEXED BY idx_email_notifications_claimable

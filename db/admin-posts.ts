@@ -22,7 +22,7 @@ export type PostWithProgress = ContentItem & { progress: Progress; total: number
 export type ListedPost = Omit<PostWithProgress, 'emailHtml' | 'emailText'>;
 const { emailHtml: _html, emailText: _text, ...LISTED_COLUMNS } = getTableColumns(contentItems);
 
-// Covered by idx_email_notifications_progress (content_id, notification_type, status).
+// Through idx_email_notifications_progress (content_id, notification_type); the status is read from each row.
 const PROGRESS = `SELECT content_id AS slug, notification_type = 'digest' AS digest, status, count(*) AS n
   FROM email_notifications INDEXED BY idx_email_notifications_progress
   WHERE content_id IN (SELECT value FROM json_each(?1)) GROUP BY content_id, notification_type, status`;

@@ -4,6 +4,7 @@
  * action is one batch(): the change, cancelled pending mail, the reader's history row, and
  * the audit row with the actor.
  */
+import { QUEUED_NOT_STORED } from './history';
 import { d1Of, type Db } from './client';
 import { adminAuditStatement } from './admin-audit';
 import { isContentType, NO_PREFERENCES_SET_SQL, PREFERENCE_SQL_COLUMN, preferenceOnSql } from './eligibility';
@@ -136,6 +137,9 @@ export const TIMELINE_LIMIT = 100;
 const TIMELINE = `SELECT * FROM (
     SELECT 'history' AS source, h.id, h.action, h.details, h.timestamp AS at, NULL AS actor, n.content_title AS title
       FROM email_notification_history h LEFT JOIN email_notifications n ON n.id = h.notification_id WHERE h.user_id = ?1
+    UNION ALL
+    SELECT 'history', n.id, 'queued', json_object('notificationType', n.notification_type), n.created_at, NULL, n.content_title
+      FROM email_notifications n WHERE n.user_id = ?1 AND ${QUEUED_NOT_STORED}
     UNION ALL
     SELECT 'admin', id, action, details, created_at, actor, NULL FROM admin_audit_log WHERE target_type = 'user' AND target_id = ?1
   ) ORDER BY at DESC, id DESC LIMIT ?2 OFFSET ?3`;

@@ -9,6 +9,7 @@ import { count, eq } from 'drizzle-orm';
 import { d1Of, type Db } from './client';
 import { consentsOf, type ConsentView } from './consent';
 import { ADMIN_AUDIT_INSERT, type AdminAction } from './admin-audit';
+import { QUEUED_NOT_STORED } from './history';
 import { d1Runner, stmt, type SqlRunner } from './sql-runner';
 import { emailNotificationHistory, emailNotificationHistoryArchive, sessions, userProfiles, type User } from './schema';
 import { addressBucketParam, ADDRESS_BUCKETS_DELETE } from './rate-limits';
@@ -27,17 +28,28 @@ export type ReaderExport = {
   sessionCount: number;
 };
 
+// A notification's `queued` event is its own created_at (no history row repeats it since migration 0025).
+const QUEUED_EVENTS = `SELECT n.created_at AS at, n.notification_type AS type FROM email_notifications n WHERE n.user_id = ?1 AND ${QUEUED_NOT_STORED}`;
+// The last email sent is the newest sent_at of the reader's notifications (delivery no longer copies it to users).
+const LAST_SENT = `SELECT max(sent_at) AS at FROM email_notifications WHERE user_id = ?1 AND status = 'sent'`;
+
 /** Everything stored about one reader, as plain JSON. */
 export async function exportReaderData(db: Db, user: User, now = new Date()): Promise<ReaderExport> {
-  const [profile, consents, live, archived, sessionRows] = await Promise.all([
+  const [profile, consents, live, archived, sessionRows, queuedRows, lastSent] = await Promise.all([
     db.select().from(userProfiles).where(eq(userProfiles.userId, user.id)).get(),
     consentsOf(db, user.id),
     db.select().from(emailNotificationHistory).where(eq(emailNotificationHistory.userId, user.id)),
     db.select().from(emailNotificationHistoryArchive).where(eq(emailNotificationHistoryArchive.userId, user.id)),
     db.select({ n: count() }).from(sessions).where(eq(sessions.userId, user.id)),
+    d1Of(db).prepare(QUEUED_EVENTS).bind(user.id).all<{ at: number; type: string }>(),
+    d1Of(db).prepare(LAST_SENT).bind(user.id).first<{ at: number | null }>(),
   ]);
+  // users.last_email_sent_at holds what delivery wrote before migration 0026; the notifications what it sent since.
+  const lastEmailSentAt = Math.max(user.lastEmailSentAt?.getTime() ?? 0, (lastSent?.at ?? 0) * 1000);
+  const queued = queuedRows.results.map((q) => ({ at: new Date(q.at * 1000).toISOString(), action: 'queued' as const, details: { notificationType: q.type }, ipAddress: null, userAgent: null, archived: false }));
   const history = [...live.map((h) => ({ h, archived: false })), ...archived.map((h) => ({ h, archived: true }))]
     .map(({ h, archived }) => ({ at: h.timestamp.toISOString(), action: h.action, details: h.details ?? null, ipAddress: h.ipAddress, userAgent: h.userAgent, archived }))
+    .concat(queued)
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const contentTypes = [user.emailBlogUpdates && 'blog', user.emailThoughtUpdates && 'thought', user.emailAnnouncements && 'announcement'].filter(
     (t): t is string => typeof t === 'string',
@@ -56,7 +68,7 @@ export async function exportReaderData(db: Db, user: User, now = new Date()): Pr
       emailStatus: user.emailStatus,
       bounceCount: user.bounceCount,
       lastBounceAt: iso(user.lastBounceAt),
-      lastEmailSentAt: iso(user.lastEmailSentAt),
+      lastEmailSentAt: lastEmailSentAt > 0 ? new Date(lastEmailSentAt).toISOString() : null,
       unsubscribedAt: iso(user.unsubscribedAt),
       hasPassword: user.passwordHash !== null,
     },

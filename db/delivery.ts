@@ -95,7 +95,7 @@ const FINALIZE_EXHAUSTED_LEASES = `UPDATE email_notifications INDEXED BY idx_ema
 /** Digest rows are claimed per reader: all of a reader's due digest rows, for up to ?4 readers. */
 // INDEXED BY: without statistics the planner would scan every pending row by status instead of
 // looking up the few readers' rows (measured: rows_read = queue size).
-const CLAIM_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_user_id ${CLAIM_SET}
+const CLAIM_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_fanout_unique ${CLAIM_SET}
 WHERE notification_type = 'digest' AND ${DUE}
   AND user_id IN (SELECT user_id FROM (
       SELECT user_id FROM email_notifications INDEXED BY idx_email_notifications_claimable
@@ -116,7 +116,7 @@ export const CLAIM_SINGLES = `UPDATE email_notifications ${CLAIM_SET}
 WHERE id IN (SELECT id FROM (
     SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_lease
       WHERE status = 'sending' AND lease_expires_at <= ?1 AND retry_count + 1 < ?5 AND notification_type <> 'digest' AND ${NOT_HELD} LIMIT ?4)
-    UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_status_retry
+    UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_retry_due
       WHERE status = 'failed' AND next_retry_at <= ?1 AND notification_type <> 'digest' AND ${NOT_HELD} LIMIT ?4)
     UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_claimable
       WHERE status = 'pending' AND notification_type <> 'digest' AND (scheduled_for IS NULL OR scheduled_for <= ?1) AND ${NOT_HELD}
@@ -221,12 +221,11 @@ const UPDATE_OUTCOMES = `UPDATE email_notifications SET
   FROM json_each(?1) AS o
   WHERE email_notifications.id = o.value->>'id' AND email_notifications.status = 'sending'`;
 
-const TOUCH_READERS = `UPDATE users SET last_email_sent_at = ?2 WHERE id IN (SELECT value FROM json_each(?1))`;
-
 /**
  * Records every outcome of a batch in ONE `batch()` (one transaction): status, sent_at,
  * provider id, retry schedule, a history row per transition, the day's statistics per
- * content type (an email counts once: a digest under `digest`), and users.last_email_sent_at.
+ * content type (an email counts once: a digest under `digest`). Nothing else: users.last_email_sent_at would repeat
+ * the notification's sent_at at a row written per email (the data export reads it from the notifications).
  */
 export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: Date): Promise<void> {
   if (outcomes.length === 0) return;
@@ -282,8 +281,6 @@ export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: 
   for (const [type, { seen: _seen, ...increments }] of counted) {
     statements.push(statementOf(d1, statisticsUpsertQuery(db, dateKey, type, increments, now)));
   }
-  const readers = [...new Set(outcomes.filter((o) => o.kind === 'sent').map((o) => o.row.userId))];
-  if (readers.length > 0) statements.push(d1.prepare(TOUCH_READERS).bind(JSON.stringify(readers), at));
   await d1.batch(statements);
 }
 

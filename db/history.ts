@@ -21,6 +21,12 @@ export type CreateNotificationHistoryParams = {
   timestamp?: Date;
 };
 
+/**
+ * `queued` is read from the notification row itself (its created_at): the fan-out no longer writes a history row
+ * that repeats it. Rows fanned out before migration 0025 still have a stored one, shown instead.
+ */
+export const QUEUED_NOT_STORED = `NOT EXISTS (SELECT 1 FROM email_notification_history q WHERE q.notification_id = n.id AND q.action = 'queued')`;
+
 const HISTORY_COLUMNS = 10; // every row binds each column once: id … timestamp
 
 function toRow(params: CreateNotificationHistoryParams, now: Date) {

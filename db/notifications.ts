@@ -6,7 +6,6 @@ import { nextDigestSlots } from './digest-schedule';
 import { assertContentType, eligibleSubscriberFilter } from './eligibility';
 import { changedRows } from './params';
 import {
-  emailNotificationHistory,
   emailNotifications,
   NOTIFICATION_STATUSES,
   users,
@@ -110,8 +109,10 @@ const idsWithPrefix = (column: AnyColumn, prefix: string) => and(gt(column, pref
 
 /**
  * The fan-out as un-executed queries, for `db.batch` (and for the benchmark, which runs the
- * same SQL on raw SQLite): [0] inserts one notification per eligible reader, [1] writes a
- * `queued` history row for each notification [0] created (found by their id prefix).
+ * same SQL on raw SQLite): [0] inserts one notification per eligible reader. No `queued`
+ * history row: it would repeat the notification row (its id, reader, type and created_at) at
+ * 7 rows written per email; the reader's timeline and data export read `queued` from the
+ * notification itself (db/admin-subscribers.ts, db/data-rights.ts).
  */
 export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {}) {
   assertContentType(item.contentType);
@@ -121,7 +122,6 @@ export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {
   const immediateType: NotificationType = item.contentType === 'announcement' ? 'announcement' : 'new_content';
   const existing = alias(emailNotifications, 'existing');
   const notificationPrefix = newId();
-  const historyPrefix = newId();
 
   const recipients = db
     .select({
@@ -171,36 +171,17 @@ export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {
   // The WHERE clause above also keeps SQLite from reading ON CONFLICT as a join constraint.
   const insertNotifications = db.insert(emailNotifications).select(recipients).onConflictDoNothing();
 
-  const queuedHistory = db.insert(emailNotificationHistory).select(
-    db
-      .select({
-        id: batchIds(historyPrefix, emailNotifications.id).as('id'),
-        notificationId: emailNotifications.id,
-        userId: emailNotifications.userId,
-        action: sql`'queued'`.as('action'),
-        details: sql`json_object('notificationType', ${emailNotifications.notificationType})`.as('details'),
-        errorCode: sql`null`.as('errorCode'),
-        retryAttempt: sql`null`.as('retryAttempt'),
-        ipAddress: sql`null`.as('ipAddress'),
-        userAgent: sql`null`.as('userAgent'),
-        timestamp: sql`${toUnixSeconds(now)}`.as('timestamp'),
-      })
-      .from(emailNotifications)
-      .where(idsWithPrefix(emailNotifications.id, notificationPrefix))
-      .orderBy(asc(emailNotifications.id)),
-  );
-  return [insertNotifications, queuedHistory] as const;
+  return [insertNotifications] as const;
 }
 
 /**
  * THE FAN-OUT: one `INSERT … SELECT` creates a notification for every eligible reader of
- * the item (the original system's loop of createEmailNotification is what this replaces), and one more
- * writes their `queued` history, in one batch (one transaction). Idempotent: a second run
- * creates nothing. Returns how many notifications were created.
+ * the item (the original system's loop of createEmailNotification is what this replaces).
+ * Idempotent: a second run creates nothing. Returns how many notifications were created.
  */
 export async function enqueueNotificationsForContent(db: Db, item: ContentItem, opts: FanOutOptions = {}): Promise<number> {
-  const [insertNotifications, queuedHistory] = fanOutQueries(db, item, opts);
-  const [created] = await db.batch([insertNotifications, queuedHistory]);
+  const [insertNotifications] = fanOutQueries(db, item, opts);
+  const [created] = await db.batch([insertNotifications]);
   return changedRows(created);
 }
 
@@ -231,8 +212,8 @@ export type ChunkedFanOut = {
 };
 
 /**
- * The fan-out over user-id ranges of `chunkReaders` readers, one INSERT … SELECT (plus its
- * history) per range in one batch: each chunk is a transaction and a checkpoint. A small list is
+ * The fan-out over user-id ranges of `chunkReaders` readers, one INSERT … SELECT per range:
+ * each chunk is a transaction and a checkpoint. A small list is
  * one chunk (one extra query for the range). Stops between chunks after `timeBudgetMs`.
  */
 export async function enqueueNotificationsInChunks(
@@ -248,8 +229,8 @@ export async function enqueueNotificationsInChunks(
   let upTo = first?.up_to ?? null;
   const result: ChunkedFanOut = { created: 0, existing: first?.existing ?? 0, done: false, chunks: 0 };
   for (;;) {
-    const [insertNotifications, queuedHistory] = fanOutQueries(db, item, { ...opts, userIds: { after: after || undefined, upTo: upTo ?? undefined } });
-    const [created] = await db.batch([insertNotifications, queuedHistory]);
+    const [insertNotifications] = fanOutQueries(db, item, { ...opts, userIds: { after: after || undefined, upTo: upTo ?? undefined } });
+    const [created] = await db.batch([insertNotifications]);
     result.created += changedRows(created);
     result.chunks += 1;
     if (upTo === null) {

@@ -26,7 +26,7 @@ const LEASE_SINGLES = `UPDATE email_notifications ${MARK}
   WHERE ${NOT_HELD} AND id IN (SELECT id FROM (
       SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_lease
         WHERE status = 'sending' AND lease_expires_at < ?1 AND retry_count + 1 < ?4 AND notification_type <> 'digest' LIMIT ?3)
-      UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_status_retry
+      UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_retry_due
         WHERE status = 'failed' AND next_retry_at <= ?1 AND (lease_expires_at IS NULL OR lease_expires_at <= ?1) AND notification_type <> 'digest' LIMIT ?3)
       UNION ALL SELECT id FROM (SELECT id FROM email_notifications INDEXED BY idx_email_notifications_claimable
         WHERE status = 'pending' AND (scheduled_for IS NULL OR scheduled_for <= ?1) AND (lease_expires_at IS NULL OR lease_expires_at <= ?1)
@@ -35,7 +35,7 @@ const LEASE_SINGLES = `UPDATE email_notifications ${MARK}
     ) LIMIT ?3)
   RETURNING id, user_id, notification_type`;
 // Digests go per reader: all of a reader's due digest rows, for up to ?3 readers, so one message holds one whole digest.
-const LEASE_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_user_id ${MARK}
+const LEASE_DIGESTS = `UPDATE email_notifications INDEXED BY idx_email_notifications_fanout_unique ${MARK}
   WHERE notification_type = 'digest' AND ${NOT_HELD} AND ${UNMARKED_DUE}
     AND user_id IN (SELECT user_id FROM (
       SELECT user_id FROM email_notifications INDEXED BY idx_email_notifications_claimable

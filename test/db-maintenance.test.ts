@@ -263,7 +263,7 @@ describe('db:stats', () => {
     const plans = Object.fromEntries(stats.plans.map((p) => [p.name, p]));
     expect(plans.subscribers!.indexes).toEqual(['idx_users_active_preferences', 'sqlite_autoindex_suppressions_1']);
     expect(plans['fan-out']!.indexes).toEqual(expect.arrayContaining(['idx_users_active_preferences', 'idx_email_notifications_fanout_unique']));
-    expect(plans.claim!.indexes).toEqual(expect.arrayContaining(['idx_email_notifications_claimable', 'idx_email_notifications_status_retry', 'idx_email_notifications_lease']));
+    expect(plans.claim!.indexes).toEqual(expect.arrayContaining(['idx_email_notifications_claimable', 'idx_email_notifications_retry_due', 'idx_email_notifications_lease']));
     expect(plans['unnotified-content']!.indexes.some((i) => i.startsWith('idx_content_items_'))).toBe(true);
     expect(stats.plans.length).toBeGreaterThan(0); // the loop below must check something
     for (const p of stats.plans) expect(p.fullScans, p.name).toEqual([]);

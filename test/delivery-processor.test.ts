@@ -4,6 +4,7 @@ import { recordBounce } from '../integration/delivery/bounces';
 import { processNotifications } from '../integration/delivery/processor';
 import { createFaultInjectionTransport, SimulatedCrash } from './helpers/fault-injection';
 import { validateUnsubscribeToken } from '../db/unsubscribe-tokens';
+import { exportReaderData } from '../db/data-rights';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';
 
@@ -70,11 +71,13 @@ describe('processNotifications: the happy path', () => {
     expect(await validateUnsubscribeToken(t.db, prefToken, time.clock())).toMatchObject({ userId: alice.id, tokenType: 'preference_change' });
 
     const history = await rows<{ action: string }>(t.d1, 'SELECT action FROM email_notification_history ORDER BY timestamp, action');
-    expect(history.map((h) => h.action).sort()).toEqual(['queued', 'sent']);
+    expect(history.map((h) => h.action).sort()).toEqual(['sent']); // queued is the notification row itself (no history row repeats it)
     const [stats] = await rows<{ date_key: string; content_type: string; total_sent: number }>(t.d1, 'SELECT * FROM email_statistics');
     expect(stats).toMatchObject({ date_key: '2026-11-25', content_type: 'blog', total_sent: 1 });
-    const [reader] = await rows<{ last_email_sent_at: number }>(t.d1, 'SELECT last_email_sent_at FROM users WHERE id = ?', alice.id);
-    expect(reader!.last_email_sent_at).toBe(Date.parse(T0) / 1000);
+    // The last email sent is the notification's sent_at (no write to users repeats it); the reader's export says it.
+    const user = (await t.db.query.users.findFirst({ where: (u, { eq }) => eq(u.id, alice.id) }))!;
+    expect(user.lastEmailSentAt).toBeNull();
+    expect((await exportReaderData(t.db, user, time.clock())).account.lastEmailSentAt).toBe(new Date(T0).toISOString());
 
     // Running again creates and sends nothing.
     const again = await processNotifications(deps);

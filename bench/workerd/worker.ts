@@ -152,10 +152,12 @@ export const PHASES: Record<string, Phase> = {
         .bind(item.slug, post.html, post.text, post.author ?? null, post.heroImage ?? null)
         .run();
     }
+    const writtenBefore = ctx.counter.rowsWritten;
     const queued = await enqueueNotificationsForContent(ctx.db, item, { now: BENCH_NOW });
+    const fanoutRowsWritten = ctx.counter.rowsWritten - writtenBefore; // the fan-out's own, without the seeding
     await ctx.d1.prepare('UPDATE content_items SET notification_sent = 1').run(); // queued; the drain only sends
     if (queued !== readers) throw new Error(`queued ${queued}, expected ${readers}`);
-    return { queued };
+    return { queued, fanout_rows_written: fanoutRowsWritten };
   },
 
   /** One run of the production processor (one cron invocation) to the loopback transport, no rate limit. */

@@ -54,20 +54,23 @@ export const emailNotifications = sqliteTable(
     leaseExpiresAt: integer('lease_expires_at', { mode: 'timestamp' }),
   },
   (t) => [
-    index('idx_email_notifications_user_id').on(t.userId),
-    index('idx_email_notifications_status').on(t.status),
-    index('idx_email_notifications_content').on(t.contentType, t.contentId),
-    index('idx_email_notifications_scheduled').on(t.scheduledFor),
-    index('idx_email_notifications_status_retry').on(t.status, t.nextRetryAt),
-    index('idx_email_notifications_queue').on(t.status, t.createdAt),
-    index('idx_email_notifications_processing').on(t.status, t.createdAt, t.scheduledFor),
+    // Every index entry is a row written (D1 bills rows written, indexes included) by the fan-out, the claim and the
+    // outcome: migration 0025 dropped those another index already serves (user_id, status, content, scheduled_for,
+    // processing) and keeps retries in a partial index that a pending → sending → sent row never touches.
+    // user_id lookups (the digest claim, a reader's rows) use this one's first column.
     uniqueIndex('idx_email_notifications_fanout_unique').on(t.userId, t.contentType, t.contentId, t.notificationType),
+    // The queue by status and kind (the console's overview), the recent finished ones by created_at: one index for
+    // both, so a status change writes one entry here, not two (migration 0026 merged queue and status_type).
+    index('idx_email_notifications_status_type_created').on(t.status, t.notificationType, t.createdAt),
+    index('idx_email_notifications_retry_due')
+      .on(t.nextRetryAt)
+      .where(sql`status = 'failed'`),
     index('idx_email_notifications_claimable')
       .on(t.scheduledFor, t.createdAt)
       .where(sql`status = 'pending'`),
-    // The console: the queue by status and kind (overview), and each post's delivery progress.
-    index('idx_email_notifications_status_type').on(t.status, t.notificationType),
-    index('idx_email_notifications_progress').on(t.contentId, t.notificationType, t.status),
+    // The console: each post's delivery progress. Not status: each status change would write an entry here too (two
+    // rows written per email); the console's count reads the status from the row instead (reads cost a thousandth).
+    index('idx_email_notifications_progress').on(t.contentId, t.notificationType),
     index('idx_email_notifications_lease')
       .on(t.leaseExpiresAt)
       .where(sql`status = 'sending'`),
@@ -107,9 +110,8 @@ export const emailNotificationHistory = sqliteTable(
   (t) => [
     index('idx_email_history_notification_id').on(t.notificationId),
     index('idx_email_history_user_id').on(t.userId),
-    index('idx_email_notification_history_action').on(t.action),
     index('idx_email_history_timestamp').on(t.timestamp),
-    // The console's complaint rate: one action over a time range.
+    // One action over a time range (the console's complaint rate; lookups by action alone use its first column).
     index('idx_email_history_action_timestamp').on(t.action, t.timestamp),
     check('email_notification_history_action_check', oneOf('action', HISTORY_ACTIONS)),
   ],

@@ -34,6 +34,7 @@ export const users = sqliteTable(
     emailStatus: text('email_status', { enum: EMAIL_STATUSES }).notNull().default('active'),
     bounceCount: integer('bounce_count').notNull().default(0),
     lastBounceAt: integer('last_bounce_at', { mode: 'timestamp' }),
+    /** Written by delivery before migration 0026 only: since then the notifications' sent_at says it (db/data-rights.ts). */
     lastEmailSentAt: integer('last_email_sent_at', { mode: 'timestamp' }),
     emailFrequency: text('email_frequency', { enum: EMAIL_FREQUENCIES }).notNull().default('immediate'),
     unsubscribeAll: flag('unsubscribe_all'),
