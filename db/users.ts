@@ -16,6 +16,8 @@ export type CreateUserParams = Partial<PreferenceFlags> & {
   passwordHash?: string | null;
   emailFrequency?: EmailFrequency;
   emailVerified?: boolean;
+  /** The language of the page the reader signed up on (integration/i18n); null: the site's default. */
+  locale?: string | null;
 };
 
 /** Throws a plain, readable error for input that must never reach the database. */
@@ -60,6 +62,7 @@ export async function createUser(db: Db, params: CreateUserParams): Promise<User
       ...preferenceFlags(CONTENT_TYPES.filter((t) => params[PREFERENCE_FIELD[t]] === true)),
       emailFrequency: params.emailFrequency ?? 'immediate',
       emailVerified: params.emailVerified ?? false,
+      locale: params.locale ?? null,
     })
     .returning();
   const [user] = await insert.catch((error: unknown) => {

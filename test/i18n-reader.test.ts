@@ -9,10 +9,13 @@ import { consents, consentTexts } from '../db/schema';
 import { createUnsubscribeToken } from '../db/unsubscribe-tokens';
 import { getUserByEmail } from '../db/users';
 import { CATALOGS, translator } from '../integration/i18n';
+import { handleLogin, handleLogout } from '../integration/server/reader/account';
+import { handleLinkRequest, handleSetPassword, showAccountLink } from '../integration/server/reader/account-links';
 import { handleSubscribeForm } from '../integration/server/reader/subscribe';
+import { MIN_PASSWORD_LENGTH } from '../integration/server/validation';
 import { handleOneClick } from '../integration/server/reader/unsubscribe';
 import { createTestD1, type TestD1 } from './helpers/d1';
-import { fakeDeps, formRequest, SITE } from './helpers/reader';
+import { fakeDeps, formRequest, SITE, tokenOf } from './helpers/reader';
 
 let t: TestD1;
 beforeAll(async () => {
@@ -69,5 +72,30 @@ describe('RFC 8058 one-click', () => {
     const response = await handleOneClick(t.db, request, { t: de });
     expect(response.status).toBe(200);
     expect(await response.text()).toBe(`${CATALOGS.de!['oneClick.done']}\n`);
+  });
+});
+
+describe('account pages in the page’s language', () => {
+  it('registering from a French page stores fr, answers errors in French and keeps the language in the redirect', async () => {
+    const fr = translator('fr');
+    const bad = await handleLinkRequest(t.db, formRequest('/account/register', { email: 'nope' }), fakeDeps({ t: fr, lang: 'fr' }), 'register');
+    expect(bad.type === 'render' && bad.view.errors).toEqual({ email: CATALOGS.fr!['error.emailInvalid'] });
+    const deps = fakeDeps({ t: fr, lang: 'fr' });
+    const done = await handleLinkRequest(t.db, formRequest('/account/register', { email: 'claire@example.fr' }), deps, 'register');
+    expect(done.type === 'response' && done.response.headers.get('location')).toBe('/account/register?sent=1&lang=fr');
+    expect((await getUserByEmail(t.db, 'claire@example.fr'))!.locale).toBe('fr');
+    // The set-password page the mail leads to knows the reader's language; its errors follow the page's.
+    const url = new URL(deps.sent[0]!.verifyUrl);
+    expect(await showAccountLink(t.db, url, 'set_password', {})).toMatchObject({ view: { state: 'confirm', locale: 'fr' } });
+    const short = await handleSetPassword(t.db, formRequest('/account/password', { token: tokenOf(url.href), password: 'court' }), { t: fr });
+    expect(short.type === 'render' && short.view).toMatchObject({ state: 'confirm', errors: { password: fr('error.passwordShort', { min: MIN_PASSWORD_LENGTH }) } });
+  });
+
+  it('a wrong password, and signing out, in Spanish', async () => {
+    const es = translator('es');
+    const wrong = await handleLogin(t.db, formRequest('/account/login', { email: 'nadie@example.es', password: 'una contraseña cualquiera' }, { 'cf-connecting-ip': '203.0.113.77' }), { t: es });
+    expect(wrong.type === 'render' && wrong.view.errors).toEqual({ form: CATALOGS.es!['account.loginFailed'] });
+    const out = await handleLogout(t.db, new Request(`${SITE}/account/logout`, { method: 'POST' }), 'es');
+    expect(out.headers.get('location')).toBe('/account/login?signed-out=1&lang=es');
   });
 });

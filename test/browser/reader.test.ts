@@ -301,14 +301,16 @@ describe('reader journey in a real browser', () => {
       await page.waitForURL('**/account/login?signed-out=1');
       await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).count()).resolves.toBe(1);
 
-      await page.getByLabel('Email address').fill(email);
-      await page.getByLabel('Password').fill('the wrong one');
+      // Sign-in leads with the emailed link; the password form comes second, under its own heading.
+      await expect(page.locator('form').first().getAttribute('action')).resolves.toBe('/account/sign-in-link');
+      await page.getByRole('region', { name: 'Or sign in with your password' }).getByLabel('Email address').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill('the wrong one');
       expect((await submit(page, page.getByRole('button', { name: 'Sign in' }), '/account/login')).status()).toBe(400);
       await shows(page.getByRole('alert'));
       expect(await page.getByRole('alert').textContent()).toMatch(/email or password is not right/);
       await expect(page.evaluate(() => document.activeElement?.id)).resolves.toBe('error-summary');
       await shot(page, '14-login-error');
-      await page.getByLabel('Password').fill(password);
+      await page.getByLabel('Password', { exact: true }).fill(password);
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.waitForURL('**/preferences');
       const session = (await context.cookies()).find((c) => c.name === 'astro_d1_notify_session')!;
@@ -343,8 +345,7 @@ describe('reader journey in a real browser', () => {
     await withPage(async (page) => {
       await subscribeAndConfirm(page, email);
       await page.goto('/account/login');
-      await page.getByRole('link', { name: 'Email me a sign-in link' }).click();
-      await page.getByLabel('Email address').fill(email);
+      await page.locator('#link-email').fill(email);
       await page.getByRole('button', { name: 'Email me a sign-in link' }).click();
       await page.waitForURL('**/account/sign-in-link?sent=1');
       await openMail(page, email);
@@ -358,7 +359,9 @@ describe('reader journey in a real browser', () => {
 
       await page.goto('/preferences');
       await page.getByRole('link', { name: 'Set or change your password' }).click();
-      await page.getByLabel('Email address').fill(email);
+      // Signed in: the address is not asked for again.
+      await expect(page.getByTestId('reset-email').textContent()).resolves.toBe(email);
+      await expect(page.getByLabel('Email address').count()).resolves.toBe(0);
       await page.getByRole('button', { name: 'Email me a link' }).click();
       await page.waitForURL('**/account/reset?sent=1');
       await openMail(page, email);

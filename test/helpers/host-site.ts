@@ -9,7 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import cloudflare from '@astrojs/cloudflare';
 import sitemap from '@astrojs/sitemap';
-import { build } from 'astro';
+import { build, type AstroUserConfig } from 'astro';
 import { getPlatformProxy } from 'wrangler';
 import notify, { type NotifyOptions } from '../../integration/index';
 import { applyMigrations, ROOT } from './d1';
@@ -21,13 +21,20 @@ export const HOST_BINDING = 'NEWS_DB';
 /** `client`: the static files, under Astro's base as the adapter lays them out. */
 export type HostSite = { root: string; client: string; baseUrl: string; server: WranglerDev; stop: () => Promise<void> };
 
-/** `base`: Astro's base (none by default); `options`: the integration's; `seed`: rows written after the migrations, before the server starts. */
-export async function launchHostSite(options: NotifyOptions, astro: { base?: string; seed?: (d1: D1Database) => Promise<void> } = {}): Promise<HostSite> {
+/** Astro's settings a test varies: its `base`, its `i18n` routing; `seed`: rows written after the migrations, before the server starts. */
+export type HostAstro = { base?: string; i18n?: AstroUserConfig['i18n']; seed?: (d1: D1Database) => Promise<void> };
+
+/**
+ * `options`: the integration's; `astro`: Astro's (no base, no i18n by default); `overlay`: a
+ * fixture folder copied over the host site (pages of its own, e.g. test/fixtures/host-site-i18n).
+ */
+export async function launchHostSite(options: NotifyOptions, astro: HostAstro = {}, overlay?: string): Promise<HostSite> {
   const base = join(ROOT, 'test/artifacts');
   mkdirSync(base, { recursive: true });
   // Inside the repository, so `astro-d1-notify` resolves to this package.
   const root = mkdtempSync(join(base, 'host-site-'));
   cpSync(FIXTURE, root, { recursive: true });
+  if (overlay) cpSync(join(ROOT, overlay), root, { recursive: true });
   const state = join(root, '.wrangler/state');
   try {
     const proxy = await getPlatformProxy<Record<string, D1Database>>({ configPath: join(root, 'wrangler.jsonc'), persist: { path: join(state, 'v3') } });
@@ -44,6 +51,7 @@ export async function launchHostSite(options: NotifyOptions, astro: { base?: str
       configFile: false,
       site: baseUrl,
       ...(astro.base ? { base: astro.base } : {}),
+      ...(astro.i18n ? { i18n: astro.i18n } : {}),
       // No inspector: two builds at once (two test files, or another worktree's) would race for port 9229.
       adapter: cloudflare({ imageService: 'passthrough', inspectorPort: false }),
       session: false,

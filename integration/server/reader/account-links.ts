@@ -26,7 +26,8 @@ import { hitRateLimit, hitRateLimits, peekRateLimit, RATE_LIMITS } from '../rate
 import { isSuppressedNonReader } from '../../../db/suppressions';
 import { cleanToken, parseEmail, parseNewPassword } from '../validation';
 import { startSession, type AccountFormView } from './account';
-import { afterResponse, nowOf, redirectTo, render, respond, tooManyMessage, type PageResult, type ReaderDeps } from './deps';
+import { afterResponse, nowOf, redirectTo, render, respond, tOf, tooManyMessage, type PageResult, type ReaderDeps } from './deps';
+import { botRefusal, formRefusal } from './messages';
 
 export type LinkRequestKind = 'register' | 'reset' | 'sign_in';
 
@@ -40,12 +41,15 @@ export const LINK_SENT_LOCATION: Record<LinkRequestKind, string> = {
 const PURPOSE: Record<LinkRequestKind, AccountTokenPurpose> = { register: 'set_password', reset: 'set_password', sign_in: 'sign_in' };
 const LINK_PATH: Record<AccountTokenPurpose, string> = { set_password: '/account/password', sign_in: '/account/link' };
 
-/** Finds the reader, or (register only) creates one, unconfirmed, nothing chosen yet (the owner chooses once signed in). */
-async function readerFor(db: Db, email: string, kind: LinkRequestKind): Promise<{ user: User | undefined; created: boolean }> {
+/**
+ * Finds the reader, or (register only) creates one, unconfirmed, nothing chosen yet (the owner
+ * chooses once signed in), in the language of the page they registered on.
+ */
+async function readerFor(db: Db, email: string, kind: LinkRequestKind, locale: string | null): Promise<{ user: User | undefined; created: boolean }> {
   const existing = await getUserByEmail(db, email);
   if (existing || kind !== 'register') return { user: existing, created: false };
   try {
-    const user = await createUser(db, { email, emailVerified: false });
+    const user = await createUser(db, { email, emailVerified: false, locale });
     return { user, created: true };
   } catch {
     return { user: await getUserByEmail(db, email), created: false }; // a parallel request created it first
@@ -54,11 +58,12 @@ async function readerFor(db: Db, email: string, kind: LinkRequestKind): Promise<
 
 /** POST /account/register, /account/reset, /account/sign-in-link: one email field, one answer. */
 export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDeps, kind: LinkRequestKind): Promise<PageResult<AccountFormView>> {
+  const t = tOf(deps);
   const body = await readForm(request);
-  if (!body.ok) return render({ values: { email: '' }, errors: { form: body.reason } }, body.status);
+  if (!body.ok) return render({ values: { email: '' }, errors: { form: formRefusal(body, t) } }, body.status);
   const errors: FieldErrors = {};
   const rawEmail = formText(body.form, 'email');
-  const email = parseEmail(rawEmail, errors);
+  const email = parseEmail(rawEmail, errors, 'email', t);
   const values = { email: (rawEmail ?? '').slice(0, 300) };
   if (Object.keys(errors).length > 0) return render({ values, errors }, 400);
 
@@ -67,13 +72,13 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
   if (kind === 'register') {
     // Registering creates a reader: bots are stopped before anything is written or mailed.
     const bot = await checkBot(deps.botCheck, { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) }, meta.ipAddress);
-    if (!bot.ok) return render({ values, errors: { form: bot.message } }, 400);
+    if (!bot.ok) return render({ values, errors: { form: botRefusal(bot.message, t) } }, 400);
   }
   const ipLimit = await hitRateLimits(db, [[RATE_LIMITS.accountLinkIp, meta.ipAddress ?? 'unknown']], now);
   if (!ipLimit.allowed) {
-    return render({ values, errors: { form: tooManyMessage(ipLimit.retryAfterSeconds) } }, 429, { 'retry-after': String(ipLimit.retryAfterSeconds) });
+    return render({ values, errors: { form: tooManyMessage(ipLimit.retryAfterSeconds, t) } }, 429, { 'retry-after': String(ipLimit.retryAfterSeconds) });
   }
-  const done = respond<AccountFormView>(redirectTo(LINK_SENT_LOCATION[kind]));
+  const done = respond<AccountFormView>(redirectTo(`${LINK_SENT_LOCATION[kind]}${deps.lang ? `&lang=${encodeURIComponent(deps.lang)}` : ''}`));
   // Suppressed means no row: for an erased or bounced non-reader nothing is stored (no row, no
   // per-address bucket) and nothing mailed; the answer is the same.
   const suppressed = await isSuppressedNonReader(db, email);
@@ -87,7 +92,7 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
 }
 
 async function sendLink(db: Db, deps: ReaderDeps, kind: LinkRequestKind, email: string, meta: ReturnType<typeof requestMeta>, now: Date): Promise<void> {
-  const { user, created } = await readerFor(db, email, kind);
+  const { user, created } = await readerFor(db, email, kind, deps.t?.locale ?? null);
   if (!user || user.emailStatus === 'blocked') return;
   const purpose = PURPOSE[kind];
   const token = await issueAccountToken(db, user.id, purpose, now);
@@ -103,7 +108,8 @@ async function sendLink(db: Db, deps: ReaderDeps, kind: LinkRequestKind, email: 
 }
 
 export type LinkView =
-  | { state: 'confirm'; token: string; email: string; errors: FieldErrors }
+  /** `locale`: the reader's stored language (the page speaks it: the link came in their email). */
+  | { state: 'confirm'; token: string; email: string; locale: string | null; errors: FieldErrors }
   | { state: 'expired' }
   | { state: 'invalid'; reason?: string };
 
@@ -115,13 +121,13 @@ export async function showAccountLink(db: Db, url: URL, purpose: AccountTokenPur
   const token = cleanToken(url.searchParams.get('token'));
   const found = await inspectAccountToken(db, token, purpose, nowOf(deps));
   if (found.state !== 'valid') return stateOf(found.state);
-  return render({ state: 'confirm', token: token!, email: found.user.email, errors: {} });
+  return render({ state: 'confirm', token: token!, email: found.user.email, locale: found.user.locale, errors: {} });
 }
 
 /** POST /account/link (`token`): signs in, once. */
-export async function handleSignInLink(db: Db, request: Request, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<LinkView>> {
+export async function handleSignInLink(db: Db, request: Request, deps: Pick<ReaderDeps, 'now' | 't'>): Promise<PageResult<LinkView>> {
   const body = await readForm(request);
-  if (!body.ok) return render({ state: 'invalid', reason: body.reason }, body.status);
+  if (!body.ok) return render({ state: 'invalid', reason: formRefusal(body, tOf(deps)) }, body.status);
   const now = nowOf(deps);
   const found = await inspectAccountToken(db, cleanToken(formText(body.form, 'token')), 'sign_in', now);
   if (found.state !== 'valid') return stateOf(found.state);
@@ -132,16 +138,17 @@ export async function handleSignInLink(db: Db, request: Request, deps: Pick<Read
 }
 
 /** POST /account/password (`token`, `password`): sets the password, signs out everywhere else, signs in. */
-export async function handleSetPassword(db: Db, request: Request, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<LinkView>> {
+export async function handleSetPassword(db: Db, request: Request, deps: Pick<ReaderDeps, 'now' | 't'>): Promise<PageResult<LinkView>> {
+  const t = tOf(deps);
   const body = await readForm(request);
-  if (!body.ok) return render({ state: 'invalid', reason: body.reason }, body.status);
+  if (!body.ok) return render({ state: 'invalid', reason: formRefusal(body, t) }, body.status);
   const now = nowOf(deps);
   const token = cleanToken(formText(body.form, 'token'));
   const found = await inspectAccountToken(db, token, 'set_password', now);
   if (found.state !== 'valid') return stateOf(found.state);
   const errors: FieldErrors = {};
-  const password = parseNewPassword(formText(body.form, 'password'), errors);
-  if (Object.keys(errors).length > 0) return render({ state: 'confirm', token: token!, email: found.user.email, errors }, 400);
+  const password = parseNewPassword(formText(body.form, 'password'), errors, 'password', t);
+  if (Object.keys(errors).length > 0) return render({ state: 'confirm', token: token!, email: found.user.email, locale: found.user.locale, errors }, 400);
   const passwordHash = await hashPassword(password);
   if (!(await spendAccountToken(db, found.row.id, now))) return stateOf('unknown');
   await recordMailboxProof(db, found.user, now, { newPasswordHash: passwordHash, revokeSessions: true });

@@ -14,12 +14,14 @@ import { formText, readForm } from '../forms';
 import { requestMeta, type FieldErrors } from '../http';
 import { hitRateLimit, hitRateLimits, peekRateLimit, RATE_LIMITS } from '../rate-limit';
 import { parseEmail, parseLoginPassword } from '../validation';
-import { nowOf, redirectTo, render, respond, tooManyMessage, type PageResult, type ReaderDeps } from './deps';
+import { nowOf, redirectTo, render, respond, tOf, tooManyMessage, type PageResult, type ReaderDeps } from './deps';
+import { formRefusal } from './messages';
 
 export type AccountFormView = { values: { email: string }; errors: FieldErrors };
 export const emptyAccountView = (): AccountFormView => ({ values: { email: '' }, errors: {} });
 
-export const LOGIN_FAILED_MESSAGE = 'The email or password is not right.';
+/** The one answer for an unknown email and a wrong password (English; a page passes its language). */
+export const LOGIN_FAILED_MESSAGE = tOf({})('account.loginFailed');
 export const DEFAULT_AFTER_SIGN_IN = '/preferences';
 const MAX_NEXT_LENGTH = 500;
 // Only used to resolve `next` the way a browser would; a relative target keeps this origin.
@@ -57,22 +59,23 @@ const accountIpKey = (email: string, ip: string | null) => `${email}\n${ip ?? 'u
 /** Wrong passwords per account and IP, in growing windows: the wait grows with the guessing. */
 const FAILURE_RULES = [RATE_LIMITS.loginFailure, RATE_LIMITS.loginFailureHour, RATE_LIMITS.loginFailureDay];
 
-export async function handleLogin(db: Db, request: Request, deps: Pick<ReaderDeps, 'now'>): Promise<PageResult<AccountFormView & { next: string }>> {
+export async function handleLogin(db: Db, request: Request, deps: Pick<ReaderDeps, 'now' | 't'>): Promise<PageResult<AccountFormView & { next: string }>> {
+  const t = tOf(deps);
   const url = new URL(request.url);
   const body = await readForm(request);
   const next = safeNext(body.ok ? formText(body.form, 'next') : url.searchParams.get('next'), url.origin);
-  if (!body.ok) return render({ ...emptyAccountView(), next, errors: { form: body.reason } }, body.status);
+  if (!body.ok) return render({ ...emptyAccountView(), next, errors: { form: formRefusal(body, t) } }, body.status);
   const errors: FieldErrors = {};
   const rawEmail = formText(body.form, 'email');
-  const email = parseEmail(rawEmail, errors);
-  const password = parseLoginPassword(formText(body.form, 'password'), errors);
+  const email = parseEmail(rawEmail, errors, 'email', t);
+  const password = parseLoginPassword(formText(body.form, 'password'), errors, 'password', t);
   const values = { email: (rawEmail ?? '').slice(0, 300) };
   if (Object.keys(errors).length > 0) return render({ values, next, errors }, 400);
 
   const now = nowOf(deps);
   const meta = requestMeta(request);
   const tooMany = (retryAfterSeconds: number) =>
-    render({ values, next, errors: { form: tooManyMessage(retryAfterSeconds) } }, 429, { 'retry-after': String(retryAfterSeconds) });
+    render({ values, next, errors: { form: tooManyMessage(retryAfterSeconds, t) } }, 429, { 'retry-after': String(retryAfterSeconds) });
   const ipLimit = await hitRateLimits(db, [[RATE_LIMITS.loginIp, meta.ipAddress ?? 'unknown']], now);
   if (!ipLimit.allowed) return tooMany(ipLimit.retryAfterSeconds);
   const key = accountIpKey(email, meta.ipAddress);
@@ -87,14 +90,14 @@ export async function handleLogin(db: Db, request: Request, deps: Pick<ReaderDep
   const ok = usable ? await verifyPassword(password, usable) : await verifyDummyPassword(password);
   if (!ok || !user) {
     for (const rule of FAILURE_RULES) await hitRateLimit(db, rule, key, now);
-    return render({ values, next, errors: { form: LOGIN_FAILED_MESSAGE } }, 400);
+    return render({ values, next, errors: { form: t('account.loginFailed') } }, 400);
   }
   return respond(await startSession(db, user.id, url, next, now));
 }
 
-/** Ends the session on the server and clears the cookie; without a session it just clears. */
-export async function handleLogout(db: Db, request: Request): Promise<Response> {
+/** Ends the session on the server and clears the cookie; without a session it just clears. `lang`: the page's, kept on the redirect. */
+export async function handleLogout(db: Db, request: Request, lang?: string): Promise<Response> {
   const token = readCookie(request, SESSION_COOKIE);
   if (token) await invalidateSessionToken(db, token);
-  return redirectTo('/account/login?signed-out=1', { 'set-cookie': blankSessionCookie(new URL(request.url)) });
+  return redirectTo(`/account/login?signed-out=1${lang ? `&lang=${encodeURIComponent(lang)}` : ''}`, { 'set-cookie': blankSessionCookie(new URL(request.url)) });
 }
