@@ -95,3 +95,22 @@ export async function recordUnsubscribe(db: Db, history: CreateNotificationHisto
   const [row] = historyInsertRows(db, [history]);
   await db.batch([row!, statisticsUpsertQuery(db, utcDateKey(now), scope, { totalUnsubscribed: 1 }, now)]);
 }
+
+/**
+ * A reader whose last content type was just turned off gets nothing: they are unsubscribed from
+ * everything (status `unsubscribed`, the moment recorded), so the console counts them as what they
+ * are. One conditional UPDATE; a reader with any type left, or already unsubscribed, is untouched.
+ * A bounced or blocked status stays as it is.
+ */
+export async function unsubscribeIfNothingLeft(db: Db, userId: string, now: Date = new Date()): Promise<boolean> {
+  const updated = await db
+    .update(users)
+    .set({
+      unsubscribeAll: true,
+      unsubscribedAt: now,
+      emailStatus: sql`case when ${users.emailStatus} = 'active' then 'unsubscribed' else ${users.emailStatus} end`,
+      updatedAt: now,
+    })
+    .where(and(eq(users.id, userId), eq(users.unsubscribeAll, false), ...CONTENT_TYPES.map((t) => eq(users[PREFERENCE_FIELD[t]], false))));
+  return changedRows(updated) > 0;
+}

@@ -93,6 +93,7 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
             originPolicy: { hostCheckOrigin: config.security?.checkOrigin ?? true, hostExempt: options.originCheckExempt },
             localeSettings: localeSettingsOf(options.locale, config.i18n),
             messages: options.messages,
+            devServer: command === 'dev',
           }),
         ];
         if (building) {

@@ -17,7 +17,7 @@ import { mountRedirect } from './server/mount';
 import { isForbiddenCrossOrigin, originCheckApplies, refuseCrossOrigin } from './server/origin-check';
 import { finishRequest } from './server/drain';
 import { originPolicy, ownRoutes, routeBase } from 'virtual:astro-d1-notify/config';
-import { getDb } from './runtime';
+import { getDb, noteRequestOrigin } from './runtime';
 
 const OWN_ROUTES = new Set(ownRoutes);
 
@@ -30,6 +30,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     return refuseCrossOrigin(context.request);
   }
   if (!own) return next();
+  noteRequestOrigin(context.url); // astro dev: emailed links follow the port we answer on (server/dev-origin.ts)
   // Every answer of ours (a refusal included) leaves after the request body was read (server/drain.ts).
   return finishRequest(context.request, () => handle(context, next));
 });

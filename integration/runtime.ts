@@ -5,12 +5,13 @@
  * takes these as parameters, so it runs the same in tests and CLIs.
  */
 import { env, waitUntil } from 'cloudflare:workers';
-import { binding, localeSettings, messages, routeBase, siteBase } from 'virtual:astro-d1-notify/config';
+import { binding, devServer, localeSettings, messages, routeBase, siteBase } from 'virtual:astro-d1-notify/config';
 import { createDb, type Db } from '../db/client';
 import { readSetting } from './delivery/config';
 import { buildDeliveryDeps, I18N_ENV, withD1Binding, type DeliveryEnv, type EmailLocales } from './delivery/deps';
 import { processNotifications, type DeliveryDeps } from './delivery/processor';
 import { queueVerificationEmail } from './delivery/verification';
+import { devSiteUrl } from './server/dev-origin';
 import type { ReaderDeps } from './server/reader/deps';
 
 /**
@@ -26,7 +27,22 @@ export const withRouteBase = (bindings: Record<string, unknown>): DeliveryEnv =>
   [I18N_ENV]: { ...localeSettings, messages } satisfies EmailLocales,
 });
 
-export const runtimeEnv = (): DeliveryEnv => withRouteBase(env as unknown as Record<string, unknown>);
+/**
+ * Under `astro dev` only: the origin the dev server was last reached on (the middleware notes it on
+ * every request of ours), so mail sent later in the same process (the processor, a cron run) links
+ * to the same port. Unused in a built Worker.
+ */
+let devOrigin: string | undefined;
+export function noteRequestOrigin(url: URL): void {
+  if (devServer) devOrigin = url.origin;
+}
+
+export function runtimeEnv(): DeliveryEnv {
+  const bindings = env as unknown as Record<string, unknown>;
+  if (!devServer) return withRouteBase(bindings);
+  const siteUrl = typeof bindings.SITE_URL === 'string' ? bindings.SITE_URL : undefined;
+  return withRouteBase({ ...bindings, SITE_URL: devSiteUrl(siteUrl, devOrigin, devServer) });
+}
 
 /**
  * A string setting from vars or secrets (wrangler.jsonc `vars`, `.dev.vars`, `wrangler secret put`),
@@ -42,8 +58,11 @@ export const getDb = (): Db => createDb(runtimeEnv().DB);
 
 export const getDeliveryDeps = (): DeliveryDeps => buildDeliveryDeps(runtimeEnv());
 
-/** Where emailed links point: SITE_URL (else the request's origin) plus the route base. */
-export const linkBase = (url: URL): string => (setting('SITE_URL') ?? url.origin).replace(/\/+$/, '') + routeBase;
+/** Where emailed links point: SITE_URL (else the request's origin; in `astro dev`, see server/dev-origin.ts) plus the route base. */
+export function linkBase(url: URL): string {
+  noteRequestOrigin(url);
+  return (setting('SITE_URL') ?? url.origin).replace(/\/+$/, '') + routeBase;
+}
 
 /** Work that finishes after the response is sent (the Worker stays alive for it). */
 export const inBackground = (work: Promise<unknown>): void => waitUntil(work);

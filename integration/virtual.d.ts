@@ -21,4 +21,6 @@ declare module 'virtual:astro-d1-notify/config' {
   export const localeSettings: { defaultLocale: string; locales: readonly string[] };
   /** The `messages` option: locale → message key → the host's text. */
   export const messages: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** True under `astro dev`: a loopback SITE_URL then follows the port the server answers on. */
+  export const devServer: boolean;
 }

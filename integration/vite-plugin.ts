@@ -23,6 +23,8 @@ export type VirtualConfig = {
   /** The readers' languages (the `locale` option, the host's `i18n`) and the host's `messages`. */
   localeSettings: LocaleSettings;
   messages: MessageOverrides;
+  /** `astro dev`: emailed links follow the port the dev server answers on (integration/server/dev-origin.ts). */
+  devServer: boolean;
 };
 
 export function configModule(config: Omit<VirtualConfig, 'layoutPath'>): string {
@@ -35,6 +37,7 @@ export function configModule(config: Omit<VirtualConfig, 'layoutPath'>): string 
     `export const originPolicy = ${JSON.stringify(config.originPolicy)};`,
     `export const localeSettings = ${JSON.stringify(config.localeSettings)};`,
     `export const messages = ${JSON.stringify(config.messages)};`,
+    `export const devServer = ${JSON.stringify(config.devServer)};`,
     '',
   ].join('\n');
 }

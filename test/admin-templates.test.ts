@@ -1,7 +1,16 @@
-/** The template editor on real local D1: preview of a draft on a real post, variable checks, versions, restore, conflicts. */
+/**
+ * The template editor on real local D1: preview of a draft on a real post, unknown variables and
+ * syntax errors beside the preview, variable checks, versions, restore, conflicts, and the
+ * editor's test send into the dev capture.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getTemplate, listTemplates } from '../db/admin-templates';
 import { getEmailTemplate } from '../db/templates';
+import { getDevMail, listDevMail } from '../db/dev-mail';
+import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
+import { checkTemplate, describeSyntaxError, suggestVariable } from '../integration/server/admin/template-check';
+import PostalMime from 'postal-mime';
+import Mustache from 'mustache';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
 import { authorizeAdminPost } from '../integration/server/admin/request';
 import { templateEditor, type TemplateEditorView } from '../integration/server/admin/templates';
@@ -20,9 +29,9 @@ afterAll(async () => t?.dispose());
 const ORIGIN = 'http://127.0.0.1:4321';
 const CSRF = 'c'.repeat(43);
 const settings: AdminSettings = { access: null, devBypass: true, mailTransport: 'dev' };
-const deps = () => ({ db: t.db, config: testConfig(), recipient: 'author@example.com' });
+const deps = () => ({ db: t.db, config: testConfig(), transport: createDevCaptureTransport(t.db), recipient: 'author@example.com' });
 
-async function submit(fields: Record<string, string>): Promise<TemplateEditorView | Response> {
+async function submit(fields: Record<string, string>, email?: string): Promise<TemplateEditorView | Response> {
   const request = new Request(`${ORIGIN}/admin/templates/${id}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, cookie: `${CSRF_COOKIE}=${CSRF}` },
@@ -30,7 +39,7 @@ async function submit(fields: Record<string, string>): Promise<TemplateEditorVie
   });
   const ctx = await authorizeAdminPost(request, null, settings, { maxBytes: 512 * 1024 });
   if (ctx instanceof Response) return ctx;
-  return templateEditor(deps(), id, ctx);
+  return templateEditor(deps(), id, email ? { ...ctx, identity: { ...ctx.identity, email } } : ctx);
 }
 
 describe('template editor', () => {
@@ -49,7 +58,8 @@ describe('template editor', () => {
     expect(view.status).toBe(400);
     expect(view.error).toContain('secret_key');
     const broken = (await submit({ op: 'preview', base_version: String(template.version), subject: '{{#items}}', html: '<p>x</p>', text: 'x' })) as TemplateEditorView;
-    expect(broken.error).toMatch(/cannot be rendered|not valid Mustache|Unclosed/i);
+    expect(broken.check.syntax).toEqual([{ part: 'subject', line: 1, message: expect.stringContaining('{{#items}} opened on line 1 is never closed') }]);
+    expect(broken.preview).toBeNull();
     expect((await getTemplate(t.db, id))!.template.version).toBe(template.version);
   });
 
@@ -113,3 +123,79 @@ describe('template editor', () => {
     expect(((await submit({ op: 'save', subject: 'x', html: 'x', text: 'x' })) as Response).status).toBe(400);
   });
 });
+
+describe('what the editor shows beside the preview', () => {
+  it('names unknown variables with the known one meant, and still renders the rest', async () => {
+    const { template } = (await getTemplate(t.db, id))!;
+    const view = (await submit({ op: 'preview', base_version: String(template.version), subject: 'Hi {{nme}} {{content_titel}}', html: '<p>{{content_title}}</p>', text: '{{nme}}' })) as TemplateEditorView;
+    expect(view.status).toBe(200);
+    expect(view.check.unknown).toEqual([
+      { name: 'nme', parts: ['subject', 'text'], suggestion: 'site_name' },
+      { name: 'content_titel', parts: ['subject'], suggestion: 'content_title' },
+    ]);
+    expect(view.preview!.rendered.html).toBe('<p>Real post title</p>');
+    expect(suggestVariable('sitename', ['site_name', 'site_url'])).toBe('site_name');
+    expect(suggestVariable('zzzzzzzz', ['site_name'])).toBeNull();
+  });
+
+  it('gives the line a section was opened on, and the line of a stray close or an unclosed tag', () => {
+    const html = '<p>one</p>\n<p>two</p>\n{{#items}}\n<li>{{content_title}}</li>\n';
+    expect(checkTemplate('digest', { subjectTemplate: 's', htmlTemplate: html, textTemplate: 't' }).syntax).toEqual([
+      { part: 'HTML', line: 3, message: 'the section {{#items}} opened on line 3 is never closed (add {{/items}})' },
+    ]);
+    expect(describeSyntaxError('a\nb {{/items}}', tryParse('a\nb {{/items}}'))).toEqual({ line: 2, message: '{{/items}} closes a section that was never opened' });
+    expect(describeSyntaxError('a\n\nb {{site_name', tryParse('a\n\nb {{site_name')).line).toBe(3);
+  });
+
+  it('refuses to save a draft with a syntax error, keeps the text, and says where', async () => {
+    const { template } = (await getTemplate(t.db, id))!;
+    const html = template.htmlTemplate.replace('</body>', '{{#content_author}}\n</body>');
+    const view = (await submit({ op: 'save', base_version: String(template.version), subject: template.subjectTemplate, html, text: template.textTemplate })) as TemplateEditorView;
+    expect(view.status).toBe(400);
+    expect(view.error).toMatch(/^Not saved\. The template has a Mustache syntax error: HTML part, line \d+: the section \{\{#content_author\}\} opened on line \d+ is never closed/);
+    expect(view.draft.htmlTemplate).toBe(html);
+    expect((await getTemplate(t.db, id))!.template.version).toBe(template.version);
+  });
+});
+
+describe('test send from the editor', () => {
+  it('sends the draft as edited to the signed-in author by default, without saving it', async () => {
+    await t.d1.exec('DELETE FROM dev_mail_outbox');
+    const { template } = (await getTemplate(t.db, id))!;
+    const subject = 'Unsaved draft: {{content_title}}';
+    const view = (await submit({ op: 'test', base_version: String(template.version), subject, html: template.htmlTemplate, text: template.textTemplate, to: '' }, 'Me@Example.com')) as TemplateEditorView;
+    expect(view.error).toBeNull();
+    expect(view.notice).toBe('Test of this draft sent to me@example.com.');
+    expect(view.draft.subjectTemplate).toBe(subject);
+    const [mail] = await listDevMail(t.db);
+    expect(mail).toMatchObject({ toAddress: 'me@example.com', subject: '[Test] Unsaved draft: Real post title' });
+    const parsed = await PostalMime.parse((await getDevMail(t.db, mail!.id))!.raw);
+    expect(parsed.text).toContain('Real post title');
+    expect((await getTemplate(t.db, id))!.template.version).toBe(template.version); // not saved
+    const audit = await rows<{ action: string }>(t.d1, "SELECT action FROM admin_audit_log WHERE action = 'template_test_sent'");
+    expect(audit).toHaveLength(1);
+  });
+
+  it('sends to another address when asked, and sends nothing for a broken draft or a bad address', async () => {
+    await t.d1.exec('DELETE FROM dev_mail_outbox');
+    const { template } = (await getTemplate(t.db, id))!;
+    const base = { op: 'test', base_version: String(template.version), subject: template.subjectTemplate, html: template.htmlTemplate, text: template.textTemplate };
+    const other = (await submit({ ...base, to: 'editor@example.com' }, 'me@example.com')) as TemplateEditorView;
+    expect(other.notice).toContain('editor@example.com');
+    const broken = (await submit({ ...base, text: '{{#items}}', to: 'editor@example.com' })) as TemplateEditorView;
+    expect(broken.status).toBe(400);
+    expect(broken.error).toMatch(/^No test sent\. .*text part, line 1/);
+    const bad = (await submit({ ...base, to: 'not an address\r\nBcc: x@evil.example' })) as TemplateEditorView;
+    expect(bad.error).toMatch(/^No test sent:/);
+    expect((await listDevMail(t.db)).map((m) => m.toAddress)).toEqual(['editor@example.com']);
+  });
+});
+
+function tryParse(source: string): unknown {
+  try {
+    checkTemplate('notification', { subjectTemplate: source, htmlTemplate: '', textTemplate: '' });
+    return Mustache.parse(source);
+  } catch (e) {
+    return e;
+  }
+}

@@ -32,7 +32,7 @@ export const SITE_WEBHOOK_SECRETS = {
 /** Top-level entries that are not part of a fresh clone's sources. */
 const NOT_COPIED = new Set(['node_modules', '.git', 'dist', '.wrangler', '.astro', 'test/artifacts', 'bench/results']);
 
-function copyProject(): string {
+export function copyProject(): string {
   const dir = mkdtempSync(join(tmpdir(), 'reader-site-'));
   cpSync(ROOT, dir, {
     recursive: true,
@@ -46,7 +46,7 @@ function copyProject(): string {
 }
 
 /** Removes the copy; the node_modules link goes first so nothing can ever follow it. */
-function removeProject(dir: string): void {
+export function removeProject(dir: string): void {
   try {
     unlinkSync(join(dir, 'node_modules'));
   } catch {

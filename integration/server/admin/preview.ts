@@ -47,9 +47,8 @@ export async function renderPostEmail(
   return { ...templates.render(templateName, view), templateName };
 }
 
-/** Sends the rendered email to one address, subject marked as a test. */
-export async function sendTestEmail(db: Db, config: PreviewConfig, transport: Transport, item: ContentItem, to: string): Promise<SendResult> {
-  const rendered = await renderPostEmail(db, config, item, to);
+/** Sends a rendered email to one address, subject marked as a test: the post page's and the template editor's test send. */
+export async function sendRenderedTest(config: PreviewConfig, transport: Transport, rendered: Rendered, to: string, listKind: string): Promise<SendResult> {
   const messageId = makeMessageId(config.messageIdDomain);
   const raw = buildMessage({
     from: config.from,
@@ -60,10 +59,15 @@ export async function sendTestEmail(db: Db, config: PreviewConfig, transport: Tr
     messageId,
     date: new Date(),
     listUnsubscribeUrl: `${config.siteUrl}/api/unsubscribe/one-click?token=${PREVIEW_TOKEN}`,
-    listId: `${item.contentType}.${new URL(config.siteUrl).hostname}`,
+    listId: `${listKind}.${new URL(config.siteUrl).hostname}`,
     ...(config.replyTo ? { replyTo: config.replyTo } : {}),
   });
   return transport.send({ to, raw, messageIdHeader: messageId });
+}
+
+/** Sends the post's email to one address, subject marked as a test. */
+export async function sendTestEmail(db: Db, config: PreviewConfig, transport: Transport, item: ContentItem, to: string): Promise<SendResult> {
+  return sendRenderedTest(config, transport, await renderPostEmail(db, config, item, to), to, item.contentType);
 }
 
 /**

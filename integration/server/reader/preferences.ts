@@ -15,6 +15,7 @@ import { json, requestMeta, validationError, type FieldErrors } from '../http';
 import { cleanToken, parseBoolean, parseContentTypes, parseFrequency } from '../validation';
 import { nowOf, redirectTo, render, respond, tOf, type PageResult, type ReaderDeps } from './deps';
 import { formRefusal } from './messages';
+import { receivingOf, type Receiving } from './summary';
 import type { Translate } from '../../i18n';
 
 export type Preferences = { contentTypes: ContentType[]; frequency: EmailFrequency; unsubscribeAll: boolean };
@@ -54,6 +55,8 @@ export type PreferencesView =
       emailVerified: boolean;
       token: string | null;
       values: Preferences;
+      /** What the saved reader is sent (the page says it in one sentence). */
+      receiving: Receiving;
       errors: FieldErrors;
       saved: boolean;
       justVerified: boolean;
@@ -64,6 +67,9 @@ export type PreferencesView =
 
 const AUTH_STATUS = { 'signed-out': 401, expired: 410, invalid: 404 } as const;
 
+/** The form as saved; "unsubscribe from everything" shows no type ticked, since none is sent. */
+const shownValues = (user: User): Preferences => (user.unsubscribeAll ? { ...preferencesOf(user), contentTypes: [] } : preferencesOf(user));
+
 function formView(user: User, token: string | null, extra: Partial<Extract<PreferencesView, { state: 'form' }>> = {}): PreferencesView {
   return {
     state: 'form',
@@ -71,7 +77,8 @@ function formView(user: User, token: string | null, extra: Partial<Extract<Prefe
     locale: user.locale,
     emailVerified: user.emailVerified,
     token,
-    values: preferencesOf(user),
+    values: shownValues(user),
+    receiving: receivingOf(user),
     errors: {},
     saved: false,
     justVerified: false,
@@ -152,7 +159,9 @@ export async function handlePreferencesForm(db: Db, request: Request, sessionUse
     unsubscribeAll: formText(body.form, 'unsubscribeAll'),
   }, tOf(deps));
   if (Object.keys(errors).length > 0) return render(formView(auth.user, auth.token, { values: value, errors }), 400);
-  await savePreferences(db, auth.user, value, request, auth.token ? 'token' : 'session', now);
+  // Nothing ticked is nothing sent: saved as "unsubscribe from everything", as the console then shows it.
+  const chosen = value.contentTypes.length === 0 ? { ...value, unsubscribeAll: true } : value;
+  await savePreferences(db, auth.user, chosen, request, auth.token ? 'token' : 'session', now);
   const query = auth.token ? `token=${encodeURIComponent(auth.token)}&saved=1` : 'saved=1';
   return respond(redirectTo(`/preferences?${query}`));
 }

@@ -4,15 +4,16 @@
  * Origin, 200 without redirect, idempotent).
  */
 import type { Db } from '../../../db/client';
-import { recordUnsubscribe, unsubscribeFromContentType, unsubscribeUserFromAll } from '../../../db/preferences';
+import { recordUnsubscribe, unsubscribeFromContentType, unsubscribeIfNothingLeft, unsubscribeUserFromAll } from '../../../db/preferences';
 import { DAY } from '../../../db/time';
-import { createUnsubscribeToken, findUnsubscribeToken, useUnsubscribeToken } from '../../../db/unsubscribe-tokens';
+import { createUnsubscribeTokens, findUnsubscribeToken, useUnsubscribeToken } from '../../../db/unsubscribe-tokens';
 import { getUserById } from '../../../db/users';
 import type { ContentType, TokenType, UnsubscribeToken } from '../../../db/schema';
 import { formText, readForm } from '../forms';
 import { requestMeta, type RequestMeta } from '../http';
 import { cleanToken } from '../validation';
 import { nowOf, redirectTo, render, respond, type PageResult, type ReaderDeps, tOf } from './deps';
+import { receivingOf, type Receiving } from './summary';
 
 /** The token types an unsubscribe route takes: never a preferences link (docs/routes-and-security.md "Which token each route takes"). */
 export const UNSUBSCRIBE_TOKEN_TYPES: readonly TokenType[] = ['one_click', 'complete'];
@@ -52,7 +53,10 @@ export async function performUnsubscribe(
 ): Promise<'done' | 'already'> {
   const scope = scopeOf(row);
   if (scope === 'all') await unsubscribeUserFromAll(db, row.userId, now);
-  else await unsubscribeFromContentType(db, row.userId, scope, now);
+  else {
+    await unsubscribeFromContentType(db, row.userId, scope, now);
+    await unsubscribeIfNothingLeft(db, row.userId, now); // the last type off: nothing is sent, and the console says so
+  }
   const won = await useUnsubscribeToken(db, row.id, { ipAddress: meta.ipAddress, userAgent: meta.userAgent, now });
   if (!won) return 'already';
   const history = { userId: row.userId, action: 'unsubscribed' as const, details: { scope, tokenType: row.tokenType, via }, ipAddress: meta.ipAddress, userAgent: meta.userAgent };
@@ -62,7 +66,16 @@ export async function performUnsubscribe(
 
 export type UnsubscribeView =
   | { state: 'confirm'; token: string; scope: ContentType | 'all'; email: string; locale: string | null }
-  | { state: 'done'; token: string; scope: ContentType | 'all'; preferencesToken: string }
+  | {
+      state: 'done';
+      token: string;
+      scope: ContentType | 'all';
+      preferencesToken: string;
+      /** What the reader is still sent (null: nothing). */
+      still: Receiving;
+      /** A fresh `complete` token for "Unsubscribe from everything", while anything is still sent. */
+      everythingToken: string | null;
+    }
   | { state: 'used'; token: string }
   | { state: 'expired' }
   | { state: 'invalid'; reason?: string };
@@ -96,14 +109,16 @@ export async function handleUnsubscribe(db: Db, request: Request, deps: Pick<Rea
   if (!UNSUBSCRIBE_TOKEN_TYPES.includes(found.row.tokenType)) return render({ state: 'invalid', reason: NOT_AN_UNSUBSCRIBE_LINK }, 400);
   const outcome = await performUnsubscribe(db, found.row, requestMeta(request), 'page', now);
   if (outcome === 'already') return render({ state: 'used', token });
-  // The page links to preferences with a token of the preferences type (routes take only their own).
-  const { token: preferencesToken } = await createUnsubscribeToken(db, {
-    userId: found.row.userId,
-    tokenType: 'preference_change',
-    ttlSeconds: PREFERENCES_AFTER_UNSUBSCRIBE_TTL_SECONDS,
-    now,
-  });
-  return render({ state: 'done', token, scope: scopeOf(found.row), preferencesToken });
+  // The page links to preferences with a token of the preferences type (routes take only their own),
+  // and, while anything is still sent, offers everything with a token of the `complete` type.
+  const user = await getUserById(db, found.row.userId);
+  const still = user ? receivingOf(user) : null;
+  const ttlSeconds = PREFERENCES_AFTER_UNSUBSCRIBE_TTL_SECONDS;
+  const [preferences, everything] = await createUnsubscribeTokens(db, [
+    { userId: found.row.userId, tokenType: 'preference_change', ttlSeconds, now },
+    ...(still ? [{ userId: found.row.userId, tokenType: 'complete' as const, ttlSeconds, now }] : []),
+  ]);
+  return render({ state: 'done', token, scope: scopeOf(found.row), preferencesToken: preferences!.token, still, everythingToken: everything?.token ?? null });
 }
 
 const ONE_CLICK_BODY_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
