@@ -38,6 +38,7 @@ const buildStandIns: Plugin = {
             siteName: 'Host Site',
             binding: 'NEWS_DB',
             ownRoutes: [],
+            devServer: false,
             originPolicy: { hostCheckOrigin: true, hostExempt: [] },
             localeSettings: { defaultLocale: 'en', locales: ['en'] },
             messages: {},
