@@ -3,8 +3,8 @@
  * shared demo site in English, the demo built once more with NOTIFY_LOCALE=de (the one option
  * that switches its language), and one host site with Astro's i18n routing (en, de, fr, es, and
  * ar with the host's own Arabic words) where each walk starts from the host's /de/, /fr/… page.
- * Each walks subscribe → confirmation mail → confirm → preferences → unsubscribe, checks the
- * page's and the mail's language and direction, and runs axe on every page.
+ * Each walks subscribe → confirmation mail → confirm → preferences → unsubscribe → sign in and
+ * register, checks the page's and the mail's language and direction, and runs axe on every page.
  */
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -129,6 +129,16 @@ async function walk({ site, t, siteName, start = '/subscribe' }: Walk): Promise<
     await heading(page, t('unsubscribe.doneTitle'));
     await expectNoAxeViolations(page, `${t.locale} unsubscribed`);
     expect(await getUserByEmail(site.db, email)).toMatchObject({ unsubscribeAll: true });
+
+    // The account pages in the same language: sign in (the emailed link first) and register.
+    await page.goto(`/account/login?lang=${t.locale}`);
+    await heading(page, t('account.signInTitle'));
+    await expectLanguage(page, t);
+    await expectNoAxeViolations(page, `${t.locale} /account/login`);
+    await page.goto(`/account/register?lang=${t.locale}`);
+    await heading(page, t('account.registerTitle'));
+    await expectLanguage(page, t);
+    await expectNoAxeViolations(page, `${t.locale} /account/register`);
   } catch (error) {
     throw new Error(`${(error as Error).message}\n--- server log ---\n${site.logs()}`, { cause: error });
   } finally {
