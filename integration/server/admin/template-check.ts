@@ -91,7 +91,8 @@ export function checkTemplate(type: EmailTemplate['templateType'], draft: Templa
     for (const name of unknownTemplateVariables(type, source)) unknown.set(name, [...(unknown.get(name) ?? []), part]);
   }
   const known = knownVariables(type);
-  return { syntax, unknown: [...unknown].map(([name, parts]) => ({ name, parts, suggestion: name.startsWith('partial:') ? null : suggestVariable(name, known) })) };
+  const suggestion = (name: string) => (name.startsWith('partial:') ? null : suggestVariable(name, known));
+  return { syntax, unknown: [...unknown].map(([name, parts]) => ({ name, parts, suggestion: suggestion(name) })) };
 }
 
 /** One sentence per syntax error, for the save refusal and the preview. */

@@ -48,7 +48,14 @@ const draftOf = (t: Pick<EmailTemplate, 'subjectTemplate' | 'htmlTemplate' | 'te
 
 type Found = { template: EmailTemplate; versions: EmailTemplateVersion[] };
 
-async function view(deps: TemplateDeps, found: Found, draft: TemplateDraft, baseVersion: number, error: string | null = null, notice: string | null = null): Promise<TemplateEditorView> {
+async function view(
+  deps: TemplateDeps,
+  found: Found,
+  draft: TemplateDraft,
+  baseVersion: number,
+  error: string | null = null,
+  notice: string | null = null,
+): Promise<TemplateEditorView> {
   const check = checkTemplate(found.template.templateType, draft);
   let preview: TemplateEditorView['preview'] = null;
   let problem = error;
@@ -64,7 +71,14 @@ async function view(deps: TemplateDeps, found: Found, draft: TemplateDraft, base
 }
 
 /** The draft as edited, sent to one address (the signed-in author unless the form names another). */
-async function testSend(deps: TemplateDeps, ctx: ActionContext, found: Found, draft: TemplateDraft, baseVersion: number, now: Date): Promise<TemplateEditorView> {
+async function testSend(
+  deps: TemplateDeps,
+  ctx: ActionContext,
+  found: Found,
+  draft: TemplateDraft,
+  baseVersion: number,
+  now: Date,
+): Promise<TemplateEditorView> {
   const check = checkTemplate(found.template.templateType, draft);
   if (check.syntax.length > 0) return view(deps, found, draft, baseVersion, `No test sent. ${syntaxMessage(check.syntax)}`);
   const errors: Record<string, string> = {};
@@ -73,11 +87,8 @@ async function testSend(deps: TemplateDeps, ctx: ActionContext, found: Found, dr
   const shown = await renderTemplatePreview(deps.db, deps.config, { ...found.template, ...draft }, to).catch(() => null);
   if (!shown) return view(deps, found, draft, baseVersion, 'No test sent: there is no post to render this template on yet (publish one with astro build).');
   const result = await sendRenderedTest(deps.config, deps.transport, shown.rendered, to, found.template.templateType);
-  await recordAdminAction(
-    deps.db,
-    { actor: ctx.identity.actor, ipAddress: ctx.ipAddress, action: 'template_test_sent', targetType: 'template', targetId: found.template.id, details: { to, ok: result.ok } },
-    now,
-  );
+  const who = { actor: ctx.identity.actor, ipAddress: ctx.ipAddress };
+  await recordAdminAction(deps.db, { ...who, action: 'template_test_sent', targetType: 'template', targetId: found.template.id, details: { to, ok: result.ok } }, now);
   if (!result.ok) return view(deps, found, draft, baseVersion, `The test could not be sent: ${result.error}`);
   return view(deps, found, draft, baseVersion, null, `Test of this draft sent to ${to}.`);
 }
