@@ -70,8 +70,14 @@ describe('your data, from the preferences page', () => {
     const { link } = await readerWithLink('browser-erase@example.com');
     await withPage(async (page) => {
       await page.goto(link);
+      // What cannot be undone looks it: red, apart from the safe "Download my data" beside it.
+      const colour = (name: string) => page.getByRole('button', { name, exact: true }).evaluate((b) => getComputedStyle(b).color);
+      expect(await colour('Delete my account')).toBe('rgb(179, 38, 30)');
+      expect(await colour('Download my data')).not.toBe('rgb(179, 38, 30)');
       await page.getByRole('button', { name: 'Delete my account' }).click();
       await page.getByRole('heading', { name: 'Delete your account?' }).waitFor();
+      const confirm = page.getByRole('button', { name: 'Yes, delete my account' });
+      expect(await confirm.evaluate((b) => getComputedStyle(b).backgroundColor)).toBe('rgb(179, 38, 30)');
       expect(await page.getByTestId('delete-email').textContent()).toBe('browser-erase@example.com');
       await expectNoAxeViolations(page, 'delete: confirm step');
       expect(await getUserByEmail(site.db, 'browser-erase@example.com')).toBeDefined(); // asking changed nothing
