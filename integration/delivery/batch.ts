@@ -142,8 +142,8 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links, posts: Posts
     textView = contentView(site, reader, item, t);
     htmlView = tracking ? contentView(site, reader, await track(item), t) : textView;
   }
-  const text = ctx.templates.render(name, textView);
-  const html = textView === htmlView ? text : ctx.templates.render(name, htmlView);
+  const text = ctx.templates.renderParts(name, textView);
+  const html = textView === htmlView ? text : ctx.templates.renderParts(name, htmlView);
   const raw = buildMessage({
     from: config.from,
     to: { email },
