@@ -4,6 +4,7 @@ import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createEmailTemplate, getActiveTemplates } from '../db/templates';
 import { TEMPLATE_VARIABLES } from '../db/template-variables';
+import { buildMessage } from '../integration/delivery/mime';
 import { processNotifications } from '../integration/delivery/processor';
 import { assertTemplateVariables, TemplateSet, TemplateVariableError, unknownTemplateVariables } from '../integration/delivery/render';
 import { createFaultInjectionTransport } from './helpers/fault-injection';
@@ -111,6 +112,48 @@ describe('template variables', () => {
     expect(first).toEqual({ subject: 'A & B', html: '<b>A &amp; B</b>', text: 'A & B' });
     expect(set.render('x', { content_title: 'C' }).html).toBe('<b>C</b>');
     expect(() => set.render('missing', {})).toThrow(/No active email template/);
+  });
+});
+
+describe('the post body spliced, not rendered per reader', () => {
+  const view = (body: { html: string; text: string }) => ({
+    content_title: 'Spring & notes', content_url: `${SITE}/blog/spring/`, site_name: 'Plain Words', cta_label: 'Read',
+    content_body_html: body.html, content_body_text: body.text,
+  });
+  const body = { html: `<h2>Spring</h2>\n<p>${'a & b <i>ok</i> '.repeat(400)}</p>\n<p>Last paragraph.</p>`, text: `Spring\n\n${'a & b '.repeat(400)}\n\nLast paragraph.` };
+  const decoded = async (parts: ReturnType<TemplateSet['renderParts']>) => {
+    const raw = buildMessage({
+      from: { email: 'news@example.com' }, to: { email: 'reader@example.org' }, subject: parts.subject, html: parts.html, text: parts.text,
+      messageId: '<a@example.com>', date: new Date(T0), listUnsubscribeUrl: `${SITE}/api/unsubscribe/one-click?token=t`, listId: 'blog.example.com',
+    });
+    return PostalMime.parse(raw);
+  };
+
+  it('the default post template: the same message as rendering the body through Mustache, the body encoded once', async () => {
+    const [content] = (await getActiveTemplates(t.db)).filter((x) => x.templateName === 'blog_notification');
+    const set = new TemplateSet([content!]);
+    const parts = set.renderParts('blog_notification', view(body));
+    expect(typeof parts.html).toBe('object'); // spliced: Mustache never copied the body
+    expect(typeof parts.text).toBe('object');
+    const whole = set.render('blog_notification', view(body));
+    const mail = await decoded(parts);
+    expect(mail.subject).toBe(whole.subject);
+    expect(mail.html!.replace(/\r\n/g, '\n').trimEnd()).toBe(whole.html.replace(/\r\n/g, '\n').trimEnd());
+    expect(mail.text!.replace(/\r\n/g, '\n').trimEnd()).toBe(whole.text.replace(/\r\n/g, '\n').trimEnd());
+    expect(mail.html).toContain('<p>Last paragraph.</p>');
+  });
+
+  it('a template that escapes the body, uses it twice or not at all gets the whole render, as it asked', () => {
+    const template = (html: string) => new TemplateSet([
+      { templateName: 'x', templateType: 'notification', subjectTemplate: '{{content_title}}', htmlTemplate: html, textTemplate: '{{content_body_text}}' } as never,
+    ]);
+    const escaped = template('<div>{{content_body_html}}</div>').renderParts('x', view(body));
+    expect(escaped.html).toBe(`<div>${body.html.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\//g, '&#x2F;')}</div>`);
+    expect(template('{{{content_body_html}}}{{{content_body_html}}}').renderParts('x', view(body)).html).toBe(body.html + body.html);
+    expect(template('<p>no body</p>').renderParts('x', view(body)).html).toBe('<p>no body</p>');
+    expect(template('{{{content_body_html}}}').renderParts('x', view({ html: '', text: '' })).html).toBe('');
+    // A CR before the body and an LF starting it are one line break: never split between two encodings.
+    expect(template('<p>a</p>\r{{{content_body_html}}}').renderParts('x', view({ html: '\n<p>b</p>', text: 'b' })).html).toBe('<p>a</p>\r\n<p>b</p>');
   });
 });
 

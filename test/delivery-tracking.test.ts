@@ -96,6 +96,45 @@ describe('tracking end to end', () => {
     expect(await rows(t.d1, 'SELECT * FROM email_notification_history')).toEqual([]);
   });
 
+  describe('the post\'s own links', () => {
+    const body = {
+      html: '<h2>Links</h2><p>See <a href="https://example.org/a?x=1&amp;y=2" style="color:#1d4ed8">this</a>, ' +
+        '<a href="https://blog.example.com/blog/older/">an older post</a> and <a href="https://example.org/a?x=1&amp;y=2">this again</a>; ' +
+        '<a href="mailto:ada@example.org">write</a>.</p>',
+      text: 'Links\n\nSee this <https://example.org/a?x=1&y=2>.',
+    };
+    const send = async (config: ReturnType<typeof testConfig>) => {
+      const transport = createFaultInjectionTransport();
+      await addReader(t.db, 'reader@example.org');
+      const item = await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z' });
+      await t.d1.prepare('UPDATE content_items SET email_html = ?2, email_text = ?3 WHERE slug = ?1').bind(item.slug, body.html, body.text).run();
+      await processNotifications({ db: t.db, transport, clock: settableClock('2026-11-25T10:00:00Z').clock, config });
+      const [row] = await rows<{ id: string }>(t.d1, 'SELECT id FROM email_notifications');
+      return { mail: await PostalMime.parse(transport.sent[0]!.raw), id: row!.id };
+    };
+
+    it('with tracking on, each goes through this email\'s signed click link (the text part keeps plain links)', async () => {
+      const { mail, id } = await send(testConfig({ TRACKING_ENABLED: 'true', TRACKING_SECRET: SECRET }));
+      const section = mail.html!.slice(mail.html!.indexOf('<h2>Links</h2>'), mail.html!.indexOf('write</a>'));
+      const hrefs = [...section.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+      expect(hrefs).toHaveLength(4);
+      const targets = await Promise.all(hrefs.slice(0, 3).map((href) => {
+        const url = new URL(href);
+        expect(url.pathname).toBe(`/t/c/${id}`);
+        return verifyClick(SECRET, id, url.searchParams.get('u'), url.searchParams.get('sig'));
+      }));
+      expect(targets).toEqual(['https://example.org/a?x=1&y=2', 'https://blog.example.com/blog/older/', 'https://example.org/a?x=1&y=2']);
+      expect(hrefs[3]).toBe('mailto:ada@example.org'); // only http(s) links are wrapped
+      expect(section).toContain('style="color:#1d4ed8"');
+      expect(mail.text).toContain('See this <https://example.org/a?x=1&y=2>.');
+    });
+
+    it('with tracking off, the body is the one every reader gets, links as the post has them', async () => {
+      const { mail } = await send(testConfig());
+      expect(mail.html).toContain(body.html);
+    });
+  });
+
   it('when off (the default), emails have no pixel and plain links', async () => {
     const time = settableClock('2026-11-25T10:00:00Z');
     const transport = createFaultInjectionTransport();

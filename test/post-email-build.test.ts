@@ -132,7 +132,8 @@ describe('astro build → the post in content_items, email-safe', () => {
       expect(html).toMatch(/<td[^>]*>alpha<\/td>/);
       expect(html).toContain(`<img src="${SITE}/images/diagram.png" alt="A diagram of the pipeline"`);
       expect(html).toContain('The last paragraph of the essay, where it ends.');
-      expect(html).toContain(`<img src="${SITE}/images/hero.png"`); // the hero image from the frontmatter
+      // The hero image from the frontmatter, described by the post's title (migration 0027), never alt="".
+      expect(html).toContain(`<img src="${SITE}/images/hero.png" alt="An essay in MDX"`);
       expect(html).toContain('10 March 2026 &middot; Ada Writer'); // the site's date format, and the author
       expect(html).toContain('<meta name="color-scheme" content="light">');
       expect(mail.replyTo).toEqual([{ name: 'Ada Writer', address: 'ada@fixture.example' }]);

@@ -16,7 +16,7 @@ import { retryDelaySeconds } from './backoff';
 import type { DeliveryConfig } from './config';
 import { buildMessage, HeaderInjectionError } from './mime';
 import { contentView, digestView, postItemFields, templateNameFor, TemplateMissingError, verificationView, type ItemFields, type TemplateSet, type View } from './render';
-import { clickUrl, openPixelUrl } from './tracking';
+import { clickUrl, openPixelUrl, trackBodyLinks } from './tracking';
 import { systemTemplateFor } from './verification';
 import { emailTranslator } from '../i18n/email';
 import type { OutgoingEmail, SendResult, Transport } from './transport';
@@ -123,6 +123,9 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links, posts: Posts
   // With tracking on, the HTML's content links go through the signed click redirect; the text part keeps plain links.
   const track = async (item: ItemFields): Promise<ItemFields> =>
     tracking ? { ...item, contentUrl: await clickUrl(config.siteUrl, tracking, unit.lead.id, item.contentUrl) } : item;
+  // A post's own links too (a digest shows no body); this reader's body then differs from everyone's, so it is rendered whole.
+  const trackBody = async (item: ItemFields): Promise<ItemFields> =>
+    tracking && item.bodyHtml ? { ...item, bodyHtml: await trackBodyLinks(item.bodyHtml, config.siteUrl, tracking, unit.lead.id) } : item;
 
   // The reader's language (stored when they subscribed), else the site's (integration/i18n).
   const t = emailTranslator(config.locales, unit.lead.locale);
@@ -140,10 +143,10 @@ async function compose(ctx: BatchContext, unit: Unit, links: Links, posts: Posts
   } else {
     const item = itemOf(unit.lead, posts);
     textView = contentView(site, reader, item, t);
-    htmlView = tracking ? contentView(site, reader, await track(item), t) : textView;
+    htmlView = tracking ? contentView(site, reader, await trackBody(await track(item)), t) : textView;
   }
-  const text = ctx.templates.render(name, textView);
-  const html = textView === htmlView ? text : ctx.templates.render(name, htmlView);
+  const text = ctx.templates.renderParts(name, textView);
+  const html = textView === htmlView ? text : tracking ? ctx.templates.render(name, htmlView) : ctx.templates.renderParts(name, htmlView);
   const raw = buildMessage({
     from: config.from,
     to: { email },

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { expectMessageMatches, parseMime } from '../../test/helpers/mime-assert';
-import { buildMessage, encodeWords, formatDate, HeaderInjectionError, makeMessageId, quotedPrintable, type MessageInput } from './mime';
+import { buildMessage, encodeWords, formatDate, HeaderInjectionError, makeMessageId, quotedPrintable, sharedBody, type MessageInput } from './mime';
 
 const base = (over: Partial<MessageInput> = {}): MessageInput => ({
   from: { email: 'author@example.com', name: 'The Example Blog' },
@@ -96,6 +96,35 @@ describe('buildMessage', () => {
     const { raw } = await roundTrip(base({ text, html }));
     const body = raw.slice(raw.indexOf('\r\n\r\n') + 4);
     for (const line of body.split('\r\n')) expect(line.length).toBeLessThanOrEqual(76);
+  });
+
+  it('splices a shared body between a reader\'s text: it decodes to the concatenation, lines stay within 76', async () => {
+    const body = `${'x'.repeat(300)}\n trailing   \n. a leading dot\n=3D stays\nemoji 🎉 and ü ${'é'.repeat(80)}`;
+    const shared = sharedBody(body);
+    expect(sharedBody(body)).toBe(shared); // encoded once
+    const cases: [string, string][] = [
+      ['<p>Hi Ada</p>\n', '\n<p>bye</p>'],
+      [`${'y'.repeat(75)}`, `${'z'.repeat(75)} `], // full lines on both sides of the soft breaks
+      ['ends in a space ', '. starts with a dot'],
+      ['', ''],
+    ];
+    for (const [before, after] of cases) {
+      const { raw } = await roundTrip(base({ html: { before, shared, after }, text: { before: after, shared, after: before } }));
+      const parts = raw.slice(raw.indexOf('\r\n\r\n') + 4);
+      for (const line of parts.split('\r\n')) expect(line.length).toBeLessThanOrEqual(76);
+    }
+  });
+
+  it('property: a spliced part decodes exactly as the same text built whole', async () => {
+    const text = fc.string({ unit: 'grapheme', maxLength: 200 }).map((s) => s.replace(/\r/g, ''));
+    await fc.assert(
+      fc.asyncProperty(text, text, text, async (before, body, after) => {
+        const spliced = await parseMime(buildMessage(base({ html: { before, shared: sharedBody(body), after } })));
+        const whole = await parseMime(buildMessage(base({ html: before + body + after })));
+        expect(spliced.html).toBe(whole.html);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('accepts the Message-ID with or without angle brackets', async () => {

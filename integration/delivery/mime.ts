@@ -20,8 +20,8 @@ export type MessageInput = {
   to: MailAddress;
   /** Surrounding whitespace is dropped (it cannot survive header unfolding). */
   subject: string;
-  html: string;
-  text: string;
+  html: string | SplicedPart;
+  text: string | SplicedPart;
   /**
    * The Message-ID, with or without angle brackets (`<id@domain>` or `id@domain`):
    * pass `makeMessageId(domain)` straight in. The header always gets the brackets.
@@ -190,6 +190,38 @@ export function quotedPrintable(text: string): string {
 }
 
 /**
+ * A part whose middle is the same for every reader (a post's body): `before` and `after` are this reader's (the
+ * rendered template around the body), `shared` is encoded once (sharedBody) and spliced in between.
+ */
+export type SplicedPart = { before: string; shared: SharedBody; after: string };
+export type SharedBody = { readonly text: string; readonly encoded: string };
+
+const MAX_SHARED = 16;
+const sharedBodies = new Map<string, SharedBody>();
+/**
+ * The body's quoted-printable, once per isolate: a run reuses the same string for every reader, and V8 keeps a
+ * string's hash, so finding it again costs no pass over its 100 KB.
+ */
+export function sharedBody(text: string): SharedBody {
+  let shared = sharedBodies.get(text);
+  if (!shared) {
+    if (sharedBodies.size >= MAX_SHARED) sharedBodies.clear();
+    shared = { text, encoded: quotedPrintable(text) };
+    sharedBodies.set(text, shared);
+  }
+  return shared;
+}
+
+/**
+ * A soft line break (`=` CRLF, RFC 2045 §6.7 rule 5) decodes to nothing, so the reader's text, the shared
+ * body and the reader's text again, each encoded on its own and joined by soft breaks, decode to their concatenation.
+ */
+function quotedPrintablePart(body: string | SplicedPart): string {
+  if (typeof body === 'string') return quotedPrintable(body);
+  return `${quotedPrintable(body.before)}=${CRLF}${body.shared.encoded}=${CRLF}${quotedPrintable(body.after)}`;
+}
+
+/**
  * A post's body is the same lines in every reader's message: a line is encoded once per isolate
  * and found again by a short fingerprint (hashing the whole line would cost about what encoding
  * it does), then confirmed with a native string comparison.
@@ -301,13 +333,13 @@ export function buildMessage(input: MessageInput): string {
     header('Content-Type', ['multipart/alternative;', `boundary="${boundary}"`]),
   ];
 
-  const part = (type: string, body: string) =>
+  const part = (type: string, body: string | SplicedPart) =>
     [
       `--${boundary}`,
       `Content-Type: ${type}; charset=UTF-8`,
       'Content-Transfer-Encoding: quoted-printable',
       '',
-      quotedPrintable(body),
+      quotedPrintablePart(body),
     ].join(CRLF);
 
   return [...headers, '', part('text/plain', input.text), part('text/html', input.html), `--${boundary}--`, ''].join(CRLF);

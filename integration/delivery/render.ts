@@ -9,10 +9,31 @@ import type { EmailTemplate } from '../../db/schema';
 import { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables } from '../../db/template-variables';
 import { formatDate, translator, type MessageKey, type Translate } from '../i18n';
 import { emailWords } from '../i18n/email';
+import { sharedBody, type SplicedPart } from './mime';
 
 export { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables };
 
 export type Rendered = { subject: string; html: string; text: string };
+/** A message's parts with the post's body spliced in, not copied through the template (integration/delivery/mime.ts). */
+export type RenderedParts = { subject: string; html: string | SplicedPart; text: string | SplicedPart };
+
+/**
+ * Stand-ins for the body while the template renders around it. Mustache's HTML escape changes `&`, so a template
+ * that escapes the body (`{{content_body_html}}`) hides the marker and gets the whole render, escaped as it asked.
+ */
+const HTML_MARKER = '\uE000body&html\uE000';
+const TEXT_MARKER = '\uE000body&text\uE000';
+
+/** The rendered part cut where the marker stands, once and only once; else null (the caller renders it whole). */
+function spliceAt(rendered: string, marker: string, body: string): SplicedPart | null {
+  const at = rendered.indexOf(marker);
+  if (at < 0 || rendered.includes(marker, at + marker.length)) return null;
+  const before = rendered.slice(0, at);
+  const after = rendered.slice(at + marker.length);
+  // A CR LF split by the splice would decode as two line breaks.
+  if ((before.endsWith('\r') && body.startsWith('\n')) || (body.endsWith('\r') && after.startsWith('\n'))) return null;
+  return { before, shared: sharedBody(body), after };
+}
 export type View = Record<string, unknown>;
 
 export class TemplateMissingError extends Error {
@@ -57,6 +78,22 @@ export class TemplateSet {
       html: this.writer.render(template.htmlTemplate, view), // Mustache's default escape: HTML
       text: this.writer.render(template.textTemplate, view, undefined, { escape: plain }),
     };
+  }
+
+  /**
+   * The same message, with a post's body (the same 50–100 KB for every reader) left out of the per-reader work:
+   * the template renders around a marker, and the MIME builder splices in the body encoded once. Any doubt (no
+   * body, the marker escaped, missing or twice, or in the subject) renders the whole message as render() does.
+   */
+  renderParts(name: string, view: View): RenderedParts {
+    const html = view.content_body_html;
+    const text = view.content_body_text;
+    if (typeof html !== 'string' || typeof text !== 'string' || html === '' || text === '') return this.render(name, view);
+    const marked = this.render(name, { ...view, content_body_html: HTML_MARKER, content_body_text: TEXT_MARKER });
+    const htmlPart = spliceAt(marked.html, HTML_MARKER, html);
+    const textPart = spliceAt(marked.text, TEXT_MARKER, text);
+    if (!htmlPart || !textPart || marked.subject.includes('\uE000')) return this.render(name, view);
+    return { subject: marked.subject, html: htmlPart, text: textPart };
   }
 }
 

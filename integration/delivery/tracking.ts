@@ -62,6 +62,24 @@ export async function clickUrl(siteUrl: string, secret: string, notificationId: 
   return `${siteUrl}/t/c/${encodeURIComponent(notificationId)}?u=${encodeURIComponent(target)}&sig=${sig}`;
 }
 
+// An anchor's href in the email-safe body (integration/registry/email-body.ts writes every link absolute, `"`-quoted).
+const ANCHOR_HREF = /(<a\b[^>]*?\shref=")([^"]*)(")/gi;
+const ATTR_ENTITIES: Record<string, string> = { '&amp;': '&', '&quot;': '"', '&#39;': "'", '&#x27;': "'", '&lt;': '<', '&gt;': '>' };
+const attrValue = (raw: string): string => raw.replace(/&(?:amp|quot|#39|#x27|lt|gt);/g, (e) => ATTR_ENTITIES[e]!);
+const attrEscape = (value: string): string => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
+
+/**
+ * The post's body with every http(s) link through this email's signed click redirect (the body is shared by every
+ * reader, so this is per-reader work, done only with tracking on). One signature per distinct link.
+ */
+export async function trackBodyLinks(html: string, siteUrl: string, secret: string, notificationId: string): Promise<string> {
+  const targets = new Set<string>();
+  for (const m of html.matchAll(ANCHOR_HREF)) targets.add(attrValue(m[2]!));
+  if (targets.size === 0) return html;
+  const tracked = new Map(await Promise.all([...targets].map(async (t) => [t, await clickUrl(siteUrl, secret, notificationId, t)] as const)));
+  return html.replace(ANCHOR_HREF, (_, open: string, raw: string, close: string) => `${open}${attrEscape(tracked.get(attrValue(raw))!)}${close}`);
+}
+
 export const verifyOpen = (secret: string, notificationId: string, sig: string): Promise<boolean> =>
   verify(secret, openMessage(notificationId), sig);
 

@@ -27,7 +27,8 @@ export function expectMessageMatches(email: Email, raw: string, input: MessageIn
   // postal-mime returns each part with \n line breaks plus the line break before the
   // boundary (which RFC 2046 assigns to the delimiter): drop exactly that one.
   const decoded = (part: string | undefined) => part?.replace(/\r\n/g, '\n').replace(/\n$/, '');
-  const sent = (part: string) => part.replace(/\r\n|\r/g, '\n');
+  const whole = (part: MessageInput['html']) => (typeof part === 'string' ? part : `${part.before}${part.shared.text}${part.after}`);
+  const sent = (part: MessageInput['html']) => whole(part).replace(/\r\n|\r/g, '\n');
   expect(decoded(email.text)).toBe(sent(input.text));
   expect(decoded(email.html)).toBe(sent(input.html));
   // Order: text/plain before text/html, both UTF-8 quoted-printable.
