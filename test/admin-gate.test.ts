@@ -158,7 +158,10 @@ const CHANGES: Record<string, (d1: D1Database) => Promise<Record<string, string>
 /** Every row of every table but the ones a mere request writes (sessions' last use, rate limits): one batch. */
 async function snapshot(d1: D1Database): Promise<Record<string, unknown[]>> {
   const { results } = await d1
-    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' AND name NOT IN ('sessions', 'rate_limits') ORDER BY name`)
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' AND substr(name, 1, 4) <> '_cf_'
+       AND name NOT IN ('sessions', 'rate_limits') ORDER BY name`,
+    )
     .all<{ name: string }>();
   const rows = await d1.batch(results.map(({ name }) => d1.prepare(`SELECT * FROM "${name}" ORDER BY rowid`)));
   return Object.fromEntries(results.map(({ name }, i) => [name, rows[i]!.results]));
@@ -166,15 +169,18 @@ async function snapshot(d1: D1Database): Promise<Record<string, unknown[]>> {
 
 type Send = { cookie: boolean; field: string | null; headers: Record<string, string> };
 const EVIL = 'https://evil.example';
+const OTHER_TOKEN = 'the cookie and a different field';
+const CROSS_JSON = 'a valid pair from another site, as JSON (past the middleware, whose Origin rule is for form-like types)';
 /** The admin's POSTs that must not pass; `field`: the CSRF field sent ('ours' is the cookie's token). */
 const FORGED: Record<string, (origin: string) => Send> = {
   'no CSRF cookie, no field': (origin) => ({ cookie: false, field: null, headers: { origin } }),
   'the cookie, no field': (origin) => ({ cookie: true, field: null, headers: { origin } }),
   'the field, no cookie': (origin) => ({ cookie: false, field: 'ours', headers: { origin } }),
-  'the cookie and a different field (another token, as handed to any other visitor)': (origin) => ({ cookie: true, field: newCsrfToken(), headers: { origin } }),
+  // Tokens are not bound to a session (a double submit): any other token is what another visitor was handed.
+  [OTHER_TOKEN]: (origin) => ({ cookie: true, field: newCsrfToken(), headers: { origin } }),
   'an empty cookie and an empty field': (origin) => ({ cookie: false, field: '', headers: { origin, cookie: `${CSRF_COOKIE}=` } }),
   'a valid pair from another site': () => ({ cookie: true, field: 'ours', headers: { origin: EVIL } }),
-  'a valid pair from another site, as JSON (past the form-only Origin rule)': () => ({ cookie: true, field: 'ours', headers: { origin: EVIL, 'content-type': 'application/json' } }),
+  [CROSS_JSON]: () => ({ cookie: true, field: 'ours', headers: { origin: EVIL, 'content-type': 'application/json' } }),
   'a valid pair from an opaque origin': () => ({ cookie: true, field: 'ours', headers: { origin: 'null' } }),
   'a valid pair, no Origin, Sec-Fetch-Site: cross-site': () => ({ cookie: true, field: 'ours', headers: { 'sec-fetch-site': 'cross-site' } }),
 };
@@ -197,7 +203,10 @@ describe('the author console refuses an admin POST without a valid CSRF pair fro
   let dispose: () => Promise<void>;
   beforeAll(async () => {
     // A second process on the Worker's SQLite file: read-only here, the Worker does every write.
-    const proxy = await getPlatformProxy<Record<string, D1Database>>({ configPath: join(site.root, 'wrangler.jsonc'), persist: { path: join(site.root, '.wrangler/state/v3') } });
+    const proxy = await getPlatformProxy<Record<string, D1Database>>({
+      configPath: join(site.root, 'wrangler.jsonc'),
+      persist: { path: join(site.root, '.wrangler/state/v3') },
+    });
     d1 = proxy.env[HOST_BINDING]!;
     dispose = proxy.dispose;
   }, 60_000);
@@ -231,10 +240,10 @@ describe('the author console refuses an admin POST without a valid CSRF pair fro
 
   it('says why: the CSRF refusal for a same-site form without the pair, the Origin refusal for another site', async () => {
     const path = pathOf('/admin/posts/[id]/action');
-    const noPair = await adminPost(path, { op: 'hold' }, FORGED['the cookie and a different field (another token, as handed to any other visitor)']!(site.baseUrl));
+    const noPair = await adminPost(path, { op: 'hold' }, FORGED[OTHER_TOKEN]!(site.baseUrl));
     expect(noPair.status).toBe(403);
     expect(await noPair.text()).toContain('the form has expired');
-    const json = await adminPost(path, { op: 'hold' }, FORGED['a valid pair from another site, as JSON (past the form-only Origin rule)']!(site.baseUrl));
+    const json = await adminPost(path, { op: 'hold' }, FORGED[CROSS_JSON]!(site.baseUrl));
     expect(json.status).toBe(403);
     expect(await json.text()).toContain('the form was not sent from this site');
   });
