@@ -8,16 +8,21 @@
  * no answer may carry any of the data the console shows. An admin's
  * session opens the same routes and sees that data: the markers are real, the refusals are not
  * empty pages. The dev bypass is off (ADMIN_DEV_BYPASS unset), as in production.
+ * Then CSRF, with the admin's own session: every console route is sent POSTs that lack the pair,
+ * forge it, or come from another site (Origin, or only Sec-Fetch-Site); each is refused and D1 is
+ * unchanged, and the same form with a valid pair from the site itself does change D1 (so the
+ * forged ones would have, had they passed). docs/routes-and-security.md promises both checks.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPlatformProxy } from 'wrangler';
 import { createDb } from '../db/client';
 import { SESSION_COOKIE } from '../integration/server/auth/cookies';
 import { createUserSession } from '../integration/server/auth/session';
 import { CSRF_COOKIE, CSRF_FIELD, newCsrfToken } from '../integration/server/admin/gate';
 import { injectedRoutes } from '../integration/routes';
 import { ROOT } from './helpers/d1';
-import { launchHostSite, type HostSite } from './helpers/host-site';
+import { HOST_BINDING, launchHostSite, type HostSite } from './helpers/host-site';
 
 const SECRET_READER = 'gate-secret@example.org';
 const SECRET_POST = 'Gate Secret Post';
@@ -130,5 +135,116 @@ describe('the author console on the built Worker', () => {
     expect((await page('/admin/subscribers/export.csv')).body).toContain(SECRET_READER);
     expect((await page('/admin/posts/c-gate')).body).toContain(SECRET_POST);
     expect((await page('/admin/templates/tpl_blog_notification')).body).toContain(SECRET_TEMPLATE);
+  });
+});
+
+/**
+ * What an admin's form sends to change something, by route (read from D1 where it must match).
+ * A route that takes a POST fails below until it is listed here: its refusals must be shown to matter.
+ */
+const CHANGES: Record<string, (d1: D1Database) => Promise<Record<string, string>>> = {
+  '/admin/posts/[id]/action': async () => ({ op: 'hold' }),
+  '/admin/subscribers/[id]/action': async () => ({ op: 'unsubscribe' }),
+  '/admin/subscribers/import': async () => ({ mode: 'import', csv: 'email\nforged.import@example.org\n' }),
+  '/admin/templates/[id]': async (d1) => {
+    const t = await d1
+      .prepare('SELECT subject_template AS subject, html_template AS html, text_template AS text, version FROM email_templates WHERE id = ?1')
+      .bind(IDS.templates)
+      .first<{ subject: string; html: string; text: string; version: number }>();
+    return { op: 'save', subject: t!.subject, html: `${t!.html}\n<!-- saved -->`, text: t!.text, base_version: String(t!.version) };
+  },
+};
+
+/** Every row of every table but the ones a mere request writes (sessions' last use, rate limits): one batch. */
+async function snapshot(d1: D1Database): Promise<Record<string, unknown[]>> {
+  const { results } = await d1
+    .prepare(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND substr(name, 1, 7) <> 'sqlite_' AND substr(name, 1, 4) <> '_cf_'
+       AND name NOT IN ('sessions', 'rate_limits') ORDER BY name`,
+    )
+    .all<{ name: string }>();
+  const rows = await d1.batch(results.map(({ name }) => d1.prepare(`SELECT * FROM "${name}" ORDER BY rowid`)));
+  return Object.fromEntries(results.map(({ name }, i) => [name, rows[i]!.results]));
+}
+
+type Send = { cookie: boolean; field: string | null; headers: Record<string, string> };
+const EVIL = 'https://evil.example';
+const OTHER_TOKEN = 'the cookie and a different field';
+const CROSS_JSON = 'a valid pair from another site, as JSON (past the middleware, whose Origin rule is for form-like types)';
+/** The admin's POSTs that must not pass; `field`: the CSRF field sent ('ours' is the cookie's token). */
+const FORGED: Record<string, (origin: string) => Send> = {
+  'no CSRF cookie, no field': (origin) => ({ cookie: false, field: null, headers: { origin } }),
+  'the cookie, no field': (origin) => ({ cookie: true, field: null, headers: { origin } }),
+  'the field, no cookie': (origin) => ({ cookie: false, field: 'ours', headers: { origin } }),
+  // Tokens are not bound to a session (a double submit): any other token is what another visitor was handed.
+  [OTHER_TOKEN]: (origin) => ({ cookie: true, field: newCsrfToken(), headers: { origin } }),
+  'an empty cookie and an empty field': (origin) => ({ cookie: false, field: '', headers: { origin, cookie: `${CSRF_COOKIE}=` } }),
+  'a valid pair from another site': () => ({ cookie: true, field: 'ours', headers: { origin: EVIL } }),
+  [CROSS_JSON]: () => ({ cookie: true, field: 'ours', headers: { origin: EVIL, 'content-type': 'application/json' } }),
+  'a valid pair from an opaque origin': () => ({ cookie: true, field: 'ours', headers: { origin: 'null' } }),
+  'a valid pair, no Origin, Sec-Fetch-Site: cross-site': () => ({ cookie: true, field: 'ours', headers: { 'sec-fetch-site': 'cross-site' } }),
+};
+
+function adminPost(path: string, fields: Record<string, string>, send: Send): Promise<Response> {
+  const cookies = [`${SESSION_COOKIE}=${sessions.admin}`, ...(send.cookie ? [`${CSRF_COOKIE}=${csrf}`] : [])];
+  const { cookie: extra, ...headers } = send.headers;
+  const body = new URLSearchParams(fields);
+  if (send.field !== null) body.set(CSRF_FIELD, send.field === 'ours' ? csrf : send.field);
+  return fetch(`${site.baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers, cookie: [...cookies, ...(extra ? [extra] : [])].join('; ') },
+    body,
+    redirect: 'manual',
+  });
+}
+
+describe('the author console refuses an admin POST without a valid CSRF pair from this site', () => {
+  let d1: D1Database;
+  let dispose: () => Promise<void>;
+  beforeAll(async () => {
+    // A second process on the Worker's SQLite file: read-only here, the Worker does every write.
+    const proxy = await getPlatformProxy<Record<string, D1Database>>({
+      configPath: join(site.root, 'wrangler.jsonc'),
+      persist: { path: join(site.root, '.wrangler/state/v3') },
+    });
+    d1 = proxy.env[HOST_BINDING]!;
+    dispose = proxy.dispose;
+  }, 60_000);
+  afterAll(async () => dispose?.());
+
+  it('on every route: forged and cross-site POSTs are refused and change nothing; the valid form changes D1', async () => {
+    const takesPost: string[] = [];
+    for (const pattern of ADMIN_ROUTES) {
+      const path = pathOf(pattern);
+      const fields = (await CHANGES[pattern]?.(d1)) ?? { op: 'hold', mode: 'import' };
+      const before = await snapshot(d1);
+      for (const [name, forged] of Object.entries(FORGED)) {
+        const response = await adminPost(path, fields, forged(site.baseUrl));
+        const body = await response.text();
+        // 405: a page that only reads (its Allow header says so); 404: an endpoint without POST.
+        expect([403, 404, 405], `${name} → ${path}: ${body.slice(0, 300)}`).toContain(response.status);
+        if (response.status === 405) expect(response.headers.get('allow'), path).not.toContain('POST');
+      }
+      expect(await snapshot(d1), `${path}: a refused POST changed D1`).toEqual(before);
+
+      const valid = await adminPost(path, fields, { cookie: true, field: 'ours', headers: { origin: site.baseUrl } });
+      await valid.text();
+      if (valid.status === 404 || valid.status === 405) continue; // takes no POST: every answer above was that or the Origin 403
+      takesPost.push(pattern);
+      expect(CHANGES[pattern], `${pattern} takes a POST: add what its form sends to CHANGES`).toBeDefined();
+      expect(valid.status, path).toBeLessThan(400);
+      expect(await snapshot(d1), `${path}: the valid form changed nothing, so its refusals prove nothing`).not.toEqual(before);
+    }
+    expect(takesPost.sort()).toEqual(Object.keys(CHANGES).sort());
+  });
+
+  it('says why: the CSRF refusal for a same-site form without the pair, the Origin refusal for another site', async () => {
+    const path = pathOf('/admin/posts/[id]/action');
+    const noPair = await adminPost(path, { op: 'hold' }, FORGED[OTHER_TOKEN]!(site.baseUrl));
+    expect(noPair.status).toBe(403);
+    expect(await noPair.text()).toContain('the form has expired');
+    const json = await adminPost(path, { op: 'hold' }, FORGED[CROSS_JSON]!(site.baseUrl));
+    expect(json.status).toBe(403);
+    expect(await json.text()).toContain('the form was not sent from this site');
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The two shapes of an admin request, shared by every page and action:
- * - openAdminPage: GET — authenticate, hand out the CSRF token (and its cookie when new);
+ * - openAdminPage: GET — authenticate, hand out the CSRF token (and its cookie when new); 405 for any
+ *   other method unless the page says it takes a POST;
  * - handleAdminPost: POST — authenticate, bounded form body, Origin + token check, then the
  *   action, which answers with a 303 back to a page (post/redirect/get).
  * Both take the signed-in user and settings as parameters, so tests call them with a Request.
@@ -12,9 +13,23 @@ import { authenticateAdmin, checkCsrf, csrfFor, CSRF_FIELD, deniedPage, forbidde
 
 export type AdminPage = { identity: AdminIdentity; csrf: string; setCookie?: string };
 
-export async function openAdminPage(request: Request, user: User | null, settings: AdminSettings): Promise<AdminPage | Response> {
+/** GET and HEAD only, unless the page takes its own form (`acceptsPost`, which then goes through authorizeAdminPost). */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+export async function openAdminPage(
+  request: Request,
+  user: User | null,
+  settings: AdminSettings,
+  { acceptsPost = false }: { acceptsPost?: boolean } = {},
+): Promise<AdminPage | Response> {
   const gate = await authenticateAdmin(request, user, settings);
   if (!gate.ok) return deniedPage(gate.reason, request);
+  // A page that reads never answers a write: only what it is told to take gets past here.
+  if (!READ_METHODS.has(request.method) && !(acceptsPost && request.method === 'POST')) {
+    const response = forbiddenPage(`this page does not take ${request.method} requests`, 405);
+    response.headers.set('allow', acceptsPost ? 'GET, HEAD, POST' : 'GET, HEAD');
+    return response;
+  }
   const csrf = csrfFor(request);
   return { identity: gate.identity, csrf: csrf.token, setCookie: csrf.setCookie };
 }
