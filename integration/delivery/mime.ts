@@ -333,14 +333,9 @@ export function buildMessage(input: MessageInput): string {
     header('Content-Type', ['multipart/alternative;', `boundary="${boundary}"`]),
   ];
 
+  // Concatenated, not joined: the encoded body is copied once, into the finished message.
   const part = (type: string, body: string | SplicedPart) =>
-    [
-      `--${boundary}`,
-      `Content-Type: ${type}; charset=UTF-8`,
-      'Content-Transfer-Encoding: quoted-printable',
-      '',
-      quotedPrintablePart(body),
-    ].join(CRLF);
+    `--${boundary}${CRLF}Content-Type: ${type}; charset=UTF-8${CRLF}Content-Transfer-Encoding: quoted-printable${CRLF}${CRLF}${quotedPrintablePart(body)}`;
 
   return [...headers, '', part('text/plain', input.text), part('text/html', input.html), `--${boundary}--`, ''].join(CRLF);
 }

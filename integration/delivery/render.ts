@@ -20,9 +20,10 @@ export type RenderedParts = { subject: string; html: string | SplicedPart; text:
 /**
  * Stand-ins for the body while the template renders around it. Mustache's HTML escape changes `&`, so a template
  * that escapes the body (`{{content_body_html}}`) hides the marker and gets the whole render, escaped as it asked.
+ * Latin-1 only: one character above it would make V8 store the reader's parts, and the message, two bytes a character.
  */
-const HTML_MARKER = '\uE000body&html\uE000';
-const TEXT_MARKER = '\uE000body&text\uE000';
+const HTML_MARKER = '\u0001body&html\u0001';
+const TEXT_MARKER = '\u0001body&text\u0001';
 
 /** The rendered part cut where the marker stands, once and only once; else null (the caller renders it whole). */
 function spliceAt(rendered: string, marker: string, body: string): SplicedPart | null {
@@ -92,7 +93,7 @@ export class TemplateSet {
     const marked = this.render(name, { ...view, content_body_html: HTML_MARKER, content_body_text: TEXT_MARKER });
     const htmlPart = spliceAt(marked.html, HTML_MARKER, html);
     const textPart = spliceAt(marked.text, TEXT_MARKER, text);
-    if (!htmlPart || !textPart || marked.subject.includes('\uE000')) return this.render(name, view);
+    if (!htmlPart || !textPart || /body&(?:html|text)/.test(marked.subject)) return this.render(name, view);
     return { subject: marked.subject, html: htmlPart, text: textPart };
   }
 }
