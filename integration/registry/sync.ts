@@ -31,6 +31,8 @@ export type SyncReport = SyncPlan & {
   ms: number;
   /** With `baseline`: published, unnotified entries marked notified in the same transaction. */
   baselined: number | null;
+  /** With `approval: 'manual'`: new entries left waiting in the console for the author to send (null: `auto`). */
+  awaitingApproval: number | null;
   /** Entries with `draft: true`, skipped by the collector (counted so the log never skips silently). */
   drafts?: number;
 };
@@ -41,6 +43,16 @@ export type SyncReport = SyncPlan & {
  */
 const BASELINE_SQL =
   'UPDATE content_items SET notification_sent = 1, updated_at = unixepoch() WHERE notification_sent = 0 AND publish_date <= ?';
+
+/**
+ * `approval: 'manual'`: the entries this build adds (?1, their slugs as JSON) wait for the author,
+ * held until "Send now" or "Schedule" in the console. Only rows new to D1: what an earlier build
+ * registered keeps its state, so turning the option on makes nothing already known wait. With a
+ * baseline (?2, the build's clock) what is already published counts as announced and does not wait.
+ */
+const AWAIT_APPROVAL_SQL =
+  'UPDATE content_items SET awaiting_approval = 1, delivery_held = 1 WHERE notification_sent = 0 AND slug IN (SELECT value FROM json_each(?)) ' +
+  'AND (? IS NULL OR publish_date > ?)';
 
 const EXISTING_SQL =
   'SELECT slug, content_type, content_hash, content_url, file_path FROM content_items';
@@ -98,7 +110,7 @@ export async function syncContent(
   db: SqlExecutor,
   records: ContentRecord[],
   watched: { collections: string[]; types: string[] },
-  options: { dryRun?: boolean; baseline?: boolean; now?: () => number; at?: Date } = {},
+  options: { dryRun?: boolean; baseline?: boolean; approval?: 'auto' | 'manual'; now?: () => number; at?: Date } = {},
 ): Promise<SyncReport> {
   const now = options.now ?? (() => performance.now());
   const started = now();
@@ -106,14 +118,20 @@ export async function syncContent(
   const existing = await db.query<ExistingRow>({ sql: EXISTING_SQL, params: [] }).catch(explainReadError);
   const plan = planSync(existing, records, watched);
   const at = Math.floor((options.at ?? new Date()).getTime() / 1000);
-  const after = options.baseline ? [{ sql: BASELINE_SQL, params: [at] }] : [];
+  const manual = options.approval === 'manual' && plan.added.length > 0;
+  const baselineAt = options.baseline ? at : null;
+  const after = [
+    ...(manual ? [{ sql: AWAIT_APPROVAL_SQL, params: [JSON.stringify(plan.added.map((r) => r.slug)), baselineAt, baselineAt] }] : []),
+    ...(options.baseline ? [{ sql: BASELINE_SQL, params: [at] }] : []),
+  ];
   const { afterChanges, ...written } = options.dryRun
     ? { rowsWritten: 0, statements: 0, staged: false, afterChanges: [] as number[] }
     : await writeAtomically(db, [...plan.added, ...plan.changed], undefined, after);
   return {
     ...plan,
     ...written,
-    baselined: options.baseline && !options.dryRun ? (afterChanges[0] ?? 0) : null,
+    baselined: options.baseline && !options.dryRun ? (afterChanges[manual ? 1 : 0] ?? 0) : null,
+    awaitingApproval: options.approval !== 'manual' ? null : manual && !options.dryRun ? (afterChanges[0] ?? 0) : 0,
     dryRun: options.dryRun === true,
     roundTrips: db.roundTrips - tripsBefore,
     ms: Math.round(now() - started),
@@ -128,6 +146,7 @@ export function summaryLine(report: SyncReport): string {
     `${report.unchanged} unchanged, ${report.removed.length} removed` +
     (report.drafts === undefined ? '' : `, ${report.drafts} ${report.drafts === 1 ? 'draft' : 'drafts'} skipped`) +
     (report.baselined === null ? '' : `, ${report.baselined} baselined (marked notified, no email)`) +
+    (report.awaitingApproval ? `, ${report.awaitingApproval} waiting for you to send them in the console (approval: manual)` : '') +
     ` (${report.ms} ms)`
   );
 }
