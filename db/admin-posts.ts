@@ -67,7 +67,10 @@ type Actor = { actor: string; ipAddress?: string | null };
 export async function setPostHeld(db: Db, id: string, held: boolean, who: Actor, now = new Date()): Promise<PostActionResult> {
   const d1 = d1Of(db);
   const [updated] = await d1.batch<{ slug: string }>([
-    d1.prepare('UPDATE content_items SET delivery_held = ?2, updated_at = ?3 WHERE id = ?1 RETURNING slug').bind(id, held ? 1 : 0, toUnixSeconds(now)),
+    // Releasing a post that waits for approval sends it (a wait is a hold): both flags clear together.
+    d1
+      .prepare('UPDATE content_items SET delivery_held = ?2, awaiting_approval = awaiting_approval AND ?2, updated_at = ?3 WHERE id = ?1 RETURNING slug')
+      .bind(id, held ? 1 : 0, toUnixSeconds(now)),
     adminAuditStatement(db, { ...who, action: held ? 'post_held' : 'post_released', targetType: 'content', targetId: id }, now),
   ]);
   return { found: (updated?.results.length ?? 0) > 0, rows: updated?.results.length ?? 0 };

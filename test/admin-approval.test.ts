@@ -131,6 +131,14 @@ describe('approval: manual', () => {
     expect((await listDevMail(t.db)).length).toBe(2);
   });
 
+  it('Release on a waiting post sends it: the wait and the hold clear together', async () => {
+    await build([record('released', '2026-12-07T09:00:00Z')], 'manual');
+    const id = await idOf('blog/released');
+    await act(id, { op: 'release' });
+    expect(await rows(t.d1, 'SELECT delivery_held, awaiting_approval FROM content_items WHERE id = ?1', id)).toEqual([{ delivery_held: 0, awaiting_approval: 0 }]);
+    expect(await postRecipients(t.db, id, clock.clock())).toMatchObject({ state: 'due' });
+  });
+
   it('refuses a time that has passed or is no time at all, and schedules nothing', async () => {
     await build([record('bad', '2026-12-07T09:00:00Z')], 'manual');
     const id = await idOf('blog/bad');

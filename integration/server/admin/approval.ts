@@ -51,3 +51,9 @@ export function stateInWords(p: Pick<WaitingPost, 'state' | 'sendAt' | 'publishD
       return p.publishDate > now ? `goes out when published, ${utcTime(p.publishDate)}` : 'goes out with the next delivery run';
   }
 }
+
+/** The post page's sentence: "This post waits for you to send it." / "This post is held by you." */
+export function stateSentence(p: Pick<WaitingPost, 'state' | 'sendAt' | 'publishDate'>, now: Date): string {
+  const words = stateInWords(p, now);
+  return `This post ${p.state === 'held' || p.state === 'scheduled' ? 'is ' : ''}${words}.`;
+}
