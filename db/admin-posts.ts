@@ -83,8 +83,9 @@ const CANCEL_HISTORY = `INSERT INTO email_notification_history (id, notification
   WHERE c.id = ?1 AND n.status IN ('pending', 'failed')`;
 const CANCEL_ROWS = `UPDATE email_notifications SET status = 'cancelled', error_message = 'cancelled by the author', next_retry_at = NULL, lease_expires_at = NULL
   WHERE content_id = (SELECT slug FROM content_items WHERE id = ?1) AND status IN ('pending', 'failed')`;
-// A cancelled post that was never fanned out never will be.
-const CANCEL_ITEM = `UPDATE content_items SET notification_sent = 1, updated_at = ?2 WHERE id = ?1 RETURNING id`;
+// A cancelled post that was never fanned out never will be; one that waited for approval waits no more.
+const CANCEL_ITEM = `UPDATE content_items SET notification_sent = 1, delivery_held = delivery_held AND NOT awaiting_approval, awaiting_approval = 0,
+  updated_at = ?2 WHERE id = ?1 RETURNING id`;
 
 /** Cancels every unsent notification of a post (rows already `sending` finish their attempt). */
 export async function cancelPost(db: Db, id: string, who: Actor, now = new Date()): Promise<PostActionResult> {

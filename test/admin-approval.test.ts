@@ -108,7 +108,7 @@ describe('approval: manual', () => {
     expect((await recentAdminActions(t.db)).map((a) => a.action)).toContain('post_sent');
 
     // Sent again: refused, nothing queued twice.
-    expect(notice(await act(id, { op: 'send' }))).toMatch(/already gone out/);
+    expect(notice(await act(id, { op: 'send' }))).toMatch(/already gone out or was cancelled/);
   });
 
   it('a scheduled post fans out at its time, not before, and once', async () => {
@@ -137,6 +137,16 @@ describe('approval: manual', () => {
     await act(id, { op: 'release' });
     expect(await rows(t.d1, 'SELECT delivery_held, awaiting_approval FROM content_items WHERE id = ?1', id)).toEqual([{ delivery_held: 0, awaiting_approval: 0 }]);
     expect(await postRecipients(t.db, id, clock.clock())).toMatchObject({ state: 'due' });
+  });
+
+  it('a waiting post the author cancels leaves the console’s waiting list and is never sent', async () => {
+    await readers();
+    await build([record('dropped', '2026-12-07T09:00:00Z')], 'manual');
+    const id = await idOf('blog/dropped');
+    await act(id, { op: 'cancel', confirm: 'yes' });
+    expect(await waitingPosts(t.db, clock.clock())).toEqual([]);
+    expect(await processNotifications(deliveryDeps())).toMatchObject({ fannedOut: 0, sent: 0 });
+    expect(notice(await act(id, { op: 'send' }))).toMatch(/already gone out or was cancelled/);
   });
 
   it('refuses a time that has passed or is no time at all, and schedules nothing', async () => {

@@ -90,6 +90,9 @@ describe('the send step in the console', () => {
     // The counts include every reader the shared site has; ours are among them.
     expect(await item.textContent()).toMatch(/^Approval waits: waits for you to send it\. \d+ readers? right away, \d+ in (today|tomorrow)'s daily digest/);
     await checkWidths('overview');
+    await page.goto('/admin/posts');
+    expect(await page.locator('[data-testid="post-row"][data-slug="blog/approval-wait"] [data-testid="post-row-state"]').textContent()).toBe('Waiting for you');
+    await page.goto('/admin');
 
     await item.locator('a').click();
     expect(await page.locator('[data-testid="post-state"]').textContent()).toBe('Waiting for you to send it');
@@ -120,6 +123,8 @@ describe('the send step in the console', () => {
     expect(await queuedFor(post.slug)).toBe(0);
     await page.goto('/admin');
     expect(await page.locator('[data-testid="waiting-post"][data-slug="blog/approval-schedule"]').getAttribute('data-state')).toBe('scheduled');
+    await page.goto('/admin/posts');
+    expect(await page.locator('[data-testid="post-row"][data-slug="blog/approval-schedule"] [data-testid="post-row-state"]').textContent()).toBe('Scheduled');
   });
 
   it('Send now lets the next run fan it out, once', async () => {

@@ -38,7 +38,7 @@ export async function postAction(deps: PostActionDeps, ctx: ActionContext, id: s
   const page = `/admin/posts/${encodeURIComponent(id)}`;
 
   if (op === 'send' || op === 'schedule') {
-    if (post.notificationSent) return backTo(page, 'This post has already gone out to its readers: nothing to send.');
+    if (post.notificationSent) return backTo(page, 'This post has already gone out or was cancelled: nothing to send.');
     let sendAt: Date | null = null;
     if (op === 'schedule') {
       sendAt = parseSendAt(formText(ctx.form, 'send_at') ?? '');
