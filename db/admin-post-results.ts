@@ -1,6 +1,6 @@
 /**
  * Per-post results for the console: how many readers this post's emails were sent to,
- * bounced for, were marked as spam by, failed for, and how many unsubscribed
+ * delivered to, bounced for, were marked as spam by, failed for, and how many unsubscribed
  * because of it; opens and clicks (unique per reader) when tracking is on. One statement for
  * the counts, one for the readers behind a number: the same `RESULT_ROWS` set in both.
  *
@@ -8,13 +8,13 @@
  * (provider feedback carries it), or, for the reader's own unsubscribe (the link carries no
  * email), one within UNSUBSCRIBE_WINDOW_DAYS after the post reached them and before their next email.
  *
- * Not here: "delivered". Provider delivery confirmations are counted per day (email_statistics,
- * on the overview) but not kept per email: the history's action CHECK has no `delivered`, and
- * adding one is a migration that rebuilds the history table.
+ * "Delivered": the provider's delivery confirmation (SES, Postmark, Resend, Cloudflare Email
+ * Service) is a `delivered` history row on the email it confirms (db/feedback-events.ts, since
+ * migration 0026). Gmail and the dev outbox confirm nothing: there it stays 0.
  */
 import { d1Of, type Db } from './client';
 
-export const RESULT_METRICS = ['sent', 'bounced', 'complained', 'failed', 'unsubscribed', 'opened', 'clicked'] as const;
+export const RESULT_METRICS = ['sent', 'delivered', 'bounced', 'complained', 'failed', 'unsubscribed', 'opened', 'clicked'] as const;
 export type ResultMetric = (typeof RESULT_METRICS)[number];
 export type PostResults = Record<ResultMetric, number>;
 export const UNSUBSCRIBE_WINDOW_DAYS = 7;
@@ -27,7 +27,7 @@ const RESULT_ROWS = `WITH mine AS (
   SELECT 'sent' AS metric, user_id FROM mine WHERE status = 'sent'
   UNION SELECT 'failed', user_id FROM mine WHERE status = 'failed'
   UNION SELECT h.action, h.user_id FROM email_notification_history h JOIN mine m ON h.notification_id = m.id
-    WHERE h.action IN ('bounced', 'complained', 'opened', 'clicked', 'unsubscribed')
+    WHERE h.action IN ('delivered', 'bounced', 'complained', 'opened', 'clicked', 'unsubscribed')
   UNION SELECT 'unsubscribed', h.user_id FROM mine m JOIN email_notification_history h ON h.user_id = m.user_id
     WHERE m.status = 'sent' AND h.action = 'unsubscribed' AND h.notification_id IS NULL
       AND h.timestamp >= m.sent_at AND h.timestamp < m.sent_at + ?2

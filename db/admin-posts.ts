@@ -67,7 +67,10 @@ type Actor = { actor: string; ipAddress?: string | null };
 export async function setPostHeld(db: Db, id: string, held: boolean, who: Actor, now = new Date()): Promise<PostActionResult> {
   const d1 = d1Of(db);
   const [updated] = await d1.batch<{ slug: string }>([
-    d1.prepare('UPDATE content_items SET delivery_held = ?2, updated_at = ?3 WHERE id = ?1 RETURNING slug').bind(id, held ? 1 : 0, toUnixSeconds(now)),
+    // Releasing a post that waits for approval sends it (a wait is a hold): both flags clear together.
+    d1
+      .prepare('UPDATE content_items SET delivery_held = ?2, awaiting_approval = awaiting_approval AND ?2, updated_at = ?3 WHERE id = ?1 RETURNING slug')
+      .bind(id, held ? 1 : 0, toUnixSeconds(now)),
     adminAuditStatement(db, { ...who, action: held ? 'post_held' : 'post_released', targetType: 'content', targetId: id }, now),
   ]);
   return { found: (updated?.results.length ?? 0) > 0, rows: updated?.results.length ?? 0 };
@@ -80,8 +83,9 @@ const CANCEL_HISTORY = `INSERT INTO email_notification_history (id, notification
   WHERE c.id = ?1 AND n.status IN ('pending', 'failed')`;
 const CANCEL_ROWS = `UPDATE email_notifications SET status = 'cancelled', error_message = 'cancelled by the author', next_retry_at = NULL, lease_expires_at = NULL
   WHERE content_id = (SELECT slug FROM content_items WHERE id = ?1) AND status IN ('pending', 'failed')`;
-// A cancelled post that was never fanned out never will be.
-const CANCEL_ITEM = `UPDATE content_items SET notification_sent = 1, updated_at = ?2 WHERE id = ?1 RETURNING id`;
+// A cancelled post that was never fanned out never will be; one that waited for approval waits no more.
+const CANCEL_ITEM = `UPDATE content_items SET notification_sent = 1, delivery_held = delivery_held AND NOT awaiting_approval, awaiting_approval = 0,
+  updated_at = ?2 WHERE id = ?1 RETURNING id`;
 
 /** Cancels every unsent notification of a post (rows already `sending` finish their attempt). */
 export async function cancelPost(db: Db, id: string, who: Actor, now = new Date()): Promise<PostActionResult> {
@@ -116,30 +120,86 @@ export async function retryFailed(db: Db, id: string, who: Actor, now = new Date
   return { found: (item?.results.length ?? 0) > 0, rows: retried?.meta.changes ?? 0 };
 }
 
-/** A post that has not gone out: held by the author, or published and waiting for the next run to fan it out. */
-export type WaitingPost = { id: string; slug: string; title: string; held: boolean; publishDate: Date; recipients: { immediate: number; daily: number; weekly: number } };
+/**
+ * Send a post that waits for approval (or is held before its fan-out): now (`sendAt` null) or
+ * at `sendAt`. Clears the hold and the approval wait in one UPDATE; a post already fanned out is
+ * not touched (`found: false`): its mail is released with "Release".
+ */
+export async function approvePost(db: Db, id: string, sendAt: Date | null, who: Actor, now = new Date()): Promise<PostActionResult> {
+  const d1 = d1Of(db);
+  const at = sendAt ? toUnixSeconds(sendAt) : null;
+  const [updated] = await d1.batch<{ slug: string }>([
+    d1
+      .prepare(
+        `UPDATE content_items SET delivery_held = 0, awaiting_approval = 0, send_at = ?2, updated_at = ?3
+         WHERE id = ?1 AND notification_sent = 0 RETURNING slug`,
+      )
+      .bind(id, at, toUnixSeconds(now)),
+    adminAuditStatement(
+      db,
+      { ...who, action: at === null ? 'post_sent' : 'post_scheduled', targetType: 'content', targetId: id, details: at === null ? undefined : { sendAt: sendAt!.toISOString() } },
+      now,
+    ),
+  ]);
+  return { found: (updated?.results.length ?? 0) > 0, rows: updated?.results.length ?? 0 };
+}
 
-// ?1 now (unix seconds). Posts held, or published and not yet fanned out, with the readers who
-// would get each one by frequency (receiving mail, wanting the type, not suppressed). One statement.
-const WAITING = `SELECT c.id, c.slug, c.title, c.delivery_held AS held, c.publish_date,
+/** Why a post has not gone out: waiting for the author's approval, held, scheduled, or due (the next run fans it out). */
+export type WaitingState = 'approval' | 'held' | 'scheduled' | 'due';
+/** A post that has not gone out, with the readers who would get it by frequency. */
+export type WaitingPost = {
+  id: string;
+  slug: string;
+  title: string;
+  held: boolean;
+  state: WaitingState;
+  publishDate: Date;
+  sendAt: Date | null;
+  recipients: { immediate: number; daily: number; weekly: number };
+};
+
+// The readers who would get each post by frequency (receiving mail, wanting the type, not
+// suppressed: the rule of db/eligibility.ts), counted in the same statement as the posts.
+const RECIPIENTS = `SELECT c.id, c.slug, c.title, c.delivery_held AS held, c.awaiting_approval AS approval, c.publish_date, c.send_at,
+    c.notification_sent AS fanned,
     sum(u.email_frequency = 'immediate') AS immediate, sum(u.email_frequency = 'daily') AS daily, sum(u.email_frequency = 'weekly') AS weekly
   FROM content_items c
   LEFT JOIN users u ON ${receivingMailSql('u')} AND NOT ${suppressedSql('u')}
-    AND CASE c.content_type ${CONTENT_TYPES.map((t) => `WHEN '${t}' THEN u.${PREFERENCE_SQL_COLUMN[t]}`).join(' ')} ELSE 0 END = 1
-  WHERE c.delivery_held = 1 OR (c.notification_sent = 0 AND c.publish_date <= ?1)
+    AND CASE c.content_type ${CONTENT_TYPES.map((t) => `WHEN '${t}' THEN u.${PREFERENCE_SQL_COLUMN[t]}`).join(' ')} ELSE 0 END = 1`;
+// ?1 now (unix seconds): posts held or waiting for approval, scheduled, or published and not yet fanned out.
+const WAITING = `${RECIPIENTS}
+  WHERE c.delivery_held = 1 OR (c.notification_sent = 0 AND (c.publish_date <= ?1 OR c.send_at IS NOT NULL))
   GROUP BY c.id ORDER BY c.publish_date DESC LIMIT 50`;
+const ONE = `${RECIPIENTS} WHERE c.id = ?2 GROUP BY c.id`;
 
-export async function waitingPosts(db: Db, now = new Date()): Promise<WaitingPost[]> {
-  const { results } = await d1Of(db)
-    .prepare(WAITING)
-    .bind(toUnixSeconds(now))
-    .all<{ id: string; slug: string; title: string; held: number; publish_date: number; immediate: number | null; daily: number | null; weekly: number | null }>();
-  return results.map((r) => ({
+type RecipientRow = {
+  id: string; slug: string; title: string; held: number; approval: number; publish_date: number; send_at: number | null; fanned: number;
+  immediate: number | null; daily: number | null; weekly: number | null;
+};
+
+function toWaiting(r: RecipientRow, now: Date): WaitingPost {
+  const sendAt = r.send_at === null ? null : new Date(r.send_at * 1000);
+  const state: WaitingState = r.approval === 1 ? 'approval' : r.held === 1 ? 'held' : sendAt && sendAt > now ? 'scheduled' : 'due';
+  return {
     id: r.id,
     slug: r.slug,
     title: r.title,
     held: r.held === 1,
+    state,
     publishDate: new Date(r.publish_date * 1000),
+    sendAt,
     recipients: { immediate: r.immediate ?? 0, daily: r.daily ?? 0, weekly: r.weekly ?? 0 },
-  }));
+  };
+}
+
+export async function waitingPosts(db: Db, now = new Date()): Promise<WaitingPost[]> {
+  const { results } = await d1Of(db).prepare(WAITING).bind(toUnixSeconds(now)).all<RecipientRow>();
+  return results.map((r) => toWaiting(r, now));
+}
+
+/** One post's state and recipient counts (the post page's send step); null for a post already fanned out and not held. */
+export async function postRecipients(db: Db, id: string, now = new Date()): Promise<WaitingPost | null> {
+  const row = await d1Of(db).prepare(ONE).bind(toUnixSeconds(now), id).first<RecipientRow>();
+  if (!row || (row.fanned === 1 && row.held === 0)) return null;
+  return toWaiting(row, now);
 }

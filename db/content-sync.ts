@@ -134,6 +134,19 @@ export const readExistingContent = (db: MeteredSqlRunner): Promise<ExistingRow[]
  * The baseline: everything already published counts as announced; future-dated entries wait.
  * "Published" is judged by the build's clock (`atSeconds`), the one that read the publish dates.
  */
+/**
+ * `approval: 'manual'`: the entries this build adds (their slugs) wait for the author, held until
+ * "Send now" or "Schedule" in the console. Only rows new to D1: what an earlier build registered
+ * keeps its state, so turning the option on makes nothing already known wait. With a baseline
+ * (the build's clock) what is already published counts as announced and does not wait.
+ */
+export const awaitApprovalStatement = (slugs: string[], baselineAtSeconds: number | null): SqlStatement => ({
+  sql:
+    'UPDATE content_items SET awaiting_approval = 1, delivery_held = 1 WHERE notification_sent = 0 AND slug IN (SELECT value FROM json_each(?)) ' +
+    'AND (? IS NULL OR publish_date > ?)',
+  params: [JSON.stringify(slugs), baselineAtSeconds, baselineAtSeconds],
+});
+
 export const baselineStatement = (atSeconds: number): SqlStatement => ({
   sql: 'UPDATE content_items SET notification_sent = 1, updated_at = unixepoch() WHERE notification_sent = 0 AND publish_date <= ?',
   params: [atSeconds],

@@ -1,4 +1,4 @@
-import { and, desc, eq, lte, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lte, or, sql } from 'drizzle-orm';
 import type { Db } from './client';
 import { newId } from './crypto';
 import { changedRows } from './params';
@@ -42,7 +42,11 @@ export async function createContentItem(db: Db, params: CreateContentItemParams)
   return item;
 }
 
-/** Published (publish_date <= now) items not yet fanned out, newest first. Future-dated and held posts wait. */
+/**
+ * Published (publish_date <= now) items not yet fanned out, newest first. Future-dated and held
+ * posts wait (a post awaiting the author's approval is held), and so does a post the author
+ * scheduled until its send_at.
+ */
 export async function getUnnotifiedContent(db: Db, { now = new Date() }: { now?: Date } = {}): Promise<ContentItem[]> {
   return unnotifiedContentQuery(db, now);
 }
@@ -52,7 +56,14 @@ export function unnotifiedContentQuery(db: Db, now: Date) {
   return db
     .select()
     .from(contentItems)
-    .where(and(eq(contentItems.notificationSent, false), lte(contentItems.publishDate, now), eq(contentItems.deliveryHeld, false)))
+    .where(
+      and(
+        eq(contentItems.notificationSent, false),
+        lte(contentItems.publishDate, now),
+        eq(contentItems.deliveryHeld, false),
+        or(isNull(contentItems.sendAt), lte(contentItems.sendAt, now)),
+      ),
+    )
     .orderBy(desc(contentItems.publishDate));
 }
 

@@ -48,6 +48,8 @@ const SAMPLE_ITEM: ContentItem = {
   notificationSent: false,
   notificationCount: 0,
   deliveryHeld: false,
+  awaitingApproval: false,
+  sendAt: null,
   emailHtml: null,
   emailText: null,
   author: null,

@@ -81,6 +81,10 @@ const HISTORY = `INSERT INTO email_notification_history (id, notification_id, us
          id, ?4, json_patch(?5, json_object('bounceCount', bounce_count, 'emailStatus', email_status)), ?6
   FROM users WHERE email = ?7 AND ${GUARD}`;
 
+// A delivery confirmation is kept only for an email we can name: the row is the per-post "delivered".
+const DELIVERED_HISTORY = `${HISTORY}
+  AND EXISTS (SELECT 1 FROM email_notifications n WHERE n.user_id = users.id AND n.email_message_id = ?8)`;
+
 // ?4 hash, ?5 reason, ?6 at. The first reason wins.
 const SUPPRESS = `INSERT INTO suppressions (address_hash, reason, source, created_at)
   SELECT ?4, ?5, ?1, ?6 WHERE ${GUARD} ON CONFLICT (address_hash) DO NOTHING`;
@@ -119,7 +123,8 @@ export function checkFeedbackEvent(event: FeedbackEvent): void {
  * - prior_complaint: as a complaint, without total_complained;
  * - unsubscribe: reader unsubscribed from everything (pending mail cancelled), an `unsubscribed`
  *   history row, total_unsubscribed; no suppression;
- * - delivered: total_delivered.
+ * - delivered: total_delivered, and a `delivered` history row on the email it confirms (found by
+ *   the provider's message id; none when no email of ours carries it).
  * Returns `applied: false` for an event already applied.
  */
 export async function applyFeedbackEvent(
@@ -156,6 +161,8 @@ export async function applyFeedbackEvent(
     statements.push(d1.prepare(UNSUBSCRIBE_READER).bind(...key, at, hash, address));
     statements.push(d1.prepare(CANCEL_PENDING).bind(...key, address, `the reader unsubscribed at ${event.provider}`));
     statements.push(d1.prepare(HISTORY).bind(...key, 'unsubscribed', details, at, address, pid));
+  } else if (event.kind === 'delivered' && pid) {
+    statements.push(d1.prepare(DELIVERED_HISTORY).bind(...key, 'delivered', details, at, address, pid));
   }
   const counter = COUNTER[event.kind];
   if (counter) statements.push(d1.prepare(countStatement(counter)).bind(...key, utcDateKey(now), at, FEEDBACK_STATS_TYPE));

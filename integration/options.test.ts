@@ -22,7 +22,15 @@ describe('parseOptions', () => {
       onSyncError: 'fail',
       dryRun: false,
       baseline: false,
+      approval: 'auto',
     });
+  });
+
+  it('takes approval manual or auto, and refuses anything else with the option named', () => {
+    expect(parseOptions({ approval: 'manual' }).approval).toBe('manual');
+    expect(parseOptions({ approval: 'auto' }).approval).toBe('auto');
+    expect(() => parseOptions({ approval: 'yes' as never })).toThrow(/approval: Invalid option: expected one of "auto"\|"manual"/);
+    expect(() => parseOptions({ approval: true as never })).toThrow(/approval/);
   });
 
   it('turns the baseline on by option or for one build by CONTENT_BASELINE, the option winning', () => {

@@ -99,6 +99,12 @@ const optionsSchema = z
      */
     baseline: z.boolean().optional(),
     /**
+     * `auto` (default): a new post goes out with the next delivery run once published. `manual`:
+     * a post registered by a build with this on waits in the console until the author sends it
+     * now or schedules it; posts registered before stay as they were.
+     */
+    approval: z.enum(['auto', 'manual']).optional(),
+    /**
      * The host's own paths that accept cross-site form POSTs (e.g. a payment webhook) while its
      * `security.checkOrigin` stays on: exact paths as requested (with Astro's `base`), or `/path/*`.
      */
@@ -137,6 +143,7 @@ export type ResolvedOptions = {
   onSyncError: 'fail' | 'warn';
   dryRun: boolean;
   baseline: boolean;
+  approval: 'auto' | 'manual';
   originCheckExempt: string[];
   sitemapSubscribePage: boolean;
   locale: string | undefined;
@@ -160,6 +167,8 @@ export const DEFAULTS = {
   onSyncError: 'fail',
   dryRun: false,
   baseline: false,
+  // `auto`, so that upgrading changes nothing for a site that relies on the next run sending (docs/console.md, "Approval").
+  approval: 'auto',
   paragraphs: 3,
 } as const;
 
@@ -223,6 +232,7 @@ export function parseOptions(input: ContentRegistryOptions | undefined = {}, env
     onSyncError: o.onSyncError ?? DEFAULTS.onSyncError,
     dryRun: o.dryRun ?? DEFAULTS.dryRun,
     baseline: o.baseline ?? (/^(1|true)$/i.test(env.CONTENT_BASELINE?.trim() ?? '') || DEFAULTS.baseline),
+    approval: o.approval ?? DEFAULTS.approval,
     originCheckExempt: o.originCheckExempt ?? [],
     sitemapSubscribePage: o.sitemap?.subscribePage ?? false,
     locale: o.locale,

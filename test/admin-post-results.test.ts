@@ -48,15 +48,20 @@ describe('postResults', () => {
       // gus got a later post first, then unsubscribed: that one caused it
       t.d1.prepare("INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, sent_at, created_at) VALUES ('later-gus', ?1, 'blog', ?2, 'Later post', 'https://x', 'new_content', 'sent', ?3, ?3)").bind(readers.gus!.id, later.slug, at + DAY),
       history('h8', readers.gus!.id, null, 'unsubscribed', at + 2 * DAY),
+      // the provider confirmed delivery to ann (twice: one reader) and fay
+      history('h9', readers.ann!.id, of('ann').id, 'delivered', at + 2),
+      history('h10', readers.ann!.id, of('ann').id, 'delivered', at + 3),
+      history('h11', readers.fay!.id, of('fay').id, 'delivered', at + 2),
       t.d1.prepare("UPDATE email_notifications SET status = 'failed', sent_at = NULL WHERE id = ?1").bind(of('dan').id),
     ]);
 
     const { counts } = await postResults(t.db, post.slug);
-    expect(counts).toEqual({ sent: 6, bounced: 1, complained: 1, failed: 1, unsubscribed: 1, opened: 1, clicked: 1 });
+    expect(counts).toEqual({ sent: 6, delivered: 2, bounced: 1, complained: 1, failed: 1, unsubscribed: 1, opened: 1, clicked: 1 });
     const emails = async (m: Parameters<typeof postResults>[2]) => (await postResults(t.db, post.slug, m)).readers.map((r) => r.email);
     expect(await emails('unsubscribed')).toEqual(['eve@example.org']);
     expect(await emails('failed')).toEqual(['dan@example.org']);
     expect(await emails('opened')).toEqual(['ann@example.org']);
+    expect(await emails('delivered')).toEqual(['ann@example.org', 'fay@example.org']);
     expect(await emails('sent')).toEqual(['ann', 'bob', 'cat', 'eve', 'fay', 'gus'].map((n) => `${n}@example.org`));
   });
 

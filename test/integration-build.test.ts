@@ -120,6 +120,35 @@ describe('astro build → local D1', () => {
   });
 });
 
+describe('astro build with approval: manual', () => {
+  let fixture: ReturnType<typeof copyFixture>;
+  let persist: string;
+  beforeAll(async () => {
+    fixture = copyFixture();
+    persist = mkdtempSync(join(tmpdir(), 'content-build-approval-'));
+    await migrateLocalD1(fixture.root, persist);
+  });
+  afterAll(() => {
+    fixture?.dispose();
+    rmSync(persist, { recursive: true, force: true });
+  });
+
+  it('turned on after earlier builds, only the post it adds waits for the author', async () => {
+    expect((await buildFixture(fixture.root, { collections, persist })).error).toBeUndefined();
+    writeFileSync(join(fixture.root, 'src/content/blog/fourth-post.md'), '---\ntitle: Fourth post\ndate: 2026-03-01\n---\nWritten after the send step was turned on.\n');
+    const { log, error } = await buildFixture(fixture.root, { collections, persist, approval: 'manual' });
+    expect(error).toBeUndefined();
+    expect(summary(log)).toMatch(/^content: 1 new, 0 changed, 5 unchanged, 0 removed, 1 draft skipped, 1 waiting for you to send them in the console \(approval: manual\) \(\d+ ms\)$/);
+    const local = await openLocalD1(fixture.root, persist);
+    try {
+      const { results } = await local.d1.prepare('SELECT slug, awaiting_approval, delivery_held FROM content_items WHERE awaiting_approval = 1 OR delivery_held = 1').all();
+      expect(results).toEqual([{ slug: 'blog/fourth-post', awaiting_approval: 1, delivery_held: 1 }]);
+    } finally {
+      await local.dispose();
+    }
+  });
+});
+
 describe('astro build → remote D1 (HTTP API stand-in)', () => {
   let fixture: ReturnType<typeof copyFixture>;
   let api: D1ApiStandIn;

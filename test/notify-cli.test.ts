@@ -97,4 +97,31 @@ describe('astro-d1-notify notify', () => {
     expect(summary.heldPosts).toEqual([{ slug, title: expect.any(String), recipients: { immediate: 2, daily: 1, weekly: 0 } }]);
     expect(run.stdout).toContain(`1 post(s) held in the console, not sent: ${slug}.`);
   }, 120_000);
+
+  it('names the posts waiting for the author (approval: manual) and the scheduled ones, and sends neither', async () => {
+    const persist = join(dir, 'approval');
+    await seed(persist, { immediate: 2, daily: 0 });
+    const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: join(ROOT, 'wrangler.jsonc'), persist: { path: persist } });
+    let waiting: { slug: string };
+    let scheduled: { slug: string; send_at: number };
+    try {
+      const d1 = proxy.env.DB;
+      const [first, second] = (await d1.prepare('SELECT id, slug FROM content_items ORDER BY slug LIMIT 2').all<{ id: string; slug: string }>()).results;
+      waiting = (await d1.prepare('UPDATE content_items SET delivery_held = 1, awaiting_approval = 1 WHERE id = ?1 RETURNING slug').bind(first!.id).first())!;
+      // A day after the CLI's (real) clock, taken from SQLite's clock: the same real time.
+      scheduled = (await d1.prepare('UPDATE content_items SET send_at = unixepoch() + 86400 WHERE id = ?1 RETURNING slug, send_at').bind(second!.id).first())!;
+    } finally {
+      await proxy.dispose();
+    }
+    const run = await notify(persist);
+    expect(run.code, run.stderr).toBe(0);
+    const summary = summaryOf(run) as unknown as { sent: number; heldPosts: unknown[]; waitingPosts: { slug: string }[]; scheduledPosts: { slug: string; sendAt: string }[] };
+    expect(summary.sent).toBe(2); // the third post only, to its two readers
+    expect(summary.heldPosts).toEqual([]);
+    expect(summary.waitingPosts).toEqual([{ slug: waiting.slug, title: expect.any(String), recipients: { immediate: 2, daily: 0, weekly: 0 } }]);
+    const sendAt = new Date(scheduled.send_at * 1000).toISOString();
+    expect(summary.scheduledPosts).toEqual([{ slug: scheduled.slug, title: expect.any(String), recipients: { immediate: 2, daily: 0, weekly: 0 }, sendAt }]);
+    expect(run.stdout).toContain(`1 post(s) wait for you to send them (approval: manual): ${waiting.slug}.`);
+    expect(run.stdout).toContain(`1 post(s) scheduled: ${scheduled.slug} at ${sendAt}`);
+  }, 120_000);
 });

@@ -23,6 +23,13 @@ export const contentItems = sqliteTable(
     tags: text('tags', { mode: 'json' }).$type<string[]>().notNull().default([]),
     /** Held by the author (console): not fanned out, and its pending notifications are not claimed. */
     deliveryHeld: flag('delivery_held'),
+    /**
+     * Registered while the `approval: 'manual'` option was on and not yet sent by the author: it
+     * is also held (delivery_held = 1) until the console's "Send now" or "Schedule" clears both.
+     */
+    awaitingApproval: flag('awaiting_approval'),
+    /** When the author scheduled it: the processor fans out only once this time has come (null: as soon as published). */
+    sendAt: integer('send_at', { mode: 'timestamp' }),
     /** The post as its email carries it: Astro's rendered HTML made email-safe at build time (null: the summary card). */
     emailHtml: text('email_html'),
     /** The text part, made from the same HTML (and the same cut). */

@@ -21,6 +21,8 @@ export const HISTORY_ACTIONS = [
   'unsubscribed',
   'preferences_updated',
   'complained',
+  /** The provider's delivery confirmation (SES Delivery, Postmark Delivery, Resend email.delivered, Cloudflare delivered). */
+  'delivered',
 ] as const;
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];

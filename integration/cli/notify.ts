@@ -11,7 +11,7 @@
  * the Cron Trigger makes.
  */
 import { resolve } from 'node:path';
-import { waitingPosts } from '../../db/admin-posts';
+import { waitingPosts, type WaitingState } from '../../db/admin-posts';
 import { makeDigestsDueNow, waitingDigests } from '../../db/digest-waiting';
 import { withBusyRetry } from '../delivery/d1-busy-retry';
 import { buildDeliveryDeps, type DeliveryEnv } from '../delivery/deps';
@@ -70,9 +70,14 @@ async function notifyLocal(
     }
     const summary = await processNotifications(deps, { batchSize: o.batchSize, timeBudgetMs: o.timeBudgetMs });
     const digests = await waitingDigests(deps.db, deps.clock());
-    const held = (await waitingPosts(deps.db, deps.clock())).filter((p) => p.held);
-    ctx.log(JSON.stringify({ ...summary, waitingDigests: digests.waiting, nextDigestSlotAt: digests.nextSlotAt?.toISOString() ?? null, heldPosts: held.map((p) => ({ slug: p.slug, title: p.title, recipients: p.recipients })), busyRetries }, null, 2));
-    if (held.length > 0) ctx.log(`\n${held.length} post(s) held in the console, not sent: ${held.map((p) => p.slug).join(', ')}. Release them at ${deps.config.siteUrl}/admin/posts`);
+    const notOut = await waitingPosts(deps.db, deps.clock());
+    const named = (state: WaitingState) => notOut.filter((p) => p.state === state).map((p) => ({ slug: p.slug, title: p.title, recipients: p.recipients, ...(p.sendAt && { sendAt: p.sendAt.toISOString() }) }));
+    const [held, waiting, scheduled] = [named('held'), named('approval'), named('scheduled')];
+    ctx.log(JSON.stringify({ ...summary, waitingDigests: digests.waiting, nextDigestSlotAt: digests.nextSlotAt?.toISOString() ?? null, heldPosts: held, waitingPosts: waiting, scheduledPosts: scheduled, busyRetries }, null, 2));
+    const slugs = (posts: { slug: string }[]) => posts.map((p) => p.slug).join(', ');
+    if (waiting.length > 0) ctx.log(`\n${waiting.length} post(s) wait for you to send them (approval: manual): ${slugs(waiting)}. Send or schedule them at ${deps.config.siteUrl}/admin/posts`);
+    if (held.length > 0) ctx.log(`\n${held.length} post(s) held in the console, not sent: ${slugs(held)}. Release them at ${deps.config.siteUrl}/admin/posts`);
+    if (scheduled.length > 0) ctx.log(`\n${scheduled.length} post(s) scheduled: ${scheduled.map((p) => `${p.slug} at ${p.sendAt}`).join(', ')}`);
     if (summary.sent > 0) ctx.log(`\n${summary.sent} email(s) captured: open ${deps.config.siteUrl}/dev/mail (with astro dev running)`);
     if (digests.waiting > 0) {
       ctx.log(

@@ -39,7 +39,7 @@ export async function registerContent(args: {
       opened.db,
       collected.records,
       { collections: options.collections.map((c) => c.name), types: [...new Set(options.collections.map((c) => c.type))] },
-      { dryRun: options.dryRun, baseline: options.baseline },
+      { dryRun: options.dryRun, baseline: options.baseline, approval: options.approval },
     );
   } finally {
     await opened.dispose();

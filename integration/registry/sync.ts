@@ -1,5 +1,5 @@
 import { AstroError } from 'astro/errors';
-import { baselineStatement, readExistingContent, writeAtomically, type ContentRecord, type ExistingRow } from '../../db/content-sync';
+import { awaitApprovalStatement, baselineStatement, readExistingContent, writeAtomically, type ContentRecord, type ExistingRow } from '../../db/content-sync';
 import type { MeteredSqlRunner } from '../../db/sql-runner';
 
 // The SQL is db/content-sync.ts's; this module plans and reports.
@@ -25,6 +25,8 @@ export type SyncReport = SyncPlan & {
   ms: number;
   /** With `baseline`: published, unnotified entries marked notified in the same transaction. */
   baselined: number | null;
+  /** With `approval: 'manual'`: new entries left waiting in the console for the author to send (null: `auto`). */
+  awaitingApproval: number | null;
   /** Entries with `draft: true`, skipped by the collector (counted so the log never skips silently). */
   drafts?: number;
 };
@@ -82,7 +84,7 @@ export async function syncContent(
   db: MeteredSqlRunner,
   records: ContentRecord[],
   watched: { collections: string[]; types: string[] },
-  options: { dryRun?: boolean; baseline?: boolean; now?: () => number; at?: Date } = {},
+  options: { dryRun?: boolean; baseline?: boolean; approval?: 'auto' | 'manual'; now?: () => number; at?: Date } = {},
 ): Promise<SyncReport> {
   const now = options.now ?? (() => performance.now());
   const started = now();
@@ -90,14 +92,19 @@ export async function syncContent(
   const existing = await readExistingContent(db).catch(explainReadError);
   const plan = planSync(existing, records, watched);
   const at = Math.floor((options.at ?? new Date()).getTime() / 1000);
-  const after = options.baseline ? [baselineStatement(at)] : [];
+  const manual = options.approval === 'manual' && plan.added.length > 0;
+  const after = [
+    ...(manual ? [awaitApprovalStatement(plan.added.map((r) => r.slug), options.baseline ? at : null)] : []),
+    ...(options.baseline ? [baselineStatement(at)] : []),
+  ];
   const { afterChanges, ...written } = options.dryRun
     ? { rowsWritten: 0, statements: 0, staged: false, afterChanges: [] as number[] }
     : await writeAtomically(db, [...plan.added, ...plan.changed], undefined, after);
   return {
     ...plan,
     ...written,
-    baselined: options.baseline && !options.dryRun ? (afterChanges[0] ?? 0) : null,
+    baselined: options.baseline && !options.dryRun ? (afterChanges[manual ? 1 : 0] ?? 0) : null,
+    awaitingApproval: options.approval !== 'manual' ? null : manual && !options.dryRun ? (afterChanges[0] ?? 0) : 0,
     dryRun: options.dryRun === true,
     roundTrips: db.roundTrips - tripsBefore,
     ms: Math.round(now() - started),
@@ -112,6 +119,7 @@ export function summaryLine(report: SyncReport): string {
     `${report.unchanged} unchanged, ${report.removed.length} removed` +
     (report.drafts === undefined ? '' : `, ${report.drafts} ${report.drafts === 1 ? 'draft' : 'drafts'} skipped`) +
     (report.baselined === null ? '' : `, ${report.baselined} baselined (marked notified, no email)`) +
+    (report.awaitingApproval ? `, ${report.awaitingApproval} waiting for you to send them in the console (approval: manual)` : '') +
     ` (${report.ms} ms)`
   );
 }

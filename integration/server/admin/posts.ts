@@ -1,6 +1,6 @@
-/** POST /admin/posts/:id/action — hold, release, cancel, retry failed, or send a test to me. */
+/** POST /admin/posts/:id/action — send now, schedule, hold, release, cancel, retry failed, or send a test to me. */
 import type { Db } from '../../../db/client';
-import { getPostWithProgress, cancelPost, retryFailed, setPostHeld } from '../../../db/admin-posts';
+import { approvePost, getPostWithProgress, cancelPost, retryFailed, setPostHeld } from '../../../db/admin-posts';
 import { recordAdminAction } from '../../../db/admin-audit';
 import type { Transport } from '../../delivery/transport';
 import { formText } from '../forms';
@@ -8,10 +8,23 @@ import { parseEmail } from '../validation';
 import { forbiddenPage } from './gate';
 import { sendTestEmail, type PreviewConfig } from './preview';
 import { backTo, type ActionContext } from './request';
+import { utcTime } from './approval';
 
 export type PostActionDeps = { db: Db; config: PreviewConfig; transport: Transport; now?: () => Date };
 
-export const POST_OPS = ['hold', 'release', 'cancel', 'retry', 'test'] as const;
+export const POST_OPS = ['send', 'schedule', 'hold', 'release', 'cancel', 'retry', 'test'] as const;
+
+/** A `datetime-local` value (`2026-12-08T09:30`), read as UTC: the console shows every time in UTC. */
+export function parseSendAt(value: string): Date | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value.trim());
+  if (!m) return null;
+  const [y, mo, d, h, mi, sec] = m.slice(1).map((x) => Number(x ?? 0)) as [number, number, number, number, number, number];
+  const at = new Date(Date.UTC(y, mo - 1, d, h, mi, sec));
+  // Date.UTC rolls 2026-02-30 over to March: a date that does not exist is refused, not moved.
+  return at.getUTCMonth() === mo - 1 && at.getUTCDate() === d && h < 24 && mi < 60 ? at : null;
+}
+
+const utc = utcTime;
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -24,6 +37,17 @@ export async function postAction(deps: PostActionDeps, ctx: ActionContext, id: s
   const who = { actor: ctx.identity.actor, ipAddress: ctx.ipAddress };
   const page = `/admin/posts/${encodeURIComponent(id)}`;
 
+  if (op === 'send' || op === 'schedule') {
+    if (post.notificationSent) return backTo(page, 'This post has already gone out or was cancelled: nothing to send.');
+    let sendAt: Date | null = null;
+    if (op === 'schedule') {
+      sendAt = parseSendAt(formText(ctx.form, 'send_at') ?? '');
+      if (!sendAt) return backTo(page, 'Not scheduled: give a date and time (UTC), e.g. 2026-12-08 09:30.');
+      if (sendAt <= now) return backTo(page, `Not scheduled: ${utc(sendAt)} has passed. Choose a later time, or use Send now.`);
+    }
+    await approvePost(deps.db, id, sendAt, who, now);
+    return backTo(page, sendAt ? `Scheduled: it goes out with the first delivery run after ${utc(sendAt)}.` : 'Sent: it goes out with the next delivery run.');
+  }
   if (op === 'hold' || op === 'release') {
     await setPostHeld(deps.db, id, op === 'hold', who, now);
     return backTo(page, op === 'hold' ? 'Post held: nothing more goes out for it until you release it.' : 'Post released.');
