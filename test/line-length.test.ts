@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -17,12 +18,12 @@ function shippedFiles(): string[] {
 }
 
 describe('line length', () => {
-  it(`keeps every shipped line under ${MAX + 1} characters`, () => {
+  it(`keeps every shipped line at most ${MAX} characters long`, () => {
     const files = shippedFiles();
     expect(files.length).toBeGreaterThan(100);
     const long: string[] = [];
     for (const file of files) {
-      readFileSync(new URL(`../${file}`, import.meta.url), 'utf8')
+      readFileSync(join(ROOT, file), 'utf8')
         .split('\n')
         .forEach((line, i) => {
           if (line.length > MAX) long.push(`${file}:${i + 1} (${line.length})`);
