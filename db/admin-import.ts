@@ -37,7 +37,9 @@ export async function findExisting(db: Db, emails: readonly string[]): Promise<M
   for (let i = 0; i < emails.length; i += LOOKUP_CHUNK) {
     statements.push(
       d1
-        .prepare(`SELECT id, email, email_status AS status, email_frequency AS frequency, ${CONTENT_TYPES.map((t) => `${PREFERENCE_SQL_COLUMN[t]} AS ${t}`).join(', ')} FROM users WHERE email IN (SELECT value FROM json_each(?1))`)
+        .prepare(`SELECT id, email, email_status AS status, email_frequency AS frequency,
+          ${CONTENT_TYPES.map((t) => `${PREFERENCE_SQL_COLUMN[t]} AS ${t}`).join(', ')}
+          FROM users WHERE email IN (SELECT value FROM json_each(?1))`)
         .bind(JSON.stringify(emails.slice(i, i + LOOKUP_CHUNK))),
     );
   }
@@ -95,9 +97,11 @@ const INSERT_USERS = `INSERT INTO users (id, email, email_hash, ${CONTENT_TYPES.
 
 // Updates only readers an import may touch (never unsubscribed, bounced or suppressed ones).
 // The reader is found through the unique email index (the rows are the outer loop, via IN).
-const UPDATE_USERS = `UPDATE users SET ${CONTENT_TYPES.map((t) => `${PREFERENCE_SQL_COLUMN[t]} = r.value->>'${t}'`).join(', ')}, email_frequency = r.value->>'f', updated_at = ?2
+const UPDATE_USERS = `UPDATE users
+  SET ${CONTENT_TYPES.map((t) => `${PREFERENCE_SQL_COLUMN[t]} = r.value->>'${t}'`).join(', ')}, email_frequency = r.value->>'f', updated_at = ?2
   FROM json_each(?1) AS r
-  WHERE users.email IN (SELECT value->>'e' FROM json_each(?1)) AND users.email = r.value->>'e' AND users.email_status NOT IN (${NEVER_IMPORT_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+  WHERE users.email IN (SELECT value->>'e' FROM json_each(?1)) AND users.email = r.value->>'e'
+    AND users.email_status NOT IN (${NEVER_IMPORT_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 // An updated reader's history says the import changed their choices, and which import (the done page lists them by it).
 const UPDATED_HISTORY = `INSERT INTO email_notification_history (id, user_id, action, details, timestamp)
@@ -112,7 +116,8 @@ const SUBSCRIBED_HISTORY = `INSERT INTO email_notification_history (id, user_id,
     json_object('source', 'import', 'importId', ?3, 'consentAttested', json(?4), 'contentTypes', r.value->'types', 'frequency', r.value->>'f'), ?2
   FROM json_each(?1) AS r CROSS JOIN users u ON u.email = r.value->>'e'`;
 
-const VERIFICATION_MAILS = `INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, created_at)
+const VERIFICATION_MAILS = `INSERT INTO email_notifications
+    (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, created_at)
   SELECT lower(hex(randomblob(16))), u.id, 'system', r.value->>'c', 'Confirm your subscription', r.value->>'u', 'verification', 'pending', ?2
   FROM json_each(?1) AS r CROSS JOIN users u ON u.email = r.value->>'e'
   WHERE r.value->>'u' IS NOT NULL AND u.email_status = 'active'

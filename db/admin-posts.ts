@@ -81,7 +81,8 @@ const CANCEL_HISTORY = `INSERT INTO email_notification_history (id, notification
   SELECT lower(hex(randomblob(16))), n.id, n.user_id, 'cancelled', json_object('reason', 'cancelled by the author', 'actor', ?3), ?2
   FROM email_notifications n JOIN content_items c ON c.slug = n.content_id
   WHERE c.id = ?1 AND n.status IN ('pending', 'failed')`;
-const CANCEL_ROWS = `UPDATE email_notifications SET status = 'cancelled', error_message = 'cancelled by the author', next_retry_at = NULL, lease_expires_at = NULL
+const CANCEL_ROWS = `UPDATE email_notifications
+  SET status = 'cancelled', error_message = 'cancelled by the author', next_retry_at = NULL, lease_expires_at = NULL
   WHERE content_id = (SELECT slug FROM content_items WHERE id = ?1) AND status IN ('pending', 'failed')`;
 // A cancelled post that was never fanned out never will be; one that waited for approval waits no more.
 const CANCEL_ITEM = `UPDATE content_items SET notification_sent = 1, delivery_held = delivery_held AND NOT awaiting_approval, awaiting_approval = 0,

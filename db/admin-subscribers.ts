@@ -64,7 +64,10 @@ export function subscriberWhere(f: SubscriberFilters): { where: string; params: 
   }
   if (f.importId) {
     params.push(f.importId);
-    clauses.push(`id IN (SELECT user_id FROM email_notification_history WHERE action IN ('subscribed', 'preferences_updated') AND details->>'importId' = ?${params.length})`);
+    clauses.push(
+      `id IN (SELECT user_id FROM email_notification_history
+        WHERE action IN ('subscribed', 'preferences_updated') AND details->>'importId' = ?${params.length})`,
+    );
   }
   return { where: clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '', params };
 }
@@ -188,7 +191,8 @@ export async function suppressSubscriber(db: Db, id: string, who: Actor, now = n
     d1.prepare(`UPDATE users SET email_status = 'blocked', updated_at = ?2 WHERE id = ?1 RETURNING id`).bind(id, at),
     // On the suppression list too, so the address stays unmailable after an erase or a re-subscribe.
     d1
-      .prepare(`INSERT INTO suppressions (address_hash, reason, source, created_at) SELECT email_hash, 'manual', 'admin', ?2 FROM users WHERE id = ?1 AND email_hash IS NOT NULL ON CONFLICT(address_hash) DO NOTHING`)
+      .prepare(`INSERT INTO suppressions (address_hash, reason, source, created_at)
+        SELECT email_hash, 'manual', 'admin', ?2 FROM users WHERE id = ?1 AND email_hash IS NOT NULL ON CONFLICT(address_hash) DO NOTHING`)
       .bind(id, at),
     d1.prepare(CANCEL_HISTORY).bind(id, at, reason),
     d1.prepare(CANCEL_ROWS).bind(id, reason),

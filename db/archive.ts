@@ -47,7 +47,8 @@ export function prunePreviewsStatement(cutoffSeconds: number): SqlStatement {
   // content_hash stays: the build compares it to skip unchanged entries, so clearing it (as the
   // spec's query does) would make the next build rewrite every old entry, preview included.
   return stmt(
-    'UPDATE content_items SET content_preview = NULL, updated_at = unixepoch() WHERE publish_date < ? AND notification_sent = 1 AND content_preview IS NOT NULL',
+    `UPDATE content_items SET content_preview = NULL, updated_at = unixepoch()
+     WHERE publish_date < ? AND notification_sent = 1 AND content_preview IS NOT NULL`,
     cutoffSeconds,
   );
 }

@@ -17,7 +17,9 @@ export const VERIFICATION_TTL_SECONDS = 60 * 60 * 48; // 48 hours
  */
 export const CONSENT_TEXT = {
   version: '2026-11-v1',
-  text: 'I agree to receive emails about the content I chose, as often as I chose. I can change this, download my data or delete my account at any time from the Email preferences link in every email.',
+  text:
+    'I agree to receive emails about the content I chose, as often as I chose. ' +
+    'I can change this, download my data or delete my account at any time from the Email preferences link in every email.',
 } as const;
 
 /** The wording a reader saw: its version id and text (a translation has its own version, see consentWordingOf). */

@@ -87,7 +87,9 @@ export type EraseResult = { erased: boolean; suppressionKept: boolean };
 // ?1 user id, ?2 address hash, ?3 now. Kept only for a reader who unsubscribed or complained;
 // an entry already there (a bounce, an author's suppression) stays as it is.
 const KEEP_SUPPRESSION = `INSERT INTO suppressions (address_hash, reason, source, created_at)
-  SELECT ?2, CASE WHEN EXISTS (SELECT 1 FROM email_notification_history WHERE user_id = ?1 AND action = 'complained') THEN 'complaint' ELSE 'unsubscribed' END, 'erasure', ?3
+  SELECT ?2,
+    CASE WHEN EXISTS (SELECT 1 FROM email_notification_history WHERE user_id = ?1 AND action = 'complained') THEN 'complaint' ELSE 'unsubscribed' END,
+    'erasure', ?3
   FROM users WHERE id = ?1 AND (unsubscribe_all = 1 OR unsubscribed_at IS NOT NULL OR email_status IN ('unsubscribed', 'blocked')
     OR EXISTS (SELECT 1 FROM email_notification_history WHERE user_id = ?1 AND action IN ('unsubscribed', 'complained')))
   ON CONFLICT (address_hash) DO NOTHING`;

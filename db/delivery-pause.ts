@@ -69,7 +69,9 @@ export async function checkComplaintRate(db: Db, now: Date): Promise<{ pause: Bu
   const pause: BulkPause = {
     paused: true,
     since: now.toISOString(),
-    reason: `complaint rate ${(measured.rate * 100).toFixed(2)}% (${measured.complaints} of the last ${measured.sends} sends) passed ${COMPLAINT_RATE_LIMIT * 100}%`,
+    reason:
+      `complaint rate ${(measured.rate * 100).toFixed(2)}% ` +
+      `(${measured.complaints} of the last ${measured.sends} sends) passed ${COMPLAINT_RATE_LIMIT * 100}%`,
     ...measured,
   };
   await setBulkPause(db, pause, now);

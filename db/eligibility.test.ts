@@ -47,8 +47,10 @@ beforeAll(async () => {
   await t.d1.batch([
     t.d1
       .prepare(
-        `INSERT INTO users (id, email, email_hash, email_status, email_verified, unsubscribe_all, ${CONTENT_TYPES.map((c) => PREFERENCE_SQL_COLUMN[c]).join(', ')})
-         SELECT r.value->>'id', r.value->>'e', 'hash-' || (r.value->>'id'), r.value->>'st', r.value->>'v', r.value->>'u', ${CONTENT_TYPES.map((c) => `r.value->>'${c}'`).join(', ')}
+        `INSERT INTO users (id, email, email_hash, email_status, email_verified, unsubscribe_all,
+           ${CONTENT_TYPES.map((c) => PREFERENCE_SQL_COLUMN[c]).join(', ')})
+         SELECT r.value->>'id', r.value->>'e', 'hash-' || (r.value->>'id'), r.value->>'st', r.value->>'v', r.value->>'u',
+           ${CONTENT_TYPES.map((c) => `r.value->>'${c}'`).join(', ')}
          FROM json_each(?1) r`,
       )
       .bind(JSON.stringify(rows)),

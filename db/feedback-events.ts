@@ -63,7 +63,8 @@ const BOUNCE_READER = `UPDATE users SET bounce_count = bounce_count + 1, last_bo
   WHERE email = ?8 AND ${GUARD}`;
 
 // ?4 at, ?5 hash, ?6 address. As unsubscribeUserFromAll, plus the hash stamp.
-const UNSUBSCRIBE_READER = `UPDATE users SET unsubscribe_all = 1, ${NO_PREFERENCES_SET_SQL}, unsubscribed_at = ?4, updated_at = ?4, email_hash = COALESCE(email_hash, ?5),
+const UNSUBSCRIBE_READER = `UPDATE users SET unsubscribe_all = 1, ${NO_PREFERENCES_SET_SQL}, unsubscribed_at = ?4, updated_at = ?4,
+    email_hash = COALESCE(email_hash, ?5),
     email_status = CASE WHEN email_status IN ('bounced', 'blocked') THEN email_status ELSE 'unsubscribed' END
   WHERE email = ?6 AND ${GUARD}`;
 

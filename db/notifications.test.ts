@@ -108,7 +108,10 @@ describe('enqueueNotificationsForContent', () => {
   const rowsFor = async (slug: string) =>
     (
       await t.d1
-        .prepare('SELECT user_id, notification_type, scheduled_for, content_title, content_url, content_excerpt, created_at FROM email_notifications WHERE content_id = ?')
+        .prepare(
+          `SELECT user_id, notification_type, scheduled_for, content_title, content_url, content_excerpt, created_at
+           FROM email_notifications WHERE content_id = ?`,
+        )
         .bind(slug)
         .all<{ user_id: string; notification_type: string; scheduled_for: number | null; content_title: string; content_url: string; content_excerpt: string | null; created_at: number }>()
     ).results;

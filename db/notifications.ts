@@ -136,7 +136,8 @@ export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {
       notificationType: sql`case when ${users.emailFrequency} = 'immediate' then ${immediateType} else 'digest' end`.as('notificationType'),
       status: sql`'pending'`.as('status'),
       createdAt: sql`${toUnixSeconds(now)}`.as('createdAt'),
-      scheduledFor: sql`case ${users.emailFrequency} when 'daily' then ${toUnixSeconds(digestAt.daily)} when 'weekly' then ${toUnixSeconds(digestAt.weekly)} else null end`.as('scheduledFor'),
+      scheduledFor: sql`case ${users.emailFrequency}
+        when 'daily' then ${toUnixSeconds(digestAt.daily)} when 'weekly' then ${toUnixSeconds(digestAt.weekly)} else null end`.as('scheduledFor'),
       sentAt: sql`null`.as('sentAt'),
       errorMessage: sql`null`.as('errorMessage'),
       retryCount: sql`0`.as('retryCount'),
@@ -254,7 +255,8 @@ export async function queueSystemNotification(
 ): Promise<string> {
   const row = await d1Of(db)
     .prepare(
-      `INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, content_excerpt, notification_type, status, created_at)
+      `INSERT INTO email_notifications
+         (id, user_id, content_type, content_id, content_title, content_url, content_excerpt, notification_type, status, created_at)
        VALUES (?1, ?2, 'system', ?3, ?4, ?5, ?7, 'verification', 'pending', ?6)
        ON CONFLICT (user_id, content_type, content_id, notification_type) DO UPDATE SET content_url = excluded.content_url
        RETURNING id`,

@@ -104,7 +104,8 @@ export async function suppressAddresses(db: Db, addresses: readonly string[], pa
   const at = Math.floor((params.now ?? new Date()).getTime() / 1000);
   const [inserted] = await d1.batch([
     d1
-      .prepare(`INSERT INTO suppressions (address_hash, reason, source, created_at) SELECT value->>'h', ?2, ?3, ?4 FROM json_each(?1) WHERE true ON CONFLICT (address_hash) DO NOTHING`)
+      .prepare(`INSERT INTO suppressions (address_hash, reason, source, created_at)
+        SELECT value->>'h', ?2, ?3, ?4 FROM json_each(?1) WHERE true ON CONFLICT (address_hash) DO NOTHING`)
       .bind(payload, params.reason, params.source, at),
     d1.prepare(`UPDATE users SET email_hash = e.value->>'h' FROM json_each(?1) AS e WHERE users.email = e.value->>'a'`).bind(payload),
   ]);

@@ -93,7 +93,8 @@ describe('CHECK constraints reject bad enum values', () => {
     ['users.email_frequency', "UPDATE users SET email_frequency = 'hourly' WHERE id = ?"],
     [
       'email_notifications.status',
-      "INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, status) VALUES ('n1', ?, 'blog', 'b', 't', 'u', 'lost')",
+      'INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, status) ' +
+        "VALUES ('n1', ?, 'blog', 'b', 't', 'u', 'lost')",
     ],
     [
       'email_notifications.content_type',

@@ -67,7 +67,10 @@ export function linkBase(url: URL): string {
 /** Work that finishes after the response is sent (the Worker stays alive for it). */
 export const inBackground = (work: Promise<unknown>): void => waitUntil(work);
 
-/** The reader handlers' deps: where emailed links point, work after the answer (waitUntil), and account mail (queued, then sent at once; the processor retries failures). */
+/**
+ * The reader handlers' deps: where emailed links point, work after the answer (waitUntil),
+ * and account mail (queued, then sent at once; the processor retries failures).
+ */
 export function readerDeps(url: URL): ReaderDeps {
   return {
     siteUrl: linkBase(url),

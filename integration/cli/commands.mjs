@@ -23,7 +23,9 @@ export const COMMANDS = [
     module: './notify.ts',
     run: 'notifyCommand',
     summary: 'one run of the processor on the local D1 (mail goes to /dev/mail)',
-    help: `npx astro-d1-notify notify [--batch-size N] [--time-budget-ms N] [--digests-now] [--persist-to DIR] [--local] [--config wrangler.jsonc] [--binding DB]
+    help:
+      'npx astro-d1-notify notify [--batch-size N] [--time-budget-ms N] [--digests-now] [--persist-to DIR] ' +
+      `[--local] [--config wrangler.jsonc] [--binding DB]
   One run of the processor on the local D1 with the dev capture transport, whatever
   MAIL_TRANSPORT says: every email lands in the dev outbox (/dev/mail of \`astro dev\`), nothing
   is sent. --digests-now makes waiting digests due now (development only), so you can see one.

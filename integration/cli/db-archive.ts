@@ -28,7 +28,10 @@ export async function archiveCommand(args: readonly string[], ctx: CommandContex
   );
   if (flags.json) ctx.log(JSON.stringify(summary, null, 2));
   else {
-    ctx.log(`Archive on ${target.label}: moved ${summary.moved} of ${summary.eligible} history row(s) older than ${summary.cutoff} in ${summary.batches} batch(es) of ≤ ${batchRows} rows (${summary.statementsPerBatch} statements each), ${summary.durationMs} ms.`);
+    ctx.log(
+      `Archive on ${target.label}: moved ${summary.moved} of ${summary.eligible} history row(s) older than ${summary.cutoff} ` +
+        `in ${summary.batches} batch(es) of ≤ ${batchRows} rows (${summary.statementsPerBatch} statements each), ${summary.durationMs} ms.`,
+    );
     if (summary.previewsPruned !== undefined) ctx.log(`Pruned the preview of ${summary.previewsPruned} content item(s) older than ${PREVIEW_RETENTION_MONTHS} months.`);
   }
   return 0;

@@ -22,7 +22,8 @@ export async function eraseCommand(args: readonly string[], ctx: CommandContext,
     return 1;
   }
   ctx.log(
-    `Erased the reader on ${target.label}.${result.suppressionKept ? ' Their address stays on the suppression list (as a hash only): it is never mailed again.' : ' Nothing about them remains.'}`,
+    `Erased the reader on ${target.label}.` +
+      (result.suppressionKept ? ' Their address stays on the suppression list (as a hash only): it is never mailed again.' : ' Nothing about them remains.'),
   );
   return 0;
 }

@@ -13,7 +13,12 @@ export async function retentionCommand(args: readonly string[], ctx: CommandCont
   const outboxDays = intFlag(flags['outbox-days'], 'outbox-days', DEFAULT_OUTBOX_DAYS, 0, MAX_OUTBOX_DAYS);
   const target = resolveCliTarget(flags, ctx.env, ctx.root);
   const summary = await withTarget(target, (db) => runRetention(db, { now, outboxDays }));
-  ctx.log(`Retention on ${target.label}: deleted ${summary.sessions} expired session(s), ${summary.tokens} expired unsubscribe token(s), ${summary.accountTokens} expired sign-in or password link(s), ${summary.rateLimits} rate-limit window(s), ${summary.providerEvents} old provider event id(s), ${summary.devOutbox} dev outbox message(s) older than ${outboxDays} day(s); forgot the token hash of ${summary.consentTokens} unconfirmed consent record(s).`);
+  ctx.log(
+    `Retention on ${target.label}: deleted ${summary.sessions} expired session(s), ${summary.tokens} expired unsubscribe token(s), ` +
+      `${summary.accountTokens} expired sign-in or password link(s), ${summary.rateLimits} rate-limit window(s), ` +
+      `${summary.providerEvents} old provider event id(s), ${summary.devOutbox} dev outbox message(s) older than ${outboxDays} day(s); ` +
+      `forgot the token hash of ${summary.consentTokens} unconfirmed consent record(s).`,
+  );
   return 0;
 }
 

@@ -168,7 +168,8 @@ describe('gmail:auth', () => {
       for (const secret of [google.refreshToken, google.clientSecret]) expect(stdout + stderr).not.toContain(secret);
       const vars = readFileSync(join(dir, 'site/.dev.vars'), 'utf8');
       expect(vars).toBe(
-        `SITE_NAME="Mine"\nGMAIL_CLIENT_ID="${google.clientId}"\nGMAIL_CLIENT_SECRET="${google.clientSecret}"\nGMAIL_REFRESH_TOKEN="${google.refreshToken}"\nMAIL_TRANSPORT="gmail"\n`,
+        `SITE_NAME="Mine"\nGMAIL_CLIENT_ID="${google.clientId}"\nGMAIL_CLIENT_SECRET="${google.clientSecret}"\n` +
+          `GMAIL_REFRESH_TOKEN="${google.refreshToken}"\nMAIL_TRANSPORT="gmail"\n`,
       );
       expect(statSync(join(dir, 'site/.dev.vars')).mode & 0o077).toBe(0);
     } finally {

@@ -44,7 +44,8 @@ const DEFAULT_TIMEOUT_MS = 5 * 60_000;
 const CALLBACK_PATH = '/oauth2callback';
 
 const page = (title: string, body: string) =>
-  `<!doctype html><meta charset="utf-8"><title>${title}</title><body style="font-family:system-ui;max-width:36rem;margin:3rem auto"><h1>${title}</h1><p>${body}</p></body>`;
+  `<!doctype html><meta charset="utf-8"><title>${title}</title>` +
+  `<body style="font-family:system-ui;max-width:36rem;margin:3rem auto"><h1>${title}</h1><p>${body}</p></body>`;
 
 /** Waits for one valid redirect on the loopback server; resolves with the authorization code. */
 function waitForCode(server: Server, state: string, timeoutMs: number): Promise<string> {
@@ -153,7 +154,8 @@ export async function gmailAuthCommand(args: readonly string[], ctx: CommandCont
   const clientSecret = ctx.env.GMAIL_CLIENT_SECRET?.trim();
   if (!clientId || !clientSecret) {
     throw new UsageError(
-      'set GMAIL_CLIENT_ID and GMAIL_CLIENT_SECRET (an OAuth client of type "Desktop app" from https://console.cloud.google.com/apis/credentials, with the Gmail API enabled), e.g.\n' +
+      'set GMAIL_CLIENT_ID and GMAIL_CLIENT_SECRET (an OAuth client of type "Desktop app" ' +
+        'from https://console.cloud.google.com/apis/credentials, with the Gmail API enabled), e.g.\n' +
         '  GMAIL_CLIENT_ID=… GMAIL_CLIENT_SECRET=… npx astro-d1-notify gmail:auth --remote',
     );
   }
@@ -176,6 +178,9 @@ export async function gmailAuthCommand(args: readonly string[], ctx: CommandCont
     return 0;
   }
   await putWorkerSecrets(configPath, secrets, ctx.env, ctx.root);
-  ctx.log('Gmail access granted. GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET and GMAIL_REFRESH_TOKEN are stored as secrets of the deployed Worker; set "MAIL_TRANSPORT": "gmail" in wrangler.jsonc "vars" and deploy.');
+  ctx.log(
+    'Gmail access granted. GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET and GMAIL_REFRESH_TOKEN are stored as secrets of the deployed Worker; ' +
+      'set "MAIL_TRANSPORT": "gmail" in wrangler.jsonc "vars" and deploy.',
+  );
   return 0;
 }

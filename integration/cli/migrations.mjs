@@ -33,7 +33,10 @@ export function runMigrationsCommand(args, cwd, log) {
   const dryRun = args.includes('--dry-run');
   const unknown = args.filter((a, i) => !['--into', '--dry-run'].includes(a) && args[i - 1] !== '--into');
   if (unknown.length > 0 || (intoIndex >= 0 && !args[intoIndex + 1])) {
-    log.error(`astro-d1-notify migrations: unexpected ${unknown.join(' ') || '--into without a folder'}\nusage: npx astro-d1-notify migrations [--into <dir>] [--dry-run]`);
+    log.error(
+      `astro-d1-notify migrations: unexpected ${unknown.join(' ') || '--into without a folder'}\n` +
+        'usage: npx astro-d1-notify migrations [--into <dir>] [--dry-run]',
+    );
     return 2;
   }
   const hostFiles = existsSync(into) ? readdirSync(into) : [];
@@ -43,6 +46,9 @@ export function runMigrationsCommand(args, cwd, log) {
     if (!dryRun) copyFileSync(join(PACKAGE_MIGRATIONS, from), join(into, to));
     log.log(`${dryRun ? 'would copy' : 'copied'} ${from} -> ${join(into, to)}`);
   }
-  log.log(`astro-d1-notify: ${copies.length} migration(s) ${dryRun ? 'to copy' : 'copied'}, ${alreadyCopied} already in ${into}. Apply them with: npx wrangler d1 migrations apply DB --local (then --remote)`);
+  log.log(
+    `astro-d1-notify: ${copies.length} migration(s) ${dryRun ? 'to copy' : 'copied'}, ${alreadyCopied} already in ${into}. ` +
+      'Apply them with: npx wrangler d1 migrations apply DB --local (then --remote)',
+  );
   return 0;
 }

@@ -172,7 +172,11 @@ function missingRequired(s: Settings): string | undefined {
   const missing = REQUIRED_SETTINGS.filter((name) => s[name] === undefined);
   if (missing.length === 0) return undefined;
   const list = missing.join(', ');
-  return `Sending is stopped: ${list} ${missing.length > 1 ? 'are' : 'is'} not set. Outside a loopback SITE_URL there are no defaults: set ${missing.length > 1 ? 'them' : 'it'} in wrangler.jsonc "vars" (README "Variables")`;
+  const plural = missing.length > 1;
+  return (
+    `Sending is stopped: ${list} ${plural ? 'are' : 'is'} not set. ` +
+    `Outside a loopback SITE_URL there are no defaults: set ${plural ? 'them' : 'it'} in wrangler.jsonc "vars" (README "Variables")`
+  );
 }
 
 /** Reads and checks every delivery setting; throws one ConfigError naming each bad or missing variable. */

@@ -24,7 +24,10 @@ const ENGLISH_ONLY: EmailLocales = { defaultLocale: 'en', locales: ['en'], messa
 export function withD1Binding(bindings: Record<string, unknown>, binding: string): DeliveryEnv {
   const d1 = bindings[binding] as D1Database | undefined;
   if (!d1 || typeof (d1 as { prepare?: unknown }).prepare !== 'function') {
-    throw new ConfigError(`No D1 binding named ${binding} in this Worker: add it to d1_databases in the wrangler config, or set the integration's \`binding\` option to the binding's name.`);
+    throw new ConfigError(
+      `No D1 binding named ${binding} in this Worker: add it to d1_databases in the wrangler config, ` +
+        "or set the integration's `binding` option to the binding's name.",
+    );
   }
   return { ...bindings, DB: d1 };
 }

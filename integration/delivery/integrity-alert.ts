@@ -46,7 +46,9 @@ export async function runScheduledIntegrity(
   if (!admin.email) return { ...base, alert: 'no_admin_email' };
 
   const { transport, config } = buildDeliveryDeps(env, { transport: options.transport });
-  const text = `${formatIntegrityReport(report)}\n\nRun \`npx astro-d1-notify db:integrity --remote\` for the same report; docs/operations.md "Database maintenance" says what each check means.\n`;
+  const text =
+    `${formatIntegrityReport(report)}\n\nRun \`npx astro-d1-notify db:integrity --remote\` for the same report; ` +
+    'docs/operations.md "Database maintenance" says what each check means.\n';
   const messageIdHeader = makeMessageId(config.messageIdDomain);
   const raw = buildMessage({
     from: config.from,

@@ -24,7 +24,10 @@ export type Overrides = {
 export function deliveryQueueOf(env: DeliveryEnv): DeliveryQueue {
   const queue = env[DELIVERY_QUEUE_BINDING] as Partial<DeliveryQueue> | undefined;
   if (!queue || typeof queue.sendBatch !== 'function') {
-    throw new ConfigError(`DELIVERY_MODE is "queue" but the Worker has no ${DELIVERY_QUEUE_BINDING} queue producer binding (wrangler.jsonc "queues"; docs/delivery.md "Delivery at scale")`);
+    throw new ConfigError(
+      `DELIVERY_MODE is "queue" but the Worker has no ${DELIVERY_QUEUE_BINDING} queue producer binding ` +
+        '(wrangler.jsonc "queues"; docs/delivery.md "Delivery at scale")',
+    );
   }
   return queue as DeliveryQueue;
 }
@@ -107,7 +110,10 @@ export async function handleQueue(batch: QueueBatch, env: DeliveryEnv, overrides
       log.warn(JSON.stringify({
         event: 'queue_name_unconfigured',
         queue: batch.queue,
-        hint: `delivery messages on a queue named neither DELIVERY_QUEUE_NAME ("${deliveryQueue}") nor DELIVERY_DLQ_NAME ("${deadLetterQueue}"): sent as deliveries. If "${batch.queue}" is the dead-letter queue, set DELIVERY_DLQ_NAME to it, or its messages are sent again instead of marked failed (docs/delivery.md "Delivery at scale")`,
+        hint:
+          `delivery messages on a queue named neither DELIVERY_QUEUE_NAME ("${deliveryQueue}") nor DELIVERY_DLQ_NAME ("${deadLetterQueue}"): ` +
+          `sent as deliveries. If "${batch.queue}" is the dead-letter queue, set DELIVERY_DLQ_NAME to it, ` +
+          'or its messages are sent again instead of marked failed (docs/delivery.md "Delivery at scale")',
       }));
     }
     report.delivery = await consumeDeliveryBatch(deps(), byKind.delivery, producerOf(env));

@@ -44,7 +44,8 @@ export function createD1HttpExecutor(options: D1HttpOptions): MeteredSqlRunner &
   const attempts = options.attempts ?? 4;
   const backoffMs = options.backoffMs ?? 250;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const url = `${options.apiBase.replace(/\/+$/, '')}/accounts/${encodeURIComponent(options.accountId)}/d1/database/${encodeURIComponent(options.databaseId)}/query`;
+  const apiBase = options.apiBase.replace(/\/+$/, '');
+  const url = `${apiBase}/accounts/${encodeURIComponent(options.accountId)}/d1/database/${encodeURIComponent(options.databaseId)}/query`;
   let roundTrips = 0;
   let retries = 0;
 

@@ -3,13 +3,18 @@ import { BODY_LIMIT_BYTES, emailBody } from './email-body';
 
 const page = 'https://blog.example/blog/post';
 const opts = { pageUrl: page, siteName: 'Plain Words' };
-const SHIKI = '<pre class="astro-code github-dark-default" style="background-color:#0d1117;color:#e6edf3; overflow-x: auto;" tabindex="0" data-language="js"><code><span class="line"><span style="color:#FF7B72">const</span><span style="color:#E6EDF3"> x = 1;</span></span></code></pre>';
+const SHIKI =
+  '<pre class="astro-code github-dark-default" style="background-color:#0d1117;color:#e6edf3; overflow-x: auto;" tabindex="0" data-language="js">' +
+  '<code><span class="line"><span style="color:#FF7B72">const</span><span style="color:#E6EDF3"> x = 1;</span></span></code></pre>';
 
 describe('emailBody', () => {
   it('inlines CSS, makes links and images absolute, sizes images and keeps Shiki colours, tables and footnotes', () => {
-    const html = `<style>.note{color:#b91c1c}</style><h2 id="a">Heading</h2><p class="note">See <a href="/about">about</a>, <a href="other">other</a> and <a href="#fn-1">1</a>.</p>
+    const html =
+      '<style>.note{color:#b91c1c}</style><h2 id="a">Heading</h2>' +
+      `<p class="note">See <a href="/about">about</a>, <a href="other">other</a> and <a href="#fn-1">1</a>.</p>
 <ul><li>one</li><li>two</li></ul>${SHIKI}<p><img src="/img/a.png"><img src="b.png" alt="B" width="1200" height="600"></p>
-<table><thead><tr><th>k</th></tr></thead><tbody><tr><td>v</td></tr></tbody></table><section data-footnotes class="footnotes"><ol><li id="fn-1">Foot note.</li></ol></section><p>Last paragraph.</p>`;
+<table><thead><tr><th>k</th></tr></thead><tbody><tr><td>v</td></tr></tbody></table>` +
+      '<section data-footnotes class="footnotes"><ol><li id="fn-1">Foot note.</li></ol></section><p>Last paragraph.</p>';
     const body = emailBody(html, opts)!;
     expect(body.cut).toBe(false);
     expect(body.html).not.toMatch(/<style|class=/);
@@ -30,7 +35,11 @@ describe('emailBody', () => {
   });
 
   it('turns scripts, iframes and forms into labelled links and drops javascript: links', () => {
-    const body = emailBody('<p>a <a href="javascript:alert(1)">x</a></p><iframe src="https://www.youtube.com/embed/1" title="A talk"></iframe><form action="/s"><input></form><script>1</script><script>2</script>', opts)!;
+    const body = emailBody(
+      '<p>a <a href="javascript:alert(1)">x</a></p><iframe src="https://www.youtube.com/embed/1" title="A talk"></iframe>' +
+        '<form action="/s"><input></form><script>1</script><script>2</script>',
+      opts,
+    )!;
     expect(body.html).not.toMatch(/<iframe|<form|<script|javascript:/);
     expect(body.html).toContain('<a href="https://www.youtube.com/embed/1"');
     expect(body.html).toContain('A talk (open the embedded content on Plain Words)');

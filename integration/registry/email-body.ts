@@ -28,7 +28,8 @@ h1, h2, h3, h4, h5, h6 { color: #18181b; line-height: 1.3; margin: 28px 0 12px 0
 h2 { font-size: 22px; } h3 { font-size: 19px; } h4, h5, h6 { font-size: 17px; }
 a { color: #1d4ed8; }
 img { max-width: 100%; height: auto; border: 0; }
-pre { padding: 14px 16px; border-radius: 8px; background-color: #f4f4f5; color: #18181b; font-size: 13px; line-height: 1.5; white-space: pre-wrap; word-break: break-word; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+pre { padding: 14px 16px; border-radius: 8px; background-color: #f4f4f5; color: #18181b; font-size: 13px; line-height: 1.5;
+  white-space: pre-wrap; word-break: break-word; font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 0.9em; }
 :not(pre) > code { background-color: #f4f4f5; padding: 1px 4px; border-radius: 4px; }
 blockquote { border-left: 4px solid #d4d4d8; padding: 0 0 0 14px; color: #3f3f46; }

@@ -111,9 +111,12 @@ export function deniedPage(reason: string, request: Request): Response {
   const base = mountOf(url);
   const next = encodeURIComponent(url.pathname);
   const local = isLoopbackUrl(url)
-    ? `<h2>On your own machine</h2><p>Set <code>ADMIN_DEV_BYPASS=1</code> and <code>MAIL_TRANSPORT=dev</code> in <code>.dev.vars</code> and restart the dev server: the console then opens without signing in, on localhost only.</p>`
+    ? '<h2>On your own machine</h2><p>Set <code>ADMIN_DEV_BYPASS=1</code> and <code>MAIL_TRANSPORT=dev</code> in <code>.dev.vars</code> ' +
+      'and restart the dev server: the console then opens without signing in, on localhost only.</p>'
     : '';
-  const help = `<h2>Authors</h2><p>Give your account the admin role once, from the project: <code>npx astro-d1-notify admin:grant you@example.com</code> (add <code>--remote</code> for the deployed database), then <a href="${base}/account/login?next=${next}">sign in</a> with that address.</p>${local}`;
+  const help =
+    '<h2>Authors</h2><p>Give your account the admin role once, from the project: <code>npx astro-d1-notify admin:grant you@example.com</code> ' +
+    `(add <code>--remote</code> for the deployed database), then <a href="${base}/account/login?next=${next}">sign in</a> with that address.</p>${local}`;
   return forbiddenPage(reason, 403, help);
 }
 
@@ -124,7 +127,8 @@ export function forbiddenPage(reason: string, status = 403, help = ''): Response
   const body = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Access denied · Author console</title>
-<style>body{font-family:system-ui,sans-serif;line-height:1.5;margin:0;padding:1rem;max-width:40rem;overflow-wrap:anywhere}code{background:#f0f0f0;padding:0 .2rem}a{color:#1f4e8c}</style></head>
+<style>body{font-family:system-ui,sans-serif;line-height:1.5;margin:0;padding:1rem;max-width:40rem;overflow-wrap:anywhere}
+code{background:#f0f0f0;padding:0 .2rem}a{color:#1f4e8c}</style></head>
 <body><main><h1>Access denied</h1><p>The author console refused this request: ${escapeHtml(reason)}.</p>
 ${help}<p><a href="/">Back to the site</a></p></main></body></html>`;
   return new Response(body, {

@@ -1,4 +1,7 @@
-/** POST /admin/subscribers/:id/action — suppress, unsubscribe or erase a reader (audited, with the actor); suppress and erase need the ticked `confirm` box. */
+/**
+ * POST /admin/subscribers/:id/action — suppress, unsubscribe or erase a reader (audited, with the actor);
+ * suppress and erase need the ticked `confirm` box.
+ */
 import type { Db } from '../../../db/client';
 import { suppressSubscriber, unsubscribeSubscriber } from '../../../db/admin-subscribers';
 import { eraseReader } from '../../../db/data-rights';

@@ -15,7 +15,9 @@ export const cloudflareProvider: ProviderDefinition = {
   // Cloudflare's FAQ: Email Service is for transactional mail. Bulk only on the author's word.
   check: (s, roles) =>
     roles.has('bulk') && !s.CLOUDFLARE_EMAIL_BULK
-      ? 'MAIL_TRANSPORT is "cloudflare" but Cloudflare Email Service is for transactional mail: set MAIL_TRANSPORT_TRANSACTIONAL=cloudflare and another bulk transport, or opt in with CLOUDFLARE_EMAIL_BULK=true (docs/providers.md "Cloudflare Email Service")'
+      ? 'MAIL_TRANSPORT is "cloudflare" but Cloudflare Email Service is for transactional mail: ' +
+        'set MAIL_TRANSPORT_TRANSACTIONAL=cloudflare and another bulk transport, ' +
+        'or opt in with CLOUDFLARE_EMAIL_BULK=true (docs/providers.md "Cloudflare Email Service")'
       : undefined,
   createTransport: ({ settings: s, env }) => {
     const name = s.CLOUDFLARE_EMAIL_BINDING as string;

@@ -11,7 +11,8 @@ export const devProvider: ProviderDefinition = {
   check: (s) =>
     isLoopbackUrl(s.SITE_URL)
       ? undefined
-      : 'MAIL_TRANSPORT is "dev", the local capture into D1, which runs only when SITE_URL is a loopback host (localhost, 127.0.0.1): set MAIL_TRANSPORT to a provider (docs/providers.md)',
+      : 'MAIL_TRANSPORT is "dev", the local capture into D1, which runs only when SITE_URL is a loopback host (localhost, 127.0.0.1): ' +
+        'set MAIL_TRANSPORT to a provider (docs/providers.md)',
   createTransport: ({ db }) => createDevCaptureTransport(db),
   feedback: false,
 };

@@ -96,7 +96,8 @@ export function parseRetryAfter(value: string | null, now: Date): number | undef
 
 const HINTS: Record<string, string> = {
   invalid_grant:
-    'the Gmail refresh token was revoked or has expired: run `npx astro-d1-notify gmail:auth --remote` again (it stores the new token as the Worker secret GMAIL_REFRESH_TOKEN; `--local` for .dev.vars)',
+    'the Gmail refresh token was revoked or has expired: run `npx astro-d1-notify gmail:auth --remote` again ' +
+    '(it stores the new token as the Worker secret GMAIL_REFRESH_TOKEN; `--local` for .dev.vars)',
   invalid_client: 'GMAIL_CLIENT_ID / GMAIL_CLIENT_SECRET are wrong or the OAuth client was deleted',
   unauthorized_client: 'this OAuth client may not use this grant type (create a "Desktop app" client)',
 };
