@@ -1,12 +1,12 @@
 /**
- * The author console's overview queries (db/admin-overview.ts) on local D1 with 100,000
+ * The author console's overview queries (db/admin/overview.ts) on local D1 with 100,000
  * readers, 1,000,000 history rows, 300,000 notifications and 90 days of statistics:
  * median and p95 of RUNS executions of each query, rows read, and EXPLAIN QUERY PLAN
  * (the index each one uses). Goal: every query under 100 ms at p95.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OVERVIEW_QUERIES, overviewParams, paramsFor, type OverviewQueryName } from '../db/admin-overview';
+import { OVERVIEW_QUERIES, overviewParams, paramsFor, type OverviewQueryName } from '../db/admin/overview';
 import { createTestD1 } from '../test/helpers/d1';
 
 const USERS = 100_000;

@@ -1,5 +1,5 @@
 /**
- * Archival benchmark (issue 13): `archiveHistory` (db/archive.ts) moving 100,000 history rows
+ * Archival benchmark (issue 13): `archiveHistory` (db/content/archive.ts) moving 100,000 history rows
  * older than 6 months to the archive on local D1, per batch size: total time, time per batch
  * and what each batch costs against D1's limits (statements, bound parameters, SQL bytes,
  * queries per invocation). For reference, the original system's way: all rows in one INSERT … SELECT and
@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { archiveBatchStatements, archiveHistory, monthsBefore, STATEMENTS_PER_BATCH } from '../db/archive';
+import { archiveBatchStatements, archiveHistory, monthsBefore, STATEMENTS_PER_BATCH } from '../db/content/archive';
 import { d1Runner, type SqlRunner } from '../db/sql-runner';
 import { createTestD1 } from '../test/helpers/d1';
 import { seedHistoryStatement } from '../test/helpers/history';

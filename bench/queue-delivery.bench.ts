@@ -27,8 +27,8 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createContentItem } from '../db/content';
-import { enqueueNotificationsForContent, enqueueNotificationsInChunks } from '../db/notifications';
+import { createContentItem } from '../db/content/content';
+import { enqueueNotificationsForContent, enqueueNotificationsInChunks } from '../db/delivery/notifications';
 import { seedReaders, startQueueWorker, waitFor, type QueueWorker } from '../test/helpers/queue-worker';
 
 const READERS = Number(process.env.QUEUE_BENCH_READERS ?? 100_000);

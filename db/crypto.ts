@@ -1,5 +1,5 @@
 import { nanoid } from 'nanoid';
-import { normalizeEmail } from './email-address';
+import { normalizeEmail } from './readers/email-address';
 
 export const newId = (): string => nanoid();
 
@@ -16,7 +16,7 @@ export async function sha256Hex(input: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The hash of an address stored in `suppressions.address_hash` and `users.email_hash` (db/suppressions.ts). */
+/** The hash of an address stored in `suppressions.address_hash` and `users.email_hash` (db/feedback/suppressions.ts). */
 export const addressHash = (email: string): Promise<string> => sha256Hex(normalizeEmail(email).normalize('NFC'));
 
 /** Compares every byte whatever the first difference, so the time says nothing about where it is. */

@@ -1,6 +1,6 @@
 /**
- * The one small query interface raw SQL runs on: the maintenance commands (db/integrity.ts,
- * db/archive.ts, db/db-stats.ts…) and the build's content sync (integration/registry/). A Worker's
+ * The one small query interface raw SQL runs on: the maintenance commands (db/maintenance/integrity.ts,
+ * db/content/archive.ts, db/maintenance/stats.ts…) and the build's content sync (integration/registry/). A Worker's
  * D1 binding (`d1Runner`), local D1 through wrangler, and the D1 HTTP API
  * (integration/registry/d1-http.ts) all provide it, so the CLI, the Cron Trigger, the build and the
  * tests run the very same SQL.

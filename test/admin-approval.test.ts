@@ -5,9 +5,9 @@
  * Posts registered before the option was on keep their state (neither wait nor go out twice).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recentAdminActions } from '../db/admin-audit';
-import { postRecipients, waitingPosts } from '../db/admin-posts';
-import { listDevMail } from '../db/dev-mail';
+import { recentAdminActions } from '../db/admin/audit';
+import { postRecipients, waitingPosts } from '../db/admin/posts';
+import { listDevMail } from '../db/delivery/dev-mail';
 import { processNotifications } from '../integration/delivery/processor';
 import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { d1Runner } from '../db/sql-runner';

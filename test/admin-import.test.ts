@@ -5,7 +5,7 @@
  */
 import Papa from 'papaparse';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { parseSubscriberFilters, searchSubscribers } from '../db/admin-subscribers';
+import { parseSubscriberFilters, searchSubscribers } from '../db/admin/subscribers';
 import { addressHash } from '../db/crypto';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
 import { exportResponse, importAction, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, parseImportCsv, type ImportView } from '../integration/server/admin/import-export';

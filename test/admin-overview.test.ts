@@ -1,9 +1,9 @@
 /** The console's overview figures and the admin role command, on real local D1. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recentAdminActions } from '../db/admin-audit';
-import { loadOverview } from '../db/admin-overview';
-import { setAdminRole } from '../db/admin-roles';
-import { updateEmailStatistics } from '../db/statistics';
+import { recentAdminActions } from '../db/admin/audit';
+import { loadOverview } from '../db/admin/overview';
+import { setAdminRole } from '../db/admin/roles';
+import { updateEmailStatistics } from '../db/delivery/statistics';
 import { overviewView } from '../integration/server/admin/overview';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addReader } from './helpers/delivery';

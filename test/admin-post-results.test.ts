@@ -1,9 +1,9 @@
 /**
- * Per-post results (db/admin-post-results.ts) on real local D1: each number counts readers,
+ * Per-post results (db/admin/post-results.ts) on real local D1: each number counts readers,
  * the readers behind it are the right ones, and an unsubscribe counts only within the window and before the reader's next email.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { postResults } from '../db/admin-post-results';
+import { postResults } from '../db/admin/post-results';
 import { processNotifications } from '../integration/delivery/processor';
 import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { createTestD1, type TestD1 } from './helpers/d1';
@@ -31,7 +31,7 @@ describe('postResults', () => {
     const of = (n: string) => sent.find((s) => s.user_id === readers[n]!.id)!;
     const at = of('ann').sent_at;
 
-    // ann opened twice and clicked (rows as db/delivery-events.ts writes them); bob bounced, cat complained
+    // ann opened twice and clicked (rows as db/feedback/delivery-events.ts writes them); bob bounced, cat complained
     const history = (id: string, user: string, notification: string | null, action: string, ts: number) =>
       t.d1.prepare('INSERT INTO email_notification_history (id, notification_id, user_id, action, details, timestamp) VALUES (?1, ?2, ?3, ?4, NULL, ?5)').bind(id, notification, user, action, ts);
     const later = await addContent(t.db, { title: 'Later post', publishDate: '2026-11-26T09:00:00Z' });

@@ -5,11 +5,11 @@
  */
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recentAdminActions } from '../db/admin-audit';
-import { getPostWithProgress, listPostsWithProgress } from '../db/admin-posts';
-import { markContentNotified } from '../db/content';
-import { enqueueNotificationsForContent } from '../db/notifications';
-import { listDevMail, getDevMail } from '../db/dev-mail';
+import { recentAdminActions } from '../db/admin/audit';
+import { getPostWithProgress, listPostsWithProgress } from '../db/admin/posts';
+import { markContentNotified } from '../db/content/content';
+import { enqueueNotificationsForContent } from '../db/delivery/notifications';
+import { listDevMail, getDevMail } from '../db/delivery/dev-mail';
 import { processNotifications } from '../integration/delivery/processor';
 import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';

@@ -1,6 +1,6 @@
 /** The console's subscriber search, a reader's page and the suppress/unsubscribe actions, on real local D1. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getSubscriber, parseSubscriberFilters, searchSubscribers } from '../db/admin-subscribers';
+import { getSubscriber, parseSubscriberFilters, searchSubscribers } from '../db/admin/subscribers';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
 import { handleAdminPost } from '../integration/server/admin/request';
 import { subscriberAction } from '../integration/server/admin/subscribers';

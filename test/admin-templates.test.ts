@@ -4,9 +4,9 @@
  * editor's test send into the dev capture.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getTemplate, listTemplates } from '../db/admin-templates';
-import { getEmailTemplate } from '../db/templates';
-import { getDevMail, listDevMail } from '../db/dev-mail';
+import { getTemplate, listTemplates } from '../db/admin/templates';
+import { getEmailTemplate } from '../db/content/templates';
+import { getDevMail, listDevMail } from '../db/delivery/dev-mail';
 import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { checkTemplate, describeSyntaxError, suggestVariable } from '../integration/server/admin/template-check';
 import PostalMime from 'postal-mime';

@@ -14,7 +14,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPlatformProxy } from 'wrangler';
 import * as schema from '../db/schema';
-import { DEFAULT_ARCHIVE_BATCH_ROWS, DEFAULT_ARCHIVE_MONTHS, MAX_ARCHIVE_BATCH_ROWS, PREVIEW_RETENTION_MONTHS } from '../db/archive';
+import { DEFAULT_ARCHIVE_BATCH_ROWS, DEFAULT_ARCHIVE_MONTHS, MAX_ARCHIVE_BATCH_ROWS, PREVIEW_RETENTION_MONTHS } from '../db/content/archive';
 import { DEFAULT_BACKUP_DIR, DEFAULT_KEEP } from '../integration/cli/db-backup';
 import { COMMANDS } from '../integration/cli/commands.mjs';
 import { DEFAULT_OUTBOX_DAYS } from '../integration/delivery/housekeeping';

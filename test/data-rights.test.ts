@@ -3,10 +3,10 @@
  * action, `npm run db:erase` over the D1 HTTP API stand-in) and the welcome mail, on real local D1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSENT_TEXT } from '../db/consent';
-import { addressHash, suppressAddress } from '../db/suppressions';
-import { createUnsubscribeToken } from '../db/unsubscribe-tokens';
-import { createUser, getUserByEmail } from '../db/users';
+import { CONSENT_TEXT } from '../db/readers/consent';
+import { addressHash, suppressAddress } from '../db/feedback/suppressions';
+import { createUnsubscribeToken } from '../db/readers/unsubscribe-tokens';
+import { createUser, getUserByEmail } from '../db/readers/users';
 import { createUserSession } from '../integration/server/auth/session';
 import { handleLogin } from '../integration/server/reader/account';
 import { sha256Hex } from '../db/crypto';

@@ -1,14 +1,14 @@
 /**
- * The maintenance procedures (db/integrity.ts, db/archive.ts, db/db-stats.ts, retention in
+ * The maintenance procedures (db/maintenance/integrity.ts, db/content/archive.ts, db/maintenance/stats.ts, retention in
  * integration/delivery/housekeeping.ts, the weekly integrity cron) on real local D1.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { archiveBatchStatements, archiveHistory, monthsBefore } from '../db/archive';
-import { collectDbStats } from '../db/db-stats';
+import { archiveBatchStatements, archiveHistory, monthsBefore } from '../db/content/archive';
+import { collectDbStats } from '../db/maintenance/stats';
 import { addressHash } from '../db/crypto';
-import { runIntegrityCheck } from '../db/integrity';
+import { runIntegrityCheck } from '../db/maintenance/integrity';
 import { d1Runner, type SqlRunner } from '../db/sql-runner';
 import { runRetention } from '../integration/delivery/housekeeping';
 import { INTEGRITY_CRON, runScheduledIntegrity } from '../integration/delivery/integrity-alert';

@@ -4,7 +4,7 @@
  * the daily cap. Two processors run at once against one local D1.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { releaseSendAllowance, reserveSendAllowance } from '../db/send-allowance';
+import { releaseSendAllowance, reserveSendAllowance } from '../db/delivery/send-allowance';
 import { processNotifications } from '../integration/delivery/processor';
 import type { Transport } from '../integration/delivery/transport';
 import { createFaultInjectionTransport } from './helpers/fault-injection';

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordBounce } from '../integration/delivery/bounces';
 import { processNotifications } from '../integration/delivery/processor';
 import { createFaultInjectionTransport, SimulatedCrash } from './helpers/fault-injection';
-import { validateUnsubscribeToken } from '../db/unsubscribe-tokens';
-import { exportReaderData } from '../db/data-rights';
+import { validateUnsubscribeToken } from '../db/readers/unsubscribe-tokens';
+import { exportReaderData } from '../db/readers/data-rights';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordBounce } from '../integration/delivery/bounces';
 import { processNotifications } from '../integration/delivery/processor';
 import { createFaultInjectionTransport, type FaultOutcome } from './helpers/fault-injection';
-import { unsubscribeUserFromAll, updateUserPreferences } from '../db/preferences';
+import { unsubscribeUserFromAll, updateUserPreferences } from '../db/readers/preferences';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addContent, addReader, clearTables, rows, settableClock, testConfig } from './helpers/delivery';
 

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDb } from '../db/client';
-import { enqueueNotificationsForContent } from '../db/notifications';
+import { enqueueNotificationsForContent } from '../db/delivery/notifications';
 import { processNotifications } from '../integration/delivery/processor';
 import { createLoopbackTransport } from './helpers/fault-injection';
 import { createTestD1, type TestD1 } from './helpers/d1';

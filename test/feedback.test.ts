@@ -2,12 +2,12 @@
 // claim (eligibility at send time), subscribe, rates, the complaint pause, and end to end a
 // bounce webhook that keeps a reader's next post from being sent.
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { applyFeedbackEvent, getDailyRates } from '../db/feedback-events';
-import { complaintRate, getBulkPause, resumeBulkSending } from '../db/delivery-pause';
-import { enqueueNotificationsForContent, getSubscribersForContentType } from '../db/notifications';
+import { applyFeedbackEvent, getDailyRates } from '../db/feedback/events';
+import { complaintRate, getBulkPause, resumeBulkSending } from '../db/delivery/pause';
+import { enqueueNotificationsForContent, getSubscribersForContentType } from '../db/delivery/notifications';
 import { addressHash } from '../db/crypto';
-import { isSuppressed, suppressAddress, suppressedAmong, unsuppressAddress } from '../db/suppressions';
-import { getUserByEmail } from '../db/users';
+import { isSuppressed, suppressAddress, suppressedAmong, unsuppressAddress } from '../db/feedback/suppressions';
+import { getUserByEmail } from '../db/readers/users';
 import { processNotifications } from '../integration/delivery/processor';
 import { queueVerificationEmail } from '../integration/delivery/verification';
 import { createFaultInjectionTransport } from './helpers/fault-injection';

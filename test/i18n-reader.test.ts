@@ -4,10 +4,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSENT_TEXT } from '../db/consent';
+import { CONSENT_TEXT } from '../db/readers/consent';
 import { consents, consentTexts } from '../db/schema';
-import { createUnsubscribeToken } from '../db/unsubscribe-tokens';
-import { getUserByEmail } from '../db/users';
+import { createUnsubscribeToken } from '../db/readers/unsubscribe-tokens';
+import { getUserByEmail } from '../db/readers/users';
 import { CATALOGS, translator } from '../integration/i18n';
 import { handleLogin, handleLogout } from '../integration/server/reader/account';
 import { handleLinkRequest, handleSetPassword, showAccountLink } from '../integration/server/reader/account-links';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bundleForWorkerd } from './helpers/workerd-bundle';
-import { monthsBefore } from '../db/archive';
+import { monthsBefore } from '../db/content/archive';
 import { applyMigrations } from './helpers/d1';
 import { seedHistoryStatement } from './helpers/history';
 

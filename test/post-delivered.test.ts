@@ -6,7 +6,7 @@
  * we cannot name is counted per day only (email_statistics), never on a post.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { postResults } from '../db/admin-post-results';
+import { postResults } from '../db/admin/post-results';
 import { handlePostmarkWebhook } from '../integration/delivery/providers/postmark/webhook';
 import { handleResendWebhook } from '../integration/delivery/providers/resend/webhook';
 import { handleSesWebhook } from '../integration/delivery/providers/ses/webhook';

@@ -2,10 +2,10 @@
 // Queue, the product's `queue` handler consumes it on a real D1, dead letters go to the DLQ consumer.
 // The "provider" is the fixture's loopback transport, which counts accepted emails per recipient.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createContentItem } from '../db/content';
-import { enqueueNotificationsForContent } from '../db/notifications';
-import { DEAD_LETTER_CODE } from '../db/queue-delivery';
-import { LEASE_TAKEOVER_NOTE } from '../db/delivery';
+import { createContentItem } from '../db/content/content';
+import { enqueueNotificationsForContent } from '../db/delivery/notifications';
+import { DEAD_LETTER_CODE } from '../db/delivery/queue-delivery';
+import { LEASE_TAKEOVER_NOTE } from '../db/delivery/claims';
 import { DEAD_LETTER_REASON, MESSAGE_CONCURRENCY } from '../integration/delivery/queue-consumer';
 import { deliveryMessage, DISPATCH_HORIZON_MINUTES, IDS_PER_MESSAGE, type DispatchSummary } from '../integration/delivery/queue-dispatch';
 import { seedReaders, startQueueWorker, waitFor, type QueueWorker } from './helpers/queue-worker';

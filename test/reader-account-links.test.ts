@@ -7,7 +7,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../db/crypto';
 import { accountTokens, sessions } from '../db/schema';
-import { createUser, getUserByEmail } from '../db/users';
+import { createUser, getUserByEmail } from '../db/readers/users';
 import { readCookie } from '../integration/server/auth/cookies';
 import { hashPassword } from '../integration/server/auth/password';
 import { createUserSession, validateSessionToken } from '../integration/server/auth/session';

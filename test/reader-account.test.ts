@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import { consentsOf } from '../db/consent';
+import { consentsOf } from '../db/readers/consent';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sha256Hex } from '../db/crypto';
 import { emailNotificationHistory, sessions } from '../db/schema';
-import { getUserByEmail } from '../db/users';
+import { getUserByEmail } from '../db/readers/users';
 import { readCookie } from '../integration/server/auth/cookies';
 import { createUserSession, SESSION_RENEW_BELOW_SECONDS, SESSION_TTL_SECONDS, validateSessionToken } from '../integration/server/auth/session';
 import { handleLogin, handleLogout, LOGIN_FAILED_MESSAGE, safeNext } from '../integration/server/reader/account';

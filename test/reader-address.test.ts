@@ -11,7 +11,7 @@ import type { FieldErrors } from '../integration/server/http';
 import { handleSubscribeApi, handleSubscribeForm } from '../integration/server/reader/subscribe';
 import { parseEmail } from '../integration/server/validation';
 import { parseImportCsv } from '../integration/server/admin/import-export';
-import { createUser } from '../db/users';
+import { createUser } from '../db/readers/users';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { fakeDeps, formRequest, jsonRequest, SITE } from './helpers/reader';
 

@@ -6,9 +6,9 @@
  * Real local D1, handlers called as an attacker would call the routes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consentsOf } from '../db/consent';
-import { isReceivingMail } from '../db/eligibility';
-import { createUser, getUserByEmail } from '../db/users';
+import { consentsOf } from '../db/readers/consent';
+import { isReceivingMail } from '../db/delivery/eligibility';
+import { createUser, getUserByEmail } from '../db/readers/users';
 import { handleLinkRequest, handleSetPassword, handleSignInLink, type LinkRequestKind } from '../integration/server/reader/account-links';
 import { handlePreferencesForm } from '../integration/server/reader/preferences';
 import { handleSubscribeApi } from '../integration/server/reader/subscribe';

@@ -8,7 +8,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as schema from '../db/schema';
-import { createUser, getUserByEmail } from '../db/users';
+import { createUser, getUserByEmail } from '../db/readers/users';
 import { processNotifications } from '../integration/delivery/processor';
 import { createFaultInjectionTransport } from './helpers/fault-injection';
 import { queueVerificationEmail } from '../integration/delivery/verification';

@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emailNotificationHistory, users } from '../db/schema';
-import { createUser, getUserByEmail } from '../db/users';
-import { unsubscribeUserFromAll } from '../db/preferences';
+import { createUser, getUserByEmail } from '../db/readers/users';
+import { unsubscribeUserFromAll } from '../db/readers/preferences';
 import { handleSubscribeApi, handleSubscribeForm } from '../integration/server/reader/subscribe';
 import { handleVerify, showVerify } from '../integration/server/reader/verify';
 import { VERIFICATION_TTL_SECONDS } from '../integration/server/verification';

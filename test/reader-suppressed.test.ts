@@ -7,10 +7,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../db/crypto';
-import { eraseReader } from '../db/data-rights';
-import { unsubscribeUserFromAll } from '../db/preferences';
-import { suppressAddress } from '../db/suppressions';
-import { createUser } from '../db/users';
+import { eraseReader } from '../db/readers/data-rights';
+import { unsubscribeUserFromAll } from '../db/readers/preferences';
+import { suppressAddress } from '../db/feedback/suppressions';
+import { createUser } from '../db/readers/users';
 import { handleLinkRequest, type LinkRequestKind } from '../integration/server/reader/account-links';
 import { handleSubscribeApi, handleSubscribeForm } from '../integration/server/reader/subscribe';
 import { createTestD1, type TestD1 } from './helpers/d1';

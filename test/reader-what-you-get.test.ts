@@ -5,9 +5,9 @@
  * "Unsubscribe from everything" token. Real local D1.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUnsubscribeToken } from '../db/unsubscribe-tokens';
-import { createUser, getUserById } from '../db/users';
-import { searchSubscribers } from '../db/admin-subscribers';
+import { createUnsubscribeToken } from '../db/readers/unsubscribe-tokens';
+import { createUser, getUserById } from '../db/readers/users';
+import { searchSubscribers } from '../db/admin/subscribers';
 import { translator } from '../integration/i18n';
 import { handlePreferencesForm, showPreferences, type PreferencesView } from '../integration/server/reader/preferences';
 import { whatYouGet } from '../integration/server/reader/summary';

@@ -3,11 +3,11 @@
 // pass 2^53; Resend's email.suppressed and Undetermined bounces; SES's not-spam complaints; SNS
 // certificates in the China regions.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { complaintRate } from '../db/delivery-pause';
-import { applyFeedbackEvents } from '../db/feedback-events';
+import { complaintRate } from '../db/delivery/pause';
+import { applyFeedbackEvents } from '../db/feedback/events';
 import { buildDeliveryDeps } from '../integration/delivery/deps';
 import { processNotifications } from '../integration/delivery/processor';
-import { enqueueNotificationsForContent } from '../db/notifications';
+import { enqueueNotificationsForContent } from '../db/delivery/notifications';
 import { handlePostmarkWebhook } from '../integration/delivery/providers/postmark/webhook';
 import { handleResendWebhook, resendFeedbackEvents } from '../integration/delivery/providers/resend/webhook';
 import { handleSesWebhook, sesFeedbackEvents } from '../integration/delivery/providers/ses/webhook';

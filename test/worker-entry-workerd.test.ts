@@ -85,7 +85,7 @@ beforeAll(async () => {
 
 afterAll(async () => mf?.dispose());
 
-/** A queued account email (as db/notifications.ts queueSystemNotification writes one), dated by D1. */
+/** A queued account email (as db/delivery/notifications.ts queueSystemNotification writes one), dated by D1. */
 async function pending(id: string, userId: string): Promise<void> {
   await d1
     .prepare(

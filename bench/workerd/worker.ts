@@ -6,9 +6,9 @@
  * D1 calls are). Node drives it through bench/workerd/harness.ts.
  */
 import { createDb, type Db } from '../../db/client';
-import { createContentItem } from '../../db/content';
-import { claimDueNotifications } from '../../db/delivery';
-import { createEmailNotification, enqueueNotificationsForContent, fanOutQueries, getSubscribersForContentType } from '../../db/notifications';
+import { createContentItem } from '../../db/content/content';
+import { claimDueNotifications } from '../../db/delivery/claims';
+import { createEmailNotification, enqueueNotificationsForContent, fanOutQueries, getSubscribersForContentType } from '../../db/delivery/notifications';
 import type { ContentItem } from '../../db/schema';
 import { loadDeliveryConfig } from '../../integration/delivery/config';
 

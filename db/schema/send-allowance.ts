@@ -3,7 +3,7 @@ import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 /**
  * Pacing counters: how many emails a sender has reserved in the current minute and UTC day.
  * Every run (cron, API route, CLI, a future Queues consumer) reserves its allowance here with
- * one conditional upsert before it claims (db/send-allowance.ts), so concurrent runs can never
+ * one conditional upsert before it claims (db/delivery/send-allowance.ts), so concurrent runs can never
  * together exceed RATE_PER_MINUTE or DAILY_CAP. One row per sender (today: `default`).
  */
 export const sendAllowance = sqliteTable('send_allowance', {

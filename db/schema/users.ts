@@ -14,7 +14,7 @@ export const users = sqliteTable(
   {
     id: text('id').primaryKey(),
     email: text('email').notNull(),
-    /** SHA-256 (hex) of the normalised address: joins `suppressions` without hashing in SQL (db/suppressions.ts). */
+    /** SHA-256 (hex) of the normalised address: joins `suppressions` without hashing in SQL (db/feedback/suppressions.ts). */
     emailHash: text('email_hash'),
     username: text('username'),
     passwordHash: text('password_hash'),
@@ -34,7 +34,7 @@ export const users = sqliteTable(
     emailStatus: text('email_status', { enum: EMAIL_STATUSES }).notNull().default('active'),
     bounceCount: integer('bounce_count').notNull().default(0),
     lastBounceAt: integer('last_bounce_at', { mode: 'timestamp' }),
-    /** Written by delivery before migration 0026 only: since then the notifications' sent_at says it (db/data-rights.ts). */
+    /** Written by delivery before migration 0026 only: since then the notifications' sent_at says it (db/readers/data-rights.ts). */
     lastEmailSentAt: integer('last_email_sent_at', { mode: 'timestamp' }),
     emailFrequency: text('email_frequency', { enum: EMAIL_FREQUENCIES }).notNull().default('immediate'),
     unsubscribeAll: flag('unsubscribe_all'),

@@ -3,7 +3,7 @@
  * admin role of an existing account, on the local D1 or (`--remote`) the deployed one through
  * the D1 HTTP API. The role is never self-service: nothing on the web can grant it.
  */
-import { setAdminRoleOn } from '../../db/admin-roles';
+import { setAdminRoleOn } from '../../db/admin/roles';
 import { parseEmailArgs, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
 

@@ -1,9 +1,9 @@
 /**
  * `npx astro-d1-notify db:archive [--months 6] [--batch-size 1000] [--prune-previews] [--remote]`:
  * moves history older than N months to email_notification_history_archive, one transaction
- * per batch (db/archive.ts), printing progress and a summary.
+ * per batch (db/content/archive.ts), printing progress and a summary.
  */
-import { archiveHistory, DEFAULT_ARCHIVE_BATCH_ROWS, DEFAULT_ARCHIVE_MONTHS, MAX_ARCHIVE_BATCH_ROWS, PREVIEW_RETENTION_MONTHS } from '../../db/archive';
+import { archiveHistory, DEFAULT_ARCHIVE_BATCH_ROWS, DEFAULT_ARCHIVE_MONTHS, MAX_ARCHIVE_BATCH_ROWS, PREVIEW_RETENTION_MONTHS } from '../../db/content/archive';
 import { intFlag, parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
 

@@ -1,11 +1,11 @@
 /**
  * `npx astro-d1-notify db:erase <email> [--remote]`: the author erases a reader on request
- * (GDPR Art. 17), the same erasure as "Delete my account" (db/data-rights.ts): the user row and
+ * (GDPR Art. 17), the same erasure as "Delete my account" (db/readers/data-rights.ts): the user row and
  * everything that cascades from it; only the suppression hash stays if the reader had
  * unsubscribed or complained.
  */
-import { eraseReaderOn, readerIdByEmail } from '../../db/data-rights';
-import { normalizeEmail } from '../../db/users';
+import { eraseReaderOn, readerIdByEmail } from '../../db/readers/data-rights';
+import { normalizeEmail } from '../../db/readers/users';
 import { parseEmailArgs, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
 

@@ -1,9 +1,9 @@
 /**
  * `npx astro-d1-notify db:integrity [--remote] [--json]`: SQLite's storage and foreign-key checks plus
- * the spec's consistency queries (db/integrity.ts). Exit code 0 when all is well, 1 when a
+ * the spec's consistency queries (db/maintenance/integrity.ts). Exit code 0 when all is well, 1 when a
  * check found something, 2 on a usage error.
  */
-import { formatIntegrityReport, runIntegrityCheck } from '../../db/integrity';
+import { formatIntegrityReport, runIntegrityCheck } from '../../db/maintenance/integrity';
 import { parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
 

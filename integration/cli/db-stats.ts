@@ -1,8 +1,8 @@
 /**
  * `npx astro-d1-notify db:stats [--remote] [--json]`: rows per table and the query plans of the hot
- * queries (db/db-stats.ts).
+ * queries (db/maintenance/stats.ts).
  */
-import { collectDbStats, formatDbStats } from '../../db/db-stats';
+import { collectDbStats, formatDbStats } from '../../db/maintenance/stats';
 import { parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
 

@@ -1,8 +1,8 @@
 /**
  * `npx astro-d1-notify delivery:resume [--remote]`: lifts the complaint pause of bulk sending
- * (db/delivery-pause.ts). Complaints from before this moment stop counting towards the 0.3% limit.
+ * (db/delivery/pause.ts). Complaints from before this moment stop counting towards the 0.3% limit.
  */
-import { resumeBulkSendingOn } from '../../db/delivery-pause';
+import { resumeBulkSendingOn } from '../../db/delivery/pause';
 import { parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
 

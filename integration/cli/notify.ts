@@ -11,8 +11,8 @@
  * the Cron Trigger makes.
  */
 import { resolve } from 'node:path';
-import { waitingPosts, type WaitingState } from '../../db/admin-posts';
-import { makeDigestsDueNow, waitingDigests } from '../../db/digest-waiting';
+import { waitingPosts, type WaitingState } from '../../db/admin/posts';
+import { makeDigestsDueNow, waitingDigests } from '../../db/delivery/digest-waiting';
 import { withBusyRetry } from '../delivery/d1-busy-retry';
 import { buildDeliveryDeps, type DeliveryEnv } from '../delivery/deps';
 import { processNotifications } from '../delivery/processor';

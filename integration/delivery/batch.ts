@@ -7,10 +7,10 @@
  * (one batch() for all outcomes).
  */
 import type { Db } from '../../db/client';
-import { unifyMessageIds, type ClaimedRow, type Outcome } from '../../db/delivery';
-import { createUnsubscribeTokens, type CreateUnsubscribeTokenParams } from '../../db/unsubscribe-tokens';
-import { postsForEmail, type PostForEmail } from '../../db/content';
-import { isContentType } from '../../db/eligibility';
+import { unifyMessageIds, type ClaimedRow, type Outcome } from '../../db/delivery/claims';
+import { createUnsubscribeTokens, type CreateUnsubscribeTokenParams } from '../../db/readers/unsubscribe-tokens';
+import { postsForEmail, type PostForEmail } from '../../db/content/content';
+import { isContentType } from '../../db/delivery/eligibility';
 import type { ContentType } from '../../db/schema';
 import { retryDelaySeconds } from './backoff';
 import type { DeliveryConfig } from './config';

@@ -1,10 +1,10 @@
 /**
  * Before a processor run claims bulk mail: is sending paused, or must it pause now because the
- * complaint rate passed 0.3% over the last 1,000 sends (db/delivery-pause.ts)? The moment it
+ * complaint rate passed 0.3% over the last 1,000 sends (db/delivery/pause.ts)? The moment it
  * pauses is logged once, loudly; every paused run says so in its summary.
  */
 import type { Db } from '../../db/client';
-import { checkComplaintRate } from '../../db/delivery-pause';
+import { checkComplaintRate } from '../../db/delivery/pause';
 
 export const RESUME_HINT = 'run `npx astro-d1-notify delivery:resume --remote` (the deployed database) once the cause is fixed';
 

@@ -6,7 +6,7 @@
  */
 import type { MessageOverrides } from '../i18n';
 import { z } from 'zod';
-import { DEFAULT_DIGEST_SLOT } from '../../db/digest-schedule';
+import { DEFAULT_DIGEST_SLOT } from '../../db/delivery/digest-schedule';
 import { provider, PROVIDERS, TRANSPORT_NAMES } from './providers/registry';
 import type { Role } from './providers/types';
 import {

@@ -4,9 +4,9 @@
  * through the data layer's set-based fan-out; then the item is marked notified.
  */
 import type { Db } from '../../db/client';
-import { getUnnotifiedContent, markContentNotified } from '../../db/content';
-import { nextDigestSlots } from '../../db/digest-schedule';
-import { enqueueNotificationsInChunks } from '../../db/notifications';
+import { getUnnotifiedContent, markContentNotified } from '../../db/content/content';
+import { nextDigestSlots } from '../../db/delivery/digest-schedule';
+import { enqueueNotificationsInChunks } from '../../db/delivery/notifications';
 
 /** Each item costs three round trips (more past FANOUT_CHUNK_READERS readers); a run leaves the rest to the next run. */
 export const MAX_ITEMS_PER_RUN = 25;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createSession } from '../../db/sessions';
-import { createUnsubscribeToken } from '../../db/unsubscribe-tokens';
-import { createUser } from '../../db/users';
+import { createSession } from '../../db/readers/sessions';
+import { createUnsubscribeToken } from '../../db/readers/unsubscribe-tokens';
+import { createUser } from '../../db/readers/users';
 import { providerEvents, rateLimits, sessions, unsubscribeTokens } from '../../db/schema';
 import { createTestD1, ROOT, type TestD1 } from '../../test/helpers/d1';
 import { HOUSEKEEPING_CRON, runHousekeeping } from './housekeeping';

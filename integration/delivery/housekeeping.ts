@@ -6,16 +6,16 @@
  * `runRetention` (`npx astro-d1-notify db:retention`, local or remote) runs the same DELETEs, plus the
  * dev outbox, as one batch on any SqlRunner.
  */
-import { cleanupExpiredAccountTokens, expiredAccountTokensQuery } from '../../db/account-tokens';
+import { cleanupExpiredAccountTokens, expiredAccountTokensQuery } from '../../db/readers/account-tokens';
 import type { Db } from '../../db/client';
-import { staleConsentTokensQuery } from '../../db/consent';
+import { staleConsentTokensQuery } from '../../db/readers/consent';
 import { changedRows } from '../../db/params';
-import { cleanupProviderEvents, oldProviderEventsStatement } from '../../db/feedback-events';
-import { oldDevMailQuery } from '../../db/dev-mail';
-import { cleanupExpiredSessions, cleanupExpiredTokens, expiredTokensQuery } from '../../db/maintenance';
-import { expiredSessionsQuery } from '../../db/sessions';
+import { cleanupProviderEvents, oldProviderEventsStatement } from '../../db/feedback/events';
+import { oldDevMailQuery } from '../../db/delivery/dev-mail';
+import { cleanupExpiredSessions, cleanupExpiredTokens, expiredTokensQuery } from '../../db/maintenance/cleanup';
+import { expiredSessionsQuery } from '../../db/readers/sessions';
 import { sqlOnlyDb, toStatement, type SqlRunner, type SqlStatement } from '../../db/sql-runner';
-import { cleanupRateLimits, staleRateLimitsQuery } from '../../db/rate-limits';
+import { cleanupRateLimits, staleRateLimitsQuery } from '../../db/readers/rate-limits';
 
 /** 03:17 UTC daily: off the hour, away from the digest slot. Must match wrangler.jsonc `triggers.crons`. */
 export const HOUSEKEEPING_CRON = '17 3 * * *';

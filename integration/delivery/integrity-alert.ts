@@ -4,9 +4,9 @@
  * email to the author (ADMIN_EMAIL) through the configured transport. Nothing is mailed
  * when all is well; the summary is logged either way.
  */
-import { formatIntegrityReport, runIntegrityCheck, type IntegrityReport } from '../../db/integrity';
+import { formatIntegrityReport, runIntegrityCheck, type IntegrityReport } from '../../db/maintenance/integrity';
 import { d1Runner } from '../../db/sql-runner';
-import { emailAddressProblem, normalizeEmail } from '../../db/email-address';
+import { emailAddressProblem, normalizeEmail } from '../../db/readers/email-address';
 import { buildDeliveryDeps, type DeliveryEnv } from './deps';
 import { buildMessage, makeMessageId } from './mime';
 import type { SendResult, Transport } from './transport';

@@ -11,7 +11,7 @@
  * crypto.getRandomValues) are used, so it runs the same in Node and workerd.
  */
 
-import { emailAddressProblem } from '../../db/email-address';
+import { emailAddressProblem } from '../../db/readers/email-address';
 
 export type MailAddress = { email: string; name?: string };
 
@@ -74,7 +74,7 @@ function refuseLineBreaks(what: string, value: string): void {
 }
 
 /**
- * A bare addr-spec by the same rule the reader forms use (db/email-address.ts), so every
+ * A bare addr-spec by the same rule the reader forms use (db/readers/email-address.ts), so every
  * address that can be stored can be sent and nothing else can.
  */
 function checkAddress(what: string, email: string): void {

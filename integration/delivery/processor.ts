@@ -11,10 +11,10 @@
  * `sending`; its leases expire and the next run picks it up (the batch is the checkpoint).
  */
 import type { Db } from '../../db/client';
-import { claimDueNotifications, countDue, recordOutcomes, type Outcome } from '../../db/delivery';
-import { releaseSendAllowance, reserveSendAllowance } from '../../db/send-allowance';
-import { getActiveTemplates } from '../../db/templates';
-import { TOKENS_PER_STATEMENT } from '../../db/unsubscribe-tokens';
+import { claimDueNotifications, countDue, recordOutcomes, type Outcome } from '../../db/delivery/claims';
+import { releaseSendAllowance, reserveSendAllowance } from '../../db/delivery/send-allowance';
+import { getActiveTemplates } from '../../db/content/templates';
+import { TOKENS_PER_STATEMENT } from '../../db/readers/unsubscribe-tokens';
 import { bulkPauseCheck } from './complaint-guard';
 import { suppressReportedRecipients } from './provider-suppressions';
 import { deliverBatch } from './batch';

@@ -5,8 +5,8 @@
  * fan-out stops queueing mail for them.
  */
 import type { Db } from '../../db/client';
-import type { Outcome } from '../../db/delivery';
-import { suppressAddresses } from '../../db/suppressions';
+import type { Outcome } from '../../db/delivery/claims';
+import { suppressAddresses } from '../../db/feedback/suppressions';
 
 export const RECIPIENT_SUPPRESSED = 'recipient_suppressed';
 

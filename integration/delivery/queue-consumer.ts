@@ -1,7 +1,7 @@
 /**
  * DELIVERY_MODE=queue, the consumer side: each message holds notification ids (queue-dispatch.ts).
  * Per message: which rows are still due (one query), "reserve N sends now" against the global
- * limit (db/send-allowance.ts), then the existing processor for exactly the granted ids.
+ * limit (db/delivery/send-allowance.ts), then the existing processor for exactly the granted ids.
  *
  * Sending once rests on the processor's claim: it moves due rows to `sending` with a lease in one
  * UPDATE, so a message delivered twice, or two messages holding the same id, find the row sent
@@ -14,8 +14,8 @@
  * (no sleeping in a consumer). Only an error (a crash, D1 failing) retries the message itself,
  * and only those reach the dead-letter queue, whose rows still unsent become `failed` (`dead_letter`).
  */
-import { DEAD_LETTER_CODE, extendDispatchLease, failDeadLetteredRows, messageRowsState, type DispatchRow } from '../../db/queue-delivery';
-import { reserveSends } from '../../db/send-allowance';
+import { DEAD_LETTER_CODE, extendDispatchLease, failDeadLetteredRows, messageRowsState, type DispatchRow } from '../../db/delivery/queue-delivery';
+import { reserveSends } from '../../db/delivery/send-allowance';
 import { processNotifications, type DeliveryDeps } from './processor';
 import { DELIVERY_KIND, DISPATCH_LEASE_SECONDS, deliveryMessage, type DeliveryQueue } from './queue-dispatch';
 

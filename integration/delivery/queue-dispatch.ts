@@ -2,7 +2,7 @@
  * DELIVERY_MODE=queue, the producer side: the cron run (or the process route) fans out, then
  * enqueues the due notification ids as messages of IDS_PER_MESSAGE ids, without sending.
  * Queue consumers (queue-consumer.ts) send them. Each chunk is marked in D1 first (a
- * dispatch lease, db/queue-delivery.ts) and then enqueued, so the next run does not enqueue
+ * dispatch lease, db/delivery/queue-delivery.ts) and then enqueued, so the next run does not enqueue
  * it again; a crash in between costs one lease of delay, never a lost row.
  *
  * A run tops the queue up rather than adding to it: it enqueues at most `ratePerMinute ×
@@ -10,7 +10,7 @@
  * long backlog is fed in as the allowance drains it, however long it is.
  */
 import type { Db } from '../../db/client';
-import { countInFlight, leaseForDispatch, type DispatchRow } from '../../db/queue-delivery';
+import { countInFlight, leaseForDispatch, type DispatchRow } from '../../db/delivery/queue-delivery';
 import type { DeliveryConfig } from './config';
 import { fanOutPublished } from './fanout';
 

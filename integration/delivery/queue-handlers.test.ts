@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestD1, type TestD1 } from '../../test/helpers/d1';
 import { createDb } from '../../db/client';
-import { createEmailNotification } from '../../db/notifications';
-import { reserveSends } from '../../db/send-allowance';
+import { createEmailNotification } from '../../db/delivery/notifications';
+import { reserveSends } from '../../db/delivery/send-allowance';
 import { toUnixSeconds } from '../../db/time';
-import { createUser } from '../../db/users';
+import { createUser } from '../../db/readers/users';
 import { ConfigError, loadDeliveryConfig } from './config';
 import { runHousekeeping } from './housekeeping';
 import type { DeliveryDeps } from './processor';

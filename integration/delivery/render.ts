@@ -2,11 +2,11 @@
  * Rendering: the `email_templates` rows through Mustache, parsed once per run (one Writer
  * per run caches the parsed tokens), with HTML-escaped values in the HTML part and plain
  * values in the subject and text parts. Views are built from the variable lists in
- * db/template-variables.ts, so a template can only use what is provided here.
+ * db/content/template-variables.ts, so a template can only use what is provided here.
  */
 import Mustache from 'mustache';
 import type { EmailTemplate } from '../../db/schema';
-import { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables } from '../../db/template-variables';
+import { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables } from '../../db/content/template-variables';
 import { formatDate, translator, type MessageKey, type Translate } from '../i18n';
 import { emailWords } from '../i18n/email';
 import { sharedBody, type SplicedPart } from './mime';

@@ -5,7 +5,7 @@
  * URL that was put in that email, and only to http(s): never an open redirect.
  */
 import type { Db } from '../../db/client';
-import { recordTrackingEvent as recordEventRows, type TrackingEvent } from '../../db/delivery-events';
+import { recordTrackingEvent as recordEventRows, type TrackingEvent } from '../../db/feedback/delivery-events';
 
 export type { TrackingEvent };
 

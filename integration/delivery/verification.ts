@@ -15,7 +15,7 @@
  */
 import type { Db } from '../../db/client';
 import { sha256Hex } from '../../db/crypto';
-import { queueSystemNotification } from '../../db/notifications';
+import { queueSystemNotification } from '../../db/delivery/notifications';
 
 /** The emails this module queues: each kind has its own template (see SYSTEM_TEMPLATES) and content_id prefix. */
 export type AccountEmailKind = 'verification' | 'sign_in' | 'set_password' | 'welcome';

@@ -3,7 +3,7 @@
  * 6 months (the spec's monthly archival, here weekly in bounded steps), then the integrity
  * check, which mails ADMIN_EMAIL when it finds something (integrity-alert.ts).
  */
-import { archiveHistory, type ArchiveSummary } from '../../db/archive';
+import { archiveHistory, type ArchiveSummary } from '../../db/content/archive';
 import { d1Runner } from '../../db/sql-runner';
 import type { DeliveryEnv } from './deps';
 import { INTEGRITY_CRON, runScheduledIntegrity, type IntegrityRun } from './integrity-alert';

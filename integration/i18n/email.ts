@@ -1,9 +1,9 @@
 /**
  * The email's words in the reader's language: the `t_…` template variables (their names are
- * listed in db/template-variables.ts, each mapped to its catalog key here) and `lang`/`dir`.
+ * listed in db/content/template-variables.ts, each mapped to its catalog key here) and `lang`/`dir`.
  * Sentences are filled with the reader's values here; Mustache escapes them in the HTML part.
  */
-import type { I18N_VARIABLES } from '../../db/template-variables';
+import type { I18N_VARIABLES } from '../../db/content/template-variables';
 import { supportedLocale, translator, type MessageKey, type MessageOverrides, type Translate } from './index';
 
 type Variable = Exclude<(typeof I18N_VARIABLES)[number], 'lang' | 'dir'>;

@@ -1,9 +1,9 @@
 import { AstroError } from 'astro/errors';
-import { awaitApprovalStatement, baselineStatement, readExistingContent, writeAtomically, type ContentRecord, type ExistingRow } from '../../db/content-sync';
+import { awaitApprovalStatement, baselineStatement, readExistingContent, writeAtomically, type ContentRecord, type ExistingRow } from '../../db/content/sync';
 import type { MeteredSqlRunner } from '../../db/sql-runner';
 
-// The SQL is db/content-sync.ts's; this module plans and reports.
-export * from '../../db/content-sync';
+// The SQL is db/content/sync.ts's; this module plans and reports.
+export * from '../../db/content/sync';
 export type { MeteredSqlRunner, SqlStatement } from '../../db/sql-runner';
 
 type SyncPlan = {
@@ -78,7 +78,7 @@ function explainReadError(err: unknown): never {
 
 /**
  * Read what D1 holds (one query), plan, then write only new and changed rows atomically
- * (db/content-sync.ts writeAtomically: a failed sync leaves content_items as it was).
+ * (db/content/sync.ts writeAtomically: a failed sync leaves content_items as it was).
  */
 export async function syncContent(
   db: MeteredSqlRunner,

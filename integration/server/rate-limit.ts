@@ -5,10 +5,10 @@
  */
 import type { Db } from '../../db/client';
 import { sha256Hex } from '../../db/crypto';
-import { bucketSegment, countHit, hitsIn, type RateLimitRule } from '../../db/rate-limits';
+import { bucketSegment, countHit, hitsIn, type RateLimitRule } from '../../db/readers/rate-limits';
 
-// The rules live beside their table (db/rate-limits.ts), so the daily cleanup (delivery/) needs nothing from here.
-export { cleanupRateLimits, LONGEST_WINDOW_SECONDS, RATE_LIMITS } from '../../db/rate-limits';
+// The rules live beside their table (db/readers/rate-limits.ts), so the daily cleanup (delivery/) needs nothing from here.
+export { cleanupRateLimits, LONGEST_WINDOW_SECONDS, RATE_LIMITS } from '../../db/readers/rate-limits';
 
 type RateLimitResult = { allowed: boolean; count: number; retryAfterSeconds: number };
 
@@ -27,7 +27,7 @@ export async function hitRateLimit(db: Db, rule: RateLimitRule, key: string, now
 /**
  * `name:<hash of the key>`; a compound key `address\nip` becomes `name:<hash of the address>:<hash
  * of both>`, so every bucket that names an address carries that address's hash as one segment
- * and erasure can delete them all (addressBucketsQuery in db/rate-limits.ts).
+ * and erasure can delete them all (addressBucketsQuery in db/readers/rate-limits.ts).
  */
 async function bucketOf(rule: RateLimitRule, key: string): Promise<string> {
   const newline = key.indexOf('\n');

@@ -3,8 +3,8 @@
  * field → human reason; pages show the reason next to the field, the API returns it as JSON.
  */
 import { CONTENT_TYPES, EMAIL_FREQUENCIES, type ContentType, type EmailFrequency } from '../../db/schema';
-import { isContentType } from '../../db/eligibility';
-import { emailAddressProblem, MAX_EMAIL_LENGTH, normalizeEmail } from '../../db/email-address';
+import { isContentType } from '../../db/delivery/eligibility';
+import { emailAddressProblem, MAX_EMAIL_LENGTH, normalizeEmail } from '../../db/readers/email-address';
 import type { FieldErrors } from './http';
 import { translator, type Translate } from '../i18n';
 
@@ -25,7 +25,7 @@ export function parseEmail(raw: unknown, errors: FieldErrors, field = 'email', t
     errors[field] = t('error.emailMissing');
     return '';
   }
-  // The same rule the mailer applies (db/email-address.ts): what is accepted here can be sent.
+  // The same rule the mailer applies (db/readers/email-address.ts): what is accepted here can be sent.
   const email = normalizeEmail(raw);
   const problem = emailAddressProblem(email);
   if (problem === 'too long') errors[field] = t('error.emailTooLong', { max: MAX_EMAIL_LENGTH });

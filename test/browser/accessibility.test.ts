@@ -7,8 +7,8 @@
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createUnsubscribeToken } from '../../db/unsubscribe-tokens';
-import { createUser } from '../../db/users';
+import { createUnsubscribeToken } from '../../db/readers/unsubscribe-tokens';
+import { createUser } from '../../db/readers/users';
 import { issueVerificationToken } from '../../integration/server/verification';
 import { expectNoAxeViolations } from './axe';
 import { startSite, type Site } from './site';

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listDevMail } from '../../db/dev-mail';
+import { listDevMail } from '../../db/delivery/dev-mail';
 import { processNotifications } from '../../integration/delivery/processor';
 import { createDevCaptureTransport } from '../../integration/delivery/providers/dev/transport';
 import { ROOT } from '../helpers/d1';

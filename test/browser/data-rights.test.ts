@@ -6,9 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSENT_TEXT } from '../../db/consent';
-import { createUnsubscribeToken } from '../../db/unsubscribe-tokens';
-import { createUser, getUserByEmail } from '../../db/users';
+import { CONSENT_TEXT } from '../../db/readers/consent';
+import { createUnsubscribeToken } from '../../db/readers/unsubscribe-tokens';
+import { createUser, getUserByEmail } from '../../db/readers/users';
 import { expectNoAxeViolations } from './axe';
 import { startSite, type Site } from './site';
 

@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { captureDevMail } from '../../db/dev-mail';
+import { captureDevMail } from '../../db/delivery/dev-mail';
 import { buildMessage, makeMessageId } from '../../integration/delivery/mime';
 import { startSite, type Site } from './site';
 

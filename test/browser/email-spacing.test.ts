@@ -5,7 +5,7 @@
  */
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getActiveTemplates } from '../../db/templates';
+import { getActiveTemplates } from '../../db/content/templates';
 import { contentView, digestView, TemplateSet, type ItemFields } from '../../integration/delivery/render';
 import { createTestD1, type TestD1 } from '../helpers/d1';
 

@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getPlatformProxy } from 'wrangler';
 import { createDb } from '../../db/client';
-import { getUserByEmail } from '../../db/users';
+import { getUserByEmail } from '../../db/readers/users';
 import { translator, type Translate } from '../../integration/i18n';
 import { ar } from '../fixtures/messages-ar';
 import { HOST_BINDING, launchHostSite } from '../helpers/host-site';

@@ -9,7 +9,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getEmailTemplate } from '../../db/templates';
+import { getEmailTemplate } from '../../db/content/templates';
 import { ROOT } from '../helpers/d1';
 import { expectNoAxeViolations } from './axe';
 import { openMail } from './mail';

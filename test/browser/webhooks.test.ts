@@ -5,7 +5,7 @@
  */
 import { Agent, request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isSuppressed } from '../../db/suppressions';
+import { isSuppressed } from '../../db/feedback/suppressions';
 import { SITE_WEBHOOK_SECRETS, startSite, type Site } from './site';
 
 let site: Site;

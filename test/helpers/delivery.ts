@@ -1,8 +1,8 @@
 /** Fixtures for the delivery tests: config, readers, content, a settable clock, table reset. */
 import type { Db } from '../../db/client';
-import { createContentItem } from '../../db/content';
+import { createContentItem } from '../../db/content/content';
 import type { ContentType, EmailFrequency } from '../../db/schema';
-import { createUser } from '../../db/users';
+import { createUser } from '../../db/readers/users';
 import { loadDeliveryConfig, type DeliveryConfig } from '../../integration/delivery/config';
 
 export const SITE = 'https://blog.example.com';

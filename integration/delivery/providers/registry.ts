@@ -17,7 +17,7 @@ export const TRANSPORT_NAMES = PROVIDERS.map((p) => p.name) as [string, ...strin
 
 export const provider = (name: string): ProviderDefinition | undefined => PROVIDERS.find((p) => p.name === name);
 
-/** Providers whose events may be applied (db/feedback-events.ts takes any well-formed name). */
+/** Providers whose events may be applied (db/feedback/events.ts takes any well-formed name). */
 export const FEEDBACK_PROVIDERS: readonly string[] = PROVIDERS.filter((p) => p.feedback).map((p) => p.name);
 
 /** The webhook routes (/api/webhooks/<name>), exempt from the Origin check: each authenticates its provider. */

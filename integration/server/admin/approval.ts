@@ -1,10 +1,10 @@
 /**
  * The send step in words: who a waiting post goes to ("42 right away, 17 in tomorrow's daily
- * digest") and why it has not gone out. Pure functions of the counts (db/admin-posts.ts
- * `waitingPosts` / `postRecipients`) and the digest slots (db/digest-schedule.ts).
+ * digest") and why it has not gone out. Pure functions of the counts (db/admin/posts.ts
+ * `waitingPosts` / `postRecipients`) and the digest slots (db/delivery/digest-schedule.ts).
  */
-import type { WaitingPost } from '../../../db/admin-posts';
-import { nextDigestSlots } from '../../../db/digest-schedule';
+import type { WaitingPost } from '../../../db/admin/posts';
+import { nextDigestSlots } from '../../../db/delivery/digest-schedule';
 import { count } from './words';
 
 export const utcTime = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;

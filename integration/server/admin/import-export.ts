@@ -14,15 +14,15 @@
 import Papa from 'papaparse';
 import type { Db } from '../../../db/client';
 import { addressHash, randomToken, sha256Hex, newId } from '../../../db/crypto';
-import { exportPage, findExisting, NEVER_IMPORT_STATUSES, writeImport, EXPORT_PAGE, type ImportRow } from '../../../db/admin-import';
-import { recordAdminAction } from '../../../db/admin-audit';
-import { isContentType } from '../../../db/eligibility';
-import { suppressedAmong } from '../../../db/suppressions';
-import type { SubscriberFilters } from '../../../db/admin-subscribers';
+import { exportPage, findExisting, NEVER_IMPORT_STATUSES, writeImport, EXPORT_PAGE, type ImportRow } from '../../../db/admin/import';
+import { recordAdminAction } from '../../../db/admin/audit';
+import { isContentType } from '../../../db/delivery/eligibility';
+import { suppressedAmong } from '../../../db/feedback/suppressions';
+import type { SubscriberFilters } from '../../../db/admin/subscribers';
 import { CONTENT_TYPES, EMAIL_FREQUENCIES, type ContentType, type EmailFrequency } from '../../../db/schema';
 import { VERIFICATION_TTL_SECONDS } from '../verification';
 import { formText } from '../forms';
-import { parseEmailAddress } from '../../../db/email-address';
+import { parseEmailAddress } from '../../../db/readers/email-address';
 import type { ActionContext } from './request';
 
 export const MAX_IMPORT_ROWS = 50_000;
@@ -110,7 +110,7 @@ export function parseImportCsv(text: string): ParsedCsv {
       invalid.push({ line, reason: error });
       continue;
     }
-    // The one address rule and normalisation of every entry point (db/email-address.ts).
+    // The one address rule and normalisation of every entry point (db/readers/email-address.ts).
     const rawEmail = cell(emailAt) ?? '';
     const parsed = parseEmailAddress(rawEmail);
     const email = parsed.ok ? parsed.email : '';
@@ -206,7 +206,7 @@ export async function importAction(deps: ImportDeps, ctx: ActionContext): Promis
   }
   const now = deps.now?.() ?? new Date();
   // New readers without attested consent get a token and its confirmation link.
-  // Every new row carries users.email_hash, the key the suppression list joins on (db/suppressions.ts).
+  // Every new row carries users.email_hash, the key the suppression list joins on (db/feedback/suppressions.ts).
   const created = await Promise.all(
     plan.created.map(async (row) => {
       const withHash = { ...row, emailHash: await addressHash(row.email) };

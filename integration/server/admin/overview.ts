@@ -1,7 +1,7 @@
-/** The overview page's view: the figures from db/admin-overview.ts plus limits, digest slots and chart geometry. */
+/** The overview page's view: the figures from db/admin/overview.ts plus limits, digest slots and chart geometry. */
 import type { Db } from '../../../db/client';
-import { loadOverview, type OverviewData } from '../../../db/admin-overview';
-import { nextDigestSlots } from '../../../db/digest-schedule';
+import { loadOverview, type OverviewData } from '../../../db/admin/overview';
+import { nextDigestSlots } from '../../../db/delivery/digest-schedule';
 import { barChart, lineChart, NARROW, WIDE, type BarChart, type ChartSize, type LineChart } from './charts';
 
 /** Gmail and Yahoo bulk-sender rules: keep complaints under 0.1%, never reach 0.3%. */

@@ -1,7 +1,7 @@
 /** POST /admin/posts/:id/action — send now, schedule, hold, release, cancel, retry failed, or send a test to me. */
 import type { Db } from '../../../db/client';
-import { approvePost, getPostWithProgress, cancelPost, retryFailed, setPostHeld } from '../../../db/admin-posts';
-import { recordAdminAction } from '../../../db/admin-audit';
+import { approvePost, getPostWithProgress, cancelPost, retryFailed, setPostHeld } from '../../../db/admin/posts';
+import { recordAdminAction } from '../../../db/admin/audit';
 import type { Transport } from '../../delivery/transport';
 import { formText } from '../forms';
 import { parseEmail } from '../validation';

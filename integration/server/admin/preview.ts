@@ -7,7 +7,7 @@
 import type { Db } from '../../../db/client';
 import { desc } from 'drizzle-orm';
 import { contentItems, type ContentItem, type EmailTemplate } from '../../../db/schema';
-import { getActiveTemplates } from '../../../db/templates';
+import { getActiveTemplates } from '../../../db/content/templates';
 import type { DeliveryConfig } from '../../delivery/config';
 import { buildMessage, makeMessageId } from '../../delivery/mime';
 import { contentView, digestView, postItemFields, templateNameFor, TemplateSet, verificationView, type Rendered } from '../../delivery/render';

@@ -3,9 +3,9 @@
  * suppress and erase need the ticked `confirm` box.
  */
 import type { Db } from '../../../db/client';
-import { suppressSubscriber, unsubscribeSubscriber } from '../../../db/admin-subscribers';
-import { eraseReader } from '../../../db/data-rights';
-import { getUserById } from '../../../db/users';
+import { suppressSubscriber, unsubscribeSubscriber } from '../../../db/admin/subscribers';
+import { eraseReader } from '../../../db/readers/data-rights';
+import { getUserById } from '../../../db/readers/users';
 import { formText } from '../forms';
 import { forbiddenPage } from './gate';
 import { backTo, type ActionContext } from './request';

@@ -1,13 +1,13 @@
 /**
  * What the template editor shows beside the preview: Mustache syntax errors with the part and
- * line they are on, and variables the delivery code does not provide (db/template-variables.ts),
+ * line they are on, and variables the delivery code does not provide (db/content/template-variables.ts),
  * each with the known variable it most likely meant. Mustache renders an unknown name as an empty
  * string and a broken template not at all, so without this the author sees a blank where the
  * name should be, or no preview, and no reason.
  */
 import Mustache from 'mustache';
-import { TEMPLATE_VARIABLES, unknownTemplateVariables } from '../../../db/template-variables';
-import type { TemplateDraft } from '../../../db/admin-templates';
+import { TEMPLATE_VARIABLES, unknownTemplateVariables } from '../../../db/content/template-variables';
+import type { TemplateDraft } from '../../../db/admin/templates';
 import type { EmailTemplate } from '../../../db/schema';
 
 export type TemplatePart = 'subject' | 'HTML' | 'text';

@@ -9,11 +9,11 @@
  */
 import type { Db } from '../../../db/client';
 import { answerableErrorText } from '../../../db/safe-error';
-import { getTemplate, saveTemplateVersion, type TemplateDraft } from '../../../db/admin-templates';
-import { TemplateSafetyError } from '../../../db/template-safety';
-import { TemplateVariableError } from '../../../db/template-variables';
+import { getTemplate, saveTemplateVersion, type TemplateDraft } from '../../../db/admin/templates';
+import { TemplateSafetyError } from '../../../db/content/template-safety';
+import { TemplateVariableError } from '../../../db/content/template-variables';
 import type { EmailTemplate, EmailTemplateVersion } from '../../../db/schema';
-import { recordAdminAction } from '../../../db/admin-audit';
+import { recordAdminAction } from '../../../db/admin/audit';
 import type { Rendered } from '../../delivery/render';
 import type { Transport } from '../../delivery/transport';
 import { formText } from '../forms';

@@ -6,7 +6,7 @@
  * nothing once the owner proves it.
  */
 import type { Db } from '../../../db/client';
-import { markMailboxProven } from '../../../db/mailbox-proof';
+import { markMailboxProven } from '../../../db/readers/mailbox-proof';
 import type { User } from '../../../db/schema';
 
 export const isProven = (user: Pick<User, 'emailProvenAt'>): boolean => user.emailProvenAt !== null;

@@ -4,7 +4,7 @@
  */
 import type { Db } from '../../../db/client';
 import { randomToken, sha256Hex } from '../../../db/crypto';
-import { createSession, deleteSession, extendSession, validateSession } from '../../../db/sessions';
+import { createSession, deleteSession, extendSession, validateSession } from '../../../db/readers/sessions';
 import type { Session, User } from '../../../db/schema';
 
 export const SESSION_TTL_SECONDS = 60 * 60 * 24 * 30; // 30 days

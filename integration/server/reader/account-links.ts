@@ -1,5 +1,5 @@
 /**
- * Emailed account links (15 minutes, single use, only a hash stored; db/account-tokens.ts):
+ * Emailed account links (15 minutes, single use, only a hash stored; db/readers/account-tokens.ts):
  * - POST /account/register and POST /account/reset (`email`) mail a set-password link;
  *   register first creates the reader if the address is new.
  * - POST /account/sign-in-link (`email`) mails a sign-in link.
@@ -11,11 +11,11 @@
  * in, chooses on the preferences page, and that save is the activation with its confirmed consent.
  */
 import type { Db } from '../../../db/client';
-import { inspectAccountToken, issueAccountToken, spendAccountToken } from '../../../db/account-tokens';
-import { consentQueries } from '../../../db/consent';
-import { isReceivingMail } from '../../../db/eligibility';
-import { createNotificationHistory, historyInsertRows } from '../../../db/history';
-import { createUser, getUserByEmail } from '../../../db/users';
+import { inspectAccountToken, issueAccountToken, spendAccountToken } from '../../../db/readers/account-tokens';
+import { consentQueries } from '../../../db/readers/consent';
+import { isReceivingMail } from '../../../db/delivery/eligibility';
+import { createNotificationHistory, historyInsertRows } from '../../../db/delivery/history';
+import { createUser, getUserByEmail } from '../../../db/readers/users';
 import { CONTENT_TYPES, type AccountTokenPurpose, type User } from '../../../db/schema';
 import { hashPassword } from '../auth/password';
 import { recordMailboxProof } from '../auth/proof';
@@ -23,7 +23,7 @@ import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formText, readForm } from '../forms';
 import { requestMeta, type FieldErrors } from '../http';
 import { hitRateLimit, hitRateLimits, peekRateLimit, RATE_LIMITS } from '../rate-limit';
-import { isSuppressedNonReader } from '../../../db/suppressions';
+import { isSuppressedNonReader } from '../../../db/feedback/suppressions';
 import { cleanToken, parseEmail, parseNewPassword } from '../validation';
 import { startSession, type AccountFormView } from './account';
 import { afterResponse, nowOf, redirectTo, render, respond, tOf, tooManyMessage, type PageResult, type ReaderDeps } from './deps';

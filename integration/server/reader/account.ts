@@ -5,7 +5,7 @@
  * Login answers the same for an unknown email and a wrong password, after the same work.
  */
 import type { Db } from '../../../db/client';
-import { getUserByEmail } from '../../../db/users';
+import { getUserByEmail } from '../../../db/readers/users';
 import { blankSessionCookie, readCookie, SESSION_COOKIE, sessionCookie } from '../auth/cookies';
 import { verifyDummyPassword, verifyPassword } from '../auth/password';
 import { isProven } from '../auth/proof';

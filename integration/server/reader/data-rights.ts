@@ -5,7 +5,7 @@
  * cross-site posts. Nothing here says whether an address exists: both answer only to a holder.
  */
 import type { Db } from '../../../db/client';
-import { eraseReader, exportReaderData } from '../../../db/data-rights';
+import { eraseReader, exportReaderData } from '../../../db/readers/data-rights';
 import type { User } from '../../../db/schema';
 import { blankSessionCookie } from '../auth/cookies';
 import { formText, readForm } from '../forms';

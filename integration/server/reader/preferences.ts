@@ -3,12 +3,12 @@
  * /api/preferences (JSON, session only). Saving writes a `preferences_updated` history row.
  */
 import type { Db } from '../../../db/client';
-import { createNotificationHistory } from '../../../db/history';
-import { recordConfirmedConsent } from '../../../db/consent';
-import { contentTypesOf, isReceivingMail, preferenceFlags } from '../../../db/eligibility';
-import { updateUserPreferences } from '../../../db/preferences';
-import { findUnsubscribeToken } from '../../../db/unsubscribe-tokens';
-import { getUserById } from '../../../db/users';
+import { createNotificationHistory } from '../../../db/delivery/history';
+import { recordConfirmedConsent } from '../../../db/readers/consent';
+import { contentTypesOf, isReceivingMail, preferenceFlags } from '../../../db/delivery/eligibility';
+import { updateUserPreferences } from '../../../db/readers/preferences';
+import { findUnsubscribeToken } from '../../../db/readers/unsubscribe-tokens';
+import { getUserById } from '../../../db/readers/users';
 import { type ContentType, type EmailFrequency, type User } from '../../../db/schema';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, validationError, type FieldErrors } from '../http';

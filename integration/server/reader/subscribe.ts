@@ -3,17 +3,17 @@
  * The answer never says whether the address was known (no account enumeration).
  */
 import type { Db } from '../../../db/client';
-import { consentQueries, consentWordingOf } from '../../../db/consent';
-import { historyInsertRows } from '../../../db/history';
-import { upsertReader } from '../../../db/readers';
+import { consentQueries, consentWordingOf } from '../../../db/readers/consent';
+import { historyInsertRows } from '../../../db/delivery/history';
+import { upsertReader } from '../../../db/readers/readers';
 import { newId, sha256Hex } from '../../../db/crypto';
-import { getUserByEmail } from '../../../db/users';
+import { getUserByEmail } from '../../../db/readers/users';
 import { type ConsentSource, type ContentType, type EmailFrequency } from '../../../db/schema';
 import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
 import { hitRateLimit, hitRateLimits, peekRateLimit, RATE_LIMITS } from '../rate-limit';
-import { isSuppressedNonReader } from '../../../db/suppressions';
+import { isSuppressedNonReader } from '../../../db/feedback/suppressions';
 import { parseContentTypes, parseEmail, parseFrequency } from '../validation';
 import { choicesSummary, issueVerificationToken } from '../verification';
 import { afterResponse, nowOf, redirectTo, tOf, tooManyMessage, render, respond, type PageResult, type ReaderDeps } from './deps';
@@ -69,7 +69,7 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
   // Every path (unknown, known, confirmed, blocked) runs the same statements and the same mail
   // path, so the answer's timing says nothing about the address. A blocked reader's
   // verification email is queued like any other and cancelled by the processor's send-time
-  // eligibility check (db/delivery.ts), never sent; the upsert writes that row's own values back.
+  // eligibility check (db/delivery/claims.ts), never sent; the upsert writes that row's own values back.
   // The page's language (deps.t) is the reader's: their emails and token pages speak it.
   const { user, created } = await upsertReader(db, { ...input, locale: deps.t?.locale ?? null }, now);
   const choices = { contentTypes: input.contentTypes, frequency: input.frequency };

@@ -1,9 +1,9 @@
 /**
  * What a reader gets, in one sentence of their language: "You get blog posts and thoughts in a
  * weekly digest." or "You get no email from this blog." Read from the saved reader (the same rule
- * the processor uses, db/eligibility.ts), so the sentence is what will happen, not what the form shows.
+ * the processor uses, db/delivery/eligibility.ts), so the sentence is what will happen, not what the form shows.
  */
-import { contentTypesOf, isReceivingMail } from '../../../db/eligibility';
+import { contentTypesOf, isReceivingMail } from '../../../db/delivery/eligibility';
 import type { ContentType, EmailFrequency, User } from '../../../db/schema';
 import { formatList, type MessageKey, type Translate } from '../../i18n';
 

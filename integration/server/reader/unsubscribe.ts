@@ -4,10 +4,10 @@
  * Origin, 200 without redirect, idempotent).
  */
 import type { Db } from '../../../db/client';
-import { recordUnsubscribe, unsubscribeFromContentType, unsubscribeIfNothingLeft, unsubscribeUserFromAll } from '../../../db/preferences';
+import { recordUnsubscribe, unsubscribeFromContentType, unsubscribeIfNothingLeft, unsubscribeUserFromAll } from '../../../db/readers/preferences';
 import { DAY } from '../../../db/time';
-import { createUnsubscribeTokens, findUnsubscribeToken, useUnsubscribeToken } from '../../../db/unsubscribe-tokens';
-import { getUserById } from '../../../db/users';
+import { createUnsubscribeTokens, findUnsubscribeToken, useUnsubscribeToken } from '../../../db/readers/unsubscribe-tokens';
+import { getUserById } from '../../../db/readers/users';
 import type { ContentType, TokenType, UnsubscribeToken } from '../../../db/schema';
 import { formText, readForm } from '../forms';
 import { requestMeta, type RequestMeta } from '../http';

@@ -1,7 +1,7 @@
 /** GET /verify?token= shows a confirm button (GET changes nothing); POST /verify confirms. */
 import type { Db } from '../../../db/client';
-import { createNotificationHistory } from '../../../db/history';
-import { createUnsubscribeToken } from '../../../db/unsubscribe-tokens';
+import { createNotificationHistory } from '../../../db/delivery/history';
+import { createUnsubscribeToken } from '../../../db/readers/unsubscribe-tokens';
 import { DAY } from '../../../db/time';
 import { formText, readForm } from '../forms';
 import { requestMeta } from '../http';

@@ -2,11 +2,11 @@
  * Cloudflare Email Service delivery events, through a Queues event subscription (source
  * `email.sending`) consumed by this Worker: `queue(batch, env)` of integration/worker.ts hands it these batches.
  * Each message is one event (`cf.email.sending.message.<kind>`, payload.eventId unique); each
- * is applied idempotently (db/feedback-events.ts) and acked, or retried when D1 fails.
+ * is applied idempotently (db/feedback/events.ts) and acked, or retried when D1 fails.
  * Events that change nothing here (deferred, failed, rejected) are acked as they come.
  */
 import { createDb } from '../../../../db/client';
-import { applyFeedbackEvent, isWellFormedFeedbackEvent, type FeedbackEvent } from '../../../../db/feedback-events';
+import { applyFeedbackEvent, isWellFormedFeedbackEvent, type FeedbackEvent } from '../../../../db/feedback/events';
 import { obj, str } from '../webhook-common';
 
 const TYPE_PREFIX = 'cf.email.sending.message.';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clearDevMail, getDevMail, listDevMail } from '../../../../db/dev-mail';
+import { clearDevMail, getDevMail, listDevMail } from '../../../../db/delivery/dev-mail';
 import { createTestD1, type TestD1 } from '../../../../test/helpers/d1';
 import { buildMessage, makeMessageId } from '../../mime';
 import { createDevCaptureTransport } from './transport';

@@ -4,7 +4,7 @@
  */
 import PostalMime from 'postal-mime';
 import type { Db } from '../../../../db/client';
-import { captureDevMail } from '../../../../db/dev-mail';
+import { captureDevMail } from '../../../../db/delivery/dev-mail';
 import { safeErrorText } from '../../../../db/safe-error';
 import type { Transport } from '../../transport';
 

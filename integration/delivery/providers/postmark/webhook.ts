@@ -9,7 +9,7 @@
  * https://postmarkapp.com/developer/webhooks/spam-complaint-webhook).
  */
 import type { Db } from '../../../../db/client';
-import { applyFeedbackEvents, type FeedbackEvent, type FeedbackKind } from '../../../../db/feedback-events';
+import { applyFeedbackEvents, type FeedbackEvent, type FeedbackKind } from '../../../../db/feedback/events';
 import { secretsEqual } from '../../../../db/crypto';
 import { notConfigured, readBody, reply, str } from '../webhook-common';
 

@@ -5,7 +5,7 @@
  * must be within 5 minutes of now.
  */
 import type { Db } from '../../../../db/client';
-import { applyFeedbackEvents, type FeedbackEvent } from '../../../../db/feedback-events';
+import { applyFeedbackEvents, type FeedbackEvent } from '../../../../db/feedback/events';
 import { constantTimeEqual } from '../../../../db/crypto';
 import { arr, bounceKindOfSesType, notConfigured, obj, parseJsonObject, readBody, reply, str } from '../webhook-common';
 

@@ -3,10 +3,10 @@
  * destination, or an identity's feedback notifications). The SNS signature is verified, the
  * topic must be one of SES_SNS_TOPIC_ARNS, a SubscriptionConfirmation is confirmed by fetching
  * its (host-checked) SubscribeURL, and a Notification's Bounce / Complaint / Delivery becomes
- * provider-neutral feedback events (db/feedback-events.ts).
+ * provider-neutral feedback events (db/feedback/events.ts).
  */
 import type { Db } from '../../../../db/client';
-import { applyFeedbackEvents, type FeedbackEvent } from '../../../../db/feedback-events';
+import { applyFeedbackEvents, type FeedbackEvent } from '../../../../db/feedback/events';
 import { arr, bounceKindOfSesType, obj, parseJsonObject, readBody, reply, notConfigured, str } from '../webhook-common';
 import { isAwsSnsUrl, parseSnsMessage, verifySnsSignature, type SnsVerifierOptions } from './sns-signature';
 

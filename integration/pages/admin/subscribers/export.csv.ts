@@ -1,6 +1,6 @@
 /** GET /admin/subscribers/export.csv?q=&status=&type=&frequency= — the filtered subscribers as a streamed CSV. */
 import type { APIRoute } from 'astro';
-import { parseSubscriberFilters } from '../../../../db/admin-subscribers';
+import { parseSubscriberFilters } from '../../../../db/admin/subscribers';
 import { exportResponse } from '../../../server/admin/import-export';
 import { openAdminPage } from '../../../server/admin/request';
 import { adminDb, adminSettings } from '../../../server/admin/runtime';

@@ -1,6 +1,6 @@
 /** POST /dev/mail/clear: empty the dev outbox (dev only; a POST, as GET never changes state). */
 import type { APIRoute } from 'astro';
-import { clearDevMail } from '../../../../db/dev-mail';
+import { clearDevMail } from '../../../../db/delivery/dev-mail';
 import { getDb, setting } from '../../../runtime';
 import { devMailEnabled, notFound } from './_view';
 

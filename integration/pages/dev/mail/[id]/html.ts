@@ -1,6 +1,6 @@
 /** GET /dev/mail/:id/html: the HTML part alone, under a strict CSP with a sandbox (dev only). */
 import type { APIRoute } from 'astro';
-import { getDevMail } from '../../../../../db/dev-mail';
+import { getDevMail } from '../../../../../db/delivery/dev-mail';
 import { getDb, setting } from '../../../../runtime';
 import { devMailEnabled, HTML_PART_CSP, messageView, notFound, openLinksInNewTab, VIEWER_HEADERS } from '../_view';
 

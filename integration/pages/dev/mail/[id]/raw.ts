@@ -1,6 +1,6 @@
 /** GET /dev/mail/:id/raw: the message exactly as sent, as an .eml download (dev only). */
 import type { APIRoute } from 'astro';
-import { getDevMail } from '../../../../../db/dev-mail';
+import { getDevMail } from '../../../../../db/delivery/dev-mail';
 import { getDb, setting } from '../../../../runtime';
 import { devMailEnabled, emlFileName, notFound, VIEWER_HEADERS } from '../_view';
 
