@@ -68,8 +68,13 @@ export async function run() {
     for (let o = 0; o < NOTIFICATIONS; o += CHUNK) await t.d1.prepare(seedNotifications(o, Math.min(CHUNK, NOTIFICATIONS - o))).run();
     for (let o = 0; o < HISTORY; o += CHUNK) await t.d1.prepare(seedHistory(o, Math.min(CHUNK, HISTORY - o))).run();
     await t.d1.prepare(seedStatistics).run();
-    await t.d1.prepare('ANALYZE').run().catch(() => undefined);
-    console.log(`seeded ${USERS} readers, ${NOTIFICATIONS} notifications, ${HISTORY} history rows in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`);
+    await t.d1
+      .prepare('ANALYZE')
+      .run()
+      .catch(() => undefined);
+    console.log(
+      `seeded ${USERS} readers, ${NOTIFICATIONS} notifications, ${HISTORY} history rows in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s`,
+    );
 
     const params = overviewParams(NOW);
     const rows = [];
@@ -80,11 +85,17 @@ export async function run() {
       let rowsRead = 0;
       for (let i = 0; i < RUNS; i += 1) {
         const started = performance.now();
-        const result = await t.d1.prepare(sql).bind(...bound).all();
+        const result = await t.d1
+          .prepare(sql)
+          .bind(...bound)
+          .all();
         samples.push(performance.now() - started);
         rowsRead = result.meta.rows_read;
       }
-      const plan = await t.d1.prepare(`EXPLAIN QUERY PLAN ${sql}`).bind(...bound).all<{ detail: string }>();
+      const plan = await t.d1
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...bound)
+        .all<{ detail: string }>();
       rows.push({
         query: name,
         median_ms: round(percentile(samples, 50)),

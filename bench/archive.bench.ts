@@ -70,9 +70,12 @@ export async function run() {
         batch_ms_median: round(median(perBatch), 2),
         samples_total_ms: totals,
       };
-      if (row.bound_params_per_statement > D1_LIMITS.paramsPerStatement || row.sql_bytes_per_statement > D1_LIMITS.bytesPerStatement) throw new Error('a statement is over D1 limits');
+      if (row.bound_params_per_statement > D1_LIMITS.paramsPerStatement || row.sql_bytes_per_statement > D1_LIMITS.bytesPerStatement)
+        throw new Error('a statement is over D1 limits');
       sizes.push({ ...row, within_1000_queries_per_invocation: row.queries_total <= D1_LIMITS.queriesPerInvocation });
-      console.log(`batch ${String(batchRows).padStart(5)}: ${batches} batches, ${row.total_ms} ms total (${row.rows_per_s} rows/s), ${row.batch_ms_median} ms per batch, ${row.queries_total} queries`);
+      console.log(
+        `batch ${String(batchRows).padStart(5)}: ${batches} batches, ${row.total_ms} ms total (${row.rows_per_s} rows/s), ${row.batch_ms_median} ms per batch, ${row.queries_total} queries`,
+      );
     }
 
     // The spec's two unbounded statements in one transaction, for reference.
@@ -83,7 +86,10 @@ export async function run() {
       const cutoff = monthsBefore(NOW, 6);
       const cols = 'id, notification_id, user_id, action, details, error_code, retry_attempt, ip_address, user_agent, timestamp';
       await db.batch([
-        { sql: `INSERT INTO email_notification_history_archive (${cols}) SELECT ${cols} FROM email_notification_history WHERE timestamp < ?`, params: [cutoff] },
+        {
+          sql: `INSERT INTO email_notification_history_archive (${cols}) SELECT ${cols} FROM email_notification_history WHERE timestamp < ?`,
+          params: [cutoff],
+        },
         { sql: 'DELETE FROM email_notification_history WHERE timestamp < ?', params: [cutoff] },
       ]);
       if (i > 0) single.push(round(performance.now() - started));
@@ -98,7 +104,7 @@ export async function run() {
       measured_at: new Date().toISOString(),
       d1_limits: D1_LIMITS,
       notes:
-        'archiveHistory on local D1 (wrangler getPlatformProxy): per batch one D1 batch of INSERT … SELECT into the archive and DELETE of the same rows (chosen by the same rowid subquery through idx_email_history_timestamp). total_ms includes the eligibility count; ms are medians after one warm-up. single_transaction_ms = the original system\'s unbounded INSERT … SELECT + DELETE of all rows in one batch (no progress, one long write). Shared 2-core machine: times vary with load.',
+        "archiveHistory on local D1 (wrangler getPlatformProxy): per batch one D1 batch of INSERT … SELECT into the archive and DELETE of the same rows (chosen by the same rowid subquery through idx_email_history_timestamp). total_ms includes the eligibility count; ms are medians after one warm-up. single_transaction_ms = the original system's unbounded INSERT … SELECT + DELETE of all rows in one batch (no progress, one long write). Shared 2-core machine: times vary with load.",
       sizes,
       single_transaction_ms: round(median(single)),
       single_transaction_samples_ms: single,

@@ -131,7 +131,11 @@ function workerExecutor(worker: BenchWorker): MeteredSqlRunner {
 async function benchLocal(): Promise<Row[]> {
   const worker = await startBenchWorker();
   try {
-    return await scenarios('local D1', () => workerExecutor(worker), async () => void (await worker.call('sql-batch', { statements: [{ sql: 'DELETE FROM content_items', params: [] }] })));
+    return await scenarios(
+      'local D1',
+      () => workerExecutor(worker),
+      async () => void (await worker.call('sql-batch', { statements: [{ sql: 'DELETE FROM content_items', params: [] }] })),
+    );
   } finally {
     await worker.dispose();
   }

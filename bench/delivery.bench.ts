@@ -37,7 +37,10 @@ type RunResult = { ms: number; sent: number; bytes: number; batches: number; rem
 type Post = ReturnType<typeof longPostBody> | null;
 
 async function drain(worker: BenchWorker, batchSize: number, post: Post = null) {
-  const { result: setup } = await worker.call<{ fanout_rows_written: number }>('delivery-setup', { readers: DRAIN_ROWS, post: post && { html: post.html, text: post.text } });
+  const { result: setup } = await worker.call<{ fanout_rows_written: number }>('delivery-setup', {
+    readers: DRAIN_ROWS,
+    post: post && { html: post.html, text: post.text },
+  });
   const invocations: (RunResult & Counters)[] = [];
   const started = performance.now();
   for (;;) {
@@ -80,13 +83,23 @@ async function drain(worker: BenchWorker, batchSize: number, post: Post = null) 
     rows_written_per_email: round(sum('d1_rows_written') / sent, 2),
     rows_written_per_email_fanout_to_sent: round((setup.fanout_rows_written + sum('d1_rows_written')) / sent, 2),
     statements_without_meta: invocations.reduce((total, i) => total + i.d1_without_meta, 0),
-    per_invocation: invocations.map(({ sent: s, batches: b, wall_ms, cpu_ms, d1_statements, d1_round_trips }) => ({ sent: s, batches: b, wall_ms, cpu_ms, d1_statements, d1_round_trips })),
+    per_invocation: invocations.map(({ sent: s, batches: b, wall_ms, cpu_ms, d1_statements, d1_round_trips }) => ({
+      sent: s,
+      batches: b,
+      wall_ms,
+      cpu_ms,
+      d1_statements,
+      d1_round_trips,
+    })),
   };
 }
 
 async function claimTiming(worker: BenchWorker, queued: number) {
   await worker.call('delivery-setup', { readers: queued });
-  const { result } = await worker.call<{ samples_ms: number[]; empty_round_trip_ms: number[]; rows_read: number }>('claim-timing', { runs: CLAIM_RUNS, limit: CLAIM_LIMIT });
+  const { result } = await worker.call<{ samples_ms: number[]; empty_round_trip_ms: number[]; rows_read: number }>('claim-timing', {
+    runs: CLAIM_RUNS,
+    limit: CLAIM_LIMIT,
+  });
   return {
     queued,
     claim_limit: CLAIM_LIMIT,
@@ -127,15 +140,48 @@ export async function run(): Promise<object> {
     const claims = [];
     for (const size of CLAIM_SIZES) claims.push(await claimTiming(worker, size));
     console.table(versus);
-    console.table(drains.map(({ email, batch_size, emails, seconds, emails_per_s, invocations, batches, round_trips_per_batch, max_d1_statements_per_invocation, max_cpu_ms_per_invocation }) => ({
-      email, batch_size, emails, seconds, emails_per_s, invocations, batches, round_trips_per_batch, max_d1_statements_per_invocation, max_cpu_ms_per_invocation,
-    })));
-    console.table(claims.map(({ queued, claim_limit, median_ms, min_ms, empty_round_trip_median_ms, rows_read }) => ({ queued, claim_limit, median_ms, min_ms, empty_round_trip_median_ms, rows_read })));
+    console.table(
+      drains.map(
+        ({
+          email,
+          batch_size,
+          emails,
+          seconds,
+          emails_per_s,
+          invocations,
+          batches,
+          round_trips_per_batch,
+          max_d1_statements_per_invocation,
+          max_cpu_ms_per_invocation,
+        }) => ({
+          email,
+          batch_size,
+          emails,
+          seconds,
+          emails_per_s,
+          invocations,
+          batches,
+          round_trips_per_batch,
+          max_d1_statements_per_invocation,
+          max_cpu_ms_per_invocation,
+        }),
+      ),
+    );
+    console.table(
+      claims.map(({ queued, claim_limit, median_ms, min_ms, empty_round_trip_median_ms, rows_read }) => ({
+        queued,
+        claim_limit,
+        median_ms,
+        min_ms,
+        empty_round_trip_median_ms,
+        rows_read,
+      })),
+    );
     const result = {
       name: 'delivery',
       measured_at: new Date().toISOString(),
       environment:
-        'inside workerd: the bench worker (bench/workerd/worker.ts) running processNotifications on local D1 (Miniflare, SQLite files on disk), loopback transport, no rate limit. One delivery-run call = one processor run = one invocation. wall_ms on workerd\'s clock (1 ms steps); cpu_ms = workerd process CPU (worker + local D1 SQLite) from /proc, 10 ms steps.',
+        "inside workerd: the bench worker (bench/workerd/worker.ts) running processNotifications on local D1 (Miniflare, SQLite files on disk), loopback transport, no rate limit. One delivery-run call = one processor run = one invocation. wall_ms on workerd's clock (1 ms steps); cpu_ms = workerd process CPU (worker + local D1 SQLite) from /proc, 10 ms steps.",
       post: { words: post.words, html_bytes: Buffer.byteLength(post.html), text_bytes: Buffer.byteLength(post.text) },
       full_post_vs_summary: versus,
       drain: drains,

@@ -82,7 +82,10 @@ async function benchSize(worker: BenchWorker, raws: Record<'delete' | 'wal', Raw
       {
         name: 'loop_d1',
         once: async () => {
-          const { result, counters } = await worker.call<{ subscribers: number; fetch_ms: number; loop_ms: number; rows: number }>('fanout-loop', { item, sample: LOOP_SAMPLE });
+          const { result, counters } = await worker.call<{ subscribers: number; fetch_ms: number; loop_ms: number; rows: number }>('fanout-loop', {
+            item,
+            sample: LOOP_SAMPLE,
+          });
           if (result.subscribers !== n) throw new Error(`loop saw ${result.subscribers} subscribers, expected ${n}`);
           await worker.call('clear-queue');
           loopRuns.push(result);
@@ -99,7 +102,12 @@ async function benchSize(worker: BenchWorker, raws: Record<'delete' | 'wal', Raw
   const loopPerRowMs = loopSample.ms / LOOP_SAMPLE;
   const loopAllMs = fetchMs + n * loopPerRowMs;
   const [full, notifs, raw, rawN, wal, walN] = [
-    t('set_based_d1'), t('set_based_d1_notifications_only'), t('raw_sqlite'), t('raw_sqlite_notifications_only'), t('raw_sqlite_wal'), t('raw_sqlite_wal_notifications_only'),
+    t('set_based_d1'),
+    t('set_based_d1_notifications_only'),
+    t('raw_sqlite'),
+    t('raw_sqlite_notifications_only'),
+    t('raw_sqlite_wal'),
+    t('raw_sqlite_wal_notifications_only'),
   ];
   return {
     subscribers: n,
@@ -150,7 +158,8 @@ export async function run(): Promise<object> {
     const at50k = sizes.find((s) => s.subscribers === 50_000);
     const result = {
       name: 'fanout',
-      environment: 'inside workerd: the bench worker (bench/workerd/worker.ts) on local D1 (Miniflare, SQLite files on disk); raw node:sqlite in child processes',
+      environment:
+        'inside workerd: the bench worker (bench/workerd/worker.ts) on local D1 (Miniflare, SQLite files on disk); raw node:sqlite in child processes',
       runs: RUNS,
       loop_sample_rows: LOOP_SAMPLE,
       node: process.version,
@@ -172,13 +181,25 @@ export async function run(): Promise<object> {
     for (const s of sizes) {
       const line = (path: string, x: Timing, ratio = '') => table.push([s.subscribers, path, x.rows, x.ms, x.rows_per_s, x.cpu_ms ?? '', ratio]);
       line('set-based D1 in workerd (notifications)', s.set_based_d1, `${s.ratio_vs_raw_sqlite}x / ${s.ratio_vs_raw_sqlite_wal}x`);
-      line('set-based D1 in workerd (notifications only)', s.set_based_d1_notifications_only, `${s.ratio_vs_raw_sqlite_notifications_only}x / ${s.ratio_vs_raw_sqlite_wal_notifications_only}x`);
+      line(
+        'set-based D1 in workerd (notifications only)',
+        s.set_based_d1_notifications_only,
+        `${s.ratio_vs_raw_sqlite_notifications_only}x / ${s.ratio_vs_raw_sqlite_wal_notifications_only}x`,
+      );
       line('raw node:sqlite (notifications)', s.raw_sqlite);
       line('raw node:sqlite (notifications only)', s.raw_sqlite_notifications_only);
       line('raw node:sqlite WAL (notifications)', s.raw_sqlite_wal);
       line('raw node:sqlite WAL (notifications only)', s.raw_sqlite_wal_notifications_only);
       line(`spec loop D1 (sample; all ${s.subscribers}: ~${Math.round(s.loop_d1.projected_ms_for_all / 1000)} s)`, s.loop_d1);
-      table.push([s.subscribers, 'speedup vs loop (set-based / its first statement)', '', '', `${s.speedup_vs_loop}x / ${s.speedup_vs_loop_notifications_only}x`, '', '']);
+      table.push([
+        s.subscribers,
+        'speedup vs loop (set-based / its first statement)',
+        '',
+        '',
+        `${s.speedup_vs_loop}x / ${s.speedup_vs_loop_notifications_only}x`,
+        '',
+        '',
+      ]);
     }
     printTable(table);
     mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });

@@ -117,7 +117,13 @@ async function queueMode() {
       floor_s: round(floorS),
       total_s: round(totalS),
       vs_floor: round(totalS / floorS),
-      dispatch_run: { fanned_out: run.fannedOut, dispatched: run.dispatched, messages: run.messages, d1_statements: dispatchRun.statements, wall_ms: dispatchRun.wallMs },
+      dispatch_run: {
+        fanned_out: run.fannedOut,
+        dispatched: run.dispatched,
+        messages: run.messages,
+        d1_statements: dispatchRun.statements,
+        wall_ms: dispatchRun.wallMs,
+      },
       second_run_dispatched: second.dispatched,
       consumers: invocationFigures(stats, 'queue:'),
       max_d1_statements_any_invocation: Math.max(...stats.invocations.map((i) => i.statements)),
@@ -147,7 +153,14 @@ async function crashes() {
     const stats = await w.call<Stats>('/stats');
     const { resent } = await w.call<{ resent: number }>(`/sent?slug=${encodeURIComponent('blog/crash')}`);
     // Every duplicate is on record: `resent` counts the sent history rows flagged as a takeover of an expired claim (crash-before rows too).
-    return { readers: CRASH_READERS, mid_send_crashes: faults.length, redelivered_batches: 3, recipients: stats.recipients, duplicates: stats.duplicates, resent_recorded_in_history: resent };
+    return {
+      readers: CRASH_READERS,
+      mid_send_crashes: faults.length,
+      redelivered_batches: 3,
+      recipients: stats.recipients,
+      duplicates: stats.duplicates,
+      resent_recorded_in_history: resent,
+    };
   } finally {
     await w.dispose();
   }
@@ -158,7 +171,10 @@ async function cronMode() {
   try {
     await post(w, READERS, 'cron');
     await w.call('/reset', {});
-    const summary = await w.call<{ fannedOut: number; sent: number; batches: number; statements: number; durationMs: number; nextWindowAt?: string }>('/run', {});
+    const summary = await w.call<{ fannedOut: number; sent: number; batches: number; statements: number; durationMs: number; nextWindowAt?: string }>(
+      '/run',
+      {},
+    );
     const stats = await w.call<Stats>('/stats');
     const runs = Math.ceil(READERS / Math.max(1, summary.sent));
     return {
@@ -194,7 +210,8 @@ async function fanOut() {
       return { variant: label, readers: FANOUT_READERS, seconds: round(seconds), statements, seconds_per_statement: round(seconds / statements, 3) };
     };
     const out = [];
-    if (FANOUT_READERS <= 200_000 || process.env.QUEUE_BENCH_FANOUT_SINGLE) out.push(await timed('one statement', async () => (await enqueueNotificationsForContent(w.db, item), 1)));
+    if (FANOUT_READERS <= 200_000 || process.env.QUEUE_BENCH_FANOUT_SINGLE)
+      out.push(await timed('one statement', async () => (await enqueueNotificationsForContent(w.db, item), 1)));
     out.push(await timed('chunks of 50,000', async () => (await enqueueNotificationsInChunks(w.db, item)).chunks));
     out.push(await timed('chunks of 10,000', async () => (await enqueueNotificationsInChunks(w.db, item, { chunkReaders: 10_000 })).chunks));
     return out;
@@ -214,8 +231,12 @@ async function backlog(rate: number) {
     await w.d1.prepare('UPDATE users SET unsubscribe_all = 1').run();
     await seedReaders(w.d1, readers, `backlog${rate}-`);
     await createContentItem(w.db, {
-      slug: `blog/backlog-${rate}`, contentType: 'blog', title: `Backlog ${rate}`, contentUrl: `https://blog.example.com/blog/backlog-${rate}/`,
-      publishDate: new Date(BACKLOG_T0 - 60_000), filePath: `src/content/blog/backlog-${rate}.md`,
+      slug: `blog/backlog-${rate}`,
+      contentType: 'blog',
+      title: `Backlog ${rate}`,
+      contentUrl: `https://blog.example.com/blog/backlog-${rate}/`,
+      publishDate: new Date(BACKLOG_T0 - 60_000),
+      filePath: `src/content/blog/backlog-${rate}.md`,
     });
     await w.call('/reset', {});
     await w.call('/configure', { now: BACKLOG_T0 });
@@ -280,11 +301,35 @@ export async function run(): Promise<object> {
   const fanout = await fanOut();
   const backlogRuns = PARTS.includes('backlog') ? await backlogs() : [];
   const table = [
-    { mode: 'queue', readers: queue.readers, 'rate/min': queue.rate_per_minute, floor_s: queue.floor_s, total_s: queue.total_s, vs_floor: queue.vs_floor, max_d1_per_invocation: queue.max_d1_statements_any_invocation, max_wall_ms: queue.max_wall_ms_any_invocation, 'emails/s/consumer': queue.consumers.emails_per_s_per_consumer, duplicates: queue.duplicates_after_redeliveries },
-    { mode: 'cron (1 run measured, ×5 min)', readers: cron.readers, 'rate/min': cron.rate_per_minute, floor_s: cron.floor_s, total_s: cron.total_s_extrapolated, vs_floor: cron.vs_floor_extrapolated, max_d1_per_invocation: cron.d1_statements_in_run, max_wall_ms: cron.run_wall_ms, 'emails/s/consumer': cron.emails_per_s_in_run, duplicates: cron.duplicates },
+    {
+      mode: 'queue',
+      readers: queue.readers,
+      'rate/min': queue.rate_per_minute,
+      floor_s: queue.floor_s,
+      total_s: queue.total_s,
+      vs_floor: queue.vs_floor,
+      max_d1_per_invocation: queue.max_d1_statements_any_invocation,
+      max_wall_ms: queue.max_wall_ms_any_invocation,
+      'emails/s/consumer': queue.consumers.emails_per_s_per_consumer,
+      duplicates: queue.duplicates_after_redeliveries,
+    },
+    {
+      mode: 'cron (1 run measured, ×5 min)',
+      readers: cron.readers,
+      'rate/min': cron.rate_per_minute,
+      floor_s: cron.floor_s,
+      total_s: cron.total_s_extrapolated,
+      vs_floor: cron.vs_floor_extrapolated,
+      max_d1_per_invocation: cron.d1_statements_in_run,
+      max_wall_ms: cron.run_wall_ms,
+      'emails/s/consumer': cron.emails_per_s_in_run,
+      duplicates: cron.duplicates,
+    },
   ];
   console.table(table);
-  console.log(`mid-send crashes: ${crash.mid_send_crashes} crashes + ${crash.redelivered_batches} redelivered batches over ${crash.readers} readers → ${crash.duplicates} duplicate emails (at least once: what the dying invocation had in flight), ${crash.resent_recorded_in_history} sends recorded as re-sends`);
+  console.log(
+    `mid-send crashes: ${crash.mid_send_crashes} crashes + ${crash.redelivered_batches} redelivered batches over ${crash.readers} readers → ${crash.duplicates} duplicate emails (at least once: what the dying invocation had in flight), ${crash.resent_recorded_in_history} sends recorded as re-sends`,
+  );
   console.table(fanout);
   if (backlogRuns.length > 0) console.table(backlogRuns);
   const result = {

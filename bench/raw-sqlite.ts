@@ -33,7 +33,11 @@ function serve(): void {
   let raw: DatabaseSync | undefined;
   let lastRunCpuMs = 0;
   let steps: { statement: StatementSync; params: (string | number | null)[] }[] = [];
-  const db = () => raw ?? (() => { throw new Error('no database open'); })();
+  const db = () =>
+    raw ??
+    (() => {
+      throw new Error('no database open');
+    })();
   const handle = (req: Request): number => {
     switch (req.op) {
       case 'open': {
@@ -41,7 +45,9 @@ function serve(): void {
         raw = new DatabaseSync(req.file);
         raw.exec('PRAGMA foreign_keys = ON'); // as D1 does: the FK checks are part of the work
         raw.exec(`PRAGMA journal_mode = ${req.journal}`);
-        for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).sort()) {
+        for (const file of readdirSync(MIGRATIONS_DIR)
+          .filter((f) => f.endsWith('.sql'))
+          .sort()) {
           raw.exec(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
         }
         raw.prepare(SEED_USERS_SQL).run(req.readers);

@@ -8,7 +8,10 @@ const TOKEN_BYTES = 32; // 256 bits; at least 128 are needed (ARCHITECTURE.md, "
 /** A random token for links and cookies (base64url, no padding). Store only `sha256Hex(token)`. */
 export function randomToken(bytes = TOKEN_BYTES): string {
   const buf = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...buf)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...buf))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 export async function sha256Hex(input: string): Promise<string> {

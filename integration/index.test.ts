@@ -58,7 +58,20 @@ describe('integration hooks', () => {
     vi.stubEnv('CLOUDFLARE_ACCOUNT_ID', '');
     const s = await setUp({ target: 'remote' }, 'dev');
     const patterns = s.injected.map((r) => r.pattern);
-    expect(patterns).toEqual(expect.arrayContaining(['/subscribe', '/verify', '/preferences', '/unsubscribe', '/account/login', '/api/subscribe', '/api/unsubscribe/one-click', '/api/notifications/process', '/dev/mail', '/dev/mail/[id]']));
+    expect(patterns).toEqual(
+      expect.arrayContaining([
+        '/subscribe',
+        '/verify',
+        '/preferences',
+        '/unsubscribe',
+        '/account/login',
+        '/api/subscribe',
+        '/api/unsubscribe/one-click',
+        '/api/notifications/process',
+        '/dev/mail',
+        '/dev/mail/[id]',
+      ]),
+    );
     expect(patterns).not.toContain(REGISTRY_ROUTE);
     expect(s.middleware).toEqual([expect.objectContaining({ order: 'pre', entrypoint: expect.stringMatching(/integration\/middleware\.ts$/) })]);
     expect(s.plugins).toHaveLength(1); // the virtual modules only
@@ -111,7 +124,10 @@ describe('integration hooks', () => {
   });
 
   it('refuses a layout that does not exist, naming the option', async () => {
-    await expect(setUp({ layout: './src/layouts/Nope.astro' }, 'dev')).rejects.toMatchObject({ message: expect.stringContaining('Nope.astro'), hint: expect.stringContaining('layout') });
+    await expect(setUp({ layout: './src/layouts/Nope.astro' }, 'dev')).rejects.toMatchObject({
+      message: expect.stringContaining('Nope.astro'),
+      hint: expect.stringContaining('layout'),
+    });
   });
 
   it.each([

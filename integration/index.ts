@@ -36,7 +36,10 @@ function resolveLayout(layout: string | undefined, root: string): string {
   if (!layout) return here('./components/DefaultLayout.astro');
   const path = isAbsolute(layout) ? layout : resolve(root, layout);
   if (!existsSync(path)) {
-    throw new AstroError(`The layout "${layout}" given to astro-d1-notify does not exist (looked for ${path}).`, 'Set `layout` to a .astro file relative to the project root, e.g. `./src/layouts/BaseLayout.astro`, or leave it out for the default layout.');
+    throw new AstroError(
+      `The layout "${layout}" given to astro-d1-notify does not exist (looked for ${path}).`,
+      'Set `layout` to a .astro file relative to the project root, e.g. `./src/layouts/BaseLayout.astro`, or leave it out for the default layout.',
+    );
   }
   return path;
 }
@@ -45,7 +48,10 @@ function resolveLayout(layout: string | undefined, root: string): string {
  * The readers' languages: with Astro's i18n routing, every locale of the host (a reader is served
  * in the one of the page where they subscribed); without it, the `locale` option alone.
  */
-export function localeSettingsOf(optionLocale: string | undefined, i18n: (Parameters<typeof astroLocaleCodes>[0] & { defaultLocale?: string }) | undefined): LocaleSettings {
+export function localeSettingsOf(
+  optionLocale: string | undefined,
+  i18n: (Parameters<typeof astroLocaleCodes>[0] & { defaultLocale?: string }) | undefined,
+): LocaleSettings {
   const defaultLocale = optionLocale ?? i18n?.defaultLocale ?? 'en';
   return { defaultLocale, locales: [...new Set([defaultLocale, ...astroLocaleCodes(i18n)])] };
 }
@@ -99,7 +105,12 @@ export default function notify(userOptions: ContentRegistryOptions = {}): AstroI
         if (building) {
           injectRoute({ pattern: REGISTRY_ROUTE, entrypoint: REGISTRY_ENTRYPOINT, prerender: true });
           const mdx = (config.integrations ?? []).some((i) => i.name === '@astrojs/mdx');
-          plugins.push(registryVitePlugin(options.collections.map((c) => c.name), { mdx }) as never);
+          plugins.push(
+            registryVitePlugin(
+              options.collections.map((c) => c.name),
+              { mdx },
+            ) as never,
+          );
         }
         updateConfig({
           // The middleware applies Astro's Origin rule itself, following the host's setting above,

@@ -36,7 +36,6 @@ export const onRequest = defineMiddleware(async (context, next) => {
 });
 
 async function handle(context: APIContext, next: MiddlewareNext): Promise<Response> {
-
   const token = readCookie(context.request, SESSION_COOKIE);
   if (!token) return mountRedirect(await next(), context.url.pathname, routeBase);
   const found = await validateSessionToken(getDb(), token);

@@ -42,7 +42,14 @@ describe('parseOptions', () => {
   });
 
   it('accepts collections as a type or as { type, path }', () => {
-    const o = parseOptions({ collections: { posts: 'blog', notes: { type: 'thought', path: '/n/{id}/', email: 'excerpt', paragraphs: 2 }, news: { type: 'announcement', email: 'summary' } }, path: '/x/{collection}/{id}' });
+    const o = parseOptions({
+      collections: {
+        posts: 'blog',
+        notes: { type: 'thought', path: '/n/{id}/', email: 'excerpt', paragraphs: 2 },
+        news: { type: 'announcement', email: 'summary' },
+      },
+      path: '/x/{collection}/{id}',
+    });
     expect(o.explicitCollections).toBe(true);
     expect(o.collections).toEqual([
       { name: 'posts', type: 'blog', path: '/x/{collection}/{id}', email: 'full', paragraphs: 3 },

@@ -70,7 +70,19 @@ const optionsSchema = z
     /** The blog's name, shown by the default layout. */
     siteName: z.string().min(1).optional(),
     /** Which frontmatter field holds an entry's title, date, description, tags and draft flag. */
-    fields: z.object({ title: fieldSchema, date: fieldSchema, description: fieldSchema, tags: fieldSchema, draft: fieldSchema, author: fieldSchema, image: fieldSchema }).partial().strict().optional(),
+    fields: z
+      .object({
+        title: fieldSchema,
+        date: fieldSchema,
+        description: fieldSchema,
+        tags: fieldSchema,
+        draft: fieldSchema,
+        author: fieldSchema,
+        image: fieldSchema,
+      })
+      .partial()
+      .strict()
+      .optional(),
     /** Collection name → content type (or `{ type, path }`). */
     collections: z.record(z.string().min(1), collectionSchema).optional(),
     /** Base URL of `content_url`; defaults to Astro's `site`. */
@@ -184,21 +196,13 @@ type OptionsEnv = {
 export function parseOptions(input: ContentRegistryOptions | undefined = {}, env: OptionsEnv = {}): ResolvedOptions {
   const parsed = optionsSchema.safeParse(input ?? {});
   if (!parsed.success) {
-    const issues = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`)
-      .join('; ');
-    throw new AstroError(
-      `Invalid astro-d1-notify options: ${issues}`,
-      'See "Options" in the package README for the accepted options.',
-    );
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ');
+    throw new AstroError(`Invalid astro-d1-notify options: ${issues}`, 'See "Options" in the package README for the accepted options.');
   }
   const o = parsed.data;
   const envTarget = env.CONTENT_SYNC_TARGET?.trim();
   if (envTarget && envTarget !== 'local' && envTarget !== 'remote') {
-    throw new AstroError(
-      `CONTENT_SYNC_TARGET is "${envTarget}".`,
-      'Set CONTENT_SYNC_TARGET to "local" or "remote", or unset it.',
-    );
+    throw new AstroError(`CONTENT_SYNC_TARGET is "${envTarget}".`, 'Set CONTENT_SYNC_TARGET to "local" or "remote", or unset it.');
   }
   const defaultPath = o.path ?? DEFAULTS.path;
   const collections = Object.entries(o.collections ?? DEFAULT_COLLECTIONS).map(([name, c]) =>

@@ -70,7 +70,7 @@ describe('Cloudflare Access JWT', () => {
     expect(await refusal(await openAdminPage(get(wrongIss), null, settings()))).toContain('iss claim');
   });
 
-  it('refuses a token signed by a key that is not the team\'s (same kid)', async () => {
+  it("refuses a token signed by a key that is not the team's (same kid)", async () => {
     const forged = await standin.sign({}, { key: 'stranger' });
     expect(await refusal(await openAdminPage(get(forged), null, settings()))).toContain('signature does not verify');
   });
@@ -132,11 +132,13 @@ describe('the way in', () => {
     expect(local).toContain('<code>ADMIN_DEV_BYPASS=1</code> and <code>MAIL_TRANSPORT=dev</code>');
   });
 
-  it('the dev bypass sends tests to the signed-in reader\'s address, never an invented one', async () => {
+  it("the dev bypass sends tests to the signed-in reader's address, never an invented one", async () => {
     const dev = settings({ access: null, devBypass: true, mailTransport: 'dev' });
     const local = 'http://127.0.0.1:4321/admin';
     expect(await openAdminPage(get(undefined, local), null, dev)).toMatchObject({ identity: { email: null } });
-    expect(await openAdminPage(get(undefined, local), reader({ email: 'me@example.org' }), dev)).toMatchObject({ identity: { actor: 'dev-bypass', email: 'me@example.org' } });
+    expect(await openAdminPage(get(undefined, local), reader({ email: 'me@example.org' }), dev)).toMatchObject({
+      identity: { actor: 'dev-bypass', email: 'me@example.org' },
+    });
   });
 });
 
@@ -189,7 +191,11 @@ describe('CSRF on admin POSTs', () => {
       body: `csrf=${'x'.repeat(100_000)}`,
     });
     expect((await handleAdminPost(huge, null, settings(), action)).status).toBe(413);
-    const json = new Request(`${SITE}/admin/x`, { method: 'POST', headers: { 'content-type': 'application/json', origin: SITE, 'cf-access-jwt-assertion': token }, body: '{}' });
+    const json = new Request(`${SITE}/admin/x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: SITE, 'cf-access-jwt-assertion': token },
+      body: '{}',
+    });
     expect((await handleAdminPost(json, null, settings(), action)).status).toBe(415);
   });
 });

@@ -67,12 +67,15 @@ async function act(id: string, fields: Record<string, string>): Promise<Response
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, cookie: `${CSRF_COOKIE}=${CSRF}` },
     body: new URLSearchParams({ csrf: CSRF, ...fields }),
   });
-  return handleAdminPost(request, null, settings, (ctx) => postAction({ db: t.db, config, transport: createDevCaptureTransport(t.db), now: clock.clock }, ctx, id));
+  return handleAdminPost(request, null, settings, (ctx) =>
+    postAction({ db: t.db, config, transport: createDevCaptureTransport(t.db), now: clock.clock }, ctx, id),
+  );
 }
 
 const idOf = async (slug: string) => (await rows<{ id: string }>(t.d1, 'SELECT id FROM content_items WHERE slug = ?1', slug))[0]!.id;
 const notice = (r: Response) => decodeURIComponent(new URL(r.headers.get('location')!, ORIGIN).searchParams.get('notice') ?? '');
-const mailFor = async (slug: string) => (await rows(t.d1, "SELECT id FROM email_notifications WHERE content_id = ?1 AND notification_type <> 'verification'", slug)).length;
+const mailFor = async (slug: string) =>
+  (await rows(t.d1, "SELECT id FROM email_notifications WHERE content_id = ?1 AND notification_type <> 'verification'", slug)).length;
 
 async function readers() {
   await addReader(t.db, 'now1@example.com');
@@ -116,7 +119,9 @@ describe('approval: manual', () => {
     await build([record('later', '2026-12-07T09:00:00Z')], 'manual');
     const id = await idOf('blog/later');
 
-    expect(notice(await act(id, { op: 'schedule', send_at: '2026-12-08T07:30' }))).toBe('Scheduled: it goes out with the first delivery run after 2026-12-08 07:30 UTC.');
+    expect(notice(await act(id, { op: 'schedule', send_at: '2026-12-08T07:30' }))).toBe(
+      'Scheduled: it goes out with the first delivery run after 2026-12-08 07:30 UTC.',
+    );
     expect(await postRecipients(t.db, id, clock.clock())).toMatchObject({ state: 'scheduled', sendAt: new Date('2026-12-08T07:30:00Z') });
     expect((await recentAdminActions(t.db)).find((a) => a.action === 'post_scheduled')?.details).toEqual({ sendAt: '2026-12-08T07:30:00.000Z' });
 
@@ -135,7 +140,9 @@ describe('approval: manual', () => {
     await build([record('released', '2026-12-07T09:00:00Z')], 'manual');
     const id = await idOf('blog/released');
     await act(id, { op: 'release' });
-    expect(await rows(t.d1, 'SELECT delivery_held, awaiting_approval FROM content_items WHERE id = ?1', id)).toEqual([{ delivery_held: 0, awaiting_approval: 0 }]);
+    expect(await rows(t.d1, 'SELECT delivery_held, awaiting_approval FROM content_items WHERE id = ?1', id)).toEqual([
+      { delivery_held: 0, awaiting_approval: 0 },
+    ]);
     expect(await postRecipients(t.db, id, clock.clock())).toMatchObject({ state: 'due' });
   });
 
@@ -166,7 +173,10 @@ describe('approval: manual', () => {
     expect(await mailFor('blog/old')).toBe(3);
 
     // The option is turned on; the next build registers one new post and sees the others unchanged.
-    const report = await build([record('old', '2026-12-01T09:00:00Z'), record('future', '2026-12-10T09:00:00Z'), record('new', '2026-12-07T09:30:00Z')], 'manual');
+    const report = await build(
+      [record('old', '2026-12-01T09:00:00Z'), record('future', '2026-12-10T09:00:00Z'), record('new', '2026-12-07T09:30:00Z')],
+      'manual',
+    );
     expect(report).toMatchObject({ awaitingApproval: 1, unchanged: 2 });
     expect((await waitingPosts(t.db, clock.clock())).map((p) => [p.slug, p.state])).toEqual([['blog/new', 'approval']]);
 

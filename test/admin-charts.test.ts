@@ -4,12 +4,19 @@ import { barChart, lineChart, NARROW, WIDE, yScale, type LineChart } from '../in
 
 const days = (n: number) => Array.from({ length: n }, (_, i) => `2026-11-${String(i + 1).padStart(2, '0')}`);
 /** Every y coordinate of every path and dot. */
-const ys = (c: LineChart) => c.paths.flatMap((p) => [...p.d.matchAll(/[ML][\d.]+,(-?[\d.]+)/g)].map((m) => Number(m[1]))).concat(c.paths.flatMap((p) => p.dots.map((d) => d.y)));
+const ys = (c: LineChart) =>
+  c.paths.flatMap((p) => [...p.d.matchAll(/[ML][\d.]+,(-?[\d.]+)/g)].map((m) => Number(m[1]))).concat(c.paths.flatMap((p) => p.dots.map((d) => d.y)));
 const inside = (c: LineChart) => ys(c).every((y) => y >= c.plot.y - 0.05 && y <= c.plot.y + c.plot.h + 0.05);
 
 describe('lineChart', () => {
   it('draws a single day as a visible dot in the middle of the plot', () => {
-    const c = lineChart(['2026-11-30'], [{ name: 'sent', values: [42] }, { name: 'failed', values: [0] }]);
+    const c = lineChart(
+      ['2026-11-30'],
+      [
+        { name: 'sent', values: [42] },
+        { name: 'failed', values: [0] },
+      ],
+    );
     expect(c.yTicks.at(-1)!.label).toBe('60');
     expect(c.paths[0]!.dots).toEqual([{ x: c.plot.x + c.plot.w / 2, y: c.plot.y + (1 - 42 / 60) * c.plot.h }]);
     expect(c.paths[1]!.dots).toHaveLength(1);
@@ -67,7 +74,15 @@ describe('yScale', () => {
 
 describe('barChart', () => {
   it('never draws a negative or NaN width, and fits the narrow viewBox', () => {
-    const c = barChart([{ label: 'a', value: -3 }, { label: 'b', value: 0 }, { label: 'c', value: 10 }], {}, NARROW);
+    const c = barChart(
+      [
+        { label: 'a', value: -3 },
+        { label: 'b', value: 0 },
+        { label: 'c', value: 10 },
+      ],
+      {},
+      NARROW,
+    );
     expect(c.bars.map((b) => b.w)).toEqual([0, 0, NARROW.width - NARROW.labelWidth - NARROW.valueWidth]);
   });
 });

@@ -57,16 +57,20 @@ beforeAll(async () => {
     {
       seed: async (d1) => {
         await d1.batch([
-          d1.prepare(
-            `INSERT INTO users (id, email, role, email_verified, email_proven_at, email_blog_updates) VALUES
+          d1
+            .prepare(
+              `INSERT INTO users (id, email, role, email_verified, email_proven_at, email_blog_updates) VALUES
              ('u-reader', 'plain.reader@example.org', 'reader', 1, 1767225600, 1),
              ('u-admin', 'the.author@example.org', 'admin', 1, 1767225600, 0),
              ('u-secret', ?1, 'reader', 1, 1767225600, 1)`,
-          ).bind(SECRET_READER),
-          d1.prepare(
-            `INSERT INTO content_items (id, slug, content_type, title, content_url, publish_date, file_path)
+            )
+            .bind(SECRET_READER),
+          d1
+            .prepare(
+              `INSERT INTO content_items (id, slug, content_type, title, content_url, publish_date, file_path)
              VALUES ('c-gate', 'gate-secret-post', 'blog', ?1, '/posts/gate-secret-post/', 1767225600, 'src/content/posts/gate-secret-post.md')`,
-          ).bind(SECRET_POST),
+            )
+            .bind(SECRET_POST),
         ]);
         const db = createDb(d1);
         sessions.reader = (await createUserSession(db, 'u-reader')).token;

@@ -47,7 +47,8 @@ async function postRaw(fields: Record<string, string>): Promise<ImportView | Res
 
 describe('parseImportCsv', () => {
   it('reports invalid lines with their line numbers and reads quoted fields', () => {
-    const csv = '\uFEFFEmail,Types,Frequency\r\nann@example.com,"blog, thought",daily\r\nnot-an-address,,\r\n\r\nANN@example.com,,\r\nbob@example.com,poetry,\r\ncarl@example.com,,hourly\r\n"dan@example.com",announcement,\r\n';
+    const csv =
+      '\uFEFFEmail,Types,Frequency\r\nann@example.com,"blog, thought",daily\r\nnot-an-address,,\r\n\r\nANN@example.com,,\r\nbob@example.com,poetry,\r\ncarl@example.com,,hourly\r\n"dan@example.com",announcement,\r\n';
     const parsed = parseImportCsv(csv);
     expect(parsed.ok).toBe(true);
     if (!parsed.ok) return;
@@ -106,26 +107,84 @@ describe('import', () => {
     await addReader(t.db, 'same@example.com', { blog: true, frequency: 'daily' });
     const gone = await addReader(t.db, 'gone@example.com', { blog: false });
     await t.d1.prepare("UPDATE users SET email_status = 'unsubscribed', unsubscribe_all = 1 WHERE id = ?1").bind(gone.id).run();
-    const csv = 'email,types,frequency\nnew@example.com,thought,weekly\nexisting@example.com,blog announcement,daily\ngone@example.com,blog,\nbroken,,\nsame@example.com,blog,daily\n';
+    const csv =
+      'email,types,frequency\nnew@example.com,thought,weekly\nexisting@example.com,blog announcement,daily\ngone@example.com,blog,\nbroken,,\nsame@example.com,blog,daily\n';
 
     const dry = await post({ csv, mode: 'dry-run' });
     expect(dry.step).toBe('summary');
     if (dry.step !== 'summary') return;
-    expect([dry.plan.created.length, dry.plan.unchanged, dry.plan.skipped.length, dry.plan.invalid]).toEqual([1, 1, 1, [{ line: 5, reason: 'not an email address' }]]);
+    expect([dry.plan.created.length, dry.plan.unchanged, dry.plan.skipped.length, dry.plan.invalid]).toEqual([
+      1,
+      1,
+      1,
+      [{ line: 5, reason: 'not an email address' }],
+    ]);
     // who would change, and how
     expect(dry.plan.updated).toEqual([
-      { id: existing.id, email: 'existing@example.com', contentTypes: ['blog', 'announcement'], frequency: 'daily', from: { contentTypes: ['blog'], frequency: 'immediate' } },
+      {
+        id: existing.id,
+        email: 'existing@example.com',
+        contentTypes: ['blog', 'announcement'],
+        frequency: 'daily',
+        from: { contentTypes: ['blog'], frequency: 'immediate' },
+      },
     ]);
     expect(await rows(t.d1, "SELECT id FROM users WHERE email = 'new@example.com'")).toEqual([]); // nothing written
 
     const done = await post({ csv: dry.csv, mode: 'import' });
-    expect(done).toEqual({ step: 'done', importId: expect.any(String), created: 1, updated: 0, leftAsTheyAre: 2, skipped: 1, invalid: 1, consentAttested: false, mailed: 1, csv: expect.stringContaining('broken,,') });
-    const users = await rows<Record<string, unknown>>(t.d1, 'SELECT email, email_verified, email_status, email_thought_updates, email_announcements, email_frequency, unsubscribe_all FROM users ORDER BY email');
+    expect(done).toEqual({
+      step: 'done',
+      importId: expect.any(String),
+      created: 1,
+      updated: 0,
+      leftAsTheyAre: 2,
+      skipped: 1,
+      invalid: 1,
+      consentAttested: false,
+      mailed: 1,
+      csv: expect.stringContaining('broken,,'),
+    });
+    const users = await rows<Record<string, unknown>>(
+      t.d1,
+      'SELECT email, email_verified, email_status, email_thought_updates, email_announcements, email_frequency, unsubscribe_all FROM users ORDER BY email',
+    );
     expect(users).toEqual([
-      { email: 'existing@example.com', email_verified: 1, email_status: 'active', email_thought_updates: 0, email_announcements: 0, email_frequency: 'immediate', unsubscribe_all: 0 },
-      { email: 'gone@example.com', email_verified: 1, email_status: 'unsubscribed', email_thought_updates: 0, email_announcements: 0, email_frequency: 'immediate', unsubscribe_all: 1 },
-      { email: 'new@example.com', email_verified: 0, email_status: 'active', email_thought_updates: 1, email_announcements: 0, email_frequency: 'weekly', unsubscribe_all: 0 },
-      { email: 'same@example.com', email_verified: 1, email_status: 'active', email_thought_updates: 0, email_announcements: 0, email_frequency: 'daily', unsubscribe_all: 0 },
+      {
+        email: 'existing@example.com',
+        email_verified: 1,
+        email_status: 'active',
+        email_thought_updates: 0,
+        email_announcements: 0,
+        email_frequency: 'immediate',
+        unsubscribe_all: 0,
+      },
+      {
+        email: 'gone@example.com',
+        email_verified: 1,
+        email_status: 'unsubscribed',
+        email_thought_updates: 0,
+        email_announcements: 0,
+        email_frequency: 'immediate',
+        unsubscribe_all: 1,
+      },
+      {
+        email: 'new@example.com',
+        email_verified: 0,
+        email_status: 'active',
+        email_thought_updates: 1,
+        email_announcements: 0,
+        email_frequency: 'weekly',
+        unsubscribe_all: 0,
+      },
+      {
+        email: 'same@example.com',
+        email_verified: 1,
+        email_status: 'active',
+        email_thought_updates: 0,
+        email_announcements: 0,
+        email_frequency: 'daily',
+        unsubscribe_all: 0,
+      },
     ]);
     if (done.step !== 'done') return;
     // the done page's link: the readers this import created
@@ -140,7 +199,14 @@ describe('import', () => {
     expect(audit!.actor).toBe('dev-bypass');
     expect(JSON.parse(audit!.details)).toMatchObject({ created: 1, updated: 0, skipped: 1, invalid: 1, consentAttested: false });
     // A consent record for the new reader only, its wording per import, stamped when they confirm.
-    const consents = await rows<{ email: string; source: string; choices: string; text: string; confirmed_at: number | null; verification_token_hash: string | null }>(
+    const consents = await rows<{
+      email: string;
+      source: string;
+      choices: string;
+      text: string;
+      confirmed_at: number | null;
+      verification_token_hash: string | null;
+    }>(
       t.d1,
       'SELECT u.email, c.source, c.choices, x.text, c.confirmed_at, c.verification_token_hash FROM consents c JOIN users u ON u.id = c.user_id JOIN consent_texts x ON x.version = c.text_version',
     );
@@ -159,16 +225,24 @@ describe('import', () => {
     const existing = await addReader(t.db, 'existing@example.com', { blog: true, frequency: 'immediate' });
     const done = await post({ csv: 'email,types,frequency\nexisting@example.com,thought|announcement,weekly\n', mode: 'import', update_existing: 'yes' });
     expect(done).toMatchObject({ step: 'done', created: 0, updated: 1, leftAsTheyAre: 0, mailed: 0, csv: null });
-    const [user] = await rows<Record<string, unknown>>(t.d1, 'SELECT email_blog_updates, email_thought_updates, email_announcements, email_frequency FROM users WHERE id = ?1', existing.id);
+    const [user] = await rows<Record<string, unknown>>(
+      t.d1,
+      'SELECT email_blog_updates, email_thought_updates, email_announcements, email_frequency FROM users WHERE id = ?1',
+      existing.id,
+    );
     expect(user).toEqual({ email_blog_updates: 0, email_thought_updates: 1, email_announcements: 1, email_frequency: 'weekly' });
-    const [history] = await rows<{ details: string }>(t.d1, "SELECT details FROM email_notification_history WHERE action = 'preferences_updated' AND user_id = ?1", existing.id);
+    const [history] = await rows<{ details: string }>(
+      t.d1,
+      "SELECT details FROM email_notification_history WHERE action = 'preferences_updated' AND user_id = ?1",
+      existing.id,
+    );
     expect(JSON.parse(history!.details)).toMatchObject({ source: 'import', contentTypes: ['thought', 'announcement'], frequency: 'weekly' });
     if (done.step !== 'done') return;
     const imported = await searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams({ import: done.importId })));
     expect(imported.rows.map((r) => r.email)).toEqual(['existing@example.com']);
   });
 
-  it('offers the rejected lines as a CSV: the file\'s own cells, the line and the reason', async () => {
+  it("offers the rejected lines as a CSV: the file's own cells, the line and the reason", async () => {
     const gone = await addReader(t.db, 'gone@example.com');
     await t.d1.prepare("UPDATE users SET email_status = 'bounced' WHERE id = ?1").bind(gone.id).run();
     const csv = 'email,types,frequency\nok@example.com,blog,\n"not, an address",blog,daily\ngone@example.com,blog,\nbad@example.com,poetry,\n';
@@ -197,12 +271,20 @@ describe('import', () => {
     expect(JSON.parse(history!.details)).toMatchObject({ source: 'import', consentAttested: true, contentTypes: ['blog'], frequency: 'immediate' });
     const [audit] = await rows<{ details: string }>(t.d1, "SELECT details FROM admin_audit_log WHERE action = 'subscribers_imported'");
     expect(JSON.parse(audit!.details).consentStatement).toBe('Signed up at the 2026 meetup (paper form)');
-    const consents = await rows<{ source: string; text: string }>(t.d1, 'SELECT c.source, x.text FROM consents c JOIN consent_texts x ON x.version = c.text_version');
-    expect(consents).toEqual([{ source: 'admin_import', text: 'Imported by dev-bypass, who attested prior consent: Signed up at the 2026 meetup (paper form)' }]);
+    const consents = await rows<{ source: string; text: string }>(
+      t.d1,
+      'SELECT c.source, x.text FROM consents c JOIN consent_texts x ON x.version = c.text_version',
+    );
+    expect(consents).toEqual([
+      { source: 'admin_import', text: 'Imported by dev-bypass, who attested prior consent: Signed up at the 2026 meetup (paper form)' },
+    ]);
   });
 
   it('imports 10,000 rows in one batch and exports them back', async () => {
-    const lines = ['email,types,frequency', ...Array.from({ length: 10_000 }, (_, i) => `reader${String(i).padStart(5, '0')}@bulk.example,blog,${i % 2 ? 'daily' : 'immediate'}`)];
+    const lines = [
+      'email,types,frequency',
+      ...Array.from({ length: 10_000 }, (_, i) => `reader${String(i).padStart(5, '0')}@bulk.example,blog,${i % 2 ? 'daily' : 'immediate'}`),
+    ];
     const csv = `${lines.join('\n')}\n`;
     const started = performance.now();
     const dry = await post({ csv, mode: 'dry-run' });
@@ -234,9 +316,17 @@ describe('import', () => {
     const big = new FormData();
     big.set('csrf', CSRF);
     big.set('csv', 'x'.repeat(MAX_IMPORT_BYTES + 10));
-    const request = new Request(`${ORIGIN}/admin/subscribers/import`, { method: 'POST', headers: { origin: ORIGIN, cookie: `${CSRF_COOKIE}=${CSRF}` }, body: big });
+    const request = new Request(`${ORIGIN}/admin/subscribers/import`, {
+      method: 'POST',
+      headers: { origin: ORIGIN, cookie: `${CSRF_COOKIE}=${CSRF}` },
+      body: big,
+    });
     expect(((await authorizeAdminPost(request, null, settings, { maxBytes: MAX_IMPORT_BYTES })) as Response).status).toBe(413);
-    const cross = new Request(`${ORIGIN}/admin/subscribers/import`, { method: 'POST', headers: { origin: 'https://evil.example', cookie: `${CSRF_COOKIE}=${CSRF}` }, body: big });
+    const cross = new Request(`${ORIGIN}/admin/subscribers/import`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', cookie: `${CSRF_COOKIE}=${CSRF}` },
+      body: big,
+    });
     expect(((await authorizeAdminPost(cross, null, settings, { maxBytes: MAX_IMPORT_BYTES })) as Response).status).toBe(403);
   });
 });

@@ -6,7 +6,6 @@ import { setAdminRole } from '../db/admin/roles';
 import { updateEmailStatistics } from '../db/delivery/statistics';
 import { overviewView } from '../integration/server/admin/overview';
 import { createTestD1, type TestD1 } from './helpers/d1';
-import { addReader } from './helpers/delivery';
 
 let t: TestD1;
 const NOW = new Date('2026-11-25T10:30:20Z');
@@ -31,13 +30,18 @@ beforeAll(async () => {
     ),
   );
   await t.d1.batch([
-    t.d1.prepare(`INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, scheduled_for)
+    t.d1
+      .prepare(`INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, scheduled_for)
       VALUES ('n1','u0','blog','blog/x','X','https://b/x','new_content','pending',NULL), ('n2','u1','blog','blog/x','X','https://b/x','digest','pending',?1),
-             ('n3','u1','blog','blog/y','Y','https://b/y','new_content','sent',NULL), ('n4','u3','blog','blog/y','Y','https://b/y','digest','failed',NULL)`).bind(NOW_S + 3600),
+             ('n3','u1','blog','blog/y','Y','https://b/y','new_content','sent',NULL), ('n4','u3','blog','blog/y','Y','https://b/y','digest','failed',NULL)`)
+      .bind(NOW_S + 3600),
     // Sent long ago: outside the overview's week of finished rows.
-    t.d1.prepare(`INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, created_at)
-      VALUES ('n5','u1','blog','blog/old','Old','https://b/old','new_content','sent',?1)`).bind(NOW_S - 20 * DAY),
-    t.d1.prepare(`INSERT INTO email_notification_history (id, user_id, action, details, timestamp) VALUES
+    t.d1
+      .prepare(`INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, created_at)
+      VALUES ('n5','u1','blog','blog/old','Old','https://b/old','new_content','sent',?1)`)
+      .bind(NOW_S - 20 * DAY),
+    t.d1
+      .prepare(`INSERT INTO email_notification_history (id, user_id, action, details, timestamp) VALUES
       ('h1','u1','sent',json_object('messageId','<1@x>'),?1), ('h2','u1','sent',json_object('messageId','<2@x>'),?2),
       ('h3','u0','sent',json_object('messageId','<3@x>'),?3), ('h4','u4','complained',json_object('provider','postmark'),?2)`)
       .bind(NOW_S - 5, NOW_S - 3600, NOW_S - 2 * DAY),
@@ -92,7 +96,13 @@ describe('loadOverview', () => {
     expect(v.charts.rates.refs.map((r) => r.label)).toEqual(['0.1%', '0.3%']);
     expect(v.charts.rates.refs[0]!.x).toBeLessThan(v.charts.rates.refs[1]!.x);
     expect(v.charts.growth.paths[0]!.d.split(' ')).toHaveLength(90);
-    expect(v.charts.status.bars.map((b) => [b.label, b.value])).toEqual([['Active', 2], ['Unconfirmed', 1], ['Bounced', 1], ['Unsubscribed', 1], ['Blocked', 0]]);
+    expect(v.charts.status.bars.map((b) => [b.label, b.value])).toEqual([
+      ['Active', 2],
+      ['Unconfirmed', 1],
+      ['Bounced', 1],
+      ['Unsubscribed', 1],
+      ['Blocked', 0],
+    ]);
   });
 });
 
@@ -105,7 +115,10 @@ describe('setAdminRole (npm run admin:grant)', () => {
     expect(await setAdminRole(t.db, 'nobody@example.com', true, 'cli:test', NOW)).toBeNull();
     const log = await recentAdminActions(t.db);
     expect(log.filter((e) => e.targetId === 'a@example.com').map((e) => [e.actor, e.action])).toEqual(
-      expect.arrayContaining([['cli:test', 'role_granted'], ['cli:test', 'role_revoked']]),
+      expect.arrayContaining([
+        ['cli:test', 'role_granted'],
+        ['cli:test', 'role_revoked'],
+      ]),
     );
   });
 });

@@ -26,14 +26,20 @@ describe('postResults', () => {
     const post = await addContent(t.db, { title: 'Results post', publishDate: '2026-11-25T09:00:00Z' });
     const deps = { db: t.db, transport: createDevCaptureTransport(t.db), config: testConfig(), clock: clock.clock };
     await processNotifications(deps);
-    const sent = await rows<{ id: string; user_id: string; sent_at: number; email_message_id: string | null }>(t.d1, 'SELECT id, user_id, sent_at, email_message_id FROM email_notifications WHERE content_id = ?1', post.slug);
+    const sent = await rows<{ id: string; user_id: string; sent_at: number; email_message_id: string | null }>(
+      t.d1,
+      'SELECT id, user_id, sent_at, email_message_id FROM email_notifications WHERE content_id = ?1',
+      post.slug,
+    );
     expect(sent).toHaveLength(7);
     const of = (n: string) => sent.find((s) => s.user_id === readers[n]!.id)!;
     const at = of('ann').sent_at;
 
     // ann opened twice and clicked (rows as db/feedback/delivery-events.ts writes them); bob bounced, cat complained
     const history = (id: string, user: string, notification: string | null, action: string, ts: number) =>
-      t.d1.prepare('INSERT INTO email_notification_history (id, notification_id, user_id, action, details, timestamp) VALUES (?1, ?2, ?3, ?4, NULL, ?5)').bind(id, notification, user, action, ts);
+      t.d1
+        .prepare('INSERT INTO email_notification_history (id, notification_id, user_id, action, details, timestamp) VALUES (?1, ?2, ?3, ?4, NULL, ?5)')
+        .bind(id, notification, user, action, ts);
     const later = await addContent(t.db, { title: 'Later post', publishDate: '2026-11-26T09:00:00Z' });
     await t.d1.batch([
       history('h1', readers.ann!.id, of('ann').id, 'opened', at + 60),
@@ -46,7 +52,11 @@ describe('postResults', () => {
       // fay unsubscribes ten days later: outside the window
       history('h7', readers.fay!.id, null, 'unsubscribed', at + 10 * DAY),
       // gus got a later post first, then unsubscribed: that one caused it
-      t.d1.prepare("INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, sent_at, created_at) VALUES ('later-gus', ?1, 'blog', ?2, 'Later post', 'https://x', 'new_content', 'sent', ?3, ?3)").bind(readers.gus!.id, later.slug, at + DAY),
+      t.d1
+        .prepare(
+          "INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url, notification_type, status, sent_at, created_at) VALUES ('later-gus', ?1, 'blog', ?2, 'Later post', 'https://x', 'new_content', 'sent', ?3, ?3)",
+        )
+        .bind(readers.gus!.id, later.slug, at + DAY),
       history('h8', readers.gus!.id, null, 'unsubscribed', at + 2 * DAY),
       // the provider confirmed delivery to ann (twice: one reader) and fay
       history('h9', readers.ann!.id, of('ann').id, 'delivered', at + 2),

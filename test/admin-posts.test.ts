@@ -103,14 +103,18 @@ describe('cancel and retry', () => {
 
     const second = await addContent(t.db, { publishDate: '2026-11-25T09:30:00Z' });
     await act(second.id, { op: 'hold' });
-    await t.d1.prepare("UPDATE content_items SET delivery_held = 0 WHERE id = ?1").bind(second.id).run();
+    await t.d1.prepare('UPDATE content_items SET delivery_held = 0 WHERE id = ?1').bind(second.id).run();
     await processNotifications({ ...deliveryDeps(), transport: { name: 'down', send: async () => ({ ok: false, retryable: true, error: 'later' }) } });
     expect((await act(second.id, { op: 'cancel' })).status).toBe(400); // not without the ticked confirmation
     expect(await statuses(second.slug)).not.toContain('cancelled');
     const cancelled = await act(second.id, { op: 'cancel', confirm: 'yes' });
     expect(decodeURIComponent(cancelled.headers.get('location')!)).toContain('Cancelled 2 unsent notifications');
     expect(await statuses(second.slug)).toEqual(['cancelled', 'cancelled']);
-    const history = await rows<{ action: string; details: string }>(t.d1, "SELECT action, details FROM email_notification_history WHERE user_id = ?1 AND action = 'cancelled'", r1.id);
+    const history = await rows<{ action: string; details: string }>(
+      t.d1,
+      "SELECT action, details FROM email_notification_history WHERE user_id = ?1 AND action = 'cancelled'",
+      r1.id,
+    );
     expect(JSON.parse(history[0]!.details)).toEqual({ reason: 'cancelled by the author', actor: 'dev-bypass' });
     clock.advance(3600);
     expect(await processNotifications(deliveryDeps())).toMatchObject({ sent: 0 });
@@ -118,7 +122,13 @@ describe('cancel and retry', () => {
     const progress = (await getPostWithProgress(t.db, second.id))!.progress;
     expect(progress.cancelled).toEqual({ immediate: 2, digest: 0 });
     const audit = (await recentAdminActions(t.db)).map((e) => [e.action, e.actor]);
-    expect(audit).toEqual(expect.arrayContaining([['post_retried', 'dev-bypass'], ['post_cancelled', 'dev-bypass'], ['post_held', 'dev-bypass']]));
+    expect(audit).toEqual(
+      expect.arrayContaining([
+        ['post_retried', 'dev-bypass'],
+        ['post_cancelled', 'dev-bypass'],
+        ['post_held', 'dev-bypass'],
+      ]),
+    );
     clock.set('2026-11-25T10:00:00Z');
   });
 });

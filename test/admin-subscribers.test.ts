@@ -41,8 +41,7 @@ async function seed() {
 describe('search and filters', () => {
   it('matches any part of an address, and filters by status, content type and frequency', async () => {
     await seed();
-    const emails = async (query: string) =>
-      (await searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams(query)))).rows.map((r) => r.email);
+    const emails = async (query: string) => (await searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams(query)))).rows.map((r) => r.email);
     expect(await emails('q=ann')).toEqual(['ann@alpha.example', 'anna@beta.example']);
     expect(await emails('q=ANN%40')).toEqual(['ann@alpha.example']);
     expect(await emails('q=%40alpha.example')).toEqual(['ann@alpha.example', 'bob@alpha.example']);
@@ -56,7 +55,7 @@ describe('search and filters', () => {
     expect(await emails('frequency=weekly')).toEqual(['carl@gamma.example']);
     // Unknown values are ignored, input never reaches the SQL text.
     expect(await emails("status=x';DROP TABLE users;--&type=nope&frequency=hourly")).toHaveLength(4);
-    expect(await emails("q=%27%20OR%201%3D1--")).toEqual([]);
+    expect(await emails('q=%27%20OR%201%3D1--')).toEqual([]);
   });
 
   it('finds a substring among 100,000 readers fast', async () => {
@@ -102,7 +101,12 @@ describe('actions', () => {
     const reader = await addReader(t.db, 'reader@example.org');
     const clock = settableClock('2026-11-25T10:00:00Z');
     await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z' });
-    const deps = { db: t.db, transport: { name: 'down', send: async () => ({ ok: false as const, retryable: true, error: 'later' }) }, config: testConfig(), clock: clock.clock };
+    const deps = {
+      db: t.db,
+      transport: { name: 'down', send: async () => ({ ok: false as const, retryable: true, error: 'later' }) },
+      config: testConfig(),
+      clock: clock.clock,
+    };
     await processNotifications(deps);
 
     expect((await act(reader.id, 'suppress', {})).status).toBe(400); // not without the ticked confirmation
@@ -121,12 +125,19 @@ describe('actions', () => {
   });
 
   it('the timeline names the post of each email, says choices in words, and pages', async () => {
-    const reader = await addReader(t.db, 'timeline@example.org') // not the address an earlier test put on the suppression list;
+    const reader = await addReader(t.db, 'timeline@example.org'); // not the address an earlier test put on the suppression list;
     const clock = settableClock('2027-01-10T10:00:00Z');
     await addContent(t.db, { title: 'Spring notes', publishDate: '2027-01-10T09:00:00Z' });
     await processNotifications({ db: t.db, transport: createDevCaptureTransport(t.db), config: testConfig(), clock: clock.clock });
-    const details = JSON.stringify({ before: { contentTypes: ['blog'], frequency: 'immediate', unsubscribeAll: false }, after: { contentTypes: ['blog', 'thought'], frequency: 'weekly', unsubscribeAll: false }, via: 'form' });
-    await t.d1.prepare("INSERT INTO email_notification_history (id, user_id, action, details, timestamp) VALUES ('p1', ?1, 'preferences_updated', ?2, ?3)").bind(reader.id, details, 1_900_000_000).run();
+    const details = JSON.stringify({
+      before: { contentTypes: ['blog'], frequency: 'immediate', unsubscribeAll: false },
+      after: { contentTypes: ['blog', 'thought'], frequency: 'weekly', unsubscribeAll: false },
+      via: 'form',
+    });
+    await t.d1
+      .prepare("INSERT INTO email_notification_history (id, user_id, action, details, timestamp) VALUES ('p1', ?1, 'preferences_updated', ?2, ?3)")
+      .bind(reader.id, details, 1_900_000_000)
+      .run();
 
     const page = (await getSubscriber(t.db, reader.id))!;
     const lines = page.timeline.map(timelineText);
@@ -147,7 +158,11 @@ describe('actions', () => {
     await act(reader.id, 'unsubscribe');
     const [user] = await rows<Record<string, number | string>>(t.d1, 'SELECT * FROM users WHERE id = ?1', reader.id);
     expect(user).toMatchObject({ email_status: 'unsubscribed', unsubscribe_all: 1, email_blog_updates: 0, email_thought_updates: 0 });
-    const [history] = await rows<{ details: string }>(t.d1, "SELECT details FROM email_notification_history WHERE action = 'unsubscribed' AND user_id = ?1", reader.id);
+    const [history] = await rows<{ details: string }>(
+      t.d1,
+      "SELECT details FROM email_notification_history WHERE action = 'unsubscribed' AND user_id = ?1",
+      reader.id,
+    );
     expect(JSON.parse(history!.details)).toEqual({ source: 'admin', actor: 'dev-bypass' });
   });
 

@@ -47,17 +47,35 @@ describe('template editor', () => {
     const live = (await templateEditor(deps(), id)) as TemplateEditorView;
     expect(live.preview!.on).toBe('Real post title');
     expect(live.preview!.rendered.subject).toContain('Real post title');
-    const draft = (await submit({ op: 'preview', base_version: String(live.baseVersion), subject: 'Fresh: {{content_title}}', html: '<p>{{content_title}}</p>', text: 'Read {{content_url}}' })) as TemplateEditorView;
+    const draft = (await submit({
+      op: 'preview',
+      base_version: String(live.baseVersion),
+      subject: 'Fresh: {{content_title}}',
+      html: '<p>{{content_title}}</p>',
+      text: 'Read {{content_url}}',
+    })) as TemplateEditorView;
     expect(draft.preview!.rendered).toMatchObject({ subject: 'Fresh: Real post title', html: '<p>Real post title</p>' });
     expect((await getEmailTemplate(t.db, 'blog_notification'))!.version).toBe(live.template.version);
   });
 
   it('refuses a variable the delivery code does not provide, as createEmailTemplate does', async () => {
     const { template } = (await getTemplate(t.db, id))!;
-    const view = (await submit({ op: 'save', base_version: String(template.version), subject: '{{content_title}} {{secret_key}}', html: '<p>x</p>', text: 'x' })) as TemplateEditorView;
+    const view = (await submit({
+      op: 'save',
+      base_version: String(template.version),
+      subject: '{{content_title}} {{secret_key}}',
+      html: '<p>x</p>',
+      text: 'x',
+    })) as TemplateEditorView;
     expect(view.status).toBe(400);
     expect(view.error).toContain('secret_key');
-    const broken = (await submit({ op: 'preview', base_version: String(template.version), subject: '{{#items}}', html: '<p>x</p>', text: 'x' })) as TemplateEditorView;
+    const broken = (await submit({
+      op: 'preview',
+      base_version: String(template.version),
+      subject: '{{#items}}',
+      html: '<p>x</p>',
+      text: 'x',
+    })) as TemplateEditorView;
     expect(broken.check.syntax).toEqual([{ part: 'subject', line: 1, message: expect.stringContaining('{{#items}} opened on line 1 is never closed') }]);
     expect(broken.preview).toBeNull();
     expect((await getTemplate(t.db, id))!.template.version).toBe(template.version);
@@ -65,7 +83,13 @@ describe('template editor', () => {
 
   it('saves each edit as a new version, keeps the one before, and restores an earlier one', async () => {
     const original = (await getTemplate(t.db, id))!.template;
-    const saved = (await submit({ op: 'save', base_version: String(original.version), subject: 'V2 {{content_title}}', html: original.htmlTemplate, text: original.textTemplate })) as Response;
+    const saved = (await submit({
+      op: 'save',
+      base_version: String(original.version),
+      subject: 'V2 {{content_title}}',
+      html: original.htmlTemplate,
+      text: original.textTemplate,
+    })) as Response;
     expect(saved.status).toBe(303);
     expect(decodeURIComponent(saved.headers.get('location')!)).toContain(`Saved as version ${original.version + 1}`);
     const after = (await getTemplate(t.db, id))!;
@@ -76,7 +100,13 @@ describe('template editor', () => {
     ]);
 
     // A stale editor (started from the original version) cannot overwrite the newer save.
-    const stale = (await submit({ op: 'save', base_version: String(original.version), subject: 'Stale {{content_title}}', html: original.htmlTemplate, text: original.textTemplate })) as TemplateEditorView;
+    const stale = (await submit({
+      op: 'save',
+      base_version: String(original.version),
+      subject: 'Stale {{content_title}}',
+      html: original.htmlTemplate,
+      text: original.textTemplate,
+    })) as TemplateEditorView;
     expect(stale.error).toContain('Someone saved this template');
     expect((await getTemplate(t.db, id))!.template.subjectTemplate).toBe('V2 {{content_title}}');
 
@@ -99,10 +129,27 @@ describe('template editor', () => {
       ['no unsubscribe link in HTML', { html: html.replaceAll('{{unsubscribe_url}}', '#'), text }, /unsubscribe_url/],
       ['no unsubscribe link in text', { html, text: text.replaceAll('{{unsubscribe_url}}', '') }, /text part must show \{\{unsubscribe_url\}\}/],
       ['no postal address', { html: html.replaceAll('{{postal_address}}', ''), text }, /postal_address/],
-      ['the link only inside a section', { html: html.replaceAll('href="{{unsubscribe_url}}"', 'href="#"').replace('</body>', '{{^site_name}}<a href="{{unsubscribe_url}}">u</a>{{/site_name}}</body>'), text }, /unsubscribe_url/],
-      ['the link only inside an HTML comment', { html: html.replaceAll('href="{{unsubscribe_url}}"', 'href="#"').replace('</body>', '<!-- <a href="{{unsubscribe_url}}">u</a> --></body>'), text }, /unsubscribe_url/],
+      [
+        'the link only inside a section',
+        {
+          html: html
+            .replaceAll('href="{{unsubscribe_url}}"', 'href="#"')
+            .replace('</body>', '{{^site_name}}<a href="{{unsubscribe_url}}">u</a>{{/site_name}}</body>'),
+          text,
+        },
+        /unsubscribe_url/,
+      ],
+      [
+        'the link only inside an HTML comment',
+        { html: html.replaceAll('href="{{unsubscribe_url}}"', 'href="#"').replace('</body>', '<!-- <a href="{{unsubscribe_url}}">u</a> --></body>'), text },
+        /unsubscribe_url/,
+      ],
       ['triple mustache on the address', { html: html.replace('</body>', '<p>{{{recipient_email}}}</p></body>'), text }, /recipient_email/],
-      ['ampersand form with other delimiters', { html: html.replace('</body>', '{{=<% %>=}}<p><%& recipient_email %></p><%={{ }}=%></body>'), text }, /recipient_email/],
+      [
+        'ampersand form with other delimiters',
+        { html: html.replace('</body>', '{{=<% %>=}}<p><%& recipient_email %></p><%={{ }}=%></body>'), text },
+        /recipient_email/,
+      ],
       ['unescaped in the subject', { html, text, subject: '{{{content_title}}}' }, /content_title/],
       ['the post body unescaped outside the HTML part', { html, text, subject: '{{{content_body_html}}}' }, /content_body_html/],
     ];
@@ -127,7 +174,13 @@ describe('template editor', () => {
 describe('what the editor shows beside the preview', () => {
   it('names unknown variables with the known one meant, and still renders the rest', async () => {
     const { template } = (await getTemplate(t.db, id))!;
-    const view = (await submit({ op: 'preview', base_version: String(template.version), subject: 'Hi {{nme}} {{content_titel}}', html: '<p>{{content_title}}</p>', text: '{{nme}}' })) as TemplateEditorView;
+    const view = (await submit({
+      op: 'preview',
+      base_version: String(template.version),
+      subject: 'Hi {{nme}} {{content_titel}}',
+      html: '<p>{{content_title}}</p>',
+      text: '{{nme}}',
+    })) as TemplateEditorView;
     expect(view.status).toBe(200);
     expect(view.check.unknown).toEqual([
       { name: 'nme', parts: ['subject', 'text'], suggestion: 'site_name' },
@@ -143,16 +196,27 @@ describe('what the editor shows beside the preview', () => {
     expect(checkTemplate('digest', { subjectTemplate: 's', htmlTemplate: html, textTemplate: 't' }).syntax).toEqual([
       { part: 'HTML', line: 3, message: 'the section {{#items}} opened on line 3 is never closed (add {{/items}})' },
     ]);
-    expect(describeSyntaxError('a\nb {{/items}}', tryParse('a\nb {{/items}}'))).toEqual({ line: 2, message: '{{/items}} closes a section that was never opened' });
+    expect(describeSyntaxError('a\nb {{/items}}', tryParse('a\nb {{/items}}'))).toEqual({
+      line: 2,
+      message: '{{/items}} closes a section that was never opened',
+    });
     expect(describeSyntaxError('a\n\nb {{site_name', tryParse('a\n\nb {{site_name')).line).toBe(3);
   });
 
   it('refuses to save a draft with a syntax error, keeps the text, and says where', async () => {
     const { template } = (await getTemplate(t.db, id))!;
     const html = template.htmlTemplate.replace('</body>', '{{#content_author}}\n</body>');
-    const view = (await submit({ op: 'save', base_version: String(template.version), subject: template.subjectTemplate, html, text: template.textTemplate })) as TemplateEditorView;
+    const view = (await submit({
+      op: 'save',
+      base_version: String(template.version),
+      subject: template.subjectTemplate,
+      html,
+      text: template.textTemplate,
+    })) as TemplateEditorView;
     expect(view.status).toBe(400);
-    expect(view.error).toMatch(/^Not saved\. The template has a Mustache syntax error: HTML part, line \d+: the section \{\{#content_author\}\} opened on line \d+ is never closed/);
+    expect(view.error).toMatch(
+      /^Not saved\. The template has a Mustache syntax error: HTML part, line \d+: the section \{\{#content_author\}\} opened on line \d+ is never closed/,
+    );
     expect(view.draft.htmlTemplate).toBe(html);
     expect((await getTemplate(t.db, id))!.template.version).toBe(template.version);
   });
@@ -163,7 +227,10 @@ describe('test send from the editor', () => {
     await t.d1.exec('DELETE FROM dev_mail_outbox');
     const { template } = (await getTemplate(t.db, id))!;
     const subject = 'Unsaved draft: {{content_title}}';
-    const view = (await submit({ op: 'test', base_version: String(template.version), subject, html: template.htmlTemplate, text: template.textTemplate, to: '' }, 'Me@Example.com')) as TemplateEditorView;
+    const view = (await submit(
+      { op: 'test', base_version: String(template.version), subject, html: template.htmlTemplate, text: template.textTemplate, to: '' },
+      'Me@Example.com',
+    )) as TemplateEditorView;
     expect(view.error).toBeNull();
     expect(view.notice).toBe('Test of this draft sent to me@example.com.');
     expect(view.draft.subjectTemplate).toBe(subject);
@@ -179,7 +246,13 @@ describe('test send from the editor', () => {
   it('sends to another address when asked, and sends nothing for a broken draft or a bad address', async () => {
     await t.d1.exec('DELETE FROM dev_mail_outbox');
     const { template } = (await getTemplate(t.db, id))!;
-    const base = { op: 'test', base_version: String(template.version), subject: template.subjectTemplate, html: template.htmlTemplate, text: template.textTemplate };
+    const base = {
+      op: 'test',
+      base_version: String(template.version),
+      subject: template.subjectTemplate,
+      html: template.htmlTemplate,
+      text: template.textTemplate,
+    };
     const other = (await submit({ ...base, to: 'editor@example.com' }, 'me@example.com')) as TemplateEditorView;
     expect(other.notice).toContain('editor@example.com');
     const broken = (await submit({ ...base, text: '{{#items}}', to: 'editor@example.com' })) as TemplateEditorView;

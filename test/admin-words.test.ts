@@ -24,10 +24,15 @@ describe('words', () => {
 
   it('keeps raw details out of a timeline line', () => {
     expect(timelineText({ action: 'delivered', details: { messageId: '<abc@mail.example>', provider: 'ses' }, title: 'Hello' })).toBe('“Hello” delivered');
-    expect(timelineText({ action: 'subscribed', details: { source: 'import', contentTypes: ['thought'], frequency: 'weekly' } })).toBe('Subscribed by an import: thoughts, in a weekly digest');
-    expect(timelineText({ action: 'preferences_updated', details: { before: { contentTypes: ['blog'], frequency: 'daily' }, after: { contentTypes: [], frequency: 'daily', unsubscribeAll: true } } })).toBe(
-      'Changed choices: now nothing (unsubscribed from everything) (was blog posts, in a daily digest)',
+    expect(timelineText({ action: 'subscribed', details: { source: 'import', contentTypes: ['thought'], frequency: 'weekly' } })).toBe(
+      'Subscribed by an import: thoughts, in a weekly digest',
     );
+    expect(
+      timelineText({
+        action: 'preferences_updated',
+        details: { before: { contentTypes: ['blog'], frequency: 'daily' }, after: { contentTypes: [], frequency: 'daily', unsubscribeAll: true } },
+      }),
+    ).toBe('Changed choices: now nothing (unsubscribed from everything) (was blog posts, in a daily digest)');
     expect(timelineText({ action: 'sent', details: null, title: null })).toBe('an email sent');
   });
 });

@@ -26,7 +26,7 @@ function astroFiles(dir: string): string[] {
 }
 
 /** The import specifiers of the frontmatter and of every <script> block. */
-export function importsOf(source: string): string[] {
+function importsOf(source: string): string[] {
   const frontmatter = /^---\r?\n([\s\S]*?)\r?\n---/.exec(source)?.[1] ?? '';
   const scripts = [...source.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
   return [frontmatter, ...scripts].flatMap((code) => ts.preProcessFile(code, true, true).importedFiles.map((f) => f.fileName));
@@ -34,7 +34,8 @@ export function importsOf(source: string): string[] {
 
 /** Where a specifier lands, relative to the repository: relative paths as such, the package's own name through its exports. */
 function resolve(file: string, specifier: string): Import {
-  if (specifier.startsWith('.')) return { file, specifier, resolved: path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)), type: 'local' };
+  if (specifier.startsWith('.'))
+    return { file, specifier, resolved: path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)), type: 'local' };
   if (specifier === PACKAGE || specifier.startsWith(`${PACKAGE}/`)) {
     const sub = `.${specifier.slice(PACKAGE.length)}`;
     for (const [key, target] of Object.entries(EXPORTS)) {
@@ -48,7 +49,7 @@ function resolve(file: string, specifier: string): Import {
   return { file, specifier, resolved: specifier, type: 'other' };
 }
 
-export function violations(imports: Import[]): string[] {
+function violations(imports: Import[]): string[] {
   const hit = (pattern: string | undefined, value: string) => pattern === undefined || new RegExp(pattern).test(value);
   return imports.flatMap((i) =>
     RULES.filter(

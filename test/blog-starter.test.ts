@@ -60,7 +60,15 @@ function describeBuild(label: string, nl: string, options: string, before: () =>
 
     it('leaves the starter’s pages, feed and sitemap as static files that answer, and an unknown post 404', async () => {
       const posts = [...POSTS, ...newPosts];
-      const files = ['index.html', 'about/index.html', 'blog/index.html', ...posts.map((p) => `blog/${p}/index.html`), 'rss.xml', 'sitemap-index.xml', 'sitemap-0.xml'];
+      const files = [
+        'index.html',
+        'about/index.html',
+        'blog/index.html',
+        ...posts.map((p) => `blog/${p}/index.html`),
+        'rss.xml',
+        'sitemap-index.xml',
+        'sitemap-0.xml',
+      ];
       for (const file of files) expect(existsSync(join(site.client, file)), file).toBe(true);
       expect(readdirSync(site.client, { recursive: true }).filter((f) => /newsletter|subscribe|preferences/.test(String(f)))).toEqual([]);
       for (const path of ['/', '/about/', '/blog/']) expect((await get(path)).status, path).toBe(200);
@@ -100,7 +108,10 @@ function describeBuild(label: string, nl: string, options: string, before: () =>
         const ours = await get(path, { cookie });
         expect(ours.status, path).toBeLessThan(500);
         const cookies = ours.headers.getSetCookie();
-        expect(cookies.filter((c) => /^session=/.test(c)), path).toEqual([]);
+        expect(
+          cookies.filter((c) => /^session=/.test(c)),
+          path,
+        ).toEqual([]);
         expect(cookies, path).toContainEqual(expect.stringMatching(/^astro_d1_notify_session=; .*Max-Age=0/));
       }
     });
@@ -136,10 +147,19 @@ function describeBuild(label: string, nl: string, options: string, before: () =>
   });
 }
 
-describeBuild('the starter with `prefix: \'/newsletter\'`', '/newsletter', "{ prefix: '/newsletter' }", () => undefined, []);
+describeBuild("the starter with `prefix: '/newsletter'`", '/newsletter', "{ prefix: '/newsletter' }", () => undefined, []);
 
 // README step 8: write a post, build, notify. The second build registers it; the reader at the root gets it.
-describeBuild('the starter with the integration at the root', '', '', () => {
-  const src = join(starter.dir, 'src/content/blog');
-  writeFileSync(join(src, 'third-post.md'), readFileSync(join(src, 'second-post.md'), 'utf8').replace("title: 'Second post'", "title: 'Third post'").replace('Jul 15 2022', 'Jul 22 2022'));
-}, ['third-post']);
+describeBuild(
+  'the starter with the integration at the root',
+  '',
+  '',
+  () => {
+    const src = join(starter.dir, 'src/content/blog');
+    writeFileSync(
+      join(src, 'third-post.md'),
+      readFileSync(join(src, 'second-post.md'), 'utf8').replace("title: 'Second post'", "title: 'Third post'").replace('Jul 15 2022', 'Jul 22 2022'),
+    );
+  },
+  ['third-post'],
+);

@@ -72,7 +72,12 @@ describe('Turnstile siteverify (stand-in)', () => {
     const before = await nothingWritten();
     const fields = subscribeFields('refused@example.com', token === undefined ? {} : { 'cf-turnstile-response': token });
     expect(await handleSubscribeForm(t.db, formRequest('/subscribe', fields), deps)).toMatchObject({ status: 400, view: { errors: { form: message } } });
-    const register = await handleLinkRequest(t.db, formRequest('/account/register', { email: 'refused@example.com', ...(token === undefined ? {} : { 'cf-turnstile-response': token }) }), deps, 'register');
+    const register = await handleLinkRequest(
+      t.db,
+      formRequest('/account/register', { email: 'refused@example.com', ...(token === undefined ? {} : { 'cf-turnstile-response': token }) }),
+      deps,
+      'register',
+    );
     expect(register).toMatchObject({ status: 400, view: { errors: { form: message } } });
     expect(deps.sent).toEqual([]);
     expect(await nothingWritten()).toEqual(before);
@@ -89,8 +94,19 @@ describe('Turnstile siteverify (stand-in)', () => {
   });
 
   it('fails closed on a wrong secret, a timeout and an unreachable siteverify', async () => {
-    expect(await verifyTurnstile({ ...config, secretKey: 'wrong' }, 'pass', null)).toEqual({ ok: false, message: BOT_MESSAGES.failed, codes: ['invalid-input-secret'] });
-    expect(await verifyTurnstile({ ...config, secretKey: TURNSTILE_SECRET, timeoutMs: 300 }, 'slow', null)).toEqual({ ok: false, message: BOT_MESSAGES.unavailable, codes: ['unreachable'] });
-    expect(await verifyTurnstile({ ...config, secretKey: TURNSTILE_SECRET, verifyUrl: 'http://127.0.0.1:9/siteverify' }, 'pass', null)).toMatchObject({ ok: false, message: BOT_MESSAGES.unavailable });
+    expect(await verifyTurnstile({ ...config, secretKey: 'wrong' }, 'pass', null)).toEqual({
+      ok: false,
+      message: BOT_MESSAGES.failed,
+      codes: ['invalid-input-secret'],
+    });
+    expect(await verifyTurnstile({ ...config, secretKey: TURNSTILE_SECRET, timeoutMs: 300 }, 'slow', null)).toEqual({
+      ok: false,
+      message: BOT_MESSAGES.unavailable,
+      codes: ['unreachable'],
+    });
+    expect(await verifyTurnstile({ ...config, secretKey: TURNSTILE_SECRET, verifyUrl: 'http://127.0.0.1:9/siteverify' }, 'pass', null)).toMatchObject({
+      ok: false,
+      message: BOT_MESSAGES.unavailable,
+    });
   });
 });

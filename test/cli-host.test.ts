@@ -80,7 +80,20 @@ describe('help and arguments (no database)', () => {
     expect(all.code).toBe(0);
     for (const { name } of COMMANDS) expect(all.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
     expect(COMMANDS.map((c) => c.name)).toEqual(
-      expect.arrayContaining(['notify', 'migrations', 'db:integrity', 'db:archive', 'db:backup', 'db:stats', 'db:retention', 'db:erase', 'admin:grant', 'admin:revoke', 'delivery:resume', 'gmail:auth']),
+      expect.arrayContaining([
+        'notify',
+        'migrations',
+        'db:integrity',
+        'db:archive',
+        'db:backup',
+        'db:stats',
+        'db:retention',
+        'db:erase',
+        'admin:grant',
+        'admin:revoke',
+        'delivery:resume',
+        'gmail:auth',
+      ]),
     );
     const runs = await Promise.all(COMMANDS.map(({ name }) => cli([name, '--help'])));
     expect(runs.find((_, i) => COMMANDS[i]!.name === 'db:stats')!.stdout).toContain('--remote            the deployed D1');
@@ -131,7 +144,8 @@ describe('help and arguments (no database)', () => {
       seen.push(`${req.method} ${req.url} ${req.headers.authorization}`);
       // A misbehaving proxy that echoes the header it got into its error.
       if (req.url?.startsWith('/moved/')) res.writeHead(301, { location: 'https://elsewhere.example/' }).end();
-      else if (req.url?.startsWith('/echo/')) res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized', reason: `got ${req.headers.authorization}` }));
+      else if (req.url?.startsWith('/echo/'))
+        res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'unauthorized', reason: `got ${req.headers.authorization}` }));
       else res.writeHead(200, { 'content-type': 'application/json' }).end('{"sent":3,"failed":0}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -177,7 +191,13 @@ describe('on the host project', () => {
     expect(notify.stdout).toMatch(/"sent": 2/);
     expect(await one('SELECT count(*) AS n FROM dev_mail_outbox')).toEqual({ n: 2 });
 
-    await withHostD1((d1) => d1.prepare(`INSERT INTO delivery_state (key, value, updated_at) VALUES ('bulk_pause', '{"paused":true,"since":"2026-11-30T00:00:00.000Z","reason":"test"}', 0)`).run());
+    await withHostD1((d1) =>
+      d1
+        .prepare(
+          `INSERT INTO delivery_state (key, value, updated_at) VALUES ('bulk_pause', '{"paused":true,"since":"2026-11-30T00:00:00.000Z","reason":"test"}', 0)`,
+        )
+        .run(),
+    );
     const integrity = await cli(['db:integrity']);
     expect(integrity.code, integrity.stdout).toBe(0);
     expect(integrity.stdout).toContain('local D1 "host-blog"');
@@ -192,7 +212,11 @@ describe('on the host project', () => {
     expect((await cli(['delivery:resume'])).stdout).toMatch(/Bulk sending resumed .* paused since 2026-11-30T00:00:00.000Z: test/);
     expect(JSON.parse((await one<{ value: string }>("SELECT value FROM delivery_state WHERE key = 'bulk_pause'"))!.value)).toMatchObject({ paused: false });
 
-    for (const args of [['db:retention', '--outbox-days', '0'], ['db:archive', '--months', '1'], ['db:backup', '--dir', 'backups', '--keep', '1']]) {
+    for (const args of [
+      ['db:retention', '--outbox-days', '0'],
+      ['db:archive', '--months', '1'],
+      ['db:backup', '--dir', 'backups', '--keep', '1'],
+    ]) {
       const run = await cli(args);
       expect(run.code, `${args[0]}: ${run.stderr}`).toBe(0);
     }
@@ -209,14 +233,21 @@ describe('on the host project', () => {
     try {
       api.sqlite.exec("INSERT INTO users (id, email, email_verified) VALUES ('u1', 'author@example.org', 1)");
       api.sqlite.exec(`INSERT INTO delivery_state (key, value, updated_at) VALUES ('bulk_pause', '{"paused":true,"since":"x","reason":"r"}', 0)`);
-      const env = { CLOUDFLARE_ACCOUNT_ID: api.accountId, CLOUDFLARE_API_TOKEN: api.token, CLOUDFLARE_D1_DATABASE_ID: api.databaseId, CLOUDFLARE_API_BASE_URL: api.apiBase };
+      const env = {
+        CLOUDFLARE_ACCOUNT_ID: api.accountId,
+        CLOUDFLARE_API_TOKEN: api.token,
+        CLOUDFLARE_D1_DATABASE_ID: api.databaseId,
+        CLOUDFLARE_API_BASE_URL: api.apiBase,
+      };
       const grant = await cli(['admin:grant', 'author@example.org', '--remote'], env);
       expect(grant.code, grant.stderr).toBe(0);
       expect(grant.stdout).toContain(`remote D1 ${api.databaseId}`);
       expect(api.sqlite.prepare("SELECT role FROM users WHERE id = 'u1'").get()).toEqual({ role: 'admin' });
-      expect(api.sqlite.prepare("SELECT actor, action FROM admin_audit_log").all()).toEqual([{ actor: 'cli:admin:grant', action: 'role_granted' }]);
+      expect(api.sqlite.prepare('SELECT actor, action FROM admin_audit_log').all()).toEqual([{ actor: 'cli:admin:grant', action: 'role_granted' }]);
       expect((await cli(['delivery:resume', '--remote'], env)).code).toBe(0);
-      expect(JSON.parse((api.sqlite.prepare("SELECT value FROM delivery_state WHERE key = 'bulk_pause'").get() as { value: string }).value)).toMatchObject({ paused: false });
+      expect(JSON.parse((api.sqlite.prepare("SELECT value FROM delivery_state WHERE key = 'bulk_pause'").get() as { value: string }).value)).toMatchObject({
+        paused: false,
+      });
     } finally {
       await api.close();
     }

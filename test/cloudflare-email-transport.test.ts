@@ -16,7 +16,7 @@ class CapturingLog extends Log {
   constructor() {
     super(LogLevel.INFO);
   }
-  override logWithLevel(level: LogLevel, message: string): void {
+  override logWithLevel(_level: LogLevel, message: string): void {
     this.lines.push(message);
   }
 }
@@ -26,19 +26,21 @@ const log = new CapturingLog();
 beforeAll(async () => {
   const bundleText = await bundleForWorkerd(`${ROOT}/test/fixtures/cloudflare-email-worker.ts`);
   // miniflare 5 (the beta wrangler 4.151 pins) takes `workers: [...]`; the converter accepts the classic shape.
-  mf = new Miniflare(convertV4MiniflareOptions({
-    modules: true,
-    script: bundleText,
-    compatibilityDate: '2026-10-01',
-    log,
-    email: {
-      send_email: [
-        { name: 'EMAIL' },
-        { name: 'ONLY_ALLOWED', allowed_destination_addresses: ['allowed@example.org'] },
-        { name: 'OTHER_SENDER', allowed_sender_addresses: ['someone@else.example'] },
-      ],
-    },
-  }));
+  mf = new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      script: bundleText,
+      compatibilityDate: '2026-10-01',
+      log,
+      email: {
+        send_email: [
+          { name: 'EMAIL' },
+          { name: 'ONLY_ALLOWED', allowed_destination_addresses: ['allowed@example.org'] },
+          { name: 'OTHER_SENDER', allowed_sender_addresses: ['someone@else.example'] },
+        ],
+      },
+    }),
+  );
   await mf.ready;
 }, 60_000);
 afterAll(async () => {
@@ -110,34 +112,64 @@ describe('Cloudflare Email Service errors (the documented `code` on the thrown E
   const thrown = (code: string, message: string) => Object.assign(new Error(message), { code });
   const now = new Date('2026-11-25T22:00:00Z');
   it('E_RECIPIENT_SUPPRESSED is a permanent recipient_suppressed', () => {
-    expect(classifyCloudflareError(thrown('E_RECIPIENT_SUPPRESSED', 'Recipient is on suppression list'), now)).toMatchObject({ ok: false, retryable: false, code: 'recipient_suppressed' });
+    expect(classifyCloudflareError(thrown('E_RECIPIENT_SUPPRESSED', 'Recipient is on suppression list'), now)).toMatchObject({
+      ok: false,
+      retryable: false,
+      code: 'recipient_suppressed',
+    });
   });
   it('rate and daily limits are retried: after a minute, and at the next UTC midnight', () => {
-    expect(classifyCloudflareError(thrown('E_RATE_LIMIT_EXCEEDED', 'Rate limit exceeded'), now)).toMatchObject({ retryable: true, code: 'throttled', retryAfterSeconds: 60 });
-    expect(classifyCloudflareError(thrown('E_DAILY_LIMIT_EXCEEDED', 'Daily limit exceeded'), now)).toMatchObject({ retryable: true, code: 'daily_quota', retryAfterSeconds: 2 * 3600 });
+    expect(classifyCloudflareError(thrown('E_RATE_LIMIT_EXCEEDED', 'Rate limit exceeded'), now)).toMatchObject({
+      retryable: true,
+      code: 'throttled',
+      retryAfterSeconds: 60,
+    });
+    expect(classifyCloudflareError(thrown('E_DAILY_LIMIT_EXCEEDED', 'Daily limit exceeded'), now)).toMatchObject({
+      retryable: true,
+      code: 'daily_quota',
+      retryAfterSeconds: 2 * 3600,
+    });
   });
   it('validation and header errors are permanent; an error without a code is retried', () => {
-    expect(classifyCloudflareError(thrown('E_HEADER_VALUE_INVALID', "Header 'List-Unsubscribe' must contain angle-bracket HTTPS or mailto URI(s)."), now)).toMatchObject({ retryable: false, code: 'header_value_invalid' });
-    expect(classifyCloudflareError(thrown('E_SENDER_NOT_VERIFIED', 'Sender domain not verified'), now)).toMatchObject({ retryable: false, code: 'sender_not_verified' });
+    expect(
+      classifyCloudflareError(thrown('E_HEADER_VALUE_INVALID', "Header 'List-Unsubscribe' must contain angle-bracket HTTPS or mailto URI(s)."), now),
+    ).toMatchObject({ retryable: false, code: 'header_value_invalid' });
+    expect(classifyCloudflareError(thrown('E_SENDER_NOT_VERIFIED', 'Sender domain not verified'), now)).toMatchObject({
+      retryable: false,
+      code: 'sender_not_verified',
+    });
     expect(classifyCloudflareError(new Error('Network connection lost.'), now)).toMatchObject({ retryable: true, code: 'provider_error' });
   });
 });
 
 describe('Cloudflare Email Service configuration: transactional by default', () => {
-  const base = { SITE_URL: 'https://blog.example.com', SITE_NAME: 'Plain Words', MAIL_FROM: 'Plain Words <news@blog.example.com>', POSTAL_ADDRESS: '1 Example Street, Example City' };
+  const base = {
+    SITE_URL: 'https://blog.example.com',
+    SITE_NAME: 'Plain Words',
+    MAIL_FROM: 'Plain Words <news@blog.example.com>',
+    POSTAL_ADDRESS: '1 Example Street, Example City',
+  };
   it('refuses MAIL_TRANSPORT=cloudflare for bulk mail unless the author opts in', () => {
     expect(() => loadDeliveryConfig({ ...base, MAIL_TRANSPORT: 'cloudflare' })).toThrow(ConfigError);
     expect(() => loadDeliveryConfig({ ...base, MAIL_TRANSPORT: 'cloudflare' })).toThrow(/CLOUDFLARE_EMAIL_BULK/);
-    expect(loadDeliveryConfig({ ...base, MAIL_TRANSPORT: 'cloudflare', CLOUDFLARE_EMAIL_BULK: 'true' }).settings).toMatchObject({ CLOUDFLARE_EMAIL_BINDING: 'EMAIL', CLOUDFLARE_EMAIL_BULK: true });
+    expect(loadDeliveryConfig({ ...base, MAIL_TRANSPORT: 'cloudflare', CLOUDFLARE_EMAIL_BULK: 'true' }).settings).toMatchObject({
+      CLOUDFLARE_EMAIL_BINDING: 'EMAIL',
+      CLOUDFLARE_EMAIL_BULK: true,
+    });
   });
   it('uses it for verification mail beside another bulk transport, from the binding in env', async () => {
-    const binding = (await mf.getBindings())['EMAIL'];
+    const binding = (await mf.getBindings()).EMAIL;
     const deps = buildDeliveryDeps(
       { DB: {} as D1Database, EMAIL: binding },
       { settings: { ...base, MAIL_TRANSPORT: 'postmark', POSTMARK_SERVER_TOKEN: 'x', MAIL_TRANSPORT_TRANSACTIONAL: 'cloudflare' } },
     );
     expect(deps.transport.name).toBe('postmark');
     expect(deps.transactionalTransport?.name).toBe('cloudflare');
-    expect(() => buildDeliveryDeps({ DB: {} as D1Database }, { settings: { ...base, MAIL_TRANSPORT: 'postmark', POSTMARK_SERVER_TOKEN: 'x', MAIL_TRANSPORT_TRANSACTIONAL: 'cloudflare' } })).toThrow(/send_email binding named EMAIL/);
+    expect(() =>
+      buildDeliveryDeps(
+        { DB: {} as D1Database },
+        { settings: { ...base, MAIL_TRANSPORT: 'postmark', POSTMARK_SERVER_TOKEN: 'x', MAIL_TRANSPORT_TRANSACTIONAL: 'cloudflare' } },
+      ),
+    ).toThrow(/send_email binding named EMAIL/);
   });
 });

@@ -35,13 +35,24 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.dispose());
 
-const rows = async <T = Record<string, unknown>>(sql: string, ...params: unknown[]) => (await t.d1.prepare(sql).bind(...params).all<T>()).results;
+const rows = async <T = Record<string, unknown>>(sql: string, ...params: unknown[]) =>
+  (
+    await t.d1
+      .prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
 const countOf = async (table: string, userId: string) => (await rows<{ n: number }>(`SELECT count(*) AS n FROM ${table} WHERE user_id = ?1`, userId))[0]!.n;
 
 async function subscribeAndGetToken(email: string, via: 'form' | 'api' = 'form') {
   const deps = fakeDeps();
   if (via === 'form') await handleSubscribeForm(t.db, formRequest('/subscribe', { email, contentTypes: ['blog', 'thought'], frequency: 'weekly' }), deps);
-  else await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email, contentTypes: ['announcement'], frequency: 'daily' }, { headers: { 'user-agent': 'api-client/1' } }), deps);
+  else
+    await handleSubscribeApi(
+      t.db,
+      jsonRequest('/api/subscribe', { email, contentTypes: ['announcement'], frequency: 'daily' }, { headers: { 'user-agent': 'api-client/1' } }),
+      deps,
+    );
   return tokenOf(deps.sent[0]!.verifyUrl);
 }
 
@@ -56,7 +67,13 @@ describe('consent records', () => {
     const user = (await getUserByEmail(t.db, 'consent@example.com'))!;
     const before = await rows<Record<string, unknown>>('SELECT * FROM consents WHERE user_id = ?1 ORDER BY source DESC', user.id);
     expect(before).toHaveLength(2);
-    expect(before[0]).toMatchObject({ source: 'subscribe_form', text_version: CONSENT_TEXT.version, ip_address: '203.0.113.7', user_agent: 'vitest', confirmed_at: null });
+    expect(before[0]).toMatchObject({
+      source: 'subscribe_form',
+      text_version: CONSENT_TEXT.version,
+      ip_address: '203.0.113.7',
+      user_agent: 'vitest',
+      confirmed_at: null,
+    });
     expect(JSON.parse(before[0]!.choices as string)).toEqual({ contentTypes: ['blog', 'thought'], frequency: 'weekly' });
     expect(before[1]).toMatchObject({ source: 'api', ip_address: '203.0.113.8', user_agent: 'api-client/1', confirmed_at: null });
     expect(await rows('SELECT version, text FROM consent_texts')).toEqual([{ version: CONSENT_TEXT.version, text: CONSENT_TEXT.text }]);
@@ -90,8 +107,13 @@ describe('consent records', () => {
     expect(await rows('SELECT confirmed_at FROM consents WHERE user_id = ?1 AND confirmed_at IS NOT NULL', user.id)).toEqual([]);
     const proven = (await getUserByEmail(t.db, 'register-consent@example.com'))!;
     await handlePreferencesForm(t.db, formRequest('/preferences', { contentTypes: ['blog', 'announcement'], frequency: 'daily' }), proven, {});
-    const confirmed = await rows<{ source: string; choices: string }>('SELECT source, choices FROM consents WHERE user_id = ?1 AND confirmed_at IS NOT NULL', user.id);
-    expect(confirmed.map((c) => [c.source, JSON.parse(c.choices)])).toEqual([['subscribe_form', { contentTypes: ['blog', 'announcement'], frequency: 'daily' }]]);
+    const confirmed = await rows<{ source: string; choices: string }>(
+      'SELECT source, choices FROM consents WHERE user_id = ?1 AND confirmed_at IS NOT NULL',
+      user.id,
+    );
+    expect(confirmed.map((c) => [c.source, JSON.parse(c.choices)])).toEqual([
+      ['subscribe_form', { contentTypes: ['blog', 'announcement'], frequency: 'daily' }],
+    ]);
   });
 });
 
@@ -110,21 +132,32 @@ describe('welcome email', () => {
 
   it('is queued as a system mail of its own kind, rendered with the editable `welcome` template', async () => {
     const user = await createUser(t.db, { email: 'welcome-queue@example.com', emailVerified: true });
-    const id = await queueVerificationEmail(t.db, { userId: user.id, email: user.email, verifyUrl: `${SITE}/preferences?token=abc`, kind: 'welcome', summary: 'Posts, weekly digest' });
+    const id = await queueVerificationEmail(t.db, {
+      userId: user.id,
+      email: user.email,
+      verifyUrl: `${SITE}/preferences?token=abc`,
+      kind: 'welcome',
+      summary: 'Posts, weekly digest',
+    });
     const [row] = await rows<{ content_id: string; content_type: string; notification_type: string; content_title: string; content_excerpt: string }>(
       'SELECT content_id, content_type, notification_type, content_title, content_excerpt FROM email_notifications WHERE id = ?1',
       id,
     );
     expect(row).toMatchObject({ content_type: 'system', notification_type: 'verification', content_title: 'Welcome', content_excerpt: 'Posts, weekly digest' });
     expect(systemTemplateFor(row!.content_id)).toBe('welcome');
-    const [template] = await rows<{ template_type: string; text_template: string }>("SELECT template_type, text_template FROM email_templates WHERE template_name = 'welcome'");
+    const [template] = await rows<{ template_type: string; text_template: string }>(
+      "SELECT template_type, text_template FROM email_templates WHERE template_name = 'welcome'",
+    );
     expect(template!.template_type).toBe('system');
     // The choices travel in the reader's language: t_welcome_intro carries the summary (integration/i18n/email.ts).
     expect(template!.text_template).toContain('{{t_welcome_intro}}');
     expect(template!.text_template).toContain('{{verify_url}}');
 
     // Sent through the real processor with the default template: the subject, the choices and the link.
-    const run = await processNotifications({ db: t.db, transport: createDevCaptureTransport(t.db), config: testConfig(), clock: () => new Date() }, { onlyNotificationIds: [id] });
+    const run = await processNotifications(
+      { db: t.db, transport: createDevCaptureTransport(t.db), config: testConfig(), clock: () => new Date() },
+      { onlyNotificationIds: [id] },
+    );
     expect(run.sent).toBe(1);
     const [mail] = await rows<{ subject: string; raw: string }>("SELECT subject, raw FROM dev_mail_outbox WHERE to_address = 'welcome-queue@example.com'");
     expect(mail!.subject).toBe('Welcome to Plain Words');
@@ -212,7 +245,8 @@ describe('delete my account', () => {
     expect(done.response.headers.get('location')).toBe('/preferences/delete?done=1');
     expect(done.response.headers.get('set-cookie')).toMatch(/^astro_d1_notify_session=; .*Max-Age=0/);
     expect(await getUserByEmail(t.db, 'erase-me@example.com')).toBeUndefined();
-    for (const table of ['consents', 'email_notification_history', 'sessions', 'unsubscribe_tokens', 'email_notifications']) expect(await countOf(table, user.id), table).toBe(0);
+    for (const table of ['consents', 'email_notification_history', 'sessions', 'unsubscribe_tokens', 'email_notifications'])
+      expect(await countOf(table, user.id), table).toBe(0);
     expect(await buckets()).toEqual([]); // no rate-limit bucket keeps the address's hash
     // Never unsubscribed, never complained: nothing is kept, not even the hash.
     expect(await rows('SELECT 1 FROM suppressions WHERE address_hash = ?1', await addressHash('erase-me@example.com'))).toEqual([]);
@@ -223,7 +257,10 @@ describe('delete my account', () => {
     expect(audit).toMatchObject({ actor: 'reader', target_id: user.id, ip_address: null });
     expect(JSON.stringify(audit)).not.toContain('erase-me@example.com');
     // The same link again is unknown now.
-    expect(await handleDelete(t.db, formRequest('/preferences/delete', { token: pref, confirm: 'yes' }), null, {})).toMatchObject({ status: 404, view: { state: 'invalid' } });
+    expect(await handleDelete(t.db, formRequest('/preferences/delete', { token: pref, confirm: 'yes' }), null, {})).toMatchObject({
+      status: 404,
+      view: { state: 'invalid' },
+    });
     expect(showDelete(new URL(`${SITE}/preferences/delete?done=1`), null)).toMatchObject({ view: { state: 'done' } });
   });
 
@@ -236,7 +273,10 @@ describe('delete my account', () => {
       const result = await handleDelete(t.db, formRequest('/preferences/delete', { confirm: 'yes' }), u, {});
       expect(result.type).toBe('response');
     }
-    const kept = await rows<{ address_hash: string; reason: string; source: string }>('SELECT address_hash, reason, source FROM suppressions WHERE source = ?1 ORDER BY reason', 'erasure');
+    const kept = await rows<{ address_hash: string; reason: string; source: string }>(
+      'SELECT address_hash, reason, source FROM suppressions WHERE source = ?1 ORDER BY reason',
+      'erasure',
+    );
     expect(kept).toEqual([
       { address_hash: await addressHash('erase-complained@example.com'), reason: 'complaint', source: 'erasure' },
       { address_hash: await addressHash('erase-unsub@example.com'), reason: 'unsubscribed', source: 'erasure' },
@@ -245,14 +285,21 @@ describe('delete my account', () => {
 
     // Someone subscribes the erased address again: the same answer, no row again, nothing mailed (test/reader-suppressed.test.ts).
     const deps = fakeDeps();
-    const again = await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'erase-unsub@example.com', contentTypes: ['blog'], frequency: 'daily' }), deps);
+    const again = await handleSubscribeApi(
+      t.db,
+      jsonRequest('/api/subscribe', { email: 'erase-unsub@example.com', contentTypes: ['blog'], frequency: 'daily' }),
+      deps,
+    );
     expect(again.status).toBe(202);
     expect(deps.sent).toEqual([]);
     expect(await rows("SELECT id FROM users WHERE email = 'erase-unsub@example.com'")).toEqual([]);
   });
 
   it('refuses without a session or token, and never erases on a GET', async () => {
-    expect(await handleDelete(t.db, formRequest('/preferences/delete', { confirm: 'yes' }), null, {})).toMatchObject({ status: 401, view: { state: 'signed-out' } });
+    expect(await handleDelete(t.db, formRequest('/preferences/delete', { confirm: 'yes' }), null, {})).toMatchObject({
+      status: 401,
+      view: { state: 'signed-out' },
+    });
     const user = await createUser(t.db, { email: 'get-never-erases@example.com' });
     const get = showDelete(new URL(`${SITE}/preferences/delete?confirm=yes`), user);
     expect(get.type === 'response' && get.response.headers.get('location')).toBe('/preferences');
@@ -294,7 +341,12 @@ describe('npm run db:erase', () => {
   it('erases by address over the D1 HTTP API, keeps the hash of an unsubscribed reader, and refuses bad usage', async () => {
     const api = await startD1ApiStandIn();
     try {
-      const env = { CLOUDFLARE_ACCOUNT_ID: api.accountId, CLOUDFLARE_API_TOKEN: api.token, CLOUDFLARE_D1_DATABASE_ID: api.databaseId, CLOUDFLARE_API_BASE_URL: api.apiBase };
+      const env = {
+        CLOUDFLARE_ACCOUNT_ID: api.accountId,
+        CLOUDFLARE_API_TOKEN: api.token,
+        CLOUDFLARE_D1_DATABASE_ID: api.databaseId,
+        CLOUDFLARE_API_BASE_URL: api.apiBase,
+      };
       api.sqlite.exec("INSERT INTO users (id, email, email_verified, unsubscribe_all) VALUES ('u-cli', 'cli-reader@example.com', 1, 1)");
       api.sqlite.exec("INSERT INTO sessions (id, user_id, expires_at) VALUES ('s-cli', 'u-cli', 9999999999)");
       const lines: string[] = [];
@@ -303,7 +355,9 @@ describe('npm run db:erase', () => {
       expect(lines.at(-1)).toMatch(/Erased the reader on remote D1 .*stays on the suppression list/);
       expect(api.sqlite.prepare("SELECT count(*) AS n FROM users WHERE id = 'u-cli'").get()).toEqual({ n: 0 });
       expect(api.sqlite.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = 'u-cli'").get()).toEqual({ n: 0 });
-      expect(api.sqlite.prepare('SELECT reason FROM suppressions WHERE address_hash = ?').get(await addressHash('cli-reader@example.com'))).toEqual({ reason: 'unsubscribed' });
+      expect(api.sqlite.prepare('SELECT reason FROM suppressions WHERE address_hash = ?').get(await addressHash('cli-reader@example.com'))).toEqual({
+        reason: 'unsubscribed',
+      });
       expect(await eraseCommand(['nobody@example.com', '--remote'], ctx)).toBe(1);
       expect(lines.at(-1)).toMatch(/No reader with that address/);
       await expect(eraseCommand(['--remote'], ctx)).rejects.toThrow(UsageError);

@@ -37,13 +37,21 @@ describe('--remote, through the D1 HTTP API (stand-in)', () => {
   let env: CommandContext['env'];
   beforeAll(async () => {
     api = await startD1ApiStandIn();
-    env = { CLOUDFLARE_ACCOUNT_ID: api.accountId, CLOUDFLARE_API_TOKEN: api.token, CLOUDFLARE_D1_DATABASE_ID: api.databaseId, CLOUDFLARE_API_BASE_URL: api.apiBase };
+    env = {
+      CLOUDFLARE_ACCOUNT_ID: api.accountId,
+      CLOUDFLARE_API_TOKEN: api.token,
+      CLOUDFLARE_D1_DATABASE_ID: api.databaseId,
+      CLOUDFLARE_API_BASE_URL: api.apiBase,
+    };
   });
   afterAll(async () => api?.close());
   beforeEach(async () => {
-    for (const table of ['email_notification_history_archive', 'email_notification_history', 'sessions', 'dev_mail_outbox', 'users']) api.sqlite.exec(`DELETE FROM ${table}`);
+    for (const table of ['email_notification_history_archive', 'email_notification_history', 'sessions', 'dev_mail_outbox', 'users'])
+      api.sqlite.exec(`DELETE FROM ${table}`);
     // Every reader row carries the hash of its address (db:integrity checks it).
-    api.sqlite.exec(`INSERT INTO users (id, email, email_hash, email_verified) VALUES ('u1', 'reader@example.com', '${await addressHash('reader@example.com')}', 1)`);
+    api.sqlite.exec(
+      `INSERT INTO users (id, email, email_hash, email_verified) VALUES ('u1', 'reader@example.com', '${await addressHash('reader@example.com')}', 1)`,
+    );
     api.requests.length = 0;
   });
 
@@ -82,7 +90,9 @@ describe('--remote, through the D1 HTTP API (stand-in)', () => {
   });
 
   it('db:retention runs its seven statements as one request (one transaction)', async () => {
-    api.sqlite.exec(`INSERT INTO dev_mail_outbox (id, to_address, subject, message_id_header, raw, created_at) VALUES ('m-old', 'a@x.test', 's', '<1@x>', 'r', ${nowSeconds - 30 * 86_400})`);
+    api.sqlite.exec(
+      `INSERT INTO dev_mail_outbox (id, to_address, subject, message_id_header, raw, created_at) VALUES ('m-old', 'a@x.test', 's', '<1@x>', 'r', ${nowSeconds - 30 * 86_400})`,
+    );
     const ctx = context(env);
     expect(await retentionCommand(['--remote', '--outbox-days', '7'], ctx, NOW)).toBe(0);
     expect(ctx.lines[0]).toMatch(/1 dev outbox message\(s\) older than 7 day\(s\)/);
@@ -111,7 +121,9 @@ describe('--remote, through the D1 HTTP API (stand-in)', () => {
 
 describe('--local, on a project of its own', () => {
   const projects: string[] = [];
-  afterAll(() => projects.forEach((p) => rmSync(p, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const p of projects) rmSync(p, { recursive: true, force: true });
+  });
 
   /** A project root with a wrangler.jsonc and a migrated local D1 under .wrangler/state, seeded by `seed`. */
   async function project(name: string, seed?: (d1: D1Database) => Promise<unknown>): Promise<string> {
@@ -119,7 +131,11 @@ describe('--local, on a project of its own', () => {
     projects.push(root);
     writeFileSync(
       join(root, 'wrangler.jsonc'),
-      JSON.stringify({ name, compatibility_date: '2026-10-01', d1_databases: [{ binding: 'DB', database_name: name, database_id: '00000000-0000-0000-0000-000000000000', migrations_dir: MIGRATIONS_DIR }] }),
+      JSON.stringify({
+        name,
+        compatibility_date: '2026-10-01',
+        d1_databases: [{ binding: 'DB', database_name: name, database_id: '00000000-0000-0000-0000-000000000000', migrations_dir: MIGRATIONS_DIR }],
+      }),
     );
     const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: join(root, 'wrangler.jsonc'), persist: { path: join(root, '.wrangler/state/v3') } });
     try {
@@ -145,7 +161,10 @@ describe('--local, on a project of its own', () => {
     const root = await project('maint-local', async (d1) => {
       await d1.prepare("INSERT INTO users (id, email) VALUES ('u1', 'reader@example.com'), ('u2', 'broken')").run();
       const seed = seedHistoryStatement({ count: 5, userId: 'u1', prefix: 'old', start: nowSeconds - YEAR, step: 60 });
-      await d1.prepare(seed.sql).bind(...seed.params).run();
+      await d1
+        .prepare(seed.sql)
+        .bind(...seed.params)
+        .run();
     });
     const check = context({}, root);
     expect(await integrityCommand([], check)).toBe(1);
@@ -154,7 +173,11 @@ describe('--local, on a project of its own', () => {
 
     const archive = context({}, root);
     expect(await archiveCommand(['--local', '--batch-size', '2'], archive, NOW)).toBe(0);
-    expect(archive.lines.slice(0, 3)).toEqual([expect.stringMatching(/^ {2}batch 1: 2\/5 rows moved/), expect.stringMatching(/^ {2}batch 2: 4\/5/), expect.stringMatching(/^ {2}batch 3: 5\/5/)]);
+    expect(archive.lines.slice(0, 3)).toEqual([
+      expect.stringMatching(/^ {2}batch 1: 2\/5 rows moved/),
+      expect.stringMatching(/^ {2}batch 2: 4\/5/),
+      expect.stringMatching(/^ {2}batch 3: 5\/5/),
+    ]);
     expect(await read(root, 'SELECT count(*) AS n FROM email_notification_history_archive')).toEqual([{ n: 5 }]);
   });
 
@@ -181,7 +204,9 @@ describe('--local, on a project of its own', () => {
     const target = await project('maint-restore');
     writeFileSync(join(target, 'restore.sql'), sql);
     const wrangler = join(ROOT, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
-    await promisify(execFile)(process.execPath, [wrangler, 'd1', 'execute', 'DB', '--local', '--file', 'restore.sql', '--config', 'wrangler.jsonc', '--yes'], { cwd: target });
+    await promisify(execFile)(process.execPath, [wrangler, 'd1', 'execute', 'DB', '--local', '--file', 'restore.sql', '--config', 'wrangler.jsonc', '--yes'], {
+      cwd: target,
+    });
     expect(await read(target, 'SELECT email FROM users')).toEqual([{ email: 'restore-me@example.com' }]);
   }, 120_000);
 
@@ -190,7 +215,16 @@ describe('--local, on a project of its own', () => {
     projects.push(dir);
     const names = [5, 1, 3, 2, 4].map((d) => backupFileName('db', 'remote', new Date(Date.UTC(2026, 5, d, 10, 0, 0))));
     for (const f of [...names, 'db-local-20260101-000000Z.sql.gz', 'other-remote-20260101-000000Z.sql.gz']) writeFileSync(join(dir, f), '');
-    expect(pruneBackups(dir, 'db', 'remote', 2).sort()).toEqual(['db-remote-20260601-100000Z.sql.gz', 'db-remote-20260602-100000Z.sql.gz', 'db-remote-20260603-100000Z.sql.gz']);
-    expect(readdirSync(dir).sort()).toEqual(['db-local-20260101-000000Z.sql.gz', 'db-remote-20260604-100000Z.sql.gz', 'db-remote-20260605-100000Z.sql.gz', 'other-remote-20260101-000000Z.sql.gz']);
+    expect(pruneBackups(dir, 'db', 'remote', 2).sort()).toEqual([
+      'db-remote-20260601-100000Z.sql.gz',
+      'db-remote-20260602-100000Z.sql.gz',
+      'db-remote-20260603-100000Z.sql.gz',
+    ]);
+    expect(readdirSync(dir).sort()).toEqual([
+      'db-local-20260101-000000Z.sql.gz',
+      'db-remote-20260604-100000Z.sql.gz',
+      'db-remote-20260605-100000Z.sql.gz',
+      'other-remote-20260101-000000Z.sql.gz',
+    ]);
   });
 });

@@ -28,15 +28,38 @@ afterAll(async () => t?.dispose());
 const NOW = new Date('2026-11-30T12:00:00Z');
 const DAY = 24 * 60 * 60;
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
-const TABLES = ['email_notification_history_archive', 'email_notification_history', 'email_notifications', 'sessions', 'unsubscribe_tokens', 'rate_limits', 'dev_mail_outbox', 'content_items', 'users'];
+const TABLES = [
+  'email_notification_history_archive',
+  'email_notification_history',
+  'email_notifications',
+  'sessions',
+  'unsubscribe_tokens',
+  'rate_limits',
+  'dev_mail_outbox',
+  'content_items',
+  'users',
+];
 
-const exec = (sql: string, ...params: (string | number | null)[]) => t.d1.prepare(sql).bind(...params).run();
-const one = async <T>(sql: string, ...params: (string | number)[]) => (await t.d1.prepare(sql).bind(...params).first<T>())!;
+const exec = (sql: string, ...params: (string | number | null)[]) =>
+  t.d1
+    .prepare(sql)
+    .bind(...params)
+    .run();
+const one = async <T>(sql: string, ...params: (string | number)[]) =>
+  (await t.d1
+    .prepare(sql)
+    .bind(...params)
+    .first<T>())!;
 const count = async (table: string) => (await one<{ n: number }>(`SELECT count(*) AS n FROM ${table}`)).n;
 
 async function addUser(id: string, email: string, extra = '', hash: string | null = null) {
   const emailHash = hash ?? (await addressHash(email));
-  await exec(`INSERT INTO users (id, email, email_hash, email_verified, email_blog_updates${extra ? `, ${extra.split('=')[0]}` : ''}) VALUES (?, ?, ?, 1, 1${extra ? `, ${extra.split('=')[1]}` : ''})`, id, email, emailHash);
+  await exec(
+    `INSERT INTO users (id, email, email_hash, email_verified, email_blog_updates${extra ? `, ${extra.split('=')[0]}` : ''}) VALUES (?, ?, ?, 1, 1${extra ? `, ${extra.split('=')[1]}` : ''})`,
+    id,
+    email,
+    emailHash,
+  );
 }
 
 beforeEach(async () => {
@@ -71,7 +94,13 @@ describe('db:integrity', () => {
     await addUser('bounced', 'bounced@example.com', "email_status='bounced'");
     await exec(`INSERT INTO content_items (id, slug, content_type, title, publish_date, file_path) VALUES ('c1', 'blog/here', 'blog', 'Here', 1, 'x.md')`);
     const notification = (id: string, user: string, contentId: string, type = 'blog') =>
-      exec(`INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url) VALUES (?, ?, ?, ?, 't', 'https://x.test/')`, id, user, type, contentId);
+      exec(
+        `INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url) VALUES (?, ?, ?, ?, 't', 'https://x.test/')`,
+        id,
+        user,
+        type,
+        contentId,
+      );
     await notification('n-here', 'ok', 'blog/here');
     await notification('n-gone', 'ok', 'blog/deleted-post');
     await notification('n-system', 'ok', 'verify', 'system');
@@ -105,7 +134,16 @@ describe('db:integrity', () => {
   it('the weekly cron mails ADMIN_EMAIL only when a check finds something, through the configured transport', async () => {
     const sent: OutgoingEmail[] = [];
     const transport: Transport = { name: 'recording', send: async (email) => (sent.push(email), { ok: true, providerMessageId: 'm1' }) };
-    const env = { DB: t.d1, ADMIN_EMAIL: ' Author@Example.com ', SITE_URL: 'https://blog.example.com', SITE_NAME: 'Plain Words', MAIL_FROM: 'Plain Words <news@blog.example.com>', POSTAL_ADDRESS: '1 Example Street', MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_never_used' };
+    const env = {
+      DB: t.d1,
+      ADMIN_EMAIL: ' Author@Example.com ',
+      SITE_URL: 'https://blog.example.com',
+      SITE_NAME: 'Plain Words',
+      MAIL_FROM: 'Plain Words <news@blog.example.com>',
+      POSTAL_ADDRESS: '1 Example Street',
+      MAIL_TRANSPORT: 'resend',
+      RESEND_API_KEY: 're_never_used',
+    };
     await addUser('ok', 'reader@example.com');
     expect(await runScheduledIntegrity(env, { transport, now: NOW })).toMatchObject({ ok: true, alert: 'not_needed' });
     expect(sent).toHaveLength(0);
@@ -154,7 +192,11 @@ describe('db:archive', () => {
 
   it('moves every row older than 6 months, in batches, column for column, and leaves the recent ones', async () => {
     await seed(2_500, 300);
-    const before = (await one<{ rows: string }>(`SELECT json_group_array(json_array(id, notification_id, user_id, action, details, error_code, retry_attempt, ip_address, user_agent, timestamp)) AS rows FROM (SELECT * FROM email_notification_history WHERE id LIKE 'old-%' ORDER BY id)`)).rows;
+    const before = (
+      await one<{ rows: string }>(
+        `SELECT json_group_array(json_array(id, notification_id, user_id, action, details, error_code, retry_attempt, ip_address, user_agent, timestamp)) AS rows FROM (SELECT * FROM email_notification_history WHERE id LIKE 'old-%' ORDER BY id)`,
+      )
+    ).rows;
     const progress: number[] = [];
     const summary = await archiveHistory(db, { now: NOW, batchRows: 1_000, onBatch: (p) => progress.push(p.moved) });
 
@@ -180,13 +222,15 @@ describe('db:archive', () => {
   it('a failing batch changes nothing: the rows it chose stay in history, earlier batches stay archived', async () => {
     await seed(2_000, 0);
     // A row of the second batch already in the archive makes that batch's INSERT fail (primary key).
-    const [second] = await t.d1.prepare("SELECT id FROM email_notification_history ORDER BY timestamp, rowid LIMIT 1 OFFSET 1500").raw<[string]>();
+    const [second] = await t.d1.prepare('SELECT id FROM email_notification_history ORDER BY timestamp, rowid LIMIT 1 OFFSET 1500').raw<[string]>();
     await exec(`INSERT INTO email_notification_history_archive (id, user_id, action, timestamp) VALUES (?, 'u1', 'sent', 1)`, second![0]);
 
     await expect(archiveHistory(db, { now: NOW, batchRows: 1_000 })).rejects.toThrow(/UNIQUE|constraint/i);
     expect(await count('email_notification_history')).toBe(1_000);
     expect(await count('email_notification_history_archive')).toBe(1_001);
-    expect(await one<{ n: number }>('SELECT count(*) AS n FROM email_notification_history h JOIN email_notification_history_archive a ON a.id = h.id')).toEqual({ n: 1 });
+    expect(await one<{ n: number }>('SELECT count(*) AS n FROM email_notification_history h JOIN email_notification_history_archive a ON a.id = h.id')).toEqual(
+      { n: 1 },
+    );
   });
 
   it('each batch is two statements with two bound parameters, well inside D1 limits', () => {
@@ -200,7 +244,13 @@ describe('db:archive', () => {
 
   it('--prune-previews clears the preview of notified entries older than a year and keeps their hash', async () => {
     const item = (id: string, published: number, sent: number) =>
-      exec(`INSERT INTO content_items (id, slug, content_type, title, content_preview, content_hash, publish_date, file_path, notification_sent) VALUES (?, ?, 'blog', 't', 'preview', 'hash', ?, 'f.md', ?)`, id, `blog/${id}`, published, sent);
+      exec(
+        `INSERT INTO content_items (id, slug, content_type, title, content_preview, content_hash, publish_date, file_path, notification_sent) VALUES (?, ?, 'blog', 't', 'preview', 'hash', ?, 'f.md', ?)`,
+        id,
+        `blog/${id}`,
+        published,
+        sent,
+      );
     await item('old-sent', nowSeconds - 400 * DAY, 1);
     await item('old-unsent', nowSeconds - 400 * DAY, 0);
     await item('recent', nowSeconds - 100 * DAY, 1);
@@ -225,18 +275,35 @@ describe('db:retention', () => {
     await addUser('u1', 'reader@example.com');
     await db.batch([
       { sql: "INSERT INTO sessions (id, user_id, expires_at) VALUES ('expired', 'u1', ?), ('live', 'u1', ?)", params: [nowSeconds - 1, nowSeconds + DAY] },
-      { sql: "INSERT INTO unsubscribe_tokens (id, user_id, token, token_type, expires_at) VALUES ('t-old', 'u1', 'h1', 'one_click', ?), ('t-live', 'u1', 'h2', 'one_click', ?)", params: [nowSeconds - DAY, nowSeconds + DAY] },
+      {
+        sql: "INSERT INTO unsubscribe_tokens (id, user_id, token, token_type, expires_at) VALUES ('t-old', 'u1', 'h1', 'one_click', ?), ('t-live', 'u1', 'h2', 'one_click', ?)",
+        params: [nowSeconds - DAY, nowSeconds + DAY],
+      },
       { sql: "INSERT INTO rate_limits (bucket, window_start, count) VALUES ('old', ?, 1), ('now', ?, 1)", params: [nowSeconds - 2 * DAY, nowSeconds] },
-      { sql: "INSERT INTO account_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ('a-old', 'u1', 'sign_in', 'ha', ?), ('a-live', 'u1', 'sign_in', 'hb', ?)", params: [nowSeconds - 60, nowSeconds + 600] },
+      {
+        sql: "INSERT INTO account_tokens (id, user_id, purpose, token_hash, expires_at) VALUES ('a-old', 'u1', 'sign_in', 'ha', ?), ('a-live', 'u1', 'sign_in', 'hb', ?)",
+        params: [nowSeconds - 60, nowSeconds + 600],
+      },
       { sql: "INSERT INTO consent_texts (version, text) VALUES ('t-test', 'wording') ON CONFLICT DO NOTHING", params: [] },
       {
         sql: `INSERT INTO consents (id, user_id, source, choices, text_version, requested_at, confirmed_at, verification_token_hash) VALUES
           ('c-stale', 'u1', 'subscribe_form', '{}', 't-test', ?, NULL, 'hash-stale'), ('c-recent', 'u1', 'subscribe_form', '{}', 't-test', ?, NULL, 'hash-recent')`,
         params: [nowSeconds - 3 * DAY, nowSeconds - 60],
       },
-      { sql: "INSERT INTO dev_mail_outbox (id, to_address, subject, message_id_header, raw, created_at) VALUES ('m-old', 'a@x.test', 's', '<1@x>', 'r', ?), ('m-new', 'a@x.test', 's', '<2@x>', 'r', ?)", params: [nowSeconds - 20 * DAY, nowSeconds - DAY] },
+      {
+        sql: "INSERT INTO dev_mail_outbox (id, to_address, subject, message_id_header, raw, created_at) VALUES ('m-old', 'a@x.test', 's', '<1@x>', 'r', ?), ('m-new', 'a@x.test', 's', '<2@x>', 'r', ?)",
+        params: [nowSeconds - 20 * DAY, nowSeconds - DAY],
+      },
     ]);
-    expect(await runRetention(db, { now: NOW, outboxDays: 14 })).toEqual({ sessions: 1, tokens: 1, accountTokens: 1, rateLimits: 1, providerEvents: 0, consentTokens: 1, devOutbox: 1 });
+    expect(await runRetention(db, { now: NOW, outboxDays: 14 })).toEqual({
+      sessions: 1,
+      tokens: 1,
+      accountTokens: 1,
+      rateLimits: 1,
+      providerEvents: 0,
+      consentTokens: 1,
+      devOutbox: 1,
+    });
     expect((await t.d1.prepare('SELECT id FROM sessions').all()).results).toEqual([{ id: 'live' }]);
     expect((await t.d1.prepare('SELECT id FROM unsubscribe_tokens').all()).results).toEqual([{ id: 't-live' }]);
     expect((await t.d1.prepare('SELECT bucket FROM rate_limits').all()).results).toEqual([{ bucket: 'now' }]);
@@ -247,7 +314,15 @@ describe('db:retention', () => {
       { id: 'c-stale', hash: null },
     ]);
     expect((await t.d1.prepare('SELECT id FROM dev_mail_outbox').all()).results).toEqual([{ id: 'm-new' }]);
-    expect(await runRetention(db, { now: NOW, outboxDays: 0 })).toEqual({ sessions: 0, tokens: 0, accountTokens: 0, rateLimits: 0, providerEvents: 0, consentTokens: 0, devOutbox: 1 });
+    expect(await runRetention(db, { now: NOW, outboxDays: 0 })).toEqual({
+      sessions: 0,
+      tokens: 0,
+      accountTokens: 0,
+      rateLimits: 0,
+      providerEvents: 0,
+      consentTokens: 0,
+      devOutbox: 1,
+    });
   });
 });
 
@@ -263,7 +338,9 @@ describe('db:stats', () => {
     const plans = Object.fromEntries(stats.plans.map((p) => [p.name, p]));
     expect(plans.subscribers!.indexes).toEqual(['idx_users_active_preferences', 'sqlite_autoindex_suppressions_1']);
     expect(plans['fan-out']!.indexes).toEqual(expect.arrayContaining(['idx_users_active_preferences', 'idx_email_notifications_fanout_unique']));
-    expect(plans.claim!.indexes).toEqual(expect.arrayContaining(['idx_email_notifications_claimable', 'idx_email_notifications_retry_due', 'idx_email_notifications_lease']));
+    expect(plans.claim!.indexes).toEqual(
+      expect.arrayContaining(['idx_email_notifications_claimable', 'idx_email_notifications_retry_due', 'idx_email_notifications_lease']),
+    );
     expect(plans['unnotified-content']!.indexes.some((i) => i.startsWith('idx_content_items_'))).toBe(true);
     expect(stats.plans.length).toBeGreaterThan(0); // the loop below must check something
     for (const p of stats.plans) expect(p.fullScans, p.name).toEqual([]);

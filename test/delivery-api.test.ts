@@ -20,13 +20,23 @@ const post = (authorization?: string) =>
 
 describe('POST /api/notifications/process', () => {
   it('a deployment missing a required setting answers 503 naming the variable, logs it, and sends nothing', async () => {
-    const env = { DB: t.d1, SITE_URL: 'https://blog.example.com', SITE_NAME: 'A Blog', MAIL_FROM: 'news@blog.example.com', MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_x' };
+    const env = {
+      DB: t.d1,
+      SITE_URL: 'https://blog.example.com',
+      SITE_NAME: 'A Blog',
+      MAIL_FROM: 'news@blog.example.com',
+      MAIL_TRANSPORT: 'resend',
+      RESEND_API_KEY: 're_x',
+    };
     const error = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
       const res = await processRoute(post('Bearer process-secret'), 'process-secret', async () => processNotifications(buildDeliveryDeps(env)));
       expect(res.status).toBe(503);
       expect(await res.json()).toEqual({ error: 'not_configured', reason: expect.stringMatching(/^Sending is stopped: POSTAL_ADDRESS is not set\./) });
-      expect(JSON.parse(String(error.mock.calls[0]![0]))).toMatchObject({ event: 'notifications_not_configured', error: expect.stringContaining('POSTAL_ADDRESS') });
+      expect(JSON.parse(String(error.mock.calls[0]![0]))).toMatchObject({
+        event: 'notifications_not_configured',
+        error: expect.stringContaining('POSTAL_ADDRESS'),
+      });
     } finally {
       error.mockRestore();
     }

@@ -91,11 +91,16 @@ describe('no message body or token in any recorded error', () => {
   });
 
   it('Gmail: an error that quotes the request (stand-in on 127.0.0.1) is cut to a safe first line', async () => {
-    const quoted = 'Invalid raw https://blog.example.com/unsubscribe?token=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij0123456\r\nContent-Type: text/plain\r\n\r\nHello reader';
+    const quoted =
+      'Invalid raw https://blog.example.com/unsubscribe?token=ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij0123456\r\nContent-Type: text/plain\r\n\r\nHello reader';
     google.failNextSends({ kind: '400', message: quoted });
     const gmail = createGmailTransport({
-      clientId: google.clientId, clientSecret: google.clientSecret, refreshToken: google.refreshToken,
-      tokenUrl: google.tokenUrl, apiBase: google.apiBase, timeoutMs: 2_000,
+      clientId: google.clientId,
+      clientSecret: google.clientSecret,
+      refreshToken: google.refreshToken,
+      tokenUrl: google.tokenUrl,
+      apiBase: google.apiBase,
+      timeoutMs: 2_000,
     });
     const { tokens, texts } = await failOnce(gmail);
     expect(texts[0]).toMatch(/^Gmail API 400/);
@@ -104,8 +109,12 @@ describe('no message body or token in any recorded error', () => {
 
   it('Gmail: a network error records no secret', async () => {
     const gmail = createGmailTransport({
-      clientId: google.clientId, clientSecret: google.clientSecret, refreshToken: google.refreshToken,
-      tokenUrl: google.tokenUrl, apiBase: 'http://127.0.0.1:9', timeoutMs: 2_000,
+      clientId: google.clientId,
+      clientSecret: google.clientSecret,
+      refreshToken: google.refreshToken,
+      tokenUrl: google.tokenUrl,
+      apiBase: 'http://127.0.0.1:9',
+      timeoutMs: 2_000,
     });
     const { tokens, texts } = await failOnce(gmail);
     expectClean(texts, [...tokens, google.refreshToken, google.clientSecret]);
@@ -131,7 +140,7 @@ describe('no message body or token in any recorded error', () => {
     expect(safeErrorText('x'.repeat(1000)).length).toBeLessThanOrEqual(300);
   });
 
-  it('subscribe: a failed verification send is logged without the verify link\'s raw token', async () => {
+  it("subscribe: a failed verification send is logged without the verify link's raw token", async () => {
     const tokens: string[] = [];
     const deps = fakeDeps({
       sendVerification: async (_db, params) => {
@@ -141,7 +150,13 @@ describe('no message body or token in any recorded error', () => {
     });
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      await subscribe(t.db, { email: 'log-me@example.org', contentTypes: ['blog'], frequency: 'daily' }, deps, { ipAddress: '192.0.2.1', userAgent: 'vitest' }, 'api');
+      await subscribe(
+        t.db,
+        { email: 'log-me@example.org', contentTypes: ['blog'], frequency: 'daily' },
+        deps,
+        { ipAddress: '192.0.2.1', userAgent: 'vitest' },
+        'api',
+      );
       const text = logged.mock.calls.flat().map(String).join(' ');
       expect(text).toMatch(/verification email failed/);
       expect(tokens).toHaveLength(1);

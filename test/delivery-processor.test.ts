@@ -132,7 +132,16 @@ describe('processNotifications: transport faults', () => {
       time.advance(7 * 3600); // past the 6 h backoff cap
     }
     expect(transport.attempts).toHaveLength(5);
-    expect(summaries.map((s) => [s.retried, s.failed])).toEqual([[1, 0], [1, 0], [1, 0], [1, 0], [0, 1], [0, 0], [0, 0], [0, 0]]);
+    expect(summaries.map((s) => [s.retried, s.failed])).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
     const [row] = await notifications();
     expect(row).toMatchObject({ status: 'failed', retry_count: 5, next_retry_at: null });
     const [stats] = await rows<{ total_failed: number; total_sent: number }>(t.d1, 'SELECT * FROM email_statistics');
@@ -154,7 +163,10 @@ describe('processNotifications: transport faults', () => {
     const [row] = await notifications();
     expect(row!.status).toBe('failed');
     expect(row!.next_retry_at === null).toBe(outcome === 'failed');
-    const [history] = await rows<{ action: string; error_code: string }>(t.d1, "SELECT action, error_code FROM email_notification_history WHERE action <> 'queued'");
+    const [history] = await rows<{ action: string; error_code: string }>(
+      t.d1,
+      "SELECT action, error_code FROM email_notification_history WHERE action <> 'queued'",
+    );
     expect(history).toEqual({ action: outcome === 'failed' ? 'failed' : 'retry_scheduled', error_code: code });
   });
 
@@ -218,7 +230,10 @@ describe('processNotifications: a run that keeps dying', () => {
     expect(new Set(transport.sent.map((e) => e.messageIdHeader)).size).toBe(1);
     const [row] = await notifications();
     expect(row).toMatchObject({ status: 'failed', retry_count: 5, next_retry_at: null, lease_expires_at: null });
-    const [history] = await rows<{ error_code: string; retry_attempt: number }>(t.d1, "SELECT error_code, retry_attempt FROM email_notification_history WHERE action = 'failed'");
+    const [history] = await rows<{ error_code: string; retry_attempt: number }>(
+      t.d1,
+      "SELECT error_code, retry_attempt FROM email_notification_history WHERE action = 'failed'",
+    );
     expect(history).toEqual({ error_code: 'lease_expired', retry_attempt: 5 });
   });
 });
@@ -255,7 +270,11 @@ describe('processNotifications: eligibility at send time', () => {
       'stays@example.org',
     ]);
     const byUser = await rows<{ user_id: string; status: string }>(t.d1, 'SELECT user_id, status FROM email_notifications');
-    const statusOf = (id: string) => byUser.filter((r) => r.user_id === id).map((r) => r.status).sort();
+    const statusOf = (id: string) =>
+      byUser
+        .filter((r) => r.user_id === id)
+        .map((r) => r.status)
+        .sort();
     expect(statusOf(stays.id)).toEqual(['sent', 'sent']);
     expect(statusOf(leaves.id)).toEqual(['cancelled', 'sent']);
     expect(statusOf(bounces.id)).toEqual(['cancelled']);

@@ -79,7 +79,13 @@ describe('template variables', () => {
     expect(unknownTemplateVariables('digest', '{{content_title}}')).toEqual(['content_title']); // only inside items
     expect(unknownTemplateVariables('system', '{{> footer}}')).toEqual(['partial:footer']);
 
-    const params = { templateName: 'custom', templateType: 'notification' as const, subjectTemplate: '{{content_title}}', htmlTemplate: '<p>{{user.password_hash}}</p>', textTemplate: '{{content_title}}' };
+    const params = {
+      templateName: 'custom',
+      templateType: 'notification' as const,
+      subjectTemplate: '{{content_title}}',
+      htmlTemplate: '<p>{{user.password_hash}}</p>',
+      textTemplate: '{{content_title}}',
+    };
     await expect(createEmailTemplate(t.db, params)).rejects.toBeInstanceOf(TemplateVariableError);
     await expect(createEmailTemplate(t.db, params)).rejects.toThrow(/user\.password_hash/);
     expect(() => assertTemplateVariables('notification', { ...params, htmlTemplate: '{{#content_title}' })).toThrow(TemplateVariableError);
@@ -106,7 +112,13 @@ describe('template variables', () => {
 
   it('parses each template once per run (one Writer cache) and renders subject/text unescaped', () => {
     const set = new TemplateSet([
-      { templateName: 'x', templateType: 'notification', subjectTemplate: '{{content_title}}', htmlTemplate: '<b>{{content_title}}</b>', textTemplate: '{{content_title}}' } as never,
+      {
+        templateName: 'x',
+        templateType: 'notification',
+        subjectTemplate: '{{content_title}}',
+        htmlTemplate: '<b>{{content_title}}</b>',
+        textTemplate: '{{content_title}}',
+      } as never,
     ]);
     const first = set.render('x', { content_title: 'A & B' });
     expect(first).toEqual({ subject: 'A & B', html: '<b>A &amp; B</b>', text: 'A & B' });
@@ -117,14 +129,28 @@ describe('template variables', () => {
 
 describe('the post body spliced, not rendered per reader', () => {
   const view = (body: { html: string; text: string }) => ({
-    content_title: 'Spring & notes', content_url: `${SITE}/blog/spring/`, site_name: 'Plain Words', cta_label: 'Read',
-    content_body_html: body.html, content_body_text: body.text,
+    content_title: 'Spring & notes',
+    content_url: `${SITE}/blog/spring/`,
+    site_name: 'Plain Words',
+    cta_label: 'Read',
+    content_body_html: body.html,
+    content_body_text: body.text,
   });
-  const body = { html: `<h2>Spring</h2>\n<p>${'a & b <i>ok</i> '.repeat(400)}</p>\n<p>Last paragraph.</p>`, text: `Spring\n\n${'a & b '.repeat(400)}\n\nLast paragraph.` };
+  const body = {
+    html: `<h2>Spring</h2>\n<p>${'a & b <i>ok</i> '.repeat(400)}</p>\n<p>Last paragraph.</p>`,
+    text: `Spring\n\n${'a & b '.repeat(400)}\n\nLast paragraph.`,
+  };
   const decoded = async (parts: ReturnType<TemplateSet['renderParts']>) => {
     const raw = buildMessage({
-      from: { email: 'news@example.com' }, to: { email: 'reader@example.org' }, subject: parts.subject, html: parts.html, text: parts.text,
-      messageId: '<a@example.com>', date: new Date(T0), listUnsubscribeUrl: `${SITE}/api/unsubscribe/one-click?token=t`, listId: 'blog.example.com',
+      from: { email: 'news@example.com' },
+      to: { email: 'reader@example.org' },
+      subject: parts.subject,
+      html: parts.html,
+      text: parts.text,
+      messageId: '<a@example.com>',
+      date: new Date(T0),
+      listUnsubscribeUrl: `${SITE}/api/unsubscribe/one-click?token=t`,
+      listId: 'blog.example.com',
     });
     return PostalMime.parse(raw);
   };
@@ -144,9 +170,16 @@ describe('the post body spliced, not rendered per reader', () => {
   });
 
   it('a template that escapes the body, uses it twice or not at all gets the whole render, as it asked', () => {
-    const template = (html: string) => new TemplateSet([
-      { templateName: 'x', templateType: 'notification', subjectTemplate: '{{content_title}}', htmlTemplate: html, textTemplate: '{{content_body_text}}' } as never,
-    ]);
+    const template = (html: string) =>
+      new TemplateSet([
+        {
+          templateName: 'x',
+          templateType: 'notification',
+          subjectTemplate: '{{content_title}}',
+          htmlTemplate: html,
+          textTemplate: '{{content_body_text}}',
+        } as never,
+      ]);
     const escaped = template('<div>{{content_body_html}}</div>').renderParts('x', view(body));
     expect(escaped.html).toBe(`<div>${body.html.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\//g, '&#x2F;')}</div>`);
     expect(template('{{{content_body_html}}}{{{content_body_html}}}').renderParts('x', view(body)).html).toBe(body.html + body.html);
@@ -183,10 +216,7 @@ describe('verification email', () => {
     const id = await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl, summary: choices, now: time.clock() });
     expect(await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl, summary: choices, now: time.clock() })).toBe(id);
 
-    const summary = await processNotifications(
-      { db: t.db, transport, clock: time.clock, config: testConfig() },
-      { onlyNotificationIds: [id] },
-    );
+    const summary = await processNotifications({ db: t.db, transport, clock: time.clock, config: testConfig() }, { onlyNotificationIds: [id] });
     expect(summary).toMatchObject({ sent: 1, fannedOut: 0 });
     const mail = await PostalMime.parse(transport.sent[0]!.raw);
     expect(mail.subject).toBe('Confirm your subscription to Plain Words');

@@ -24,11 +24,12 @@ function countingWrites(d1: D1Database) {
     const proxy = new Proxy(stmt, {
       get(target, prop) {
         if (prop === 'bind') return (...args: unknown[]) => wrap(target.bind(...args));
-        if (prop === 'run' || prop === 'all') return async (...args: unknown[]) => {
-          const result = await (target[prop] as (...a: unknown[]) => Promise<{ meta?: { rows_written?: number } }>).apply(target, args);
-          add(result);
-          return result;
-        };
+        if (prop === 'run' || prop === 'all')
+          return async (...args: unknown[]) => {
+            const result = await (target[prop] as (...a: unknown[]) => Promise<{ meta?: { rows_written?: number } }>).apply(target, args);
+            add(result);
+            return result;
+          };
         const value = Reflect.get(target, prop, target);
         return typeof value === 'function' ? value.bind(target) : value;
       },

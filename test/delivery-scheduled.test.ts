@@ -14,7 +14,10 @@ describe('the scheduled handler and the deps built from env', () => {
   it('refuses gmail mode without its secrets, naming them', () => {
     const site = { SITE_URL: 'https://blog.example.com', SITE_NAME: 'A Blog', MAIL_FROM: 'news@blog.example.com', POSTAL_ADDRESS: '1 Road' };
     expect(() => buildDeliveryDeps({ DB: t.d1, ...site, MAIL_TRANSPORT: 'gmail' })).toThrow(/GMAIL_CLIENT_ID, GMAIL_CLIENT_SECRET, GMAIL_REFRESH_TOKEN/);
-    expect(buildDeliveryDeps({ DB: t.d1, ...site, MAIL_TRANSPORT: 'gmail', GMAIL_CLIENT_ID: 'i', GMAIL_CLIENT_SECRET: 's', GMAIL_REFRESH_TOKEN: 'r' }).transport.name).not.toBe('dev');
+    expect(
+      buildDeliveryDeps({ DB: t.d1, ...site, MAIL_TRANSPORT: 'gmail', GMAIL_CLIENT_ID: 'i', GMAIL_CLIENT_SECRET: 's', GMAIL_REFRESH_TOKEN: 'r' }).transport
+        .name,
+    ).not.toBe('dev');
   });
 
   it('a cron run fans out and sends into the dev outbox, registered with waitUntil and logged', async () => {

@@ -45,7 +45,10 @@ describe('tracking end to end', () => {
     const [row] = await rows<{ id: string }>(t.d1, 'SELECT id FROM email_notifications');
 
     // Attribute values as a browser reads them (Mustache escapes & / = in values).
-    const html = mail.html!.replace(/&#x2F;/g, '/').replace(/&#x3D;/g, '=').replace(/&amp;/g, '&');
+    const html = mail
+      .html!.replace(/&#x2F;/g, '/')
+      .replace(/&#x3D;/g, '=')
+      .replace(/&amp;/g, '&');
     const pixel = /src="([^"]+\/t\/o\/[^"]+)"/.exec(html)![1]!;
     const click = /href="([^"]+\/t\/c\/[^"]+)"/.exec(html)![1]!;
     expect(mail.text).toContain(item.contentUrl!); // the text part keeps the plain link
@@ -55,16 +58,28 @@ describe('tracking end to end', () => {
     const pixelUrl = new URL(pixel);
     // A HEAD (link checkers, prefetchers) gets the same answer and is neither an open nor a click.
     const head = { ...req, method: 'HEAD' };
-    const headClick = await clickResponse(head, decodeURIComponent(new URL(click).pathname.split('/').pop()!), new URL(click).searchParams.get('u'), new URL(click).searchParams.get('sig'));
+    const headClick = await clickResponse(
+      head,
+      decodeURIComponent(new URL(click).pathname.split('/').pop()!),
+      new URL(click).searchParams.get('u'),
+      new URL(click).searchParams.get('sig'),
+    );
     expect([headClick.status, headClick.headers.get('location')]).toEqual([302, item.contentUrl]);
-    expect((await openPixelResponse(head, decodeURIComponent(pixelUrl.pathname.split('/').pop()!), pixelUrl.searchParams.get('sig'))).headers.get('content-type')).toBe('image/gif');
+    expect(
+      (await openPixelResponse(head, decodeURIComponent(pixelUrl.pathname.split('/').pop()!), pixelUrl.searchParams.get('sig'))).headers.get('content-type'),
+    ).toBe('image/gif');
     expect(await rows(t.d1, "SELECT action FROM email_notification_history WHERE action IN ('opened', 'clicked')")).toEqual([]);
     for (let i = 0; i < 2; i++) {
       const res = await openPixelResponse(req, decodeURIComponent(pixelUrl.pathname.split('/').pop()!), pixelUrl.searchParams.get('sig'));
       expect(res.headers.get('content-type')).toBe('image/gif');
     }
     const clickLink = new URL(click);
-    const res = await clickResponse(req, decodeURIComponent(clickLink.pathname.split('/').pop()!), clickLink.searchParams.get('u'), clickLink.searchParams.get('sig'));
+    const res = await clickResponse(
+      req,
+      decodeURIComponent(clickLink.pathname.split('/').pop()!),
+      clickLink.searchParams.get('u'),
+      clickLink.searchParams.get('sig'),
+    );
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe(item.contentUrl);
 
@@ -96,9 +111,10 @@ describe('tracking end to end', () => {
     expect(await rows(t.d1, 'SELECT * FROM email_notification_history')).toEqual([]);
   });
 
-  describe('the post\'s own links', () => {
+  describe("the post's own links", () => {
     const body = {
-      html: '<h2>Links</h2><p>See <a href="https://example.org/a?x=1&amp;y=2" style="color:#1d4ed8">this</a>, ' +
+      html:
+        '<h2>Links</h2><p>See <a href="https://example.org/a?x=1&amp;y=2" style="color:#1d4ed8">this</a>, ' +
         '<a href="https://blog.example.com/blog/older/">an older post</a> and <a href="https://example.org/a?x=1&amp;y=2">this again</a>; ' +
         '<a href="mailto:ada@example.org">write</a>.</p>',
       text: 'Links\n\nSee this <https://example.org/a?x=1&y=2>.',
@@ -113,16 +129,18 @@ describe('tracking end to end', () => {
       return { mail: await PostalMime.parse(transport.sent[0]!.raw), id: row!.id };
     };
 
-    it('with tracking on, each goes through this email\'s signed click link (the text part keeps plain links)', async () => {
+    it("with tracking on, each goes through this email's signed click link (the text part keeps plain links)", async () => {
       const { mail, id } = await send(testConfig({ TRACKING_ENABLED: 'true', TRACKING_SECRET: SECRET }));
       const section = mail.html!.slice(mail.html!.indexOf('<h2>Links</h2>'), mail.html!.indexOf('write</a>'));
       const hrefs = [...section.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
       expect(hrefs).toHaveLength(4);
-      const targets = await Promise.all(hrefs.slice(0, 3).map((href) => {
-        const url = new URL(href);
-        expect(url.pathname).toBe(`/t/c/${id}`);
-        return verifyClick(SECRET, id, url.searchParams.get('u'), url.searchParams.get('sig'));
-      }));
+      const targets = await Promise.all(
+        hrefs.slice(0, 3).map((href) => {
+          const url = new URL(href);
+          expect(url.pathname).toBe(`/t/c/${id}`);
+          return verifyClick(SECRET, id, url.searchParams.get('u'), url.searchParams.get('sig'));
+        }),
+      );
       expect(targets).toEqual(['https://example.org/a?x=1&y=2', 'https://blog.example.com/blog/older/', 'https://example.org/a?x=1&y=2']);
       expect(hrefs[3]).toBe('mailto:ada@example.org'); // only http(s) links are wrapped
       expect(section).toContain('style="color:#1d4ed8"');

@@ -46,7 +46,7 @@ describe('processor ↔ transports', () => {
     expect(transactional.sent.map((e) => e.to)).toEqual(['fresh@example.org']);
   });
 
-  it('chunks a claimed batch by the transport\'s maxBatchSize: 25 emails, batches of 10 → requests of 10, 10, 5', async () => {
+  it("chunks a claimed batch by the transport's maxBatchSize: 25 emails, batches of 10 → requests of 10, 10, 5", async () => {
     for (let i = 0; i < 25; i++) await addReader(t.db, `r${i}@example.org`);
     await addContent(t.db, { title: 'Chunks', publishDate: '2026-11-25T09:00:00Z' });
     const { transport, requests } = recordingBatchTransport(10);
@@ -60,7 +60,9 @@ describe('processor ↔ transports', () => {
     await addReader(t.db, 'here@example.org');
     await addContent(t.db, { title: 'Suppressed', publishDate: '2026-11-25T09:00:00Z' });
     const { transport } = recordingBatchTransport(100, (email) =>
-      email.to === 'gone@example.org' ? { ok: false, retryable: false, code: 'recipient_suppressed', error: 'inactive recipient' } : { ok: true, providerMessageId: `id-${email.to}` },
+      email.to === 'gone@example.org'
+        ? { ok: false, retryable: false, code: 'recipient_suppressed', error: 'inactive recipient' }
+        : { ok: true, providerMessageId: `id-${email.to}` },
     );
     const summary = await processNotifications({ db: t.db, transport, clock, config: testConfig() });
     expect(summary).toMatchObject({ sent: 1, failed: 1, retried: 0 });
@@ -78,7 +80,11 @@ describe('processor ↔ transports', () => {
     await addReader(t.db, 'a@example.org');
     await addReader(t.db, 'b@example.org');
     await addContent(t.db, { title: 'Short answer', publishDate: '2026-11-25T09:00:00Z' });
-    const broken: Transport = { name: 'broken', send: async () => ({ ok: true, providerMessageId: 'x' }), sendBatch: async () => [{ ok: true, providerMessageId: 'x' }] };
+    const broken: Transport = {
+      name: 'broken',
+      send: async () => ({ ok: true, providerMessageId: 'x' }),
+      sendBatch: async () => [{ ok: true, providerMessageId: 'x' }],
+    };
     await expect(processNotifications({ db: t.db, transport: broken, clock, config: testConfig() })).rejects.toThrow(/answered 1 results for 2 emails/);
     expect(await rows(t.d1, `SELECT id FROM email_notifications WHERE status = 'sent'`)).toEqual([]);
   });

@@ -15,12 +15,14 @@ beforeAll(async () => {
   google = await startGoogleStandin();
   const bundleText = await bundleForWorkerd(resolve(import.meta.dirname, 'fixtures/workerd-delivery/worker.ts'));
   // miniflare 5 (the beta wrangler 4.151 pins) takes `workers: [...]`; the converter accepts the classic shape.
-  mf = new Miniflare(convertV4MiniflareOptions({
-    modules: true,
-    script: bundleText,
-    compatibilityDate: '2026-10-01', // no nodejs_compat on purpose
-    bindings: { CLIENT_ID: google.clientId, CLIENT_SECRET: google.clientSecret, REFRESH_TOKEN: google.refreshToken, GOOGLE_BASE: google.url },
-  }));
+  mf = new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      script: bundleText,
+      compatibilityDate: '2026-10-01', // no nodejs_compat on purpose
+      bindings: { CLIENT_ID: google.clientId, CLIENT_SECRET: google.clientSecret, REFRESH_TOKEN: google.refreshToken, GOOGLE_BASE: google.url },
+    }),
+  );
 }, 60_000);
 
 afterAll(async () => {

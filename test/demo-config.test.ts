@@ -7,7 +7,11 @@ import { describe, expect, it } from 'vitest';
 import config from '../astro.config.mjs';
 
 const luminance = (hex: string) => {
-  const [r, g, b] = hex.slice(1, 7).match(/../g)!.map((h) => parseInt(h, 16) / 255).map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+  const [r, g, b] = hex
+    .slice(1, 7)
+    .match(/../g)!
+    .map((h) => parseInt(h, 16) / 255)
+    .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
   return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
 };
 const contrast = (a: string, b: string) => {

@@ -32,14 +32,23 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms:
 
 beforeAll(async () => {
   dir = copyProject();
-  const migrate = spawnSync(NODE, [bin('wrangler'), 'd1', 'migrations', 'apply', 'DB', '--local'], { cwd: dir, env: { ...process.env, CI: '1' }, encoding: 'utf8' });
+  const migrate = spawnSync(NODE, [bin('wrangler'), 'd1', 'migrations', 'apply', 'DB', '--local'], {
+    cwd: dir,
+    env: { ...process.env, CI: '1' },
+    encoding: 'utf8',
+  });
   if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}`);
   const port = await freePort();
   baseUrl = `http://localhost:${port}`;
   const logFile = join(dir, 'astro-dev.log');
   const log = openSync(logFile, 'a');
   logs = readLogs(logFile);
-  child = spawn(NODE, [bin('astro'), 'dev', '--port', String(port), '--host', 'localhost'], { cwd: dir, env: { ...process.env, CI: '1' }, stdio: ['ignore', log, log], detached: true });
+  child = spawn(NODE, [bin('astro'), 'dev', '--port', String(port), '--host', 'localhost'], {
+    cwd: dir,
+    env: { ...process.env, CI: '1' },
+    stdio: ['ignore', log, log],
+    detached: true,
+  });
   closeSync(log);
   await waitFor('astro dev answering', async () => ((await fetch(`${baseUrl}/subscribe`)).status === 200 ? true : undefined), 150_000);
 }, 180_000);
@@ -67,10 +76,14 @@ describe('astro dev on another port', () => {
       redirect: 'manual',
     });
     expect(subscribed.status, logs()).toBeLessThan(400);
-    const id = await waitFor('the confirmation email', async () => {
-      const list = await (await fetch(`${baseUrl}/dev/mail?to=${encodeURIComponent(email)}`)).text();
-      return /data-testid="mail-link" href="[^"]*\/dev\/mail\/([\w-]+)"/.exec(list)?.[1];
-    }, 60_000);
+    const id = await waitFor(
+      'the confirmation email',
+      async () => {
+        const list = await (await fetch(`${baseUrl}/dev/mail?to=${encodeURIComponent(email)}`)).text();
+        return /data-testid="mail-link" href="[^"]*\/dev\/mail\/([\w-]+)"/.exec(list)?.[1];
+      },
+      60_000,
+    );
     const raw = await (await fetch(`${baseUrl}/dev/mail/${id}/raw`)).text();
     const unfolded = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
     const links = [...unfolded.matchAll(/https?:\/\/(?:localhost|127\.0\.0\.1):\d+\/verify\?token=[\w-]+/g)].map((m) => m[0]);

@@ -11,7 +11,14 @@ import { COMMANDS } from '../integration/cli/commands.mjs';
 import { SETTINGS_SHAPE } from '../integration/delivery/config';
 import { ROOT } from './helpers/d1';
 
-const DOCS = ['README.md', 'CONTRIBUTING.md', 'ARCHITECTURE.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'ARCHITECTURE.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 /** Source files of the package (not tests), recursively. */
@@ -28,7 +35,8 @@ function variablesRead(): Set<string> {
   const names = new Set<string>();
   for (const name of Object.keys(SETTINGS_SHAPE)) names.add(name); // the one schema: base variables and every provider's
   for (const file of sources('integration')) {
-    for (const m of read(file).matchAll(/setting\('([A-Z][A-Z0-9_]+)'\)|env\.([A-Z][A-Z0-9_]+)\b|env\[['"]([A-Z][A-Z0-9_]+)['"]\]/g)) names.add((m[1] ?? m[2] ?? m[3])!);
+    for (const m of read(file).matchAll(/setting\('([A-Z][A-Z0-9_]+)'\)|env\.([A-Z][A-Z0-9_]+)\b|env\[['"]([A-Z][A-Z0-9_]+)['"]\]/g))
+      names.add((m[1] ?? m[2] ?? m[3])!);
   }
   for (const binding of ['DB', 'EMAIL', 'ASSETS', 'DELIVERY_QUEUE']) names.delete(binding); // bindings, not variables
   return names;
@@ -58,7 +66,10 @@ describe('the documentation', () => {
     const names = new Set(COMMANDS.map((c) => c.name));
     for (const doc of DOCS) {
       const named = [...read(doc).matchAll(/npx astro-d1-notify ([a-z][\w:-]*)/g)].map((m) => m[1]!);
-      expect(named.filter((name) => !names.has(name)), doc).toEqual([]);
+      expect(
+        named.filter((name) => !names.has(name)),
+        doc,
+      ).toEqual([]);
     }
   });
 

@@ -39,7 +39,12 @@ const event = (kind: string, eventId: string, recipient: string, extra: object =
   type: `cf.email.sending.message.${kind}`,
   source: { type: 'email.sending', zoneId: '023e105f4ecef8ad9ca31a8372d0c353', domain: 'send.example.com' },
   payload: { eventId, messageId: `0101018f7d0c4d9a-msg-${eventId}`, sender: 'news@send.example.com', recipient, subject: 'New post', terminal: true, ...extra },
-  metadata: { accountId: 'f9f79265f388666de8122cfb508d7776', eventSubscriptionId: '1830c4bb612e43c3af7f4cada31fbf3f', eventSchemaVersion: 1, eventTimestamp: '2026-11-30T11:48:57.132Z' },
+  metadata: {
+    accountId: 'f9f79265f388666de8122cfb508d7776',
+    eventSubscriptionId: '1830c4bb612e43c3af7f4cada31fbf3f',
+    eventSchemaVersion: 1,
+    eventTimestamp: '2026-11-30T11:48:57.132Z',
+  },
 });
 const hardBounce = (id: string, to: string) =>
   event('bounced', id, to, {
@@ -55,13 +60,22 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, ms 
     await new Promise((r) => setTimeout(r, 200));
   }
 }
-const count = async (sql: string) => ((await d1.prepare(sql).first<{ n: number }>())?.n ?? 0);
+const count = async (sql: string) => (await d1.prepare(sql).first<{ n: number }>())?.n ?? 0;
 
 describe('Cloudflare Email Service events through Queues', () => {
   it('maps the documented event types', () => {
-    expect(cloudflareFeedbackEvent(hardBounce('e1', 'a@example.org'))).toMatchObject({ provider: 'cloudflare', eventId: 'e1', kind: 'hard_bounce', recipient: 'a@example.org', detail: '5.1.1' });
+    expect(cloudflareFeedbackEvent(hardBounce('e1', 'a@example.org'))).toMatchObject({
+      provider: 'cloudflare',
+      eventId: 'e1',
+      kind: 'hard_bounce',
+      recipient: 'a@example.org',
+      detail: '5.1.1',
+    });
     expect(cloudflareFeedbackEvent(event('bounced', 'e2', 'a@example.org', { bounce: { type: 'soft' } }))).toMatchObject({ kind: 'soft_bounce' });
-    expect(cloudflareFeedbackEvent(event('complained', 'e3', 'a@example.org', { complaint: { type: 'abuse' } }))).toMatchObject({ kind: 'complaint', detail: 'abuse' });
+    expect(cloudflareFeedbackEvent(event('complained', 'e3', 'a@example.org', { complaint: { type: 'abuse' } }))).toMatchObject({
+      kind: 'complaint',
+      detail: 'abuse',
+    });
     expect(cloudflareFeedbackEvent(event('delivered', 'e4', 'a@example.org'))).toMatchObject({ kind: 'delivered' });
     expect(cloudflareFeedbackEvent(event('deferred', 'e5', 'a@example.org'))).toBeNull();
     expect(cloudflareFeedbackEvent({ type: 'cf.kv.namespace.created', payload: {} })).toBeNull();
@@ -72,9 +86,17 @@ describe('Cloudflare Email Service events through Queues', () => {
     await d1.batch([
       d1.prepare("INSERT INTO users (id, email, email_verified, email_blog_updates) VALUES ('u1', 'ann@example.org', 1, 1), ('u2', 'bo@example.org', 1, 1)"),
     ]);
-    const messages = [hardBounce('evt-1', 'ann@example.org'), event('complained', 'evt-2', 'Bo@Example.org', { complaint: { type: 'abuse' } }), event('delivered', 'evt-3', 'bo@example.org'), event('deferred', 'evt-4', 'bo@example.org')];
+    const messages = [
+      hardBounce('evt-1', 'ann@example.org'),
+      event('complained', 'evt-2', 'Bo@Example.org', { complaint: { type: 'abuse' } }),
+      event('delivered', 'evt-3', 'bo@example.org'),
+      event('deferred', 'evt-4', 'bo@example.org'),
+    ];
     expect((await mf!.dispatchFetch('http://worker/', { method: 'POST', body: JSON.stringify(messages) })).status).toBe(200);
-    await until(() => count('SELECT count(*) AS n FROM provider_events'), (n) => n === 3);
+    await until(
+      () => count('SELECT count(*) AS n FROM provider_events'),
+      (n) => n === 3,
+    );
 
     const readers = await d1.prepare('SELECT id, email_status, unsubscribe_all FROM users ORDER BY id').all();
     expect(readers.results).toEqual([
@@ -90,7 +112,10 @@ describe('Cloudflare Email Service events through Queues', () => {
 
     // At-least-once delivery: the queue may hand the same events over again.
     await mf!.dispatchFetch('http://worker/', { method: 'POST', body: JSON.stringify([...messages, event('delivered', 'evt-5', 'x@example.org')]) });
-    await until(() => count('SELECT count(*) AS n FROM provider_events'), (n) => n === 4);
+    await until(
+      () => count('SELECT count(*) AS n FROM provider_events'),
+      (n) => n === 4,
+    );
     expect((await d1.prepare('SELECT total_bounced, total_complained, total_delivered FROM email_statistics').all()).results).toEqual([
       { total_bounced: 1, total_complained: 1, total_delivered: 2 },
     ]);
@@ -98,12 +123,23 @@ describe('Cloudflare Email Service events through Queues', () => {
   });
 
   it('the SNS signature check runs in workerd: both signature versions pass, a forged one fails', async () => {
-    const fields = { Type: 'Notification' as const, MessageId: 'm-workerd', TopicArn: TOPIC_ARN, Message: '{"eventType":"Delivery"}', Timestamp: NOW.toISOString() };
+    const fields = {
+      Type: 'Notification' as const,
+      MessageId: 'm-workerd',
+      TopicArn: TOPIC_ARN,
+      Message: '{"eventType":"Delivery"}',
+      Timestamp: NOW.toISOString(),
+    };
     for (const version of ['1', '2'] as const) {
-      const verdict = await (await mf!.dispatchFetch(`http://worker/sns?now=${NOW.toISOString()}`, { method: 'POST', body: JSON.stringify(await sns.sign(fields, version)) })).json();
+      const verdict = await (
+        await mf!.dispatchFetch(`http://worker/sns?now=${NOW.toISOString()}`, { method: 'POST', body: JSON.stringify(await sns.sign(fields, version)) })
+      ).json();
       expect(verdict).toEqual({ ok: true });
     }
     const forged = { ...(await sns.sign(fields, '2')), Message: '{"eventType":"Bounce"}' };
-    expect(await (await mf!.dispatchFetch(`http://worker/sns?now=${NOW.toISOString()}`, { method: 'POST', body: JSON.stringify(forged) })).json()).toEqual({ ok: false, reason: 'The signature does not match.' });
+    expect(await (await mf!.dispatchFetch(`http://worker/sns?now=${NOW.toISOString()}`, { method: 'POST', body: JSON.stringify(forged) })).json()).toEqual({
+      ok: false,
+      reason: 'The signature does not match.',
+    });
   });
 });

@@ -114,13 +114,18 @@ describe('feedback events', () => {
     expect((await getUserByEmail(t.db, 'cy@example.org'))!.emailStatus).toBe('bounced');
     expect(await isSuppressed(t.db, 'cy@example.org')).toBe(false);
     // An event about an address with no reader still suppresses and counts.
-    expect(await applyFeedbackEvent(t.db, { provider: 'ses', eventId: 'h1', kind: 'hard_bounce', recipient: 'nobody@example.org' })).toEqual({ applied: true, readerFound: false });
+    expect(await applyFeedbackEvent(t.db, { provider: 'ses', eventId: 'h1', kind: 'hard_bounce', recipient: 'nobody@example.org' })).toEqual({
+      applied: true,
+      readerFound: false,
+    });
     expect(await isSuppressed(t.db, 'nobody@example.org')).toBe(true);
   });
 
   it('daily bounce and complaint rates come from the statistics counters', async () => {
     await t.d1
-      .prepare("INSERT INTO email_statistics (id, date_key, content_type, total_sent) VALUES ('a', '2026-11-30', 'blog', 150), ('b', '2026-11-30', 'thought', 50)")
+      .prepare(
+        "INSERT INTO email_statistics (id, date_key, content_type, total_sent) VALUES ('a', '2026-11-30', 'blog', 150), ('b', '2026-11-30', 'thought', 50)",
+      )
       .run();
     const now = new Date(T0);
     await applyFeedbackEvent(t.db, { provider: 'ses', eventId: 'b1', kind: 'hard_bounce', recipient: 'a@example.org' }, { now });
@@ -149,9 +154,17 @@ describe('the complaint pause', () => {
     const time = settableClock(T0);
     const sender = await addReader(t.db, 'many@example.org');
     await sentHistory(sender.id, 600, new Date('2026-11-30T09:00:00Z'));
-    await applyFeedbackEvent(t.db, { provider: 'ses', eventId: 'x1', kind: 'complaint', recipient: 'p@example.org' }, { now: new Date('2026-11-30T09:30:00Z') });
+    await applyFeedbackEvent(
+      t.db,
+      { provider: 'ses', eventId: 'x1', kind: 'complaint', recipient: 'p@example.org' },
+      { now: new Date('2026-11-30T09:30:00Z') },
+    );
     expect(await complaintRate(t.db, null)).toEqual({ sends: 600, complaints: 1, rate: 1 / 600 });
-    await applyFeedbackEvent(t.db, { provider: 'ses', eventId: 'x2', kind: 'complaint', recipient: 'q@example.org' }, { now: new Date('2026-11-30T09:31:00Z') });
+    await applyFeedbackEvent(
+      t.db,
+      { provider: 'ses', eventId: 'x2', kind: 'complaint', recipient: 'q@example.org' },
+      { now: new Date('2026-11-30T09:31:00Z') },
+    );
 
     await addReader(t.db, 'reader@example.org');
     await addContent(t.db, { publishDate: '2026-11-30T09:45:00Z' });
@@ -208,7 +221,7 @@ describe('recipients a provider reports as suppressed', () => {
 });
 
 describe('end to end', () => {
-  it("a Postmark hard-bounce webhook for a reader means the next post is not sent to them", async () => {
+  it('a Postmark hard-bounce webhook for a reader means the next post is not sent to them', async () => {
     const time = settableClock(T0);
     await addReader(t.db, 'bounce.me@example.org');
     await addReader(t.db, 'stay@example.org');
@@ -220,7 +233,15 @@ describe('end to end', () => {
       new Request('https://blog.example.com/api/webhooks/postmark', {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Basic ${btoa('u:p')}` },
-        body: JSON.stringify({ RecordType: 'Bounce', ID: 77, Type: 'HardBounce', TypeCode: 1, MessageID: transport.sent[0]!.messageIdHeader, Email: 'Bounce.Me@example.org', BouncedAt: T0 }),
+        body: JSON.stringify({
+          RecordType: 'Bounce',
+          ID: 77,
+          Type: 'HardBounce',
+          TypeCode: 1,
+          MessageID: transport.sent[0]!.messageIdHeader,
+          Email: 'Bounce.Me@example.org',
+          BouncedAt: T0,
+        }),
       }),
       { db: t.db, user: 'u', password: 'p', now: time.clock },
     );

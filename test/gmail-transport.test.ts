@@ -130,7 +130,7 @@ describe('Gmail transport against the Google stand-in', () => {
     expect(google.sent).toHaveLength(0);
   });
 
-  it("a non-JSON 502 from a proxy is retryable", async () => {
+  it('a non-JSON 502 from a proxy is retryable', async () => {
     google.failNextSends({ kind: 'html', status: 502 });
     expect(await transport().send(outgoing())).toMatchObject({ ok: false, retryable: true, code: 'http_502' });
   });

@@ -24,7 +24,8 @@ const get = (path: string, headers: Record<string, string> = {}) => fetch(`${sit
 
 describe('the host’s pages stay the host’s', () => {
   it('stay static files from getStaticPaths(), with no `output` set; only the integration renders on demand', async () => {
-    for (const file of ['index.html', 'posts/first-post/index.html', 'posts/second-post/index.html']) expect(existsSync(join(site.client, file)), file).toBe(true);
+    for (const file of ['index.html', 'posts/first-post/index.html', 'posts/second-post/index.html'])
+      expect(existsSync(join(site.client, file)), file).toBe(true);
     expect(readdirSync(site.client, { recursive: true }).filter((f) => String(f).includes('newsletter'))).toEqual([]);
     const post = await get(`${BASE}/posts/first-post/`);
     expect(post.status).toBe(200);
@@ -51,7 +52,10 @@ describe('the host’s pages stay the host’s', () => {
     for (const path of [`${NL}/subscribe`, `${NL}/preferences`, `${NL}/account/login`]) {
       const ours = await get(path, { cookie });
       const cookies = ours.headers.getSetCookie();
-      expect(cookies.filter((c) => /^session=/.test(c)), path).toEqual([]);
+      expect(
+        cookies.filter((c) => /^session=/.test(c)),
+        path,
+      ).toEqual([]);
       expect(cookies, path).toContainEqual(expect.stringMatching(/^astro_d1_notify_session=; .*Max-Age=0/)); // its own unknown cookie is cleared
     }
   });
@@ -69,11 +73,17 @@ describe('the host’s pages stay the host’s', () => {
 
 describe('the integration’s routes under the prefix', () => {
   it('refuse a cross-site form POST, and let the RFC 8058 one-click and the webhooks through to their own checks', async () => {
-    expect((await postForm(`${site.baseUrl}${NL}/subscribe`, { email: 'x@reader.example', contentTypes: 'blog', frequency: 'immediate' }, EVIL)).status).toBe(403);
+    expect((await postForm(`${site.baseUrl}${NL}/subscribe`, { email: 'x@reader.example', contentTypes: 'blog', frequency: 'immediate' }, EVIL)).status).toBe(
+      403,
+    );
     const oneClick = await postForm(`${site.baseUrl}${NL}/api/unsubscribe/one-click?token=unknown`, { 'List-Unsubscribe': 'One-Click' }, EVIL);
     expect(oneClick.status).not.toBe(403);
     expect(oneClick.status, site.server.logs()).toBeLessThan(500);
-    const webhook = await fetch(`${site.baseUrl}${NL}/api/webhooks/postmark`, { method: 'POST', headers: { 'content-type': 'text/plain', origin: EVIL }, body: '{}' });
+    const webhook = await fetch(`${site.baseUrl}${NL}/api/webhooks/postmark`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', origin: EVIL },
+      body: '{}',
+    });
     expect(webhook.status).not.toBe(403); // 503 here: Postmark is not configured on this site
   });
 

@@ -53,7 +53,9 @@ describe('a post email in each shipped language', () => {
       expect(sent!.mail.text).toContain(`${catalog['email.cta.blog']}: `);
       // English keeps the site's one date format (render.ts formatPublishDate); other languages their own through Intl.
       const published = new Date('2026-11-25T09:00:00Z');
-      expect(sent!.mail.text).toContain(locale === 'en' ? formatPublishDate(published) : new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(published));
+      expect(sent!.mail.text).toContain(
+        locale === 'en' ? formatPublishDate(published) : new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeZone: 'UTC' }).format(published),
+      );
       expect(sent!.mail.html).toContain(`<html lang="${locale}" dir="ltr">`);
       expect(sent!.mail.html).toContain(`>${catalog['email.footer.preferences']}</a>`);
     });
@@ -112,7 +114,14 @@ describe('the welcome email', () => {
       const reader = await readerIn(locale, `welcome-${locale}@example.org`);
       const tr = translator(locale);
       const summary = choicesSummary({ contentTypes: ['blog'], frequency: 'daily' }, tr);
-      await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl: `${SITE}/preferences?token=abc`, kind: 'welcome', summary, now: new Date(T0) });
+      await queueVerificationEmail(t.db, {
+        userId: reader.id,
+        email: reader.email,
+        verifyUrl: `${SITE}/preferences?token=abc`,
+        kind: 'welcome',
+        summary,
+        now: new Date(T0),
+      });
       const [sent] = await sendAll(config());
       expect(sent!.mail.subject).toBe(tr('email.welcome.subject', { site: 'Plain Words' }));
       expect(sent!.mail.text).toContain(tr('email.welcome.heading'));
@@ -127,10 +136,24 @@ describe('the sign-in and set-password emails', () => {
     it(`${locale}: subject and button in ${locale}`, async () => {
       const reader = await readerIn(locale, `account-${locale}@example.org`);
       const tr = translator(locale);
-      await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl: `${SITE}/account/link?token=a`, kind: 'sign_in', now: new Date(T0) });
-      await queueVerificationEmail(t.db, { userId: reader.id, email: reader.email, verifyUrl: `${SITE}/account/password?token=b`, kind: 'set_password', now: new Date(T0) });
+      await queueVerificationEmail(t.db, {
+        userId: reader.id,
+        email: reader.email,
+        verifyUrl: `${SITE}/account/link?token=a`,
+        kind: 'sign_in',
+        now: new Date(T0),
+      });
+      await queueVerificationEmail(t.db, {
+        userId: reader.id,
+        email: reader.email,
+        verifyUrl: `${SITE}/account/password?token=b`,
+        kind: 'set_password',
+        now: new Date(T0),
+      });
       const sent = await sendAll(config());
-      expect(sent.map((s) => s.mail.subject).sort()).toEqual([tr('email.signIn.subject', { site: 'Plain Words' }), tr('email.password.subject', { site: 'Plain Words' })].sort());
+      expect(sent.map((s) => s.mail.subject).sort()).toEqual(
+        [tr('email.signIn.subject', { site: 'Plain Words' }), tr('email.password.subject', { site: 'Plain Words' })].sort(),
+      );
       const texts = sent.map((s) => s.mail.text).join('\n');
       expect(texts).toContain(`${tr('email.signIn.button')}: ${SITE}/account/link?token=a`);
       expect(texts).toContain(`${tr('email.password.button')}: ${SITE}/account/password?token=b`);

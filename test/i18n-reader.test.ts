@@ -28,7 +28,11 @@ const de = translator('de');
 describe('subscribing from a German page', () => {
   it('stores the reader with de, records the German consent wording, words the mail summary in German, keeps the language in the redirect', async () => {
     const deps = fakeDeps({ t: de, lang: 'de' });
-    const result = await handleSubscribeForm(t.db, formRequest('/subscribe', { email: 'anna@example.de', contentTypes: ['blog', 'thought'], frequency: 'weekly' }), deps);
+    const result = await handleSubscribeForm(
+      t.db,
+      formRequest('/subscribe', { email: 'anna@example.de', contentTypes: ['blog', 'thought'], frequency: 'weekly' }),
+      deps,
+    );
     expect(result.type === 'response' && result.response.headers.get('location')).toBe('/subscribe?sent=1&lang=de');
     const user = (await getUserByEmail(t.db, 'anna@example.de'))!;
     expect(user.locale).toBe('de');
@@ -41,7 +45,11 @@ describe('subscribing from a German page', () => {
   });
 
   it('a known reader keeps their language when someone subscribes the address from another page', async () => {
-    await handleSubscribeForm(t.db, formRequest('/subscribe', { email: 'anna@example.de', contentTypes: ['blog'], frequency: 'daily' }), fakeDeps({ t: translator('fr') }));
+    await handleSubscribeForm(
+      t.db,
+      formRequest('/subscribe', { email: 'anna@example.de', contentTypes: ['blog'], frequency: 'daily' }),
+      fakeDeps({ t: translator('fr') }),
+    );
     expect((await getUserByEmail(t.db, 'anna@example.de'))!.locale).toBe('de');
   });
 
@@ -88,12 +96,19 @@ describe('account pages in the page’s language', () => {
     const url = new URL(deps.sent[0]!.verifyUrl);
     expect(await showAccountLink(t.db, url, 'set_password', {})).toMatchObject({ view: { state: 'confirm', locale: 'fr' } });
     const short = await handleSetPassword(t.db, formRequest('/account/password', { token: tokenOf(url.href), password: 'court' }), { t: fr });
-    expect(short.type === 'render' && short.view).toMatchObject({ state: 'confirm', errors: { password: fr('error.passwordShort', { min: MIN_PASSWORD_LENGTH }) } });
+    expect(short.type === 'render' && short.view).toMatchObject({
+      state: 'confirm',
+      errors: { password: fr('error.passwordShort', { min: MIN_PASSWORD_LENGTH }) },
+    });
   });
 
   it('a wrong password, and signing out, in Spanish', async () => {
     const es = translator('es');
-    const wrong = await handleLogin(t.db, formRequest('/account/login', { email: 'nadie@example.es', password: 'una contraseña cualquiera' }, { 'cf-connecting-ip': '203.0.113.77' }), { t: es });
+    const wrong = await handleLogin(
+      t.db,
+      formRequest('/account/login', { email: 'nadie@example.es', password: 'una contraseña cualquiera' }, { 'cf-connecting-ip': '203.0.113.77' }),
+      { t: es },
+    );
     expect(wrong.type === 'render' && wrong.view.errors).toEqual({ form: CATALOGS.es!['account.loginFailed'] });
     const out = await handleLogout(t.db, new Request(`${SITE}/account/logout`, { method: 'POST' }), 'es');
     expect(out.headers.get('location')).toBe('/account/login?signed-out=1&lang=es');

@@ -56,13 +56,7 @@ describe('astro build → local D1', () => {
     expect(existsSync(join(fixture.root, 'dist/client/__content-registry.json'))).toBe(false);
 
     const stored = await rows();
-    expect(stored.map((r) => r.slug)).toEqual([
-      'blog/first-post',
-      'blog/future-post',
-      'blog/second-post',
-      'blog/third-post',
-      'thoughts/small-thought',
-    ]);
+    expect(stored.map((r) => r.slug)).toEqual(['blog/first-post', 'blog/future-post', 'blog/second-post', 'blog/third-post', 'thoughts/small-thought']);
     expect(stored[0]).toMatchObject({
       content_type: 'blog',
       title: 'First post',
@@ -135,13 +129,20 @@ describe('astro build with approval: manual', () => {
 
   it('turned on after earlier builds, only the post it adds waits for the author', async () => {
     expect((await buildFixture(fixture.root, { collections, persist })).error).toBeUndefined();
-    writeFileSync(join(fixture.root, 'src/content/blog/fourth-post.md'), '---\ntitle: Fourth post\ndate: 2026-03-01\n---\nWritten after the send step was turned on.\n');
+    writeFileSync(
+      join(fixture.root, 'src/content/blog/fourth-post.md'),
+      '---\ntitle: Fourth post\ndate: 2026-03-01\n---\nWritten after the send step was turned on.\n',
+    );
     const { log, error } = await buildFixture(fixture.root, { collections, persist, approval: 'manual' });
     expect(error).toBeUndefined();
-    expect(summary(log)).toMatch(/^content: 1 new, 0 changed, 5 unchanged, 0 removed, 1 draft skipped, 1 waiting for you to send them in the console \(approval: manual\) \(\d+ ms\)$/);
+    expect(summary(log)).toMatch(
+      /^content: 1 new, 0 changed, 5 unchanged, 0 removed, 1 draft skipped, 1 waiting for you to send them in the console \(approval: manual\) \(\d+ ms\)$/,
+    );
     const local = await openLocalD1(fixture.root, persist);
     try {
-      const { results } = await local.d1.prepare('SELECT slug, awaiting_approval, delivery_held FROM content_items WHERE awaiting_approval = 1 OR delivery_held = 1').all();
+      const { results } = await local.d1
+        .prepare('SELECT slug, awaiting_approval, delivery_held FROM content_items WHERE awaiting_approval = 1 OR delivery_held = 1')
+        .all();
       expect(results).toEqual([{ slug: 'blog/fourth-post', awaiting_approval: 1, delivery_held: 1 }]);
     } finally {
       await local.dispose();
@@ -173,7 +174,10 @@ describe('astro build → remote D1 (HTTP API stand-in)', () => {
     expect(error).toBeUndefined();
     expect(summary(log)).toMatch(/^content: 5 new, 0 changed, 0 unchanged, 0 removed/);
     expect(api.requests.map((r) => r.status)).toEqual([500, 200, 200]);
-    const slugs = api.sqlite.prepare('SELECT slug FROM content_items ORDER BY slug').all().map((r) => r.slug);
+    const slugs = api.sqlite
+      .prepare('SELECT slug FROM content_items ORDER BY slug')
+      .all()
+      .map((r) => r.slug);
     expect(slugs).toEqual(['blog/first-post', 'blog/future-post', 'blog/second-post', 'blog/third-post', 'thoughts/small-thought']);
   });
 

@@ -85,7 +85,9 @@ describe('astro-d1-notify notify', () => {
     const proxy = await getPlatformProxy<{ DB: D1Database }>({ configPath: join(ROOT, 'wrangler.jsonc'), persist: { path: persist } });
     let slug: string;
     try {
-      const row = await proxy.env.DB.prepare('UPDATE content_items SET delivery_held = 1 WHERE id = (SELECT id FROM content_items ORDER BY slug LIMIT 1) RETURNING slug').first<{ slug: string }>();
+      const row = await proxy.env.DB.prepare(
+        'UPDATE content_items SET delivery_held = 1 WHERE id = (SELECT id FROM content_items ORDER BY slug LIMIT 1) RETURNING slug',
+      ).first<{ slug: string }>();
       slug = row!.slug;
     } finally {
       await proxy.dispose();
@@ -115,7 +117,12 @@ describe('astro-d1-notify notify', () => {
     }
     const run = await notify(persist);
     expect(run.code, run.stderr).toBe(0);
-    const summary = summaryOf(run) as unknown as { sent: number; heldPosts: unknown[]; waitingPosts: { slug: string }[]; scheduledPosts: { slug: string; sendAt: string }[] };
+    const summary = summaryOf(run) as unknown as {
+      sent: number;
+      heldPosts: unknown[];
+      waitingPosts: { slug: string }[];
+      scheduledPosts: { slug: string; sendAt: string }[];
+    };
     expect(summary.sent).toBe(2); // the third post only, to its two readers
     expect(summary.heldPosts).toEqual([]);
     expect(summary.waitingPosts).toEqual([{ slug: waiting.slug, title: expect.any(String), recipients: { immediate: 2, daily: 0, weekly: 0 } }]);

@@ -42,22 +42,38 @@ async function sentPost(email: string, providerId: string) {
   return { post, notificationId: id };
 }
 
-const deliveredRows = () => rows<{ notification_id: string | null; action: string }>(t.d1, "SELECT notification_id, action FROM email_notification_history WHERE action = 'delivered'");
+const deliveredRows = () =>
+  rows<{ notification_id: string | null; action: string }>(t.d1, "SELECT notification_id, action FROM email_notification_history WHERE action = 'delivered'");
 const totalDelivered = async () => (await rows<{ n: number }>(t.d1, 'SELECT coalesce(sum(total_delivered), 0) AS n FROM email_statistics'))[0]!.n;
 
 // SES event publishing, eventType Delivery (docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-examples.html).
 const sesDelivery = (email: string, messageId: string) => ({
   eventType: 'Delivery',
   mail: { timestamp: '2026-11-30T11:59:00Z', source: 'news@example.com', messageId, destination: [email] },
-  delivery: { timestamp: '2026-11-30T11:59:01Z', processingTimeMillis: 546, recipients: [email], smtpResponse: '250 ok', reportingMTA: 'a8-70.smtp-out.amazonses.com' },
+  delivery: {
+    timestamp: '2026-11-30T11:59:01Z',
+    processingTimeMillis: 546,
+    recipients: [email],
+    smtpResponse: '250 ok',
+    reportingMTA: 'a8-70.smtp-out.amazonses.com',
+  },
 });
 let snsSeq = 0;
 const postSes = async (event: object) => {
   const message = await sns.sign({
-    Type: 'Notification', MessageId: `delivered-${++snsSeq}`, TopicArn: TOPIC_ARN, Subject: 'Amazon SES Email Event Notification', Message: JSON.stringify(event), Timestamp: '2026-11-30T11:59:45.000Z',
+    Type: 'Notification',
+    MessageId: `delivered-${++snsSeq}`,
+    TopicArn: TOPIC_ARN,
+    Subject: 'Amazon SES Email Event Notification',
+    Message: JSON.stringify(event),
+    Timestamp: '2026-11-30T11:59:45.000Z',
   });
   return handleSesWebhook(
-    new Request(`${SITE}/api/webhooks/ses`, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' }, body: JSON.stringify(message) }),
+    new Request(`${SITE}/api/webhooks/ses`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' },
+      body: JSON.stringify(message),
+    }),
     { db: t.db, topicArns: [TOPIC_ARN], now: () => NOW, sns: { allowUrl: (url: URL) => url.origin === sns.url } },
   );
 };
@@ -69,7 +85,17 @@ const postPostmark = (messageId: string, email: string) =>
     new Request(`${SITE}/api/webhooks/postmark`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${POSTMARK.user}:${POSTMARK.password}`)}` },
-      body: JSON.stringify({ RecordType: 'Delivery', ServerID: 23, MessageStream: 'broadcast', MessageID: messageId, Recipient: email, Tag: '', DeliveredAt: '2026-11-30T11:58:52Z', Details: 'smtp;250 2.0.0 OK', Metadata: {} }),
+      body: JSON.stringify({
+        RecordType: 'Delivery',
+        ServerID: 23,
+        MessageStream: 'broadcast',
+        MessageID: messageId,
+        Recipient: email,
+        Tag: '',
+        DeliveredAt: '2026-11-30T11:58:52Z',
+        Details: 'smtp;250 2.0.0 OK',
+        Metadata: {},
+      }),
     }),
     { db: t.db, ...POSTMARK, now: () => NOW },
   );
@@ -78,12 +104,25 @@ const RESEND_KEY = crypto.getRandomValues(new Uint8Array(24));
 const RESEND_SECRET = `whsec_${btoa(String.fromCharCode(...RESEND_KEY))}`;
 // Svix: HMAC-SHA256 of `id.timestamp.body` (docs.svix.com/receiving/verifying-payloads/how-manual).
 async function postResend(svixId: string, emailId: string, email: string) {
-  const body = JSON.stringify({ type: 'email.delivered', created_at: '2026-11-30T11:59:12.126Z', data: { created_at: '2026-11-30T11:58:00Z', email_id: emailId, from: 'news@example.com', to: [email], subject: 'New post' } });
+  const body = JSON.stringify({
+    type: 'email.delivered',
+    created_at: '2026-11-30T11:59:12.126Z',
+    data: { created_at: '2026-11-30T11:58:00Z', email_id: emailId, from: 'news@example.com', to: [email], subject: 'New post' },
+  });
   const timestamp = String(Math.floor(NOW.getTime() / 1000));
   const key = await crypto.subtle.importKey('raw', RESEND_KEY, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const sig = new Uint8Array(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode(`${svixId}.${timestamp}.${body}`)));
-  const headers = { 'content-type': 'application/json', 'svix-id': svixId, 'svix-timestamp': timestamp, 'svix-signature': `v1,${btoa(String.fromCharCode(...sig))}` };
-  return handleResendWebhook(new Request(`${SITE}/api/webhooks/resend`, { method: 'POST', headers, body }), { db: t.db, secret: RESEND_SECRET, now: () => NOW });
+  const headers = {
+    'content-type': 'application/json',
+    'svix-id': svixId,
+    'svix-timestamp': timestamp,
+    'svix-signature': `v1,${btoa(String.fromCharCode(...sig))}`,
+  };
+  return handleResendWebhook(new Request(`${SITE}/api/webhooks/resend`, { method: 'POST', headers, body }), {
+    db: t.db,
+    secret: RESEND_SECRET,
+    now: () => NOW,
+  });
 }
 
 const PROVIDERS: [name: string, deliver: (providerId: string, email: string) => Promise<Response>][] = [

@@ -72,7 +72,14 @@ describe('astro build → the post in content_items, email-safe', () => {
     expect(row).toMatchObject({ author: 'Ada Writer', hero_image: `${SITE}/images/hero.png` });
 
     const text = row.email_text as string;
-    for (const words of ['Setting up', 'The first step', 'const answer: number = 42;', 'alpha', 'The last paragraph of the essay, where it ends.', `the about page <${SITE}/about>`]) {
+    for (const words of [
+      'Setting up',
+      'The first step',
+      'const answer: number = 42;',
+      'alpha',
+      'The last paragraph of the essay, where it ends.',
+      `the about page <${SITE}/about>`,
+    ]) {
       expect(text).toContain(words);
     }
   });
@@ -118,7 +125,9 @@ describe('astro build → the post in content_items, email-safe', () => {
       const parsed = await Promise.all(transport.sent.map((e) => PostalMime.parse(e.raw)));
       mails = Object.fromEntries(parsed.map((m) => [m.subject!, m]));
       // An edit after fan-out: the digest must show it.
-      await local.d1.prepare("UPDATE content_items SET title = 'An essay, retitled', description = 'Now with a better summary.' WHERE slug = 'essays/in-mdx'").run();
+      await local.d1
+        .prepare("UPDATE content_items SET title = 'An essay, retitled', description = 'Now with a better summary.' WHERE slug = 'essays/in-mdx'")
+        .run();
       time.set('2026-03-13T08:00:00Z');
       await processNotifications({ db, transport, clock: time.clock, config });
     }, 60_000);
@@ -141,7 +150,14 @@ describe('astro build → the post in content_items, email-safe', () => {
       expect(hrefs.length).toBeGreaterThan(5);
       for (const href of hrefs) expect(href, href).toMatch(/^https:\/\/[^/\s"]+/);
       const text = mail.text!;
-      for (const words of ['Setting up', 'The first step', 'const answer: number = 42;', 'alpha', 'The last paragraph of the essay, where it ends.', 'Ada Writer']) {
+      for (const words of [
+        'Setting up',
+        'The first step',
+        'const answer: number = 42;',
+        'alpha',
+        'The last paragraph of the essay, where it ends.',
+        'Ada Writer',
+      ]) {
         expect(text).toContain(words);
       }
     });

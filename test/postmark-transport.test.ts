@@ -50,7 +50,12 @@ describe('Postmark transport against the Postmark stand-in', () => {
     expect(postmark.batchRequests).toBe(1);
     expect(results.map((r) => r.ok && r.providerMessageId)).toEqual(postmark.accepted.map((m) => m.MessageID));
     const first = postmark.accepted[0]!;
-    expect(first).toMatchObject({ From: 'Plain Words <news@blog.example.com>', To: 'reader1@example.org', Subject: 'New post 1: Grüße ☕', MessageStream: 'broadcast' });
+    expect(first).toMatchObject({
+      From: 'Plain Words <news@blog.example.com>',
+      To: 'reader1@example.org',
+      Subject: 'New post 1: Grüße ☕',
+      MessageStream: 'broadcast',
+    });
     expect(first.TextBody).toContain('https://blog.example.com/blog/1');
     expect(first.HtmlBody).toContain('<a href="https://blog.example.com/blog/1">Grüße</a>');
     expect(header(first, 'Message-ID')).toBe(inputs[0]!.messageId);
@@ -97,9 +102,16 @@ describe('Postmark transport against the Postmark stand-in', () => {
 
   it('classifies the documented request-level codes: 405 out of credits is retried later, 422 with ErrorCode 300 is permanent', () => {
     const answer = (status: number, body: unknown) => ({ status, headers: new Headers(), body });
-    expect(classifyPostmark(answer(422, { ErrorCode: 405, Message: 'Not allowed to send' }), 1, new Date())[0]).toMatchObject({ retryable: true, code: 'not_allowed_to_send', retryAfterSeconds: 3600 });
+    expect(classifyPostmark(answer(422, { ErrorCode: 405, Message: 'Not allowed to send' }), 1, new Date())[0]).toMatchObject({
+      retryable: true,
+      code: 'not_allowed_to_send',
+      retryAfterSeconds: 3600,
+    });
     expect(classifyPostmark(answer(422, { ErrorCode: 300, Message: 'Invalid email request' }), 2, new Date())).toHaveLength(2);
-    expect(classifyPostmark(answer(422, { ErrorCode: 300, Message: 'Invalid email request' }), 1, new Date())[0]).toMatchObject({ retryable: false, code: 'invalid_email' });
+    expect(classifyPostmark(answer(422, { ErrorCode: 300, Message: 'Invalid email request' }), 1, new Date())[0]).toMatchObject({
+      retryable: false,
+      code: 'invalid_email',
+    });
     expect(classifyPostmark(answer(200, [{ ErrorCode: 0, MessageID: 'a' }]), 2, new Date())[0]).toMatchObject({ code: 'bad_response' });
   });
 });
@@ -117,7 +129,7 @@ describe('Postmark under the processor (local D1)', () => {
     DAILY_CAP: '0',
   };
 
-  it('sends 120 readers\' emails in one request (one subrequest), records a 406 as recipient_suppressed in history', async () => {
+  it("sends 120 readers' emails in one request (one subrequest), records a 406 as recipient_suppressed in history", async () => {
     for (let i = 0; i < 120; i++) await addReader(t.db, `r${String(i).padStart(3, '0')}@example.org`);
     postmark.inactive.add('r007@example.org');
     await addContent(t.db, { title: 'Batch day', publishDate: '2026-11-25T09:00:00Z' });
@@ -158,9 +170,14 @@ describe('Postmark under the processor (local D1)', () => {
 
     const webhook = postmark.unsubscribe(message!.MessageID);
     const auth = `Basic ${btoa('pm-user:pm-password')}`;
-    const answer = await handlePostmarkWebhook(new Request(`${SITE}/api/webhooks/postmark`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: webhook }), { db: deps.db, user: 'pm-user', password: 'pm-password', now: () => new Date('2026-11-25T10:05:00Z') });
+    const answer = await handlePostmarkWebhook(
+      new Request(`${SITE}/api/webhooks/postmark`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: webhook }),
+      { db: deps.db, user: 'pm-user', password: 'pm-password', now: () => new Date('2026-11-25T10:05:00Z') },
+    );
     expect(await answer.json()).toEqual({ ok: true, events: 1, applied: 1 });
-    expect(await rows(t.d1, 'SELECT email_status, unsubscribe_all FROM users WHERE id = ?', reader.id)).toEqual([{ email_status: 'unsubscribed', unsubscribe_all: 1 }]);
+    expect(await rows(t.d1, 'SELECT email_status, unsubscribe_all FROM users WHERE id = ?', reader.id)).toEqual([
+      { email_status: 'unsubscribed', unsubscribe_all: 1 },
+    ]);
 
     // The next post is not queued for them (Postmark would refuse them anyway: 406).
     await addContent(t.db, { title: 'Second', publishDate: '2026-11-26T09:00:00Z' });

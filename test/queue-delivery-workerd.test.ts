@@ -51,15 +51,25 @@ async function newPost(readers: number, worker = w, now = Date.now()) {
 }
 
 /** Every message put in the delivery queue was acked (consumed, or moved to wait for the clock): nothing is still redelivering. */
-const queueSettled = (worker = w) => async () => ((await worker.call<Stats>('/stats')).queue.outstanding === 0 ? true : undefined);
+const queueSettled =
+  (worker = w) =>
+  async () =>
+    (await worker.call<Stats>('/stats')).queue.outstanding === 0 ? true : undefined;
 
 const statusCounts = async (slug: string, worker = w) =>
   Object.fromEntries(
-    (await worker.d1.prepare('SELECT status, count(*) AS n FROM email_notifications WHERE content_id = ?1 GROUP BY status').bind(slug).all<{ status: string; n: number }>())
-      .results.map((r) => [r.status, r.n]),
+    (
+      await worker.d1
+        .prepare('SELECT status, count(*) AS n FROM email_notifications WHERE content_id = ?1 GROUP BY status')
+        .bind(slug)
+        .all<{ status: string; n: number }>()
+    ).results.map((r) => [r.status, r.n]),
   ) as Record<string, number>;
 
-const allSent = (slug: string, n: number, worker = w) => async () => ((await statusCounts(slug, worker)).sent === n ? true : undefined);
+const allSent =
+  (slug: string, n: number, worker = w) =>
+  async () =>
+    (await statusCounts(slug, worker)).sent === n ? true : undefined;
 
 describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
   it('a post to 2,000 readers is dispatched in messages of 50 ids and every reader gets exactly one email', async () => {
@@ -70,7 +80,9 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     const stats = await w.call<Stats>('/stats');
     expect(stats).toMatchObject({ accepted: 2_000, recipients: 2_000, duplicates: 0 });
     const sentHistory = await w.d1
-      .prepare("SELECT count(*) AS n FROM email_notification_history h JOIN email_notifications n ON n.id = h.notification_id WHERE n.content_id = ?1 AND h.action = 'sent'")
+      .prepare(
+        "SELECT count(*) AS n FROM email_notification_history h JOIN email_notifications n ON n.id = h.notification_id WHERE n.content_id = ?1 AND h.action = 'sent'",
+      )
       .bind(item.slug)
       .first<{ n: number }>();
     expect(sentHistory!.n).toBe(2_000);
@@ -84,10 +96,12 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     const second = await w.call<DispatchSummary>('/run', {}); // before the consumers caught up: nothing left to dispatch
     expect(first.dispatched).toBe(300);
     expect(second.dispatched).toBe(0);
-    const ids = (await w.d1.prepare('SELECT id FROM email_notifications WHERE content_id = ?1 ORDER BY id').bind(item.slug).all<{ id: string }>()).results.map((r) => r.id);
+    const ids = (await w.d1.prepare('SELECT id FROM email_notifications WHERE content_id = ?1 ORDER BY id').bind(item.slug).all<{ id: string }>()).results.map(
+      (r) => r.id,
+    );
     // The same rows again, while the first messages are being consumed (half in the { ids } shape enqueued before messages had a kind).
-    const messages = Array.from({ length: Math.ceil(ids.length / IDS_PER_MESSAGE) }, (_, i) => ids.slice(i * IDS_PER_MESSAGE, (i + 1) * IDS_PER_MESSAGE)).map((chunk, i) =>
-      i % 2 ? deliveryMessage(chunk) : { ids: chunk },
+    const messages = Array.from({ length: Math.ceil(ids.length / IDS_PER_MESSAGE) }, (_, i) => ids.slice(i * IDS_PER_MESSAGE, (i + 1) * IDS_PER_MESSAGE)).map(
+      (chunk, i) => (i % 2 ? deliveryMessage(chunk) : { ids: chunk }),
     );
     await w.call('/enqueue', { messages });
     await waitFor(allSent(item.slug, 300), 60_000);
@@ -112,7 +126,12 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
 
   it('a consumer that dies mid-send re-sends at most what its invocation had in flight (at least once), recording each row sent once', async () => {
     const item = await newPost(400);
-    await w.call('/faults', { faults: [{ atSend: 10, fault: 'crash-before' }, { atSend: 200, fault: 'crash-after' }] });
+    await w.call('/faults', {
+      faults: [
+        { atSend: 10, fault: 'crash-before' },
+        { atSend: 200, fault: 'crash-after' },
+      ],
+    });
     await w.call('/run', {});
     await waitFor(allSent(item.slug, 400), 90_000);
     const stats = await w.call<Stats>('/stats');
@@ -136,7 +155,10 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     expect(stats.duplicateRecipients.filter((to) => !resent.has(to))).toEqual([]);
     // The flag marks takeovers only (crash-before rows too: nobody can tell whether the provider got them), never a first claim.
     expect(resent.size).toBeLessThanOrEqual(2 * MESSAGE_CONCURRENCY * IDS_PER_MESSAGE);
-    const notes = await w.d1.prepare('SELECT count(*) AS n FROM email_notifications WHERE content_id = ?1 AND error_message = ?2').bind(item.slug, LEASE_TAKEOVER_NOTE).first<{ n: number }>();
+    const notes = await w.d1
+      .prepare('SELECT count(*) AS n FROM email_notifications WHERE content_id = ?1 AND error_message = ?2')
+      .bind(item.slug, LEASE_TAKEOVER_NOTE)
+      .first<{ n: number }>();
     expect(notes!.n).toBe(0); // the takeover note lives only while the row is being sent again
   }, 120_000);
 
@@ -144,13 +166,19 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     const at = Date.UTC(2026, 10, 2, 10, 0, 30); // the test's one clock: half a minute in, 13.5 h before the next UTC day
     const item = await newPost(300, w, at);
     await enqueueNotificationsForContent(w.db, item); // rows without dispatch: the consumers below are the only senders
-    const ids = (await w.d1.prepare('SELECT id FROM email_notifications WHERE content_id = ?1 ORDER BY id').bind(item.slug).all<{ id: string }>()).results.map((r) => r.id);
+    const ids = (await w.d1.prepare('SELECT id FROM email_notifications WHERE content_id = ?1 ORDER BY id').bind(item.slug).all<{ id: string }>()).results.map(
+      (r) => r.id,
+    );
     const batches = Array.from({ length: 6 }, (_, i) => [deliveryMessage(ids.slice(i * 50, (i + 1) * 50))]);
     await w.call('/configure', { now: at });
 
     // A fresh allowance: the reservation counts what was already sent (this minute's history, today's statistics) as a floor.
     const freshDay = () =>
-      w.d1.batch([w.d1.prepare('DELETE FROM send_allowance'), w.d1.prepare("DELETE FROM email_notification_history WHERE action = 'sent'"), w.d1.prepare('DELETE FROM email_statistics')]);
+      w.d1.batch([
+        w.d1.prepare('DELETE FROM send_allowance'),
+        w.d1.prepare("DELETE FROM email_notification_history WHERE action = 'sent'"),
+        w.d1.prepare('DELETE FROM email_statistics'),
+      ]);
     await freshDay();
     const perMinute = await w.call<{ outcomes: string[][] }>('/consume', { batches, settings: { RATE_PER_MINUTE: '70', DAILY_CAP: '0' } });
     let stats = await w.call<Stats>('/stats');
@@ -165,7 +193,9 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     await w.d1.prepare("UPDATE email_notifications SET status = 'cancelled' WHERE status = 'pending'").run();
     const second = await newPost(300, w, at);
     await enqueueNotificationsForContent(w.db, second);
-    const secondIds = (await w.d1.prepare('SELECT id FROM email_notifications WHERE content_id = ?1 ORDER BY id').bind(second.slug).all<{ id: string }>()).results.map((r) => r.id);
+    const secondIds = (
+      await w.d1.prepare('SELECT id FROM email_notifications WHERE content_id = ?1 ORDER BY id').bind(second.slug).all<{ id: string }>()
+    ).results.map((r) => r.id);
     const secondBatches = Array.from({ length: 6 }, (_, i) => [deliveryMessage(secondIds.slice(i * 50, (i + 1) * 50))]);
     await freshDay();
     const daily = await w.call<{ outcomes: string[][] }>('/consume', { batches: secondBatches, settings: { RATE_PER_MINUTE: '0', DAILY_CAP: '40' } });
@@ -178,7 +208,7 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     await w.d1.prepare("UPDATE email_notifications SET status = 'cancelled' WHERE status = 'pending'").run(); // what no window let out
   }, 60_000);
 
-  it('a reader\'s due digest rows travel in one message and go out as one digest email', async () => {
+  it("a reader's due digest rows travel in one message and go out as one digest email", async () => {
     seq += 1;
     await w.d1.prepare('UPDATE users SET unsubscribe_all = 1').run();
     await seedReaders(w.d1, 30, `d${seq}-`);
@@ -186,8 +216,12 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     const digestAt = { daily: new Date(Date.now() - 1_000), weekly: new Date(Date.now() - 1_000) };
     for (const n of [1, 2]) {
       const item = await createContentItem(w.db, {
-        slug: `blog/digest-${seq}-${n}`, contentType: 'blog', title: `Digest item ${n}`, contentUrl: `https://blog.example.com/blog/digest-${seq}-${n}/`,
-        publishDate: new Date(Date.now() - 120_000), filePath: `src/content/blog/digest-${seq}-${n}.md`,
+        slug: `blog/digest-${seq}-${n}`,
+        contentType: 'blog',
+        title: `Digest item ${n}`,
+        contentUrl: `https://blog.example.com/blog/digest-${seq}-${n}/`,
+        publishDate: new Date(Date.now() - 120_000),
+        filePath: `src/content/blog/digest-${seq}-${n}.md`,
       });
       await enqueueNotificationsForContent(w.db, item, { digestAt });
       await w.d1.prepare('UPDATE content_items SET notification_sent = 1 WHERE id = ?1').bind(item.id).run();
@@ -195,7 +229,10 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     await w.call('/reset', {});
     const run = await w.call<DispatchSummary>('/run', {});
     expect(run.dispatched).toBe(60);
-    await waitFor(async () => ((await statusCounts(`blog/digest-${seq}-2`)).sent === 30 && (await statusCounts(`blog/digest-${seq}-1`)).sent === 30 ? true : undefined), 30_000);
+    await waitFor(
+      async () => ((await statusCounts(`blog/digest-${seq}-2`)).sent === 30 && (await statusCounts(`blog/digest-${seq}-1`)).sent === 30 ? true : undefined),
+      30_000,
+    );
     expect(await w.call<Stats>('/stats')).toMatchObject({ accepted: 30, recipients: 30, duplicates: 0 });
   }, 60_000);
 
@@ -205,10 +242,15 @@ describe('delivery through Cloudflare Queues (Miniflare, real D1)', () => {
     await w.call('/run', {});
     await waitFor(async () => ((await statusCounts(item.slug)).failed === 60 ? true : undefined), 60_000);
     await w.call('/faults', {});
-    const rows = await w.d1.prepare('SELECT DISTINCT error_message AS e, next_retry_at AS next FROM email_notifications WHERE content_id = ?1').bind(item.slug).all<{ e: string; next: number | null }>();
+    const rows = await w.d1
+      .prepare('SELECT DISTINCT error_message AS e, next_retry_at AS next FROM email_notifications WHERE content_id = ?1')
+      .bind(item.slug)
+      .all<{ e: string; next: number | null }>();
     expect(rows.results).toEqual([{ e: DEAD_LETTER_REASON, next: null }]);
     const history = await w.d1
-      .prepare("SELECT count(*) AS n FROM email_notification_history h JOIN email_notifications n ON n.id = h.notification_id WHERE n.content_id = ?1 AND h.action = 'failed' AND h.error_code = ?2")
+      .prepare(
+        "SELECT count(*) AS n FROM email_notification_history h JOIN email_notifications n ON n.id = h.notification_id WHERE n.content_id = ?1 AND h.action = 'failed' AND h.error_code = ?2",
+      )
       .bind(item.slug, DEAD_LETTER_CODE)
       .first<{ n: number }>();
     expect(history!.n).toBe(60);
@@ -235,11 +277,15 @@ describe('a backlog longer than the horizon (one business clock, cron every minu
     for (; minute < 70; minute += 1) {
       await b.call('/clock', { now: T0 + minute * 60_000 + 1_000 }); // a second into the minute: what waited for it goes back in
       dispatched.push((await b.call<DispatchSummary>('/run', {})).dispatched); // the Cron Trigger
-      await waitFor(async () => {
-        const { queue } = await b.call<Stats>('/stats');
-        expect(queue.retries).toBe(0); // waiting for a window never spends an attempt (nor waits on the queue's real-time retry delay)
-        return queue.outstanding === 0 ? true : undefined;
-      }, 30_000, 20);
+      await waitFor(
+        async () => {
+          const { queue } = await b.call<Stats>('/stats');
+          expect(queue.retries).toBe(0); // waiting for a window never spends an attempt (nor waits on the queue's real-time retry delay)
+          return queue.outstanding === 0 ? true : undefined;
+        },
+        30_000,
+        20,
+      );
       const inFlight = await b.d1
         .prepare("SELECT count(*) AS n FROM email_notifications WHERE status IN ('pending', 'failed') AND lease_expires_at > ?1")
         .bind(Math.floor((T0 + minute * 60_000 + 1_000) / 1000))

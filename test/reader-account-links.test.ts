@@ -36,13 +36,19 @@ const freshIp = () => `198.18.${Math.floor(++ipCounter / 250)}.${ipCounter % 250
 
 async function ask(email: string, kind: LinkRequestKind, ip = freshIp()) {
   const deps = fakeDeps();
-  const result = await handleLinkRequest(t.db, formRequest(`/account/${kind === 'sign_in' ? 'sign-in-link' : kind}`, { email }, { 'cf-connecting-ip': ip }), deps, kind);
+  const result = await handleLinkRequest(
+    t.db,
+    formRequest(`/account/${kind === 'sign_in' ? 'sign-in-link' : kind}`, { email }, { 'cf-connecting-ip': ip }),
+    deps,
+    kind,
+  );
   return { result, deps, token: deps.sent[0] ? tokenOf(deps.sent[0].verifyUrl) : null };
 }
 
 const useSignIn = (token: string, now?: () => Date) => handleSignInLink(t.db, formRequest('/account/link', { token }), now ? { now } : {});
 const setPassword = (token: string, password: string) => handleSetPassword(t.db, formRequest('/account/password', { token, password }), {});
-const login = (email: string, password: string, ip = freshIp()) => handleLogin(t.db, formRequest('/account/login', { email, password }, { 'cf-connecting-ip': ip }), {});
+const login = (email: string, password: string, ip = freshIp()) =>
+  handleLogin(t.db, formRequest('/account/login', { email, password }, { 'cf-connecting-ip': ip }), {});
 const sessionsOf = async (userId: string) => t.db.select().from(sessions).where(eq(sessions.userId, userId));
 
 /** What today's register left behind: an unproven address with a stranger's password and session. */
@@ -69,7 +75,15 @@ describe('defect 1: account pre-takeover', () => {
     expect(await login('owner1@example.com', 'stranger password')).toMatchObject({ status: 400, view: { errors: { form: LOGIN_FAILED_MESSAGE } } });
 
     const deps = fakeDeps();
-    await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'owner1@example.com', contentTypes: ['blog'], frequency: 'immediate' }, { headers: { 'cf-connecting-ip': freshIp() } }), deps);
+    await handleSubscribeApi(
+      t.db,
+      jsonRequest(
+        '/api/subscribe',
+        { email: 'owner1@example.com', contentTypes: ['blog'], frequency: 'immediate' },
+        { headers: { 'cf-connecting-ip': freshIp() } },
+      ),
+      deps,
+    );
     const confirmed = await handleVerify(t.db, formRequest('/verify', { token: tokenOf(deps.sent[0]!.verifyUrl) }), fakeDeps());
     expect(confirmed.type).toBe('response');
     const after = (await getUserByEmail(t.db, 'owner1@example.com'))!;
@@ -112,12 +126,18 @@ describe('sign-in links', () => {
     expect(result.type === 'response' && result.response.headers.get('location')).toBe('/account/sign-in-link?sent=1');
     expect(deps.sent[0]).toMatchObject({ kind: 'sign_in', email: 'reader@example.com' });
     expect(deps.sent[0]!.verifyUrl).toMatch(new RegExp(`^${SITE}/account/link\\?token=[A-Za-z0-9_-]{43}$`));
-    const [row] = await t.db.select().from(accountTokens).where(eq(accountTokens.tokenHash, await sha256Hex(token!)));
+    const [row] = await t.db
+      .select()
+      .from(accountTokens)
+      .where(eq(accountTokens.tokenHash, await sha256Hex(token!)));
     expect(row).toMatchObject({ purpose: 'sign_in', usedAt: null });
     expect((row!.expiresAt.getTime() - row!.createdAt.getTime()) / 1000).toBe(15 * 60);
     expect(JSON.stringify(await t.db.select().from(accountTokens))).not.toContain(token!);
 
-    expect(await showAccountLink(t.db, new URL(`${SITE}/account/link?token=${token}`), 'sign_in', {})).toMatchObject({ status: 200, view: { state: 'confirm' } });
+    expect(await showAccountLink(t.db, new URL(`${SITE}/account/link?token=${token}`), 'sign_in', {})).toMatchObject({
+      status: 200,
+      view: { state: 'confirm' },
+    });
     expect(await useSignIn(token!, () => new Date(Date.now() + 15 * 60 * 1000 + 1000))).toMatchObject({ status: 410, view: { state: 'expired' } });
     const used = await useSignIn(token!);
     expect(used.type === 'response' && used.response.headers.get('location')).toBe('/preferences?signed-in=1');
@@ -156,7 +176,12 @@ describe('sign-in links', () => {
         answers.push({ kind, status: result.response.status, headers: [...result.response.headers], mailed: deps.sent.length });
       }
     }
-    expect(answers.filter((a) => a.kind === 'sign_in').map(({ status, headers }) => JSON.stringify({ status, headers })).every((a, _, all) => a === all[0])).toBe(true);
+    expect(
+      answers
+        .filter((a) => a.kind === 'sign_in')
+        .map(({ status, headers }) => JSON.stringify({ status, headers }))
+        .every((a, _, all) => a === all[0]),
+    ).toBe(true);
     expect(answers.map((a) => a.mailed)).toEqual([1, 1, 0, 0, 0, 0]);
     expect(await getUserByEmail(t.db, 'nobody-here@example.com')).toBeUndefined(); // sign-in and reset create nobody
   });
@@ -190,7 +215,15 @@ describe('defect 8 and the subscriber without a password', () => {
 
   it('an email-only subscriber sets a password after proving the mailbox (no more 409)', async () => {
     const deps = fakeDeps();
-    await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'sub@example.com', contentTypes: ['thought'], frequency: 'daily' }, { headers: { 'cf-connecting-ip': freshIp() } }), deps);
+    await handleSubscribeApi(
+      t.db,
+      jsonRequest(
+        '/api/subscribe',
+        { email: 'sub@example.com', contentTypes: ['thought'], frequency: 'daily' },
+        { headers: { 'cf-connecting-ip': freshIp() } },
+      ),
+      deps,
+    );
     await handleVerify(t.db, formRequest('/verify', { token: tokenOf(deps.sent[0]!.verifyUrl) }), fakeDeps());
     const { result, token } = await ask('sub@example.com', 'register');
     expect(result.type === 'response' && result.response.status).toBe(303);
@@ -202,7 +235,10 @@ describe('defect 8 and the subscriber without a password', () => {
 
   it('refuses a short password on a valid link, keeping the link usable', async () => {
     const { token } = await ask('short@example.com', 'register');
-    expect(await setPassword(token!, 'short')).toMatchObject({ status: 400, view: { state: 'confirm', errors: { password: expect.stringMatching(/at least 8/) } } });
+    expect(await setPassword(token!, 'short')).toMatchObject({
+      status: 400,
+      view: { state: 'confirm', errors: { password: expect.stringMatching(/at least 8/) } },
+    });
     expect((await setPassword(token!, 'long enough now')).type).toBe('response');
   });
 });
@@ -223,7 +259,12 @@ describe('link requests: the answer does the same work for every address (no tim
       const pending: (() => Promise<unknown>)[] = [];
       const deps = { ...fakeDeps(), afterResponse: (work: () => Promise<unknown>) => void pending.push(work) };
       const tokensBefore = (await t.db.select().from(accountTokens)).length;
-      const result = await handleLinkRequest(t.db, formRequest(`/account/${kind === 'sign_in' ? 'sign-in-link' : kind}`, { email }, { 'cf-connecting-ip': freshIp() }), deps, kind);
+      const result = await handleLinkRequest(
+        t.db,
+        formRequest(`/account/${kind === 'sign_in' ? 'sign-in-link' : kind}`, { email }, { 'cf-connecting-ip': freshIp() }),
+        deps,
+        kind,
+      );
       if (result.type !== 'response') throw new Error('expected a redirect');
       answers.push(`${result.response.status} ${result.response.headers.get('location')?.replace(/\/account\/[a-z-]+/, '/account/…')}`);
       // At the answer: no token, no mail and (for register) no reader row yet, whoever the address is.

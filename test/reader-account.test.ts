@@ -57,7 +57,11 @@ describe('register', () => {
     expect(deps.sent[0]).toMatchObject({ kind: 'set_password', email: 'writer@example.com' });
     expect(deps.sent[0]!.verifyUrl).toMatch(new RegExp(`^${SITE}/account/password\\?token=`));
 
-    const result = await handleSetPassword(t.db, formRequest('/account/password', { token: tokenOf(deps.sent[0]!.verifyUrl), password: 'a long enough password' }), {});
+    const result = await handleSetPassword(
+      t.db,
+      formRequest('/account/password', { token: tokenOf(deps.sent[0]!.verifyUrl), password: 'a long enough password' }),
+      {},
+    );
     if (result.type !== 'response') throw new Error(`expected a redirect, got ${JSON.stringify(result)}`);
     expect(result.response.headers.get('location')).toBe('/preferences?password-set=1');
     const cookie = result.response.headers.get('set-cookie')!;
@@ -78,8 +82,18 @@ describe('register', () => {
     expect(noEmail).toMatchObject({ status: 400, view: { errors: { email: expect.any(String) } } });
     const short = await handleSetPassword(t.db, formRequest('/account/password', { token: 'x'.repeat(43), password: 'short' }), {});
     expect(short).toMatchObject({ type: 'render', status: 404 }); // an unknown link is refused before the password is looked at
-    const known = await handleLinkRequest(t.db, formRequest('/account/register', { email: 'writer@example.com' }, { 'cf-connecting-ip': '198.51.100.1' }), fakeDeps(), 'register');
-    const fresh = await handleLinkRequest(t.db, formRequest('/account/register', { email: 'brand-new@example.com' }, { 'cf-connecting-ip': '198.51.100.1' }), fakeDeps(), 'register');
+    const known = await handleLinkRequest(
+      t.db,
+      formRequest('/account/register', { email: 'writer@example.com' }, { 'cf-connecting-ip': '198.51.100.1' }),
+      fakeDeps(),
+      'register',
+    );
+    const fresh = await handleLinkRequest(
+      t.db,
+      formRequest('/account/register', { email: 'brand-new@example.com' }, { 'cf-connecting-ip': '198.51.100.1' }),
+      fakeDeps(),
+      'register',
+    );
     if (known.type !== 'response' || fresh.type !== 'response') throw new Error('expected redirects');
     expect(known.response.status).toBe(fresh.response.status);
     expect([...known.response.headers]).toEqual([...fresh.response.headers]);
@@ -125,14 +139,29 @@ describe('login and logout', () => {
     expect(out.status).toBe(303);
     expect(out.headers.get('set-cookie')).toMatch(/^astro_d1_notify_session=; .*Max-Age=0/);
     expect(await validateSessionToken(t.db, a)).toBeNull();
-    expect(await t.db.select().from(sessions).where(eq(sessions.id, await sha256Hex(a)))).toHaveLength(0);
+    expect(
+      await t.db
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, await sha256Hex(a))),
+    ).toHaveLength(0);
     expect(await validateSessionToken(t.db, b)).not.toBeNull(); // other devices stay signed in
   });
 
   it('keeps ?next= on this site, parsed as a browser parses a Location', () => {
     expect(safeNext('/preferences?x=1', SITE)).toBe('/preferences?x=1');
     expect(safeNext(`${SITE}/preferences`, SITE)).toBe('/preferences');
-    for (const evil of ['https://evil.example/', '//evil.example/', '/\t/evil.example', '/\n/evil.example', '\t//evil.example', '/\\evil.example', '\\\\evil.example', 'javascript:alert(1)', '/\r\n/evil.example']) {
+    for (const evil of [
+      'https://evil.example/',
+      '//evil.example/',
+      '/\t/evil.example',
+      '/\n/evil.example',
+      '\t//evil.example',
+      '/\\evil.example',
+      '\\\\evil.example',
+      'javascript:alert(1)',
+      '/\r\n/evil.example',
+    ]) {
       const target = safeNext(evil, SITE);
       expect(new URL(target, SITE).origin, JSON.stringify(evil)).toBe(SITE);
       expect(target, JSON.stringify(evil)).toBe('/preferences');
@@ -165,7 +194,7 @@ describe('login and logout', () => {
   it('throttles wrong passwords per account and IP: a stranger cannot lock the owner out', async () => {
     await register('owner@example.com', 'owner password 1');
     const statuses: number[] = [];
-    let last;
+    let last: Awaited<ReturnType<typeof login>> | undefined;
     for (let i = 0; i < 12; i++) {
       last = await login('owner@example.com', `guess ${i}`, '192.0.2.66'); // the stranger, one IP
       statuses.push(last.type === 'render' ? last.status : 303);
@@ -188,7 +217,9 @@ describe('login throttle grows with guessing (per account and IP)', () => {
     const start = new Date('2032-06-01T00:00:00Z').getTime();
     const at = (minutes: number) => () => new Date(start + minutes * 60_000);
     const guess = (minutes: number) =>
-      handleLogin(t.db, formRequest('/account/login', { email: 'slowly@example.com', password: 'wrong guess' }, { 'cf-connecting-ip': '192.0.2.99' }), { now: at(minutes) });
+      handleLogin(t.db, formRequest('/account/login', { email: 'slowly@example.com', password: 'wrong guess' }, { 'cf-connecting-ip': '192.0.2.99' }), {
+        now: at(minutes),
+      });
     const burst = async (minutes: number) => {
       const out = [];
       for (let i = 0; i < 6; i++) {
@@ -223,7 +254,10 @@ describe('sessions', () => {
     const renewed = await validateSessionToken(t.db, token, late);
     expect(renewed?.renewed).toBe(true);
     expect(renewed!.session.expiresAt.getTime()).toBe(late.getTime() + SESSION_TTL_SECONDS * 1000);
-    const [row] = await t.db.select().from(sessions).where(eq(sessions.id, await sha256Hex(token)));
+    const [row] = await t.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, await sha256Hex(token)));
     expect(Math.floor(row!.expiresAt.getTime() / 1000)).toBe(Math.floor((late.getTime() + SESSION_TTL_SECONDS * 1000) / 1000));
     const afterExpiry = new Date(late.getTime() + SESSION_TTL_SECONDS * 1000 + 1000);
     expect(await validateSessionToken(t.db, token, afterExpiry)).toBeNull();
@@ -243,14 +277,27 @@ describe('GET|PUT /api/preferences', () => {
     const got = (await handlePreferencesApiGet(user).json()) as Record<string, unknown>;
     expect(got).toMatchObject({ email: 'api@example.com', emailVerified: false, contentTypes: [], frequency: 'immediate', unsubscribeAll: false });
 
-    const put = await handlePreferencesApiPut(t.db, jsonRequest('/api/preferences', { contentTypes: ['blog'], frequency: 'weekly' }, { method: 'PUT' }), user, {});
+    const put = await handlePreferencesApiPut(
+      t.db,
+      jsonRequest('/api/preferences', { contentTypes: ['blog'], frequency: 'weekly' }, { method: 'PUT' }),
+      user,
+      {},
+    );
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ contentTypes: ['blog'], frequency: 'weekly', unsubscribeAll: false });
     const after = (await getUserByEmail(t.db, 'api@example.com'))!;
-    expect(after).toMatchObject({ emailVerified: true, emailBlogUpdates: true, emailThoughtUpdates: false, emailAnnouncements: false, emailFrequency: 'weekly' });
+    expect(after).toMatchObject({
+      emailVerified: true,
+      emailBlogUpdates: true,
+      emailThoughtUpdates: false,
+      emailAnnouncements: false,
+      emailFrequency: 'weekly',
+    });
     // The owner's own choice activated the subscription: their confirmed consent record, with what they chose.
     const records = await consentsOf(t.db, user.id);
-    expect(records.filter((c) => c.confirmedAt !== null)).toMatchObject([{ source: 'api', choices: { contentTypes: ['blog'], frequency: 'weekly' }, ipAddress: '203.0.113.8' }]);
+    expect(records.filter((c) => c.confirmedAt !== null)).toMatchObject([
+      { source: 'api', choices: { contentTypes: ['blog'], frequency: 'weekly' }, ipAddress: '203.0.113.8' },
+    ]);
     const history = await t.db.select().from(emailNotificationHistory).where(eq(emailNotificationHistory.userId, user.id));
     expect(history.map((h) => h.action)).toContain('preferences_updated');
   });

@@ -24,8 +24,15 @@ afterAll(async () => t?.dispose());
 const mailerAccepts = (email: string): boolean => {
   try {
     buildMessage({
-      from: { email: 'news@example.com' }, to: { email }, subject: 's', html: '<p>h</p>', text: 't',
-      messageId: 'id@example.com', date: new Date(0), listUnsubscribeUrl: 'https://example.com/u', listId: 'l.example.com',
+      from: { email: 'news@example.com' },
+      to: { email },
+      subject: 's',
+      html: '<p>h</p>',
+      text: 't',
+      messageId: 'id@example.com',
+      date: new Date(0),
+      listUnsubscribeUrl: 'https://example.com/u',
+      listId: 'l.example.com',
     });
     return true;
   } catch {
@@ -39,10 +46,30 @@ const validatorAccepts = (raw: string): { ok: boolean; email: string } => {
 };
 
 const HOSTILE = [
-  'a<b@example.com', 'a>b@example.com', '"a"@example.com', "a'b@example.com\"", 'a\u0000b@example.com', 'a\u0007@example.com',
-  'a@example.com\u0000', 'a\u007f@example.com', 'a\u0085@example.com', 'a\u202e@example.com', 'a\u200b@example.com',
-  'a\uFFFD@example.com', 'a,b@example.com', 'a;b@example.com', 'a:b@example.com', 'a(b)@example.com', 'a\\b@example.com',
-  'a@[127.0.0.1]', 'a b@example.com', 'a\tb@example.com', 'a@b', 'a@@example.com', '<a@example.com>', `${'x'.repeat(65)}@example.com`,
+  'a<b@example.com',
+  'a>b@example.com',
+  '"a"@example.com',
+  'a\'b@example.com"',
+  'a\u0000b@example.com',
+  'a\u0007@example.com',
+  'a@example.com\u0000',
+  'a\u007f@example.com',
+  'a\u0085@example.com',
+  'a\u202e@example.com',
+  'a\u200b@example.com',
+  'a\uFFFD@example.com',
+  'a,b@example.com',
+  'a;b@example.com',
+  'a:b@example.com',
+  'a(b)@example.com',
+  'a\\b@example.com',
+  'a@[127.0.0.1]',
+  'a b@example.com',
+  'a\tb@example.com',
+  'a@b',
+  'a@@example.com',
+  '<a@example.com>',
+  `${'x'.repeat(65)}@example.com`,
 ];
 
 describe('one address rule (forms, JSON, mailer)', () => {
@@ -58,11 +85,20 @@ describe('one address rule (forms, JSON, mailer)', () => {
   });
 
   it('accepts exactly what the mailer can send (property over arbitrary strings around an @)', () => {
-    const part = fc.string({ unit: fc.oneof(fc.constantFrom('a', 'é', '.', '<', '"', '\u0000', '\r', ' ', '\u202e', '@', ',', '\uFFFD'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })), maxLength: 12 });
+    const part = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom('a', 'é', '.', '<', '"', '\u0000', '\r', ' ', '\u202e', '@', ',', '\uFFFD'),
+        fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+      ),
+      maxLength: 12,
+    });
     // Half the cases are shaped like real addresses, so both sides also accept: the property is never vacuous.
     const word = fc.stringMatching(/^[a-z0-9é]{1,10}$/);
     const local = fc.oneof(part, word);
-    const domain = fc.oneof(part, fc.tuple(word, fc.constantFrom('com', 'org', 'de', 'example')).map(([label, tld]) => `${label}.${tld}`));
+    const domain = fc.oneof(
+      part,
+      fc.tuple(word, fc.constantFrom('com', 'org', 'de', 'example')).map(([label, tld]) => `${label}.${tld}`),
+    );
     let accepted = 0;
     fc.assert(
       fc.property(local, domain, (local, domain) => {
@@ -84,7 +120,11 @@ describe('one address rule (forms, JSON, mailer)', () => {
     expect(validatorAccepts(nfd).email).toBe(validatorAccepts(nfc).email);
     const deps = fakeDeps();
     await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: nfc, contentTypes: ['blog'], frequency: 'daily' }), deps);
-    await handleSubscribeForm(t.db, formRequest('/subscribe', { email: nfd, contentTypes: ['blog'], frequency: 'daily' }, { 'cf-connecting-ip': '203.0.113.99' }), deps);
+    await handleSubscribeForm(
+      t.db,
+      formRequest('/subscribe', { email: nfd, contentTypes: ['blog'], frequency: 'daily' }, { 'cf-connecting-ip': '203.0.113.99' }),
+      deps,
+    );
     const rows = (await t.db.select({ email: users.email }).from(users)).filter((r) => r.email.startsWith('zo'));
     expect(rows).toEqual([{ email: 'zoë@example.com'.normalize('NFC') }]);
     expect(deps.sent.map((s) => s.email)).toEqual(['zoë@example.com', 'zoë@example.com']);
@@ -104,12 +144,38 @@ describe('one address rule (forms, JSON, mailer)', () => {
 
 // What the round-three probe got stored (through the import) or accepted (through the forms).
 const NOT_A_MAILBOX = [
-  'x@127.0.0.1', 'x@10.0.0.1', 'x@0x7f.1', 'x@example.123', 'x@example.c', `x@${'a'.repeat(64)}.example.com`, 'x@-a.example.com',
-  'x@a-.example.com', 'x@a_b.example.com', 'x@xn--.example.com', 'x@example.xn--', '.x@example.com', 'x.@example.com', 'x..y@example.com',
-  '\u0301@example.com', 'a\uFFFD@example.com', 'a\u200b@example.com', 'a\u202e@example.com', 'a\u0085@example.com', 'a<b@example.com',
-  'a>b@example.com', 'a"b@example.com', 'a,b@example.com', 'a;b@example.com', 'a:b@example.com', 'a(b)@example.com', 'a[b]@example.com',
-  'a\\b@example.com', `${'x'.repeat(65)}@example.com`, `${'é'.repeat(33)}@example.com`,
-  'x@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com', 'x@example\uff0ecom',
+  'x@127.0.0.1',
+  'x@10.0.0.1',
+  'x@0x7f.1',
+  'x@example.123',
+  'x@example.c',
+  `x@${'a'.repeat(64)}.example.com`,
+  'x@-a.example.com',
+  'x@a-.example.com',
+  'x@a_b.example.com',
+  'x@xn--.example.com',
+  'x@example.xn--',
+  '.x@example.com',
+  'x.@example.com',
+  'x..y@example.com',
+  '\u0301@example.com',
+  'a\uFFFD@example.com',
+  'a\u200b@example.com',
+  'a\u202e@example.com',
+  'a\u0085@example.com',
+  'a<b@example.com',
+  'a>b@example.com',
+  'a"b@example.com',
+  'a,b@example.com',
+  'a;b@example.com',
+  'a:b@example.com',
+  'a(b)@example.com',
+  'a[b]@example.com',
+  'a\\b@example.com',
+  `${'x'.repeat(65)}@example.com`,
+  `${'é'.repeat(33)}@example.com`,
+  'x@\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com',
+  'x@example\uff0ecom',
 ];
 
 describe('one rule for every entry point (forms, import, createUser, mailer)', () => {
@@ -133,8 +199,7 @@ describe('one rule for every entry point (forms, import, createUser, mailer)', (
 describe('invalid UTF-8 is refused where bodies are parsed, never turned into U+FFFD', () => {
   const raw = (type: string, bytes: Uint8Array<ArrayBuffer>) =>
     new Request(`${SITE}/subscribe`, { method: 'POST', headers: { 'content-type': type, origin: SITE }, body: bytes });
-  const bytesOf = (...parts: (string | number[])[]) =>
-    new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...new TextEncoder().encode(p)] : p)));
+  const bytesOf = (...parts: (string | number[])[]) => new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...new TextEncoder().encode(p)] : p)));
 
   it('urlencoded: raw invalid bytes and percent-escaped invalid bytes both give 400', async () => {
     for (const body of [bytesOf('email=a', [0xff], '@example.com'), bytesOf('email=a%FF%FE@example.com'), bytesOf('email=a%C3@example.com')]) {
@@ -153,9 +218,17 @@ describe('invalid UTF-8 is refused where bodies are parsed, never turned into U+
 
   it('the subscribe routes answer 400 and write nothing', async () => {
     const before = (await t.db.select().from(users)).length;
-    const page = await handleSubscribeForm(t.db, raw('application/x-www-form-urlencoded', bytesOf('email=b%FF@example.com&contentTypes=blog&frequency=daily')), fakeDeps());
+    const page = await handleSubscribeForm(
+      t.db,
+      raw('application/x-www-form-urlencoded', bytesOf('email=b%FF@example.com&contentTypes=blog&frequency=daily')),
+      fakeDeps(),
+    );
     expect(page.type === 'render' && page.status).toBe(400);
-    const api = await handleSubscribeApi(t.db, raw('application/json', bytesOf('{"email":"b', [0xff], '@example.com","contentTypes":["blog"],"frequency":"daily"}')), fakeDeps());
+    const api = await handleSubscribeApi(
+      t.db,
+      raw('application/json', bytesOf('{"email":"b', [0xff], '@example.com","contentTypes":["blog"],"frequency":"daily"}')),
+      fakeDeps(),
+    );
     expect(api.status).toBe(400);
     expect(await api.text()).toMatch(/UTF-8/);
     expect((await t.db.select().from(users)).length).toBe(before);

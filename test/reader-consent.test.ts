@@ -27,7 +27,11 @@ const nextIp = () => `198.51.100.${++ip}`;
 
 async function strangerSubscribes(email: string, contentTypes = ['blog', 'thought', 'announcement'], frequency = 'immediate') {
   const deps = fakeDeps();
-  const response = await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email, contentTypes, frequency }, { headers: { 'cf-connecting-ip': '203.0.113.66' } }), deps);
+  const response = await handleSubscribeApi(
+    t.db,
+    jsonRequest('/api/subscribe', { email, contentTypes, frequency }, { headers: { 'cf-connecting-ip': '203.0.113.66' } }),
+    deps,
+  );
   expect(response.status).toBe(202);
   return deps.sent[0] ? tokenOf(deps.sent[0].verifyUrl) : null;
 }
@@ -69,7 +73,12 @@ describe('an account link proves the mailbox but confirms nobody else’s subscr
     const user = (await getUserByEmail(t.db, 'victim3@example.com'))!;
     expect(isReceivingMail(user)).toBe(false);
     const records = await consentsOf(t.db, user.id);
-    expect(records.map((r) => [r.source, r.confirmedAt])).toEqual(expect.arrayContaining([['register', null], ['api', null]]));
+    expect(records.map((r) => [r.source, r.confirmedAt])).toEqual(
+      expect.arrayContaining([
+        ['register', null],
+        ['api', null],
+      ]),
+    );
     expect(await confirmedRecords(user.id)).toEqual([]);
   });
 });
@@ -80,12 +89,19 @@ describe('only the owner’s choice activates, and leaves a confirmed consent re
     const used = await handleSignInLink(t.db, formRequest('/account/link', { token: await linkFor('owner4@example.com', 'sign_in') }), {});
     expect(used.type).toBe('response');
     const proven = (await getUserByEmail(t.db, 'owner4@example.com'))!;
-    const saved = await handlePreferencesForm(t.db, formRequest('/preferences', { contentTypes: 'thought', frequency: 'weekly' }, { 'cf-connecting-ip': '192.0.2.44' }), proven, {});
+    const saved = await handlePreferencesForm(
+      t.db,
+      formRequest('/preferences', { contentTypes: 'thought', frequency: 'weekly' }, { 'cf-connecting-ip': '192.0.2.44' }),
+      proven,
+      {},
+    );
     expect(saved.type).toBe('response');
     const user = (await getUserByEmail(t.db, 'owner4@example.com'))!;
     expect(isReceivingMail(user)).toBe(true);
     expect(user).toMatchObject({ emailThoughtUpdates: true, emailBlogUpdates: false, emailAnnouncements: false, emailFrequency: 'weekly' });
-    expect(await confirmedRecords(user.id)).toMatchObject([{ source: 'subscribe_form', choices: { contentTypes: ['thought'], frequency: 'weekly' }, ipAddress: '192.0.2.44' }]);
+    expect(await confirmedRecords(user.id)).toMatchObject([
+      { source: 'subscribe_form', choices: { contentTypes: ['thought'], frequency: 'weekly' }, ipAddress: '192.0.2.44' },
+    ]);
   });
 
   it('the confirmation link writes a confirmed record even when its pending one is gone', async () => {
@@ -106,7 +122,15 @@ describe('a stranger’s subscribe changes nothing about an existing reader', ()
     const before = [(await getUserByEmail(t.db, 'bounced@example.com'))!, (await getUserByEmail(t.db, 'confirmed@example.com'))!];
     await strangerSubscribes('bounced@example.com', ['announcement'], 'immediate');
     await strangerSubscribes('confirmed@example.com', ['announcement'], 'immediate');
-    const pick = (u: typeof bounced) => [u.emailStatus, u.emailVerified, u.emailBlogUpdates, u.emailThoughtUpdates, u.emailAnnouncements, u.emailFrequency, u.unsubscribeAll];
+    const pick = (u: typeof bounced) => [
+      u.emailStatus,
+      u.emailVerified,
+      u.emailBlogUpdates,
+      u.emailThoughtUpdates,
+      u.emailAnnouncements,
+      u.emailFrequency,
+      u.unsubscribeAll,
+    ];
     expect(pick((await getUserByEmail(t.db, 'bounced@example.com'))!)).toEqual(pick(before[0]!));
     expect(pick((await getUserByEmail(t.db, 'confirmed@example.com'))!)).toEqual(pick(before[1]!));
     expect(confirmed.id).toBe(before[1]!.id);

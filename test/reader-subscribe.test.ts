@@ -36,7 +36,13 @@ describe('subscribe (form and JSON)', () => {
 
     const user = (await getUserByEmail(t.db, 'new.reader@example.com'))!;
     // Nothing chosen is applied before the owner confirms: the choices wait with the token.
-    expect(user).toMatchObject({ emailVerified: false, emailBlogUpdates: false, emailThoughtUpdates: false, emailAnnouncements: false, emailVerificationChoices: { contentTypes: ['blog', 'thought'], frequency: 'daily' } });
+    expect(user).toMatchObject({
+      emailVerified: false,
+      emailBlogUpdates: false,
+      emailThoughtUpdates: false,
+      emailAnnouncements: false,
+      emailVerificationChoices: { contentTypes: ['blog', 'thought'], frequency: 'daily' },
+    });
     expect(deps.sent).toHaveLength(1);
     const token = tokenOf(deps.sent[0]!.verifyUrl);
     expect(deps.sent[0]!.verifyUrl.startsWith(`${SITE}/verify?token=`)).toBe(true);
@@ -51,8 +57,16 @@ describe('subscribe (form and JSON)', () => {
   it('answers exactly the same for a known address (no enumeration) and does not touch a confirmed reader’s settings', async () => {
     const known = await createUser(t.db, { email: 'known@example.com', emailVerified: true, emailBlogUpdates: true, emailFrequency: 'immediate' });
     const deps = fakeDeps();
-    const fresh = await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'unknown-1@example.com', contentTypes: ['blog'], frequency: 'weekly' }), deps);
-    const again = await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'KNOWN@example.com', contentTypes: ['announcement'], frequency: 'weekly' }), deps);
+    const fresh = await handleSubscribeApi(
+      t.db,
+      jsonRequest('/api/subscribe', { email: 'unknown-1@example.com', contentTypes: ['blog'], frequency: 'weekly' }),
+      deps,
+    );
+    const again = await handleSubscribeApi(
+      t.db,
+      jsonRequest('/api/subscribe', { email: 'KNOWN@example.com', contentTypes: ['announcement'], frequency: 'weekly' }),
+      deps,
+    );
     expect(fresh.status).toBe(202);
     expect(again.status).toBe(202);
     expect(await again.text()).toBe(await fresh.text());
@@ -108,7 +122,11 @@ describe('subscribe (form and JSON)', () => {
 
   it('answers the JSON API with 400 naming the field and the reason, 415 for a wrong content type', async () => {
     const deps = fakeDeps();
-    const bad = await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email: 'x@example.com', contentTypes: ['blog', 'video'], frequency: 'daily' }), deps);
+    const bad = await handleSubscribeApi(
+      t.db,
+      jsonRequest('/api/subscribe', { email: 'x@example.com', contentTypes: ['blog', 'video'], frequency: 'daily' }),
+      deps,
+    );
     expect(bad.status).toBe(400);
     const body = (await bad.json()) as { fields: { field: string; reason: string }[] };
     expect(body.fields[0]!.field).toBe('contentTypes');
@@ -130,7 +148,11 @@ describe('subscribe (form and JSON)', () => {
     for (let i = 0; i < 6; i++) {
       last = await handleSubscribeApi(
         t.db,
-        jsonRequest('/api/subscribe', { email: 'busy@example.com', contentTypes: ['blog'], frequency: 'daily' }, { headers: { 'cf-connecting-ip': `198.51.100.${i}` } }),
+        jsonRequest(
+          '/api/subscribe',
+          { email: 'busy@example.com', contentTypes: ['blog'], frequency: 'daily' },
+          { headers: { 'cf-connecting-ip': `198.51.100.${i}` } },
+        ),
         deps,
       );
       statuses.push(last.status);
@@ -149,7 +171,11 @@ describe('subscribe (form and JSON)', () => {
     for (let i = 0; i < 21; i++) {
       const r = await handleSubscribeApi(
         t.db,
-        jsonRequest('/api/subscribe', { email: `ip-${i}@example.com`, contentTypes: ['blog'], frequency: 'daily' }, { headers: { 'cf-connecting-ip': '192.0.2.55' } }),
+        jsonRequest(
+          '/api/subscribe',
+          { email: `ip-${i}@example.com`, contentTypes: ['blog'], frequency: 'daily' },
+          { headers: { 'cf-connecting-ip': '192.0.2.55' } },
+        ),
         deps,
       );
       statuses.push(r.status);
@@ -168,7 +194,11 @@ describe('subscribe (form and JSON)', () => {
 describe('verify', () => {
   async function subscribeAndGetToken(email: string) {
     const deps = fakeDeps();
-    await handleSubscribeApi(t.db, jsonRequest('/api/subscribe', { email, contentTypes: ['blog'], frequency: 'immediate' }, { headers: { 'cf-connecting-ip': email } }), deps);
+    await handleSubscribeApi(
+      t.db,
+      jsonRequest('/api/subscribe', { email, contentTypes: ['blog'], frequency: 'immediate' }, { headers: { 'cf-connecting-ip': email } }),
+      deps,
+    );
     return tokenOf(deps.sent[0]!.verifyUrl);
   }
 
@@ -209,7 +239,10 @@ describe('verify', () => {
 
   it('lets exactly one of two simultaneous confirmations win', async () => {
     const token = await subscribeAndGetToken('race@example.com');
-    const results = await Promise.all([handleVerify(t.db, formRequest('/verify', { token }), fakeDeps()), handleVerify(t.db, formRequest('/verify', { token }), fakeDeps())]);
+    const results = await Promise.all([
+      handleVerify(t.db, formRequest('/verify', { token }), fakeDeps()),
+      handleVerify(t.db, formRequest('/verify', { token }), fakeDeps()),
+    ]);
     expect(results.filter((r) => r.type === 'response')).toHaveLength(1);
     const user = (await getUserByEmail(t.db, 'race@example.com'))!;
     expect((await historyOf(user.id)).filter((a) => a === 'verified')).toHaveLength(1);

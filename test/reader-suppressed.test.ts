@@ -22,7 +22,11 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.dispose());
 
-const count = async (sql: string, ...params: unknown[]) => (await t.d1.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+const count = async (sql: string, ...params: unknown[]) =>
+  (await t.d1
+    .prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>())!.n;
 
 /** Everything that could hold something about the address. */
 async function tracesOf(email: string) {
@@ -30,7 +34,9 @@ async function tracesOf(email: string) {
   return {
     users: await count('SELECT count(*) AS n FROM users WHERE email = ?1', email),
     consents: await count('SELECT count(*) AS n FROM consents WHERE user_id NOT IN (SELECT id FROM users)'),
-    strangerIp: await count("SELECT (SELECT count(*) FROM consents WHERE ip_address = '203.0.113.99') + (SELECT count(*) FROM email_notification_history WHERE ip_address = '203.0.113.99') AS n"),
+    strangerIp: await count(
+      "SELECT (SELECT count(*) FROM consents WHERE ip_address = '203.0.113.99') + (SELECT count(*) FROM email_notification_history WHERE ip_address = '203.0.113.99') AS n",
+    ),
     buckets: await count('SELECT count(*) AS n FROM rate_limits WHERE instr(bucket, ?1) > 0', prefix),
   };
 }
@@ -45,7 +51,12 @@ async function attack(email: string) {
     const result = await handleLinkRequest(t.db, formRequest(`/account/${kind}`, { email }, headers), deps, kind);
     links.push(result.type === 'response' ? [result.response.status, result.response.headers.get('location')] : result);
   }
-  return { api: [api.status, await api.text()], form: form.type === 'response' ? [form.response.status, form.response.headers.get('location')] : form, links, sent: deps.sent };
+  return {
+    api: [api.status, await api.text()],
+    form: form.type === 'response' ? [form.response.status, form.response.headers.get('location')] : form,
+    links,
+    sent: deps.sent,
+  };
 }
 
 describe('a suppressed address without a reader gets no row again', () => {

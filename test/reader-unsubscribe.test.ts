@@ -99,7 +99,10 @@ describe('unsubscribe page', () => {
     const user = await reader();
     const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'one_click', contentType: 'thought', ttlSeconds: 60 });
     const later = () => new Date(Date.now() + 120_000);
-    expect(await showUnsubscribe(t.db, new URL(`${SITE}/unsubscribe?token=${token}`), { now: later })).toMatchObject({ status: 410, view: { state: 'expired' } });
+    expect(await showUnsubscribe(t.db, new URL(`${SITE}/unsubscribe?token=${token}`), { now: later })).toMatchObject({
+      status: 410,
+      view: { state: 'expired' },
+    });
     expect(await handleUnsubscribe(t.db, formRequest('/unsubscribe', { token }), { now: later })).toMatchObject({ status: 410, view: { state: 'expired' } });
     expect(await showUnsubscribe(t.db, new URL(`${SITE}/unsubscribe?token=AAAAforgedAAAA`), {})).toMatchObject({ status: 404, view: { state: 'invalid' } });
     expect(await showUnsubscribe(t.db, new URL(`${SITE}/unsubscribe?token=%27%3B--`), {})).toMatchObject({ status: 404 });
@@ -209,14 +212,24 @@ describe('preferences page', () => {
     const shown = await showPreferences(t.db, new URL(`${SITE}/preferences?token=${token}`), null, {});
     expect(shown).toMatchObject({ status: 200, view: { state: 'form', email: user.email, values: { contentTypes: ['blog', 'thought', 'announcement'] } } });
 
-    const saved = await handlePreferencesForm(t.db, formRequest('/preferences', { token, contentTypes: ['blog', 'announcement'], frequency: 'weekly' }), null, {});
+    const saved = await handlePreferencesForm(
+      t.db,
+      formRequest('/preferences', { token, contentTypes: ['blog', 'announcement'], frequency: 'weekly' }),
+      null,
+      {},
+    );
     expect(saved.type === 'response' && saved.response.headers.get('location')).toBe(`/preferences?token=${token}&saved=1`);
     expect(await getUserById(t.db, user.id)).toMatchObject({ emailThoughtUpdates: false, emailBlogUpdates: true, emailFrequency: 'weekly' });
     const history = await historyOf(user.id);
     expect(history.map((h) => h.action)).toEqual(['preferences_updated']);
     expect(history[0]!.details).toMatchObject({ after: { contentTypes: ['blog', 'announcement'], frequency: 'weekly', unsubscribeAll: false } });
 
-    const all = await handlePreferencesForm(t.db, formRequest('/preferences', { token, contentTypes: ['blog'], frequency: 'weekly', unsubscribeAll: 'on' }), null, {});
+    const all = await handlePreferencesForm(
+      t.db,
+      formRequest('/preferences', { token, contentTypes: ['blog'], frequency: 'weekly', unsubscribeAll: 'on' }),
+      null,
+      {},
+    );
     expect(all.type).toBe('response');
     expect(await getUserById(t.db, user.id)).toMatchObject({ unsubscribeAll: true, emailStatus: 'unsubscribed' });
     await handlePreferencesForm(t.db, formRequest('/preferences', { token, contentTypes: ['blog'], frequency: 'daily' }), null, {});
@@ -238,7 +251,10 @@ describe('preferences page', () => {
     const user = await reader();
     for (const tokenType of ['one_click', 'complete'] as const) {
       const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType });
-      expect(await showPreferences(t.db, new URL(`${SITE}/preferences?token=${token}`), null, {}), tokenType).toMatchObject({ status: 404, view: { state: 'invalid' } });
+      expect(await showPreferences(t.db, new URL(`${SITE}/preferences?token=${token}`), null, {}), tokenType).toMatchObject({
+        status: 404,
+        view: { state: 'invalid' },
+      });
       const post = await handlePreferencesForm(t.db, formRequest('/preferences', { token, contentTypes: 'blog', frequency: 'weekly' }), null, {});
       expect(post, tokenType).toMatchObject({ status: 404 });
     }
@@ -249,7 +265,10 @@ describe('preferences page', () => {
     const user = await reader();
     const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'preference_change', ttlSeconds: 60 });
     const later = () => new Date(Date.now() + 120_000);
-    expect(await showPreferences(t.db, new URL(`${SITE}/preferences?token=${token}`), null, { now: later })).toMatchObject({ status: 410, view: { state: 'expired' } });
+    expect(await showPreferences(t.db, new URL(`${SITE}/preferences?token=${token}`), null, { now: later })).toMatchObject({
+      status: 410,
+      view: { state: 'expired' },
+    });
     expect(await showPreferences(t.db, new URL(`${SITE}/preferences?token=nope`), user, {})).toMatchObject({ status: 404, view: { state: 'invalid' } });
     const bad = await handlePreferencesForm(t.db, formRequest('/preferences', { token, contentTypes: ['blog', 'spam'], frequency: 'yearly' }), null, {});
     expect(bad).toMatchObject({ status: 400, view: { state: 'form', errors: { contentTypes: expect.any(String), frequency: expect.any(String) } } });

@@ -50,12 +50,20 @@ const statusInConsole = async (email: string) => (await searchSubscribers(t.db, 
 describe('the sentence', () => {
   it('names the types and the rhythm in the reader’s language, or says nothing is sent', () => {
     const en = translator('en');
-    expect(whatYouGet({ contentTypes: ['blog', 'thought'], frequency: 'immediate' }, en)).toBe('You get blog posts and thoughts right away, one email per post.');
-    expect(whatYouGet({ contentTypes: ['blog', 'thought', 'announcement'], frequency: 'weekly' }, en)).toBe('You get blog posts, thoughts, and announcements in a weekly digest.');
+    expect(whatYouGet({ contentTypes: ['blog', 'thought'], frequency: 'immediate' }, en)).toBe(
+      'You get blog posts and thoughts right away, one email per post.',
+    );
+    expect(whatYouGet({ contentTypes: ['blog', 'thought', 'announcement'], frequency: 'weekly' }, en)).toBe(
+      'You get blog posts, thoughts, and announcements in a weekly digest.',
+    );
     expect(whatYouGet(null, en)).toBe('You get no email from this blog.');
     expect(whatYouGet({ contentTypes: ['thought'], frequency: 'daily' }, en, 'still')).toBe('You still get thoughts in a daily digest.');
-    expect(whatYouGet({ contentTypes: ['blog', 'thought'], frequency: 'weekly' }, translator('de'))).toBe('Sie erhalten Blogbeiträge und Gedanken in einer wöchentlichen Zusammenfassung.');
-    expect(whatYouGet({ contentTypes: ['blog', 'thought'], frequency: 'daily' }, translator('fr'))).toBe('Vous recevez les articles du blog et les réflexions dans un résumé quotidien.');
+    expect(whatYouGet({ contentTypes: ['blog', 'thought'], frequency: 'weekly' }, translator('de'))).toBe(
+      'Sie erhalten Blogbeiträge und Gedanken in einer wöchentlichen Zusammenfassung.',
+    );
+    expect(whatYouGet({ contentTypes: ['blog', 'thought'], frequency: 'daily' }, translator('fr'))).toBe(
+      'Vous recevez les articles du blog et les réflexions dans un résumé quotidien.',
+    );
   });
 });
 
@@ -80,7 +88,12 @@ describe('preferences page', () => {
   it('"unsubscribe from everything" leaves the form showing no type ticked and the box ticked', async () => {
     const user = await reader();
     const { token } = await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'preference_change', now: AT });
-    await handlePreferencesForm(t.db, formRequest('/preferences', { token, contentTypes: ['blog', 'thought'], frequency: 'daily', unsubscribeAll: 'on' }), null, clock);
+    await handlePreferencesForm(
+      t.db,
+      formRequest('/preferences', { token, contentTypes: ['blog', 'thought'], frequency: 'daily', unsubscribeAll: 'on' }),
+      null,
+      clock,
+    );
     const form = await formOf(token);
     expect(form.values).toEqual({ contentTypes: [], frequency: 'daily', unsubscribeAll: true });
     expect(form.receiving).toBeNull();

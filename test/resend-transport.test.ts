@@ -41,7 +41,8 @@ const input = (n = 0, to = `reader${n}@example.org`): MessageInput => ({
 });
 const outgoing = (m: MessageInput): OutgoingEmail => ({ to: m.to.email, raw: buildMessage(m), messageIdHeader: m.messageId });
 // workerd's fetch adds no User-Agent: the transport must send its own.
-const transport = (apiKey?: string) => createResendTransport({ apiKey: apiKey ?? resend.apiKey, apiBase: resend.url, timeoutMs: 5_000, fetch: workerdLikeFetch });
+const transport = (apiKey?: string) =>
+  createResendTransport({ apiKey: apiKey ?? resend.apiKey, apiBase: resend.url, timeoutMs: 5_000, fetch: workerdLikeFetch });
 
 describe('Resend transport against the Resend stand-in', () => {
   it('sends a batch in one request with bearer auth and an idempotency key; ids come back in order; list headers are set', async () => {
@@ -62,7 +63,7 @@ describe('Resend transport against the Resend stand-in', () => {
     expect(first.reply_to).toBeUndefined();
   });
 
-  it('passes the message\'s Reply-To as reply_to (the author\'s address for readers\' replies)', async () => {
+  it("passes the message's Reply-To as reply_to (the author's address for readers' replies)", async () => {
     await transport().sendBatch!([outgoing({ ...input(1), replyTo: { email: 'ada@blog.example.com', name: 'Ada' } })]);
     expect(resend.accepted[0]!.reply_to).toBe('Ada <ada@blog.example.com>');
   });
@@ -115,7 +116,9 @@ describe('Resend transport against the Resend stand-in', () => {
     resend.requestsPerSecond = 100;
     resend.dailyQuota = 1;
     const now = new Date();
-    const quota = await createResendTransport({ apiKey: resend.apiKey, apiBase: resend.url, clock: () => now, fetch: workerdLikeFetch }).send(outgoing(input(12)));
+    const quota = await createResendTransport({ apiKey: resend.apiKey, apiBase: resend.url, clock: () => now, fetch: workerdLikeFetch }).send(
+      outgoing(input(12)),
+    );
     const midnight = Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime()) / 1000);
     expect(quota).toMatchObject({ ok: false, retryable: true, code: 'daily_quota', retryAfterSeconds: midnight });
   });

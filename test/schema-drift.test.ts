@@ -108,7 +108,10 @@ describe('drizzle-kit snapshot', () => {
     const { join } = await import('node:path');
     const { MIGRATIONS_DIR } = await import('./helpers/d1');
     const meta = join(MIGRATIONS_DIR, 'meta');
-    const latest = readdirSync(meta).filter((f) => f.endsWith('_snapshot.json')).sort().at(-1)!;
+    const latest = readdirSync(meta)
+      .filter((f) => f.endsWith('_snapshot.json'))
+      .sort()
+      .at(-1)!;
     const snapshot = JSON.parse(readFileSync(join(meta, latest), 'utf8'));
     const current = await generateSQLiteDrizzleJson(schema as Record<string, unknown>);
     expect(await generateSQLiteMigration(snapshot, current)).toEqual([]);

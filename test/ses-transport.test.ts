@@ -83,7 +83,7 @@ describe('SES transport against the SES v2 stand-in', () => {
     expect(!result.ok && result.error).not.toContain('not-the-secret');
   });
 
-  it("the IAM policy of docs/providers.md sends; a policy with ses:SendEmail but not ses:SendRawEmail is refused (403) and the error names ses:SendRawEmail", async () => {
+  it('the IAM policy of docs/providers.md sends; a policy with ses:SendEmail but not ses:SendRawEmail is refused (403) and the error names ses:SendRawEmail', async () => {
     expect(ses.allowedActions).toContain('ses:SendRawEmail');
     expect((await transport().send(outgoing(input(20)))).ok).toBe(true);
     expect(ses.accessDenied).toEqual([]);
@@ -173,7 +173,12 @@ describe('SES sandbox account', () => {
   it('answers 400 MessageRejected for an unverified recipient: a permanent failure', async () => {
     const sandbox = await startSesStandin({ maxSendRate: 1, max24HourSend: 200, sandboxVerified: ['verified@example.org'] });
     try {
-      const t = createSesTransport({ accessKeyId: sandbox.accessKeyId, secretAccessKey: sandbox.secretAccessKey, region: sandbox.region, endpoint: sandbox.url });
+      const t = createSesTransport({
+        accessKeyId: sandbox.accessKeyId,
+        secretAccessKey: sandbox.secretAccessKey,
+        region: sandbox.region,
+        endpoint: sandbox.url,
+      });
       const results = await t.sendBatch!([{ ...outgoing(input(80)), to: 'verified@example.org' }, outgoing(input(81))]);
       expect(results[0]!.ok).toBe(true);
       expect(results[1]).toMatchObject({ ok: false, retryable: false, code: 'http_400' });

@@ -40,7 +40,8 @@ async function dump() {
     stats: await rows(t.d1, 'SELECT total_bounced, total_complained, total_unsubscribed FROM email_statistics'),
   };
 }
-const reader = (email: string) => rows<{ email_status: string; bounce_count: number; unsubscribe_all: number }>(t.d1, 'SELECT * FROM users WHERE email = ?', email).then((r) => r[0]!);
+const reader = (email: string) =>
+  rows<{ email_status: string; bounce_count: number; unsubscribe_all: number }>(t.d1, 'SELECT * FROM users WHERE email = ?', email).then((r) => r[0]!);
 
 // ------------------------------------------------------------------ Postmark
 
@@ -48,14 +49,30 @@ const POSTMARK = { user: 'postmark-hook', password: 'pm-Secret-123' };
 /** The body as Postmark sends it: raw JSON text, so ids past 2^53 reach the handler digit for digit. */
 const postPostmark = (body: string) =>
   handlePostmarkWebhook(
-    new Request(`${SITE}/api/webhooks/postmark`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${POSTMARK.user}:${POSTMARK.password}`)}` }, body }),
+    new Request(`${SITE}/api/webhooks/postmark`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${btoa(`${POSTMARK.user}:${POSTMARK.password}`)}` },
+      body,
+    }),
     { db: t.db, ...POSTMARK, now: () => NOW },
   );
 // Field for field the documented Bounce webhook; ID is spliced in as raw digits.
 const bounceJson = (email: string, id: string, type: string, typeCode: number) =>
   `{"RecordType":"Bounce","MessageStream":"broadcast","ID":${id},"Type":"${type}","TypeCode":${typeCode},"Name":"${type}","Tag":"Test","MessageID":"883953f4-6105-42a2-a16a-77a8eac79483","Metadata":{},"ServerID":23,"Description":"","Details":"smtp;550 5.7.1 content rejected","Email":"${email}","From":"news@example.com","BouncedAt":"2026-11-30T11:59:54.9070259Z","DumpAvailable":true,"Inactive":false,"CanActivate":true,"Subject":"New post"}`;
 const subscriptionChange = (email: string, suppress: boolean, reason: string | null, origin = 'Recipient', changedAt = '2026-11-30T11:58:00.416071Z') =>
-  JSON.stringify({ RecordType: 'SubscriptionChange', MessageID: suppress ? '883953f4-6105-42a2-a16a-77a8eac79483' : null, ServerID: 123456, MessageStream: 'broadcast', ChangedAt: changedAt, Recipient: email, Origin: origin, SuppressSending: suppress, SuppressionReason: reason, Tag: null, Metadata: {} });
+  JSON.stringify({
+    RecordType: 'SubscriptionChange',
+    MessageID: suppress ? '883953f4-6105-42a2-a16a-77a8eac79483' : null,
+    ServerID: 123456,
+    MessageStream: 'broadcast',
+    ChangedAt: changedAt,
+    Recipient: email,
+    Origin: origin,
+    SuppressSending: suppress,
+    SuppressionReason: reason,
+    Tag: null,
+    Metadata: {},
+  });
 
 describe('Postmark', () => {
   it('a SpamNotification bounce (TypeCode 512) is the receiving filter, not the reader: no unsubscribe, no suppression, no complaint counted', async () => {
@@ -71,7 +88,19 @@ describe('Postmark', () => {
 
   it('a SpamComplaint record is a complaint even with the TypeCode 512 of the documented example', async () => {
     await addReader(t.db, 'ben@example.org');
-    const body = JSON.stringify({ RecordType: 'SpamComplaint', MessageStream: 'outbound', ID: 42, Type: 'SpamComplaint', TypeCode: 512, Name: 'Spam complaint', MessageID: '00000000-0000-0000-0000-000000000000', ServerID: 1234, Email: 'ben@example.org', From: 'news@example.com', BouncedAt: '2026-11-30T11:59:00Z' });
+    const body = JSON.stringify({
+      RecordType: 'SpamComplaint',
+      MessageStream: 'outbound',
+      ID: 42,
+      Type: 'SpamComplaint',
+      TypeCode: 512,
+      Name: 'Spam complaint',
+      MessageID: '00000000-0000-0000-0000-000000000000',
+      ServerID: 1234,
+      Email: 'ben@example.org',
+      From: 'news@example.com',
+      BouncedAt: '2026-11-30T11:59:00Z',
+    });
     expect(await (await postPostmark(body)).json()).toEqual({ ok: true, events: 1, applied: 1 });
     expect(await reader('ben@example.org')).toMatchObject({ email_status: 'unsubscribed', unsubscribe_all: 1 });
     expect((await complaintRate(t.db, null)).complaints).toBe(1);
@@ -93,8 +122,15 @@ describe('Postmark', () => {
     await enqueueNotificationsForContent(t.db, item, { now: NOW });
     const response = await postPostmark(subscriptionChange('Dee@Example.org', true, 'ManualSuppression'));
     expect(await response.json()).toEqual({ ok: true, events: 1, applied: 1 });
-    expect(await reader('dee@example.org')).toMatchObject({ email_status: 'unsubscribed', unsubscribe_all: 1, email_blog_updates: 0, email_thought_updates: 0 });
-    expect(await rows(t.d1, 'SELECT status, error_message FROM email_notifications WHERE user_id = ?', dee.id)).toEqual([{ status: 'cancelled', error_message: 'the reader unsubscribed at postmark' }]);
+    expect(await reader('dee@example.org')).toMatchObject({
+      email_status: 'unsubscribed',
+      unsubscribe_all: 1,
+      email_blog_updates: 0,
+      email_thought_updates: 0,
+    });
+    expect(await rows(t.d1, 'SELECT status, error_message FROM email_notifications WHERE user_id = ?', dee.id)).toEqual([
+      { status: 'cancelled', error_message: 'the reader unsubscribed at postmark' },
+    ]);
     const after = await dump();
     expect(after.history.map((h) => h.action)).toEqual(['unsubscribed']);
     expect(after.suppressions).toEqual([]);
@@ -104,7 +140,11 @@ describe('Postmark', () => {
 
     // The same webhook again, and the author reactivating the address at Postmark: nothing changes.
     await postPostmark(subscriptionChange('dee@example.org', true, 'ManualSuppression'));
-    expect(await (await postPostmark(subscriptionChange('dee@example.org', false, null, 'Customer', '2026-11-30T11:59:00Z'))).json()).toEqual({ ok: true, events: 0, applied: 0 });
+    expect(await (await postPostmark(subscriptionChange('dee@example.org', false, null, 'Customer', '2026-11-30T11:59:00Z'))).json()).toEqual({
+      ok: true,
+      events: 0,
+      applied: 0,
+    });
     expect(await dump()).toEqual(after);
   });
 
@@ -115,7 +155,10 @@ describe('Postmark', () => {
     await postPostmark(subscriptionChange('fox@example.org', true, 'SpamComplaint'));
     expect(await reader('eve@example.org')).toMatchObject({ email_status: 'bounced' });
     expect(await reader('fox@example.org')).toMatchObject({ email_status: 'unsubscribed', unsubscribe_all: 1 });
-    expect((await dump()).suppressions).toEqual([{ reason: 'complaint', source: 'postmark' }, { reason: 'hard_bounce', source: 'postmark' }]);
+    expect((await dump()).suppressions).toEqual([
+      { reason: 'complaint', source: 'postmark' },
+      { reason: 'hard_bounce', source: 'postmark' },
+    ]);
     expect((await complaintRate(t.db, null)).complaints).toBe(1);
   });
 });
@@ -128,35 +171,72 @@ async function postResend(id: string, body: string) {
   const timestamp = String(Math.floor(NOW.getTime() / 1000));
   const hmac = await crypto.subtle.importKey('raw', RESEND_KEY, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   const sig = new Uint8Array(await crypto.subtle.sign('HMAC', hmac, new TextEncoder().encode(`${id}.${timestamp}.${body}`)));
-  const headers = { 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': timestamp, 'svix-signature': `v1,${btoa(String.fromCharCode(...sig))}` };
-  return handleResendWebhook(new Request(`${SITE}/api/webhooks/resend`, { method: 'POST', headers, body }), { db: t.db, secret: RESEND_SECRET, now: () => NOW });
+  const headers = {
+    'content-type': 'application/json',
+    'svix-id': id,
+    'svix-timestamp': timestamp,
+    'svix-signature': `v1,${btoa(String.fromCharCode(...sig))}`,
+  };
+  return handleResendWebhook(new Request(`${SITE}/api/webhooks/resend`, { method: 'POST', headers, body }), {
+    db: t.db,
+    secret: RESEND_SECRET,
+    now: () => NOW,
+  });
 }
 const resendEvent = (type: string, to: string, extra: object) =>
-  JSON.stringify({ type, created_at: '2026-11-30T11:59:12.126Z', data: { created_at: '2026-11-30T11:58:00Z', email_id: '56761188-7520-42d8-8898-ff6fc54ce618', message_id: '<x@example.com>', from: 'Plain Words <news@example.com>', to: [to], subject: 'New post', ...extra } });
+  JSON.stringify({
+    type,
+    created_at: '2026-11-30T11:59:12.126Z',
+    data: {
+      created_at: '2026-11-30T11:58:00Z',
+      email_id: '56761188-7520-42d8-8898-ff6fc54ce618',
+      message_id: '<x@example.com>',
+      from: 'Plain Words <news@example.com>',
+      to: [to],
+      subject: 'New post',
+      ...extra,
+    },
+  });
 
 describe('Resend', () => {
   it('email.suppressed: previous_bounce bounces and suppresses; previous_complaint unsubscribes and suppresses without counting a new complaint', async () => {
     await addReader(t.db, 'gil@example.org');
     await addReader(t.db, 'hana@example.org');
-    const bounced = resendEvent('email.suppressed', 'gil@example.org', { suppressed: { message: 'This email was suppressed because the recipient previously bounced.', type: 'previous_bounce' } });
-    const complained = resendEvent('email.suppressed', 'hana@example.org', { suppressed: { message: 'This email was suppressed because the recipient previously complained.', type: 'previous_complaint' } });
+    const bounced = resendEvent('email.suppressed', 'gil@example.org', {
+      suppressed: { message: 'This email was suppressed because the recipient previously bounced.', type: 'previous_bounce' },
+    });
+    const complained = resendEvent('email.suppressed', 'hana@example.org', {
+      suppressed: { message: 'This email was suppressed because the recipient previously complained.', type: 'previous_complaint' },
+    });
     expect(await (await postResend('msg_s1', bounced)).json()).toEqual({ ok: true, events: 1, applied: 1 });
     expect(await (await postResend('msg_s2', complained)).json()).toEqual({ ok: true, events: 1, applied: 1 });
     expect(await reader('gil@example.org')).toMatchObject({ email_status: 'bounced' });
     expect(await reader('hana@example.org')).toMatchObject({ email_status: 'unsubscribed', unsubscribe_all: 1 });
     const d = await dump();
-    expect(d.suppressions).toEqual([{ reason: 'complaint', source: 'resend' }, { reason: 'hard_bounce', source: 'resend' }]);
+    expect(d.suppressions).toEqual([
+      { reason: 'complaint', source: 'resend' },
+      { reason: 'hard_bounce', source: 'resend' },
+    ]);
     expect(d.stats).toEqual([{ total_bounced: 1, total_complained: 0, total_unsubscribed: 0 }]);
     expect((await complaintRate(t.db, null)).complaints).toBe(0);
   });
 
   it('a bounce of type Undetermined is soft, exactly as the same SES bounceType', async () => {
     await addReader(t.db, 'ida@example.org');
-    const body = resendEvent('email.bounced', 'ida@example.org', { bounce: { message: 'Amazon SES was unable to determine a specific bounce reason.', subType: 'Undetermined', type: 'Undetermined' } });
+    const body = resendEvent('email.bounced', 'ida@example.org', {
+      bounce: { message: 'Amazon SES was unable to determine a specific bounce reason.', subType: 'Undetermined', type: 'Undetermined' },
+    });
     expect(await (await postResend('msg_u1', body)).json()).toEqual({ ok: true, events: 1, applied: 1 });
     expect(await reader('ida@example.org')).toMatchObject({ email_status: 'active', bounce_count: 1 });
     expect((await dump()).suppressions).toEqual([]);
-    const ses = sesFeedbackEvents({ eventType: 'Bounce', bounce: { bounceType: 'Undetermined', bounceSubType: 'Undetermined', feedbackId: 'f', bouncedRecipients: [{ emailAddress: 'ida@example.org' }] }, mail: { messageId: 'm' } }, 'sns-1');
+    const ses = sesFeedbackEvents(
+      {
+        eventType: 'Bounce',
+        bounce: { bounceType: 'Undetermined', bounceSubType: 'Undetermined', feedbackId: 'f', bouncedRecipients: [{ emailAddress: 'ida@example.org' }] },
+        mail: { messageId: 'm' },
+      },
+      'sns-1',
+    );
     const resend = resendFeedbackEvents(JSON.parse(body), 'msg_u1');
     expect(ses.map((e) => e.kind)).toEqual(resend.map((e) => e.kind));
   });
@@ -171,12 +251,31 @@ describe('SES through SNS', () => {
     await addReader(t.db, 'jan@example.org');
     const complaint = (type: string, feedbackId: string) => ({
       eventType: 'Complaint',
-      complaint: { feedbackId, complainedRecipients: [{ emailAddress: 'jan@example.org' }], complaintFeedbackType: type, timestamp: now.toISOString(), arrivalDate: now.toISOString() },
+      complaint: {
+        feedbackId,
+        complainedRecipients: [{ emailAddress: 'jan@example.org' }],
+        complaintFeedbackType: type,
+        timestamp: now.toISOString(),
+        arrivalDate: now.toISOString(),
+      },
       mail: { timestamp: now.toISOString(), source: 'news@example.com', messageId: '0102017f-mail-000009', destination: ['jan@example.org'] },
     });
     const post = async (event: object, n: number) => {
-      const message = await sns.sign({ Type: 'Notification', MessageId: `22b80b92-fdea-4c2c-8f9d-bdfb0c7bf4${n}`, TopicArn: TOPIC_ARN, Message: JSON.stringify(event), Timestamp: now.toISOString() }, '2');
-      const request = new Request(`${SITE}/api/webhooks/ses`, { method: 'POST', headers: { 'x-amz-sns-message-type': 'Notification' }, body: JSON.stringify(message) });
+      const message = await sns.sign(
+        {
+          Type: 'Notification',
+          MessageId: `22b80b92-fdea-4c2c-8f9d-bdfb0c7bf4${n}`,
+          TopicArn: TOPIC_ARN,
+          Message: JSON.stringify(event),
+          Timestamp: now.toISOString(),
+        },
+        '2',
+      );
+      const request = new Request(`${SITE}/api/webhooks/ses`, {
+        method: 'POST',
+        headers: { 'x-amz-sns-message-type': 'Notification' },
+        body: JSON.stringify(message),
+      });
       return handleSesWebhook(request, { db: t.db, topicArns: [TOPIC_ARN], now: () => now, sns: { allowUrl: (url) => url.origin === sns.url } });
     };
     const before = await dump();
@@ -194,15 +293,32 @@ describe('SES through SNS', () => {
       const kim = await addReader(t.db, 'kim@example.org');
       await addContent(t.db, { publishDate: '2026-11-30T11:00:00Z' });
       const settings = {
-        SITE_URL: SITE, SITE_NAME: 'Plain Words', MAIL_FROM: 'Plain Words <news@blog.example.com>', POSTAL_ADDRESS: '1 Example Street, Example City',
-        MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: ses.accessKeyId, AWS_SECRET_ACCESS_KEY: ses.secretAccessKey, SES_REGION: ses.region, SES_ENDPOINT: ses.url, RATE_PER_MINUTE: '0', DAILY_CAP: '0',
+        SITE_URL: SITE,
+        SITE_NAME: 'Plain Words',
+        MAIL_FROM: 'Plain Words <news@blog.example.com>',
+        POSTAL_ADDRESS: '1 Example Street, Example City',
+        MAIL_TRANSPORT: 'ses',
+        AWS_ACCESS_KEY_ID: ses.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: ses.secretAccessKey,
+        SES_REGION: ses.region,
+        SES_ENDPOINT: ses.url,
+        RATE_PER_MINUTE: '0',
+        DAILY_CAP: '0',
       };
       expect(await processNotifications({ ...buildDeliveryDeps({ DB: t.d1 }, { settings }), clock: () => NOW })).toMatchObject({ sent: 1 });
-      const [sent] = await rows<{ id: string; email_message_id: string; message_id_header: string }>(t.d1, 'SELECT id, email_message_id, message_id_header FROM email_notifications WHERE user_id = ?', kim.id);
+      const [sent] = await rows<{ id: string; email_message_id: string; message_id_header: string }>(
+        t.d1,
+        'SELECT id, email_message_id, message_id_header FROM email_notifications WHERE user_id = ?',
+        kim.id,
+      );
       expect(sent!.email_message_id).toBe(ses.sent[0]!.messageId);
       expect(ses.sent[0]!.delivered).not.toContain(sent!.message_id_header); // SES's Message-ID reached the reader, not ours
 
-      const event = { eventType: 'Bounce', bounce: { feedbackId: 'fb-kim', bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: 'kim@example.org' }] }, mail: { messageId: ses.sent[0]!.messageId } };
+      const event = {
+        eventType: 'Bounce',
+        bounce: { feedbackId: 'fb-kim', bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: 'kim@example.org' }] },
+        mail: { messageId: ses.sent[0]!.messageId },
+      };
       await applyFeedbackEvents(t.db, sesFeedbackEvents(event, 'sns-kim'), { now: NOW });
       expect(await rows(t.d1, "SELECT notification_id FROM email_notification_history WHERE action = 'bounced'")).toEqual([{ notification_id: sent!.id }]);
     } finally {
@@ -211,10 +327,19 @@ describe('SES through SNS', () => {
   });
 
   it('accepts certificate and confirmation hosts in the China regions, and nothing that only looks like them', () => {
-    for (const ok of ['https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem', 'https://sns.cn-northwest-1.amazonaws.com.cn/x.pem', 'https://sns.eu-west-1.amazonaws.com/x.pem']) {
+    for (const ok of [
+      'https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-1.pem',
+      'https://sns.cn-northwest-1.amazonaws.com.cn/x.pem',
+      'https://sns.eu-west-1.amazonaws.com/x.pem',
+    ]) {
       expect(isAwsSnsUrl(new URL(ok))).toBe(true);
     }
-    for (const bad of ['https://sns.cn-north-1.amazonaws.com.cn.evil.com/x.pem', 'http://sns.cn-north-1.amazonaws.com.cn/x.pem', 'https://sns.cn-north-1.amazonaws.cn/x.pem', 'https://sns.cn-north-1.amazonaws.com.cn:8443/x.pem']) {
+    for (const bad of [
+      'https://sns.cn-north-1.amazonaws.com.cn.evil.com/x.pem',
+      'http://sns.cn-north-1.amazonaws.com.cn/x.pem',
+      'https://sns.cn-north-1.amazonaws.cn/x.pem',
+      'https://sns.cn-north-1.amazonaws.com.cn:8443/x.pem',
+    ]) {
       expect(isAwsSnsUrl(new URL(bad))).toBe(false);
     }
   });

@@ -36,7 +36,8 @@ async function dump() {
     events: await rows(t.d1, 'SELECT provider, event_id, kind FROM provider_events ORDER BY event_id'),
   };
 }
-const reader = (email: string) => rows<{ email_status: string; bounce_count: number; unsubscribe_all: number }>(t.d1, 'SELECT * FROM users WHERE email = ?', email).then((r) => r[0]!);
+const reader = (email: string) =>
+  rows<{ email_status: string; bounce_count: number; unsubscribe_all: number }>(t.d1, 'SELECT * FROM users WHERE email = ?', email).then((r) => r[0]!);
 
 // ------------------------------------------------------------------ SES via SNS
 
@@ -61,13 +62,26 @@ const sesBounce = (email: string, type: 'Permanent' | 'Transient' = 'Permanent',
 });
 const sesComplaint = (email: string) => ({
   eventType: 'Complaint',
-  complaint: { feedbackId: '0102017f-complaint-000000', complainedRecipients: [{ emailAddress: email }], complaintFeedbackType: 'abuse', timestamp: '2026-11-30T11:59:40Z', userAgent: 'ExampleCorp Feedback Loop (V0.01)', arrivalDate: '2026-11-30T11:59:00Z' },
+  complaint: {
+    feedbackId: '0102017f-complaint-000000',
+    complainedRecipients: [{ emailAddress: email }],
+    complaintFeedbackType: 'abuse',
+    timestamp: '2026-11-30T11:59:40Z',
+    userAgent: 'ExampleCorp Feedback Loop (V0.01)',
+    arrivalDate: '2026-11-30T11:59:00Z',
+  },
   mail: { timestamp: '2026-11-30T11:00:00Z', source: 'news@example.com', messageId: '0102017f-mail-000001', destination: [email] },
 });
 const sesDelivery = (email: string) => ({
   eventType: 'Delivery',
   mail: { timestamp: '2026-11-30T11:59:00Z', source: 'news@example.com', messageId: '0102017f-mail-000002', destination: [email] },
-  delivery: { timestamp: '2026-11-30T11:59:01Z', processingTimeMillis: 546, recipients: [email], smtpResponse: '250 ok', reportingMTA: 'a8-70.smtp-out.amazonses.com' },
+  delivery: {
+    timestamp: '2026-11-30T11:59:01Z',
+    processingTimeMillis: 546,
+    recipients: [email],
+    smtpResponse: '250 ok',
+    reportingMTA: 'a8-70.smtp-out.amazonses.com',
+  },
 });
 
 let snsSeq = 0;
@@ -91,7 +105,11 @@ const postSns = (message: object | string, opts: { hook?: boolean; headers?: Rec
   handleSesWebhook(
     new Request(`${SITE}/api/webhooks/ses`, {
       method: 'POST',
-      headers: { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': typeof message === 'string' ? 'Notification' : (message as SnsMessage).Type, ...opts.headers },
+      headers: {
+        'content-type': 'text/plain; charset=UTF-8',
+        'x-amz-sns-message-type': typeof message === 'string' ? 'Notification' : (message as SnsMessage).Type,
+        ...opts.headers,
+      },
       body: typeof message === 'string' ? message : JSON.stringify(message),
     }),
     { db: t.db, topicArns: [TOPIC_ARN], now: () => NOW, sns: opts.hook === false ? {} : standinHook },
@@ -128,7 +146,11 @@ describe('SES through SNS', () => {
 
   it('a Transient bounce is soft: the third one makes the reader bounced, and none suppresses', async () => {
     await addReader(t.db, 'cy@example.org');
-    for (const [i, status] of [[1, 'active'], [2, 'active'], [3, 'bounced']] as const) {
+    for (const [i, status] of [
+      [1, 'active'],
+      [2, 'active'],
+      [3, 'bounced'],
+    ] as const) {
       expect((await postSns(await notification(sesBounce('cy@example.org', 'Transient', `soft-${i}`)))).status).toBe(200);
       expect(await reader('cy@example.org')).toMatchObject({ email_status: status, bounce_count: i });
     }
@@ -175,7 +197,7 @@ describe('SES through SNS', () => {
     expect((await dump()).events).toEqual([]);
   });
 
-  it('checks topic and Timestamp before fetching anything, and never echoes the runtime\'s internal error text', async () => {
+  it("checks topic and Timestamp before fetching anything, and never echoes the runtime's internal error text", async () => {
     clearSnsCertificateCache();
     const fetches: string[] = [];
     const spy = (async (input: RequestInfo | URL) => {
@@ -184,15 +206,30 @@ describe('SES through SNS', () => {
     }) as typeof fetch;
     const post = (message: object) =>
       handleSesWebhook(new Request(`${SITE}/api/webhooks/ses`, { method: 'POST', body: JSON.stringify(message) }), {
-        db: t.db, topicArns: [TOPIC_ARN], now: () => NOW, sns: { fetch: spy, allowUrl: standinHook.allowUrl },
+        db: t.db,
+        topicArns: [TOPIC_ARN],
+        now: () => NOW,
+        sns: { fetch: spy, allowUrl: standinHook.allowUrl },
       });
     const certUrl = `${sns.url}/SimpleNotificationService-probe.pem`;
-    const otherTopic = await sns.sign({ Type: 'Notification', MessageId: 'm-p1', TopicArn: 'arn:aws:sns:eu-west-1:999999999999:other', Message: '{}', Timestamp: '2026-11-30T11:59:00Z' }, '1', certUrl);
+    const otherTopic = await sns.sign(
+      { Type: 'Notification', MessageId: 'm-p1', TopicArn: 'arn:aws:sns:eu-west-1:999999999999:other', Message: '{}', Timestamp: '2026-11-30T11:59:00Z' },
+      '1',
+      certUrl,
+    );
     expect((await post(otherTopic)).status).toBe(403);
-    const stale = await sns.sign({ Type: 'Notification', MessageId: 'm-p2', TopicArn: TOPIC_ARN, Message: '{}', Timestamp: '2020-01-01T00:00:00Z' }, '1', certUrl);
+    const stale = await sns.sign(
+      { Type: 'Notification', MessageId: 'm-p2', TopicArn: TOPIC_ARN, Message: '{}', Timestamp: '2020-01-01T00:00:00Z' },
+      '1',
+      certUrl,
+    );
     expect((await post(stale)).status).toBe(400);
     expect(fetches).toEqual([]); // nothing unauthenticated made the Worker fetch a URL
-    const fresh = await sns.sign({ Type: 'Notification', MessageId: 'm-p3', TopicArn: TOPIC_ARN, Message: '{}', Timestamp: '2026-11-30T11:59:00Z' }, '1', certUrl);
+    const fresh = await sns.sign(
+      { Type: 'Notification', MessageId: 'm-p3', TopicArn: TOPIC_ARN, Message: '{}', Timestamp: '2026-11-30T11:59:00Z' },
+      '1',
+      certUrl,
+    );
     const refused = await post(fresh);
     expect(refused.status).toBe(403);
     expect(fetches).toEqual([certUrl]);
@@ -209,11 +246,25 @@ describe('SES through SNS', () => {
   });
 
   it('refuses an unknown topic (403), a stale Timestamp (400), a mismatched type header and non-SNS bodies (400); 503 when unconfigured', async () => {
-    const other = await sns.sign({ Type: 'Notification', MessageId: 'm-1', TopicArn: 'arn:aws:sns:eu-west-1:999999999999:other', Message: JSON.stringify(sesBounce('x@example.org')), Timestamp: '2026-11-30T11:59:00Z' });
+    const other = await sns.sign({
+      Type: 'Notification',
+      MessageId: 'm-1',
+      TopicArn: 'arn:aws:sns:eu-west-1:999999999999:other',
+      Message: JSON.stringify(sesBounce('x@example.org')),
+      Timestamp: '2026-11-30T11:59:00Z',
+    });
     expect((await postSns(other)).status).toBe(403);
-    const stale = await sns.sign({ Type: 'Notification', MessageId: 'm-2', TopicArn: TOPIC_ARN, Message: JSON.stringify(sesBounce('x@example.org')), Timestamp: '2026-11-29T11:59:00Z' });
+    const stale = await sns.sign({
+      Type: 'Notification',
+      MessageId: 'm-2',
+      TopicArn: TOPIC_ARN,
+      Message: JSON.stringify(sesBounce('x@example.org')),
+      Timestamp: '2026-11-29T11:59:00Z',
+    });
     expect((await postSns(stale)).status).toBe(400);
-    expect((await postSns(await notification(sesDelivery('x@example.org')), { headers: { 'x-amz-sns-message-type': 'SubscriptionConfirmation' } })).status).toBe(400);
+    expect(
+      (await postSns(await notification(sesDelivery('x@example.org')), { headers: { 'x-amz-sns-message-type': 'SubscriptionConfirmation' } })).status,
+    ).toBe(400);
     expect((await postSns('not json')).status).toBe(400);
     expect((await postSns('{"Type":"Notification"}')).status).toBe(400);
     const off = await handleSesWebhook(new Request(`${SITE}/api/webhooks/ses`, { method: 'POST', body: '{}' }), { db: t.db, topicArns: [] });
@@ -271,10 +322,25 @@ const postPostmark = (record: object, auth: string | null = basic(POSTMARK.user,
     { db: t.db, ...POSTMARK, now: () => NOW },
   );
 const postmarkBounce = (email: string, type = 'HardBounce', typeCode = 1, id = 4323372036854775) => ({
-  RecordType: 'Bounce', MessageStream: 'broadcast', ID: id, Type: type, TypeCode: typeCode, Name: 'Hard bounce', Tag: 'Test',
-  MessageID: '883953f4-6105-42a2-a16a-77a8eac79483', Metadata: {}, ServerID: 23,
-  Description: 'The server was unable to deliver your message (ex: unknown user, mailbox not found).', Details: 'Test bounce details',
-  Email: email, From: 'news@example.com', BouncedAt: '2026-11-30T11:59:54.9070259Z', DumpAvailable: true, Inactive: true, CanActivate: true, Subject: 'New post',
+  RecordType: 'Bounce',
+  MessageStream: 'broadcast',
+  ID: id,
+  Type: type,
+  TypeCode: typeCode,
+  Name: 'Hard bounce',
+  Tag: 'Test',
+  MessageID: '883953f4-6105-42a2-a16a-77a8eac79483',
+  Metadata: {},
+  ServerID: 23,
+  Description: 'The server was unable to deliver your message (ex: unknown user, mailbox not found).',
+  Details: 'Test bounce details',
+  Email: email,
+  From: 'news@example.com',
+  BouncedAt: '2026-11-30T11:59:54.9070259Z',
+  DumpAvailable: true,
+  Inactive: true,
+  CanActivate: true,
+  Subject: 'New post',
 });
 
 describe('Postmark', () => {
@@ -295,16 +361,45 @@ describe('Postmark', () => {
     await postPostmark(postmarkBounce('gus@example.org', 'Transient', 2, 2));
     await postPostmark(postmarkBounce('gus@example.org', 'AutoResponder', 64, 3));
     expect(await reader('gus@example.org')).toMatchObject({ email_status: 'active', bounce_count: 2 });
-    await postPostmark({ RecordType: 'SpamComplaint', MessageStream: 'broadcast', ID: 42, Type: 'SpamComplaint', TypeCode: 100001, Name: 'Spam complaint', MessageID: '00000000-0000-0000-0000-000000000000', ServerID: 1234, Email: 'gus@example.org', From: 'news@example.com', BouncedAt: '2026-11-30T11:59:00Z' });
+    await postPostmark({
+      RecordType: 'SpamComplaint',
+      MessageStream: 'broadcast',
+      ID: 42,
+      Type: 'SpamComplaint',
+      TypeCode: 100001,
+      Name: 'Spam complaint',
+      MessageID: '00000000-0000-0000-0000-000000000000',
+      ServerID: 1234,
+      Email: 'gus@example.org',
+      From: 'news@example.com',
+      BouncedAt: '2026-11-30T11:59:00Z',
+    });
     expect(await reader('gus@example.org')).toMatchObject({ email_status: 'unsubscribed', unsubscribe_all: 1 });
-    await postPostmark({ RecordType: 'Delivery', ServerID: 23, MessageStream: 'broadcast', MessageID: '00000000-0000-0000-0000-000000000001', Recipient: 'gus@example.org', Tag: 'welcome', DeliveredAt: '2026-11-30T11:58:52Z', Details: 'Test delivery webhook details', Metadata: {} });
+    await postPostmark({
+      RecordType: 'Delivery',
+      ServerID: 23,
+      MessageStream: 'broadcast',
+      MessageID: '00000000-0000-0000-0000-000000000001',
+      Recipient: 'gus@example.org',
+      Tag: 'welcome',
+      DeliveredAt: '2026-11-30T11:58:52Z',
+      Details: 'Test delivery webhook details',
+      Metadata: {},
+    });
     expect((await dump()).stats).toEqual([{ date_key: '2026-11-30', content_type: 'all', total_bounced: 2, total_complained: 1, total_delivered: 1 }]);
   });
 
   it('refuses a missing or wrong basic auth (401, nothing written) and answers 503 when unconfigured', async () => {
     await addReader(t.db, 'hal@example.org');
     const before = await dump();
-    for (const auth of [null, basic(POSTMARK.user, 'wrong'), basic('wrong', POSTMARK.password), basic(POSTMARK.user, `${POSTMARK.password}x`), 'Basic !!!', `Bearer ${POSTMARK.password}`]) {
+    for (const auth of [
+      null,
+      basic(POSTMARK.user, 'wrong'),
+      basic('wrong', POSTMARK.password),
+      basic(POSTMARK.user, `${POSTMARK.password}x`),
+      'Basic !!!',
+      `Bearer ${POSTMARK.password}`,
+    ]) {
       const response = await postPostmark(postmarkBounce('hal@example.org'), auth);
       expect(response.status).toBe(401);
     }
@@ -325,14 +420,31 @@ async function svixHeaders(id: string, body: string, at: Date, key = RESEND_KEY)
   return { 'svix-id': id, 'svix-timestamp': timestamp, 'svix-signature': `v1,${btoa('old-rotated-signature')} v1,${btoa(String.fromCharCode(...sig))}` };
 }
 const resendEvent = (type: string, to: string, extra: object = {}) =>
-  JSON.stringify({ type, created_at: '2026-11-30T11:59:12.126Z', data: { created_at: '2026-11-30T11:58:00Z', email_id: '56761188-7520-42d8-8898-ff6fc54ce618', from: 'Plain Words <news@example.com>', to: [to], subject: 'New post', ...extra } });
+  JSON.stringify({
+    type,
+    created_at: '2026-11-30T11:59:12.126Z',
+    data: {
+      created_at: '2026-11-30T11:58:00Z',
+      email_id: '56761188-7520-42d8-8898-ff6fc54ce618',
+      from: 'Plain Words <news@example.com>',
+      to: [to],
+      subject: 'New post',
+      ...extra,
+    },
+  });
 const postResend = (body: string, headers: Record<string, string>) =>
-  handleResendWebhook(new Request(`${SITE}/api/webhooks/resend`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }), { db: t.db, secret: RESEND_SECRET, now: () => NOW });
+  handleResendWebhook(new Request(`${SITE}/api/webhooks/resend`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body }), {
+    db: t.db,
+    secret: RESEND_SECRET,
+    now: () => NOW,
+  });
 
 describe('Resend (Svix signatures)', () => {
   it('email.bounced (Permanent) bounces and suppresses; email.complained and email.delivered count; a redelivery changes nothing', async () => {
     await addReader(t.db, 'ivy@example.org');
-    const body = resendEvent('email.bounced', 'ivy@example.org', { bounce: { message: 'The recipient does not exist.', subType: 'General', type: 'Permanent' } });
+    const body = resendEvent('email.bounced', 'ivy@example.org', {
+      bounce: { message: 'The recipient does not exist.', subType: 'General', type: 'Permanent' },
+    });
     expect((await postResend(body, await svixHeaders('msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', body, NOW))).status).toBe(200);
     expect(await reader('ivy@example.org')).toMatchObject({ email_status: 'bounced' });
     const after = await dump();

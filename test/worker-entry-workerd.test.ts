@@ -28,7 +28,10 @@ const OLD_HISTORY_ROWS = 40;
 const buildStandIns: Plugin = {
   name: 'build-stand-ins',
   setup(build) {
-    build.onResolve({ filter: /^@astrojs\/cloudflare\/entrypoints\/server$|^virtual:astro-d1-notify\/config$/ }, (args) => ({ path: args.path, namespace: 'stand-in' }));
+    build.onResolve({ filter: /^@astrojs\/cloudflare\/entrypoints\/server$|^virtual:astro-d1-notify\/config$/ }, (args) => ({
+      path: args.path,
+      namespace: 'stand-in',
+    }));
     build.onLoad({ filter: /.*/, namespace: 'stand-in' }, (args) => ({
       loader: 'js',
       contents: args.path.startsWith('virtual:')
@@ -53,7 +56,10 @@ let d1: D1Database;
 let worker: Awaited<ReturnType<Miniflare['getWorker']>>;
 
 beforeAll(async () => {
-  const script = await bundleForWorkerd(resolve(import.meta.dirname, '../integration/worker.ts'), { plugins: [buildStandIns], external: ['cloudflare:workers'] });
+  const script = await bundleForWorkerd(resolve(import.meta.dirname, '../integration/worker.ts'), {
+    plugins: [buildStandIns],
+    external: ['cloudflare:workers'],
+  });
   mf = new Miniflare(
     convertV4MiniflareOptions({
       modules: true,
@@ -99,7 +105,8 @@ async function pending(id: string, userId: string): Promise<void> {
 const statusOf = async (id: string) => (await d1.prepare('SELECT status FROM email_notifications WHERE id = ?1').bind(id).first<{ status: string }>())?.status;
 const one = async (sql: string) => (await d1.prepare(sql).first<{ n: number }>())?.n;
 const sessions = async () => (await d1.prepare('SELECT id FROM sessions ORDER BY id').all<{ id: string }>()).results.map((r) => r.id);
-const mailTo = async () => (await d1.prepare('SELECT to_address FROM dev_mail_outbox ORDER BY to_address').all<{ to_address: string }>()).results.map((r) => r.to_address);
+const mailTo = async () =>
+  (await d1.prepare('SELECT to_address FROM dev_mail_outbox ORDER BY to_address').all<{ to_address: string }>()).results.map((r) => r.to_address);
 const message = (id: string, body: unknown) => ({ id, timestamp: new Date(Date.UTC(2000, 0, 1)), attempts: 1, body }); // the product does not read it
 
 describe('the Cron Triggers: each cron string runs its own job and nothing else', () => {
@@ -112,7 +119,9 @@ describe('the Cron Triggers: each cron string runs its own job and nothing else'
 
   it(`${MAINTENANCE_CRON} runs the weekly maintenance: old history moves to the archive, no mail is sent`, async () => {
     await worker.scheduled({ cron: MAINTENANCE_CRON });
-    expect(await waitFor(async () => ((await one('SELECT count(*) AS n FROM email_notification_history_archive')) === OLD_HISTORY_ROWS ? true : undefined), 10_000)).toBe(true);
+    expect(
+      await waitFor(async () => ((await one('SELECT count(*) AS n FROM email_notification_history_archive')) === OLD_HISTORY_ROWS ? true : undefined), 10_000),
+    ).toBe(true);
     expect(await one('SELECT count(*) AS n FROM email_notification_history')).toBe(0);
     expect(await statusOf('n-cron')).toBe('pending');
     expect(await mailTo()).toEqual([]);
@@ -151,8 +160,21 @@ describe('the queue handler: each message goes where its queue and shape say', (
     const bounce = {
       type: 'cf.email.sending.message.bounced',
       source: { type: 'email.sending', zoneId: '023e105f4ecef8ad9ca31a8372d0c353', domain: 'send.example.com' },
-      payload: { eventId: 'evt-1', messageId: 'msg-1', sender: 'hello@host.example', recipient: 'bo@example.org', subject: 'Confirm', terminal: true, bounce: { type: 'hard' } },
-      metadata: { accountId: 'f9f79265f388666de8122cfb508d7776', eventSubscriptionId: '1830c4bb612e43c3af7f4cada31fbf3f', eventSchemaVersion: 1, eventTimestamp: '2000-01-01T00:00:00.000Z' },
+      payload: {
+        eventId: 'evt-1',
+        messageId: 'msg-1',
+        sender: 'hello@host.example',
+        recipient: 'bo@example.org',
+        subject: 'Confirm',
+        terminal: true,
+        bounce: { type: 'hard' },
+      },
+      metadata: {
+        accountId: 'f9f79265f388666de8122cfb508d7776',
+        eventSubscriptionId: '1830c4bb612e43c3af7f4cada31fbf3f',
+        eventSchemaVersion: 1,
+        eventTimestamp: '2000-01-01T00:00:00.000Z',
+      },
     };
     const result = await worker.queue('email-events', [message('m3', bounce)]);
     expect(result.outcome).toBe('ok');

@@ -180,6 +180,9 @@ export const median = (xs: readonly number[]): number => {
 
 /** Largest value of a counter over the logged invocations of some phases. */
 export function maxOver(log: BenchWorker['log'], phases: readonly string[], key: 'd1_statements' | 'd1_round_trips' | 'cpu_ms' | 'wall_ms'): number | null {
-  const values = log.filter((l) => phases.includes(l.phase)).map((l) => l[key]).filter((v): v is number => v !== null);
+  const values = log
+    .filter((l) => phases.includes(l.phase))
+    .map((l) => l[key])
+    .filter((v): v is number => v !== null);
   return values.length ? Math.max(...values) : null;
 }

@@ -59,8 +59,12 @@ async function seedUsers({ d1 }: Ctx, readers: number): Promise<void> {
 
 async function benchItem(db: Db, slug: string): Promise<ContentItem> {
   return createContentItem(db, {
-    slug, contentType: 'blog', title: 'A benchmark post', description: 'Fan-out at scale.',
-    contentUrl: 'https://blog.example.com/blog/bench/', publishDate: new Date(BENCH_NOW.getTime() - 3_600_000),
+    slug,
+    contentType: 'blog',
+    title: 'A benchmark post',
+    description: 'Fan-out at scale.',
+    contentUrl: 'https://blog.example.com/blog/bench/',
+    publishDate: new Date(BENCH_NOW.getTime() - 3_600_000),
     filePath: 'src/content/blog/bench.md',
   });
 }
@@ -86,7 +90,14 @@ export const PHASES: Record<string, Phase> = {
   /** One statement's rows (for Node-side code that takes a SQL executor, e.g. content sync). */
   async 'sql-query'({ d1 }, body) {
     const { sql, params } = body as { sql: string; params: unknown[] };
-    return { rows: (await d1.prepare(sql).bind(...params).all()).results };
+    return {
+      rows: (
+        await d1
+          .prepare(sql)
+          .bind(...params)
+          .all()
+      ).results,
+    };
   },
 
   /** Statements in one batch (one transaction); rows changed by each. */
@@ -132,8 +143,13 @@ export const PHASES: Record<string, Phase> = {
     const loop = await timed(async () => {
       for (const user of fetched.value.slice(0, sample)) {
         await createEmailNotification(db, {
-          userId: user.id, contentType: item.contentType, contentId: item.slug, contentTitle: item.title,
-          contentUrl: item.contentUrl!, contentExcerpt: item.description, notificationType: 'new_content',
+          userId: user.id,
+          contentType: item.contentType,
+          contentId: item.slug,
+          contentTitle: item.title,
+          contentUrl: item.contentUrl!,
+          contentExcerpt: item.description,
+          notificationType: 'new_content',
         });
       }
     });
@@ -164,9 +180,7 @@ export const PHASES: Record<string, Phase> = {
   async 'delivery-run'({ db }, body) {
     const transport = createLoopbackTransport();
     const config = loadDeliveryConfig({ ...BENCH_SITE, RATE_PER_MINUTE: '0', DAILY_CAP: '0' });
-    const { ms, value } = await timed(() =>
-      processNotifications({ db, transport, clock: () => BENCH_NOW, config }, { batchSize: int(body, 'batchSize') }),
-    );
+    const { ms, value } = await timed(() => processNotifications({ db, transport, clock: () => BENCH_NOW, config }, { batchSize: int(body, 'batchSize') }));
     return { ms, sent: transport.count, bytes: transport.bytes, batches: value.batches, remaining: value.remaining, errors: value.errors.length };
   },
 
@@ -179,8 +193,7 @@ export const PHASES: Record<string, Phase> = {
     const runs = int(body, 'runs');
     const limit = int(body, 'limit');
     const config = loadDeliveryConfig(BENCH_SITE);
-    const claim = () =>
-      claimDueNotifications(db, { now: BENCH_NOW, limit, leaseSeconds: 300, messageIdDomain: config.messageIdDomain, maxAttempts: 5 });
+    const claim = () => claimDueNotifications(db, { now: BENCH_NOW, limit, leaseSeconds: 300, messageIdDomain: config.messageIdDomain, maxAttempts: 5 });
     const putBack = () => raw.prepare("UPDATE email_notifications SET status = 'pending', lease_expires_at = NULL WHERE status = 'sending'").run();
     const samples: number[] = [];
     const emptyRoundTrip: number[] = [];

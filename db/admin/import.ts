@@ -44,7 +44,8 @@ export async function findExisting(db: Db, emails: readonly string[]): Promise<M
     );
   }
   for (const result of await d1.batch<RawExisting>(statements)) {
-    for (const r of result.results) found.set(r.email, { email: r.email, status: r.status, id: r.id, frequency: r.frequency, contentTypes: CONTENT_TYPES.filter((t) => r[t] === 1) });
+    for (const r of result.results)
+      found.set(r.email, { email: r.email, status: r.status, id: r.id, frequency: r.frequency, contentTypes: CONTENT_TYPES.filter((t) => r[t] === 1) });
   }
   return found;
 }
@@ -162,7 +163,14 @@ export async function writeImport(db: Db, w: ImportWrite): Promise<{ created: nu
         action: 'subscribers_imported',
         targetType: 'import',
         targetId: w.importId,
-        details: { created: w.created.length, updated: w.updated.length, invalid: w.invalid, skipped: w.skipped, consentAttested: w.consent.attested, consentStatement: w.consent.statement },
+        details: {
+          created: w.created.length,
+          updated: w.updated.length,
+          invalid: w.invalid,
+          skipped: w.skipped,
+          consentAttested: w.consent.attested,
+          consentStatement: w.consent.statement,
+        },
       },
       w.now,
     ),

@@ -40,7 +40,11 @@ const COUNTS = `SELECT metric, count(*) AS n FROM (${RESULT_ROWS}) GROUP BY metr
 const READERS = `SELECT u.id, u.email FROM (${RESULT_ROWS}) r JOIN users u ON u.id = r.user_id WHERE r.metric = ?3 ORDER BY u.email LIMIT ?4`;
 
 /** The post's counts and, when a metric is asked for, the readers behind it (address order, at most 200): one batch. */
-export async function postResults(db: Db, slug: string, metric: ResultMetric | null = null): Promise<{ counts: PostResults; readers: { id: string; email: string }[] }> {
+export async function postResults(
+  db: Db,
+  slug: string,
+  metric: ResultMetric | null = null,
+): Promise<{ counts: PostResults; readers: { id: string; email: string }[] }> {
   const d1 = d1Of(db);
   const statements = [d1.prepare(COUNTS).bind(slug, windowSeconds)];
   if (metric) statements.push(d1.prepare(READERS).bind(slug, windowSeconds, metric, READERS_LIMIT));

@@ -14,8 +14,7 @@ export const PROGRESS_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cance
 export type ProgressStatus = (typeof PROGRESS_STATUSES)[number];
 export type Progress = Record<ProgressStatus, { immediate: number; digest: number }>;
 
-export const emptyProgress = (): Progress =>
-  Object.fromEntries(PROGRESS_STATUSES.map((s) => [s, { immediate: 0, digest: 0 }])) as Progress;
+export const emptyProgress = (): Progress => Object.fromEntries(PROGRESS_STATUSES.map((s) => [s, { immediate: 0, digest: 0 }])) as Progress;
 
 export type PostWithProgress = ContentItem & { progress: Progress; total: number };
 /** A row of the posts list: everything but the stored email bodies (tens of KB each, read only for one post). */
@@ -49,7 +48,10 @@ export const MAX_POSTS_LISTED = 200;
 /** Newest first, with progress counts per status and kind (two queries). */
 export async function listPostsWithProgress(db: Db, limit = MAX_POSTS_LISTED): Promise<ListedPost[]> {
   const items = await db.select(LISTED_COLUMNS).from(contentItems).orderBy(desc(contentItems.publishDate)).limit(limit);
-  const progress = await progressOf(db, items.map((i) => i.slug));
+  const progress = await progressOf(
+    db,
+    items.map((i) => i.slug),
+  );
   return items.map((i) => withProgress(i, progress.get(i.slug)!));
 }
 
@@ -138,7 +140,13 @@ export async function approvePost(db: Db, id: string, sendAt: Date | null, who: 
       .bind(id, at, toUnixSeconds(now)),
     adminAuditStatement(
       db,
-      { ...who, action: at === null ? 'post_sent' : 'post_scheduled', targetType: 'content', targetId: id, details: at === null ? undefined : { sendAt: sendAt!.toISOString() } },
+      {
+        ...who,
+        action: at === null ? 'post_sent' : 'post_scheduled',
+        targetType: 'content',
+        targetId: id,
+        details: at === null ? undefined : { sendAt: sendAt!.toISOString() },
+      },
       now,
     ),
   ]);
@@ -174,8 +182,17 @@ const WAITING = `${RECIPIENTS}
 const ONE = `${RECIPIENTS} WHERE c.id = ?2 GROUP BY c.id`;
 
 type RecipientRow = {
-  id: string; slug: string; title: string; held: number; approval: number; publish_date: number; send_at: number | null; fanned: number;
-  immediate: number | null; daily: number | null; weekly: number | null;
+  id: string;
+  slug: string;
+  title: string;
+  held: number;
+  approval: number;
+  publish_date: number;
+  send_at: number | null;
+  fanned: number;
+  immediate: number | null;
+  daily: number | null;
+  weekly: number | null;
 };
 
 function toWaiting(r: RecipientRow, now: Date): WaitingPost {

@@ -21,7 +21,12 @@ const MAX_QUERY_LENGTH = 254;
 
 /** Reads filters from a query string, dropping anything unknown (never an error: a bad filter is no filter). */
 export function parseSubscriberFilters(params: URLSearchParams): SubscriberFilters {
-  const q = params.get('q')?.trim().toLowerCase().replace(/[\u0000-\u001f\u007f]/g, '').slice(0, MAX_QUERY_LENGTH);
+  const q = params
+    .get('q')
+    ?.trim()
+    .toLowerCase()
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .slice(0, MAX_QUERY_LENGTH);
   const status = params.get('status') ?? '';
   const type = params.get('type') ?? '';
   const frequency = params.get('frequency') ?? '';
@@ -131,7 +136,14 @@ export async function searchSubscribers(
 }
 
 /** One line of a reader's history: `title` is the post an email was about (via its notification), when there is one. */
-export type TimelineEntry = { at: Date; action: string; details: Record<string, unknown> | null; source: 'history' | 'admin'; actor?: string; title?: string | null };
+export type TimelineEntry = {
+  at: Date;
+  action: string;
+  details: Record<string, unknown> | null;
+  source: 'history' | 'admin';
+  actor?: string;
+  title?: string | null;
+};
 
 export const TIMELINE_LIMIT = 100;
 
@@ -148,7 +160,12 @@ const TIMELINE = `SELECT * FROM (
   ) ORDER BY at DESC, id DESC LIMIT ?2 OFFSET ?3`;
 
 /** A reader and one page of their timeline (`page` from 0; `more` when an older page exists). */
-export async function getSubscriber(db: Db, id: string, page = 0, limit = TIMELINE_LIMIT): Promise<{ user: User; timeline: TimelineEntry[]; more: boolean } | null> {
+export async function getSubscriber(
+  db: Db,
+  id: string,
+  page = 0,
+  limit = TIMELINE_LIMIT,
+): Promise<{ user: User; timeline: TimelineEntry[]; more: boolean } | null> {
   const d1 = d1Of(db);
   const [user, rows] = await d1.batch<Record<string, unknown>>([
     d1.prepare('SELECT id FROM users WHERE id = ?1').bind(id),

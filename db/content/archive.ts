@@ -91,8 +91,7 @@ export async function archiveHistory(db: SqlRunner, options: ArchiveOptions = {}
   const now = options.now ?? new Date();
   const rows = options.batchRows ?? DEFAULT_ARCHIVE_BATCH_ROWS;
   const cutoff = monthsBefore(now, options.months ?? DEFAULT_ARCHIVE_MONTHS);
-  const countBefore = async () =>
-    Number((await db.query<{ n: number }>(stmt(`SELECT count(*) AS n FROM ${HISTORY} WHERE timestamp < ?`, cutoff)))[0]?.n ?? 0);
+  const countBefore = async () => Number((await db.query<{ n: number }>(stmt(`SELECT count(*) AS n FROM ${HISTORY} WHERE timestamp < ?`, cutoff)))[0]?.n ?? 0);
   const eligible = await countBefore();
 
   let moved = 0;

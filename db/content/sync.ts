@@ -84,12 +84,7 @@ export const UPSERT_TAIL =
  * Multi-row inserts of at most ROWS_PER_STATEMENT rows each (≤ 100 bound parameters):
  * upserts into content_items by default, plain inserts into a staging table with `tail: ''`.
  */
-export function upsertStatements(
-  records: ContentRecord[],
-  makeId: () => string = newId,
-  table = 'content_items',
-  tail = UPSERT_TAIL,
-): SqlStatement[] {
+export function upsertStatements(records: ContentRecord[], makeId: () => string = newId, table = 'content_items', tail = UPSERT_TAIL): SqlStatement[] {
   const statements: SqlStatement[] = [];
   for (const chunk of chunksOf(records)) {
     const tuple = `(${COLUMNS.map(() => '?').join(', ')})`;

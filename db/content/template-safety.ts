@@ -20,8 +20,7 @@ export class TemplateSafetyError extends Error {
 type Token = [string, string, number, number, Token[]?, number?];
 
 /** Output tags (escaped or not) at the top level: never inside a section, which may not render. */
-const topLevelNames = (tokens: Token[]): Set<string> =>
-  new Set(tokens.filter(([kind]) => kind === 'name' || kind === '&').map(([, value]) => value));
+const topLevelNames = (tokens: Token[]): Set<string> => new Set(tokens.filter(([kind]) => kind === 'name' || kind === '&').map(([, value]) => value));
 
 /** Every unescaped output tag, at any depth. */
 function unescaped(tokens: Token[], out: string[] = []): string[] {
@@ -49,14 +48,19 @@ export function templateSafetyProblems(draft: TemplateDraft): string[] {
   const problems: string[] = [];
   const html = Mustache.parse(withoutComments(draft.htmlTemplate)) as unknown as Token[];
   const text = Mustache.parse(draft.textTemplate) as unknown as Token[];
-  for (const [part, tokens] of [['HTML', html], ['text', text]] as const) {
+  for (const [part, tokens] of [
+    ['HTML', html],
+    ['text', text],
+  ] as const) {
     const names = topLevelNames(tokens);
     for (const name of REQUIRED) if (!names.has(name)) problems.push(`the ${part} part must show {{${name}}} (outside any section)`);
   }
   if (!/href\s*=\s*["']?\s*\{\{\s*unsubscribe_url\s*\}\}/.test(withoutComments(draft.htmlTemplate))) {
     problems.push('the HTML part must link to {{unsubscribe_url}} (href="{{unsubscribe_url}}")');
   }
-  const raw = [...new Set([...unescaped(html).filter((name) => !HTML_VALUES.has(name)), ...unescaped(Mustache.parse(draft.subjectTemplate) as unknown as Token[])])];
+  const raw = [
+    ...new Set([...unescaped(html).filter((name) => !HTML_VALUES.has(name)), ...unescaped(Mustache.parse(draft.subjectTemplate) as unknown as Token[])]),
+  ];
   if (raw.length > 0) problems.push(`values are always escaped: use {{name}}, not {{{name}}} or {{& name}} (${raw.join(', ')})`);
   return problems;
 }

@@ -121,10 +121,7 @@ export function unknownTemplateVariables(type: TemplateType, source: string): st
 }
 
 /** Refuses a template (subject, HTML and text) that uses a variable the system does not provide. */
-export function assertTemplateVariables(
-  type: TemplateType,
-  parts: { subjectTemplate: string; htmlTemplate: string; textTemplate: string },
-): void {
+export function assertTemplateVariables(type: TemplateType, parts: { subjectTemplate: string; htmlTemplate: string; textTemplate: string }): void {
   const unknown = new Set<string>();
   const sources = { subjectTemplate: parts.subjectTemplate, htmlTemplate: parts.htmlTemplate, textTemplate: parts.textTemplate };
   for (const [part, source] of Object.entries(sources)) {

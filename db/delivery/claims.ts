@@ -16,8 +16,6 @@ import { statisticsUpsertQuery, type StatisticIncrements } from './statistics';
 import { emailNotifications, type ContentItem, type EmailNotification, type User } from '../schema';
 import { toUnixSeconds, utcDateKey } from '../time';
 
-type D1 = D1Database;
-
 // ---------------------------------------------------------------- claim
 
 /** What a claim writes in error_message when it takes over a claim whose lease expired (a possible re-send). */
@@ -161,10 +159,7 @@ export async function claimDueNotifications(db: Db, opts: ClaimOptions): Promise
   const now = toUnixSeconds(opts.now);
   const lease = now + opts.leaseSeconds;
   const params = [now, lease, opts.messageIdDomain, opts.limit, opts.maxAttempts] as const;
-  const finalize = [
-    d1.prepare(HISTORY_EXHAUSTED_LEASES).bind(now, opts.maxAttempts),
-    d1.prepare(FINALIZE_EXHAUSTED_LEASES).bind(now, opts.maxAttempts),
-  ];
+  const finalize = [d1.prepare(HISTORY_EXHAUSTED_LEASES).bind(now, opts.maxAttempts), d1.prepare(FINALIZE_EXHAUSTED_LEASES).bind(now, opts.maxAttempts)];
   if (opts.onlyIds) {
     const [, , claimed] = await d1.batch<RawClaimed>([...finalize, d1.prepare(CLAIM_IDS).bind(...params, JSON.stringify(opts.onlyIds))]);
     return claimed!.results.map(toClaimed);
@@ -233,7 +228,12 @@ export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: 
   const at = toUnixSeconds(now);
   const rows = outcomes.map((o) => {
     // The one place delivery errors are stored: nothing of a message body or a token gets in.
-    o = o.kind === 'retry' || o.kind === 'failed' ? { ...o, error: safeErrorText(o.error) } : o.kind === 'cancelled' ? { ...o, reason: safeErrorText(o.reason) } : o;
+    o =
+      o.kind === 'retry' || o.kind === 'failed'
+        ? { ...o, error: safeErrorText(o.error) }
+        : o.kind === 'cancelled'
+          ? { ...o, reason: safeErrorText(o.reason) }
+          : o;
     const attempt = o.row.retryCount + (o.kind === 'cancelled' ? 0 : 1);
     return {
       id: o.row.id,
@@ -247,19 +247,17 @@ export async function recordOutcomes(db: Db, outcomes: readonly Outcome[], now: 
       next: o.kind === 'retry' ? toUnixSeconds(o.nextRetryAt) : null,
       error: o.kind === 'sent' ? null : o.kind === 'cancelled' ? o.reason : o.error,
       code: o.kind === 'retry' || o.kind === 'failed' ? o.code : null,
-      details: JSON.stringify(
-        {
-          ...(o.kind === 'sent'
-            ? { messageId: o.messageIdHeader, providerMessageId: o.providerMessageId }
-            : o.kind === 'retry'
-              ? { error: o.error, nextRetryAt: toUnixSeconds(o.nextRetryAt) }
-              : o.kind === 'failed'
-                ? { error: o.error, final: true }
-                : { reason: o.reason }),
-          // A takeover after an expired lease: the earlier attempt may have reached the provider, so this may be a second copy.
-          ...(o.row.resent && { resent: true }),
-        },
-      ),
+      details: JSON.stringify({
+        ...(o.kind === 'sent'
+          ? { messageId: o.messageIdHeader, providerMessageId: o.providerMessageId }
+          : o.kind === 'retry'
+            ? { error: o.error, nextRetryAt: toUnixSeconds(o.nextRetryAt) }
+            : o.kind === 'failed'
+              ? { error: o.error, final: true }
+              : { reason: o.reason }),
+        // A takeover after an expired lease: the earlier attempt may have reached the provider, so this may be a second copy.
+        ...(o.row.resent && { resent: true }),
+      }),
     };
   });
   const payload = JSON.stringify(rows);

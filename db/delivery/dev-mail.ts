@@ -11,7 +11,10 @@ type CapturedMail = { toAddress: string; subject: string; messageIdHeader: strin
 const DEFAULT_LIST_LIMIT = 200;
 
 export async function captureDevMail(db: Db, mail: CapturedMail): Promise<DevMail> {
-  const [row] = await db.insert(devMailOutbox).values({ id: nanoid(), ...mail }).returning();
+  const [row] = await db
+    .insert(devMailOutbox)
+    .values({ id: nanoid(), ...mail })
+    .returning();
   if (!row) throw new Error('dev_mail_outbox insert returned no row');
   return row;
 }

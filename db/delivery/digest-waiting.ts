@@ -18,9 +18,6 @@ export async function waitingDigests(db: Db, now: Date): Promise<{ waiting: numb
 
 /** Development only: every waiting digest row becomes due now. Returns how many. */
 export async function makeDigestsDueNow(db: Db, now: Date): Promise<number> {
-  const result = await d1Of(db)
-    .prepare(`UPDATE email_notifications SET scheduled_for = ?1 WHERE ${WAITING}`)
-    .bind(toUnixSeconds(now))
-    .run();
+  const result = await d1Of(db).prepare(`UPDATE email_notifications SET scheduled_for = ?1 WHERE ${WAITING}`).bind(toUnixSeconds(now)).run();
   return result.meta.changes ?? 0;
 }

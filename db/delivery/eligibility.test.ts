@@ -31,7 +31,10 @@ const STATES: State[] = EMAIL_STATUSES.flatMap((emailStatus) =>
   ),
 );
 /** The queued emails each reader gets: one per content type, and a verification email. */
-const KINDS = [...CONTENT_TYPES.map((t) => ({ contentType: t, notificationType: 'new_content' })), { contentType: 'system', notificationType: 'verification' }] as const;
+const KINDS = [
+  ...CONTENT_TYPES.map((t) => ({ contentType: t, notificationType: 'new_content' })),
+  { contentType: 'system', notificationType: 'verification' },
+] as const;
 
 let t: TestD1;
 beforeAll(async () => {
@@ -101,6 +104,8 @@ describe(`the SQL rule and the predicate agree on all ${STATES.length} reader st
       return row.eligible !== expected;
     });
     expect(mismatches.map((r) => r.id)).toEqual([]);
-    expect(claimed.filter((r) => r.eligible && r.notificationType === 'verification')).toHaveLength(STATES.filter((s) => receivesAccountMail(s, s.suppressed)).length);
+    expect(claimed.filter((r) => r.eligible && r.notificationType === 'verification')).toHaveLength(
+      STATES.filter((s) => receivesAccountMail(s, s.suppressed)).length,
+    );
   });
 });

@@ -78,7 +78,6 @@ export const receivesContent = (user: ReaderState, contentType: ContentType, sup
 export const receivesAccountMail = (user: Pick<User, 'emailStatus'>, suppressed: boolean): boolean =>
   !(UNREACHABLE_STATUSES as readonly string[]).includes(user.emailStatus) && !suppressed;
 
-
 // ---------------------------------------------------------------- as Drizzle SQL
 
 /**
@@ -105,7 +104,6 @@ export const receivingMailSql = (table: string): string => RECEIVING.map(([field
 
 /** The address of the users row `table` is on the suppression list. */
 export const suppressedSql = (table: string): string => `EXISTS (SELECT 1 FROM suppressions s WHERE s.address_hash = ${col(table, 'emailHash')})`;
-
 
 /**
  * Send-time eligibility of one queued email (a row of email_notifications) for its reader `u`,

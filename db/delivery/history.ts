@@ -62,14 +62,9 @@ export function historyInsertRows(db: Db, rows: readonly CreateNotificationHisto
 }
 
 /** Writes many history rows in one batch (one transaction). Returns how many were written. */
-export async function createNotificationHistoryBatch(
-  db: Db,
-  rows: readonly CreateNotificationHistoryParams[],
-  now = new Date(),
-): Promise<number> {
+export async function createNotificationHistoryBatch(db: Db, rows: readonly CreateNotificationHistoryParams[], now = new Date()): Promise<number> {
   const [first, ...rest] = historyInsertRows(db, rows, now);
   if (!first) return 0;
   const results = await db.batch([first, ...rest]);
   return results.reduce((sum, r) => sum + changedRows(r as { meta?: { changes?: number } }), 0);
 }
-

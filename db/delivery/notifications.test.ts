@@ -113,7 +113,15 @@ describe('enqueueNotificationsForContent', () => {
            FROM email_notifications WHERE content_id = ?`,
         )
         .bind(slug)
-        .all<{ user_id: string; notification_type: string; scheduled_for: number | null; content_title: string; content_url: string; content_excerpt: string | null; created_at: number }>()
+        .all<{
+          user_id: string;
+          notification_type: string;
+          scheduled_for: number | null;
+          content_title: string;
+          content_url: string;
+          content_excerpt: string | null;
+          created_at: number;
+        }>()
     ).results;
 
   it('creates the rows once: a second run creates nothing', async () => {
@@ -179,7 +187,10 @@ describe('enqueueNotificationsForContent', () => {
     // A row fanned out before migration 0025 has a stored `queued` row: shown once, not twice.
     const older = await item('blog/history-older', 'blog');
     await enqueueNotificationsForContent(t.db, older, { now });
-    const olderRow = (await t.d1.prepare('SELECT id FROM email_notifications WHERE content_id = ? AND user_id = ?').bind(older.slug, ids.immediate).first<{ id: string }>())!;
+    const olderRow = (await t.d1
+      .prepare('SELECT id FROM email_notifications WHERE content_id = ? AND user_id = ?')
+      .bind(older.slug, ids.immediate)
+      .first<{ id: string }>())!;
     await createNotificationHistory(t.db, { notificationId: olderRow.id, userId: ids.immediate, action: 'queued', timestamp: now });
 
     const reader = (await getSubscriber(t.db, ids.immediate))!;
@@ -199,7 +210,11 @@ describe('enqueueNotificationsForContent', () => {
     const a = await item('blog/ids-a', 'blog');
     const b = await item('blog/ids-b', 'blog');
     const manual = await createEmailNotification(t.db, {
-      userId: ids.immediate, contentType: 'blog', contentId: b.slug, contentTitle: 'B', contentUrl: 'https://blog.test/b/',
+      userId: ids.immediate,
+      contentType: 'blog',
+      contentId: b.slug,
+      contentTitle: 'B',
+      contentUrl: 'https://blog.test/b/',
     });
     await enqueueNotificationsForContent(t.db, a, { now });
     const createdForB = await enqueueNotificationsForContent(t.db, b, { now });

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableName, gt, lt, lte, notExists, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableName, gt, lte, notExists, sql, type AnyColumn } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { d1Of, type Db } from '../client';
 import { newId } from '../crypto';
@@ -104,9 +104,6 @@ const batchIds = (prefix: string, order: AnyColumn) => sql<string>`${prefix} || 
 /** `"table"."column"`: Drizzle writes a bare `"id"` in a select list, which the `id` alias would shadow. */
 const qualified = (column: AnyColumn) => sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
 
-/** Every id `batchIds(prefix, …)` produced sorts strictly between these two strings. */
-const idsWithPrefix = (column: AnyColumn, prefix: string) => and(gt(column, prefix), lt(column, `${prefix}:`))!; // ':' follows '9'
-
 /**
  * The fan-out as un-executed queries, for `db.batch` (and for the benchmark, which runs the
  * same SQL on raw SQLite): [0] inserts one notification per eligible reader. No `queued`
@@ -157,13 +154,7 @@ export function fanOutQueries(db: Db, item: ContentItem, opts: FanOutOptions = {
           db
             .select({ one: sql`1` })
             .from(existing)
-            .where(
-              and(
-                eq(existing.userId, users.id),
-                eq(existing.contentType, item.contentType),
-                eq(existing.contentId, item.slug),
-              ),
-            ),
+            .where(and(eq(existing.userId, users.id), eq(existing.contentType, item.contentType), eq(existing.contentId, item.slug))),
         ),
       ),
     )

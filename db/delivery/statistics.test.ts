@@ -13,7 +13,13 @@ describe('updateEmailStatistics', () => {
     await updateEmailStatistics(t.db, '2026-04-01', 'blog', { totalSent: 3, totalFailed: 1 });
     await updateEmailStatistics(t.db, '2026-04-01', 'blog', { totalSent: 2, totalOpened: 5 });
     expect(await getEmailStatistics(t.db, '2026-04-01', 'blog')).toMatchObject({
-      totalSent: 5, totalFailed: 1, totalOpened: 5, totalDelivered: 0, totalBounced: 0, totalClicked: 0, totalUnsubscribed: 0,
+      totalSent: 5,
+      totalFailed: 1,
+      totalOpened: 5,
+      totalDelivered: 0,
+      totalBounced: 0,
+      totalClicked: 0,
+      totalUnsubscribed: 0,
     });
     expect(await getEmailStatistics(t.db, '2026-04-01', 'thought')).toBeUndefined();
   });

@@ -23,13 +23,7 @@ function checkedIncrements(dateKey: string, contentType: string, increments: Sta
  * SET total_x = total_x + excluded.total_x`, so concurrent runs never lose a count. Callers put
  * it in their own `db.batch([...])` beside the status writes it counts.
  */
-export function statisticsUpsertQuery(
-  db: Db,
-  dateKey: string,
-  contentType: string,
-  increments: StatisticIncrements,
-  now: Date = new Date(),
-) {
+export function statisticsUpsertQuery(db: Db, dateKey: string, contentType: string, increments: StatisticIncrements, now: Date = new Date()) {
   const entries = checkedIncrements(dateKey, contentType, increments);
   const added = Object.fromEntries(
     entries.map(([key]) => {

@@ -7,7 +7,6 @@ import { normalizeEmail } from '../readers/users';
 import { statisticsUpsertQuery } from '../delivery/statistics';
 import { toUnixSeconds, utcDateKey } from '../time';
 
-
 export const DEFAULT_SOFT_BOUNCE_LIMIT = 3;
 /** Bounces are about an address, not a content type: their statistics row uses this key. */
 const BOUNCE_STATS_TYPE = 'all';
@@ -86,7 +85,15 @@ export async function recordTrackingEvent(db: Db, event: TrackingEvent): Promise
         `INSERT INTO email_notification_history (id, notification_id, user_id, action, details, ip_address, user_agent, timestamp)
          VALUES (lower(hex(randomblob(16))), ?1, ?2, ?3, ?4, ?5, ?6, ?7)`,
       )
-      .bind(event.notificationId, row.user_id, event.kind, JSON.stringify(event.url ? { url: event.url } : {}), event.ipAddress ?? null, event.userAgent ?? null, at),
+      .bind(
+        event.notificationId,
+        row.user_id,
+        event.kind,
+        JSON.stringify(event.url ? { url: event.url } : {}),
+        event.ipAddress ?? null,
+        event.userAgent ?? null,
+        at,
+      ),
   ];
   if (!row.seen) {
     const statsType = row.notification_type === 'digest' ? 'digest' : row.content_type;

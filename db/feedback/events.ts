@@ -90,7 +90,14 @@ const DELIVERED_HISTORY = `${HISTORY}
 const SUPPRESS = `INSERT INTO suppressions (address_hash, reason, source, created_at)
   SELECT ?4, ?5, ?1, ?6 WHERE ${GUARD} ON CONFLICT (address_hash) DO NOTHING`;
 
-const COUNTER = { hard_bounce: 'total_bounced', soft_bounce: 'total_bounced', complaint: 'total_complained', prior_complaint: null, unsubscribe: 'total_unsubscribed', delivered: 'total_delivered' } as const;
+const COUNTER = {
+  hard_bounce: 'total_bounced',
+  soft_bounce: 'total_bounced',
+  complaint: 'total_complained',
+  prior_complaint: null,
+  unsubscribe: 'total_unsubscribed',
+  delivered: 'total_delivered',
+} as const;
 // ?4 date key, ?5 at, ?6 statistics key. The counter name is one of the constants above, never input.
 const countStatement = (column: string) => `INSERT INTO email_statistics (id, date_key, content_type, ${column}, created_at, updated_at)
   SELECT lower(hex(randomblob(16))), ?4, ?6, 1, ?5, ?5 WHERE ${GUARD}
@@ -218,7 +225,10 @@ export const PROVIDER_EVENT_RETENTION_DAYS = 30;
  */
 export async function cleanupProviderEvents(db: Db, now: Date = new Date()): Promise<number> {
   const { sql, params } = oldProviderEventsStatement(now);
-  const result = await d1Of(db).prepare(sql).bind(...params).run();
+  const result = await d1Of(db)
+    .prepare(sql)
+    .bind(...params)
+    .run();
   return result.meta.changes ?? 0;
 }
 

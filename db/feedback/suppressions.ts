@@ -34,7 +34,10 @@ export function suppressionQueries(db: Db, address: string, hash: string, params
   const now = params.now ?? new Date();
   return [
     db.insert(suppressions).values({ addressHash: hash, reason: params.reason, source: params.source, createdAt: now }).onConflictDoNothing(),
-    db.update(users).set({ emailHash: hash }).where(eq(users.email, normalizeEmail(address))),
+    db
+      .update(users)
+      .set({ emailHash: hash })
+      .where(eq(users.email, normalizeEmail(address))),
   ];
 }
 
@@ -77,7 +80,11 @@ export async function suppressedAmong(db: Db, addresses: readonly string[]): Pro
   const d1 = d1Of(db);
   const statements = [];
   for (let i = 0; i < hashes.length; i += 1000) {
-    statements.push(d1.prepare('SELECT address_hash AS h FROM suppressions WHERE address_hash IN (SELECT value FROM json_each(?1))').bind(JSON.stringify(hashes.slice(i, i + 1000))));
+    statements.push(
+      d1
+        .prepare('SELECT address_hash AS h FROM suppressions WHERE address_hash IN (SELECT value FROM json_each(?1))')
+        .bind(JSON.stringify(hashes.slice(i, i + 1000))),
+    );
   }
   const found = new Set<string>();
   for (const result of await d1.batch<{ h: string }>(statements)) for (const r of result.results) found.add(r.h);

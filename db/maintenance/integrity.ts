@@ -73,7 +73,8 @@ async function storageCheck(db: SqlRunner): Promise<Pick<IntegrityReport, 'stora
     if (!isNotAuthorized(error)) throw error;
     return {
       storageCheck: 'quick_check',
-      storageNote: 'D1 refuses PRAGMA integrity_check (SQLITE_AUTH); ran PRAGMA quick_check: every check of integrity_check except that index entries match their rows',
+      storageNote:
+        'D1 refuses PRAGMA integrity_check (SQLITE_AUTH); ran PRAGMA quick_check: every check of integrity_check except that index entries match their rows',
       problems: problemsOf(await db.query(stmt('PRAGMA quick_check'))),
     };
   }
@@ -104,11 +105,27 @@ export async function runIntegrityCheck(db: SqlRunner): Promise<IntegrityReport>
   const addresses = await checkStoredAddresses(db, SAMPLE_SIZE);
   CONSISTENCY.forEach((c, i) => {
     const row = results[i]![0]!;
-    findings.push({ check: c.check, severity: c.severity, description: c.description, count: Number(row.count), sample: JSON.parse(row.sample ?? '[]') as string[] });
+    findings.push({
+      check: c.check,
+      severity: c.severity,
+      description: c.description,
+      count: Number(row.count),
+      sample: JSON.parse(row.sample ?? '[]') as string[],
+    });
     if (c.check === 'orphaned_sessions') {
       findings.push(
-        { check: 'invalid_emails', severity: 'error', description: 'addresses the one address rule (db/readers/email-address.ts) refuses, or not stored in their normalised form', ...addresses.invalid },
-        { check: 'email_hash_mismatch', severity: 'error', description: 'readers whose email_hash is missing or is not the SHA-256 of their address (the suppression list would miss them)', ...addresses.hash },
+        {
+          check: 'invalid_emails',
+          severity: 'error',
+          description: 'addresses the one address rule (db/readers/email-address.ts) refuses, or not stored in their normalised form',
+          ...addresses.invalid,
+        },
+        {
+          check: 'email_hash_mismatch',
+          severity: 'error',
+          description: 'readers whose email_hash is missing or is not the SHA-256 of their address (the suppression list would miss them)',
+          ...addresses.hash,
+        },
       );
     }
   });

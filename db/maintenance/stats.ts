@@ -24,12 +24,18 @@ const TABLES_PER_QUERY = 50;
 
 /** Every table's row count: one query for the names, one query of scalar subqueries for the counts. */
 export async function tableCounts(db: SqlRunner): Promise<TableCount[]> {
-  const names = (await db.query<{ name: string }>(stmt(`SELECT name FROM sqlite_master WHERE type = 'table' AND ${INTERNAL} ORDER BY name`))).map((r) => r.name);
+  const names = (await db.query<{ name: string }>(stmt(`SELECT name FROM sqlite_master WHERE type = 'table' AND ${INTERNAL} ORDER BY name`))).map(
+    (r) => r.name,
+  );
   const counts: TableCount[] = [];
   for (let i = 0; i < names.length; i += TABLES_PER_QUERY) {
     const chunk = names.slice(i, i + TABLES_PER_QUERY);
-    const [row] = await db.query<Record<string, number>>(stmt(`SELECT ${chunk.map((name, j) => `(SELECT count(*) FROM ${quoteIdent(name)}) AS c${j}`).join(', ')}`));
-    chunk.forEach((table, j) => counts.push({ table, rows: Number(row?.[`c${j}`] ?? 0) }));
+    const [row] = await db.query<Record<string, number>>(
+      stmt(`SELECT ${chunk.map((name, j) => `(SELECT count(*) FROM ${quoteIdent(name)}) AS c${j}`).join(', ')}`),
+    );
+    chunk.forEach((table, j) => {
+      counts.push({ table, rows: Number(row?.[`c${j}`] ?? 0) });
+    });
   }
   return counts;
 }
@@ -120,7 +126,12 @@ export async function collectDbStats(db: SqlRunner, now: Date = new Date()): Pro
 
 export function formatDbStats(stats: DbStats): string {
   const width = Math.max(5, ...stats.tables.map((t) => t.table.length));
-  const lines = ['Rows per table:', ...stats.tables.map((t) => `  ${t.table.padEnd(width)} ${String(t.rows).padStart(10)}`), '', 'Hot queries (EXPLAIN QUERY PLAN):'];
+  const lines = [
+    'Rows per table:',
+    ...stats.tables.map((t) => `  ${t.table.padEnd(width)} ${String(t.rows).padStart(10)}`),
+    '',
+    'Hot queries (EXPLAIN QUERY PLAN):',
+  ];
   for (const p of stats.plans) {
     lines.push(`  ${p.name}: ${p.description}`);
     lines.push(`    indexes: ${p.indexes.join(', ') || '(none)'}${p.fullScans.length ? `; full scans: ${p.fullScans.join(', ')}` : ''}`);

@@ -23,10 +23,7 @@ export async function issueAccountToken(db: Db, userId: string, purpose: Account
   return token;
 }
 
-export type AccountTokenState =
-  | { state: 'valid'; row: AccountToken; user: User }
-  | { state: 'expired' }
-  | { state: 'unknown' };
+export type AccountTokenState = { state: 'valid'; row: AccountToken; user: User } | { state: 'expired' } | { state: 'unknown' };
 
 /**
  * Read-only: what a link stands for. A token of another purpose is `unknown` (a sign-in link

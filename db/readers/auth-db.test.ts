@@ -15,8 +15,16 @@ let t: TestD1;
 let auth: AuthDB;
 // Every test starts from the migrated database and makes its own rows, so the tests pass alone and in any order.
 const DATA_TABLES = [
-  'email_notification_history', 'unsubscribe_tokens', 'email_notifications', 'sessions', 'user_profiles',
-  'email_statistics', 'content_items', 'rate_limits', 'dev_mail_outbox', 'users',
+  'email_notification_history',
+  'unsubscribe_tokens',
+  'email_notifications',
+  'sessions',
+  'user_profiles',
+  'email_statistics',
+  'content_items',
+  'rate_limits',
+  'dev_mail_outbox',
+  'users',
 ]; // children before parents
 let migratedTemplateIds: string[];
 beforeAll(async () => {
@@ -32,8 +40,7 @@ beforeEach(async () => {
 });
 afterAll(async () => t?.dispose());
 
-const reader = (email: string) =>
-  auth.createUser({ email, emailVerified: true, emailBlogUpdates: true, emailThoughtUpdates: true, emailAnnouncements: true });
+const reader = (email: string) => auth.createUser({ email, emailVerified: true, emailBlogUpdates: true, emailThoughtUpdates: true, emailAnnouncements: true });
 
 describe('AuthDB: users and sessions', () => {
   it('createUser, getUserByEmail, getUserById', async () => {
@@ -65,8 +72,13 @@ describe('AuthDB: notifications and history', () => {
     expect(subscribers).not.toContain(off.id);
 
     const id = await auth.createEmailNotification({
-      userId: user.id, contentType: 'thought', contentId: 'thoughts/a', contentTitle: 'A', contentUrl: 'https://blog.test/thoughts/a/',
-      notificationType: 'new_content', scheduledFor: new Date('2026-06-01T08:00:00Z'),
+      userId: user.id,
+      contentType: 'thought',
+      contentId: 'thoughts/a',
+      contentTitle: 'A',
+      contentUrl: 'https://blog.test/thoughts/a/',
+      notificationType: 'new_content',
+      scheduledFor: new Date('2026-06-01T08:00:00Z'),
     });
     expect(await getNotificationById(t.db, id)).toMatchObject({ status: 'pending', scheduledFor: new Date('2026-06-01T08:00:00Z') });
     expect(await auth.updateNotificationStatus(id, 'sent', null, 'msg-1')).toBe(true);
@@ -89,7 +101,10 @@ describe('AuthDB: notifications and history', () => {
     const user = await reader('bulk-history@blog.test');
     const rows = Array.from({ length: 25 }, (_, i) => ({ userId: user.id, action: 'opened' as const, retryAttempt: i }));
     expect(await createNotificationHistoryBatch(t.db, rows)).toBe(25);
-    const n = await t.d1.prepare("SELECT count(*) AS n FROM email_notification_history WHERE user_id = ? AND action = 'opened'").bind(user.id).first<{ n: number }>();
+    const n = await t.d1
+      .prepare("SELECT count(*) AS n FROM email_notification_history WHERE user_id = ? AND action = 'opened'")
+      .bind(user.id)
+      .first<{ n: number }>();
     expect(n!.n).toBe(25);
   });
 });
@@ -98,7 +113,15 @@ describe('AuthDB: content', () => {
   it('createContentItem, getUnnotifiedContent (published only, newest first), markContentNotified, fan-out', async () => {
     const now = new Date('2026-07-01T00:00:00Z');
     const make = (slug: string, publishDate: string) =>
-      auth.createContentItem({ slug, contentType: 'blog', title: slug, publishDate: new Date(publishDate), filePath: `${slug}.md`, contentUrl: `https://blog.test/${slug}/`, tags: ['a', 'b'] });
+      auth.createContentItem({
+        slug,
+        contentType: 'blog',
+        title: slug,
+        publishDate: new Date(publishDate),
+        filePath: `${slug}.md`,
+        contentUrl: `https://blog.test/${slug}/`,
+        tags: ['a', 'b'],
+      });
     const wantsBlog = [await reader('blog1@blog.test'), await reader('blog2@blog.test')];
     await auth.createUser({ email: 'no-blog@blog.test', emailVerified: true, emailThoughtUpdates: true });
     const older = await make('blog/older', '2026-05-01T00:00:00Z');
@@ -121,7 +144,13 @@ describe('AuthDB: content', () => {
 
 describe('AuthDB: templates', () => {
   it('createEmailTemplate, getEmailTemplate (active only)', async () => {
-    const base = { templateType: 'notification' as const, subjectTemplate: 'New: {{content_title}}', htmlTemplate: '<p>{{content_title}}</p>', textTemplate: '{{content_title}}', variables: ['content_title'] };
+    const base = {
+      templateType: 'notification' as const,
+      subjectTemplate: 'New: {{content_title}}',
+      htmlTemplate: '<p>{{content_title}}</p>',
+      textTemplate: '{{content_title}}',
+      variables: ['content_title'],
+    };
     const id = await auth.createEmailTemplate({ ...base, templateName: 'test_active' });
     await auth.createEmailTemplate({ ...base, templateName: 'test_inactive', isActive: false });
     expect(await auth.getEmailTemplate('test_active')).toMatchObject({ id, isActive: true, variables: ['content_title'], version: 1 });
@@ -147,7 +176,12 @@ describe('AuthDB: unsubscribe tokens', () => {
 
 describe('AuthDB: preferences', () => {
   const pendingFor = async (userId: string) =>
-    (await t.d1.prepare("SELECT content_type FROM email_notifications WHERE user_id = ? AND status = 'pending' ORDER BY content_type").bind(userId).all<{ content_type: string }>()).results.map((r) => r.content_type);
+    (
+      await t.d1
+        .prepare("SELECT content_type FROM email_notifications WHERE user_id = ? AND status = 'pending' ORDER BY content_type")
+        .bind(userId)
+        .all<{ content_type: string }>()
+    ).results.map((r) => r.content_type);
   const queue = (userId: string, contentType: 'blog' | 'thought' | 'announcement') =>
     auth.createEmailNotification({ userId, contentType, contentId: `${contentType}/p`, contentTitle: 'P', contentUrl: 'https://blog.test/p/' });
 
@@ -156,7 +190,12 @@ describe('AuthDB: preferences', () => {
     await queue(user.id, 'blog');
     await queue(user.id, 'thought');
     expect(await auth.updateUserPreferences(user.id, { emailThoughtUpdates: false, emailFrequency: 'weekly' })).toBe(true);
-    expect(await auth.getUserById(user.id)).toMatchObject({ emailBlogUpdates: true, emailThoughtUpdates: false, emailAnnouncements: true, emailFrequency: 'weekly' });
+    expect(await auth.getUserById(user.id)).toMatchObject({
+      emailBlogUpdates: true,
+      emailThoughtUpdates: false,
+      emailAnnouncements: true,
+      emailFrequency: 'weekly',
+    });
     expect(await pendingFor(user.id)).toEqual(['blog']);
     await expect(auth.updateUserPreferences(user.id, { emailFrequency: 'hourly' as never })).rejects.toThrow(/Invalid email frequency/);
     expect(await auth.updateUserPreferences('nobody', { emailBlogUpdates: true })).toBe(false);
@@ -167,7 +206,13 @@ describe('AuthDB: preferences', () => {
     await queue(user.id, 'announcement');
     expect(await auth.unsubscribeUserFromAll(user.id)).toBe(true);
     const after = await auth.getUserById(user.id);
-    expect(after).toMatchObject({ unsubscribeAll: true, emailBlogUpdates: false, emailThoughtUpdates: false, emailAnnouncements: false, emailStatus: 'unsubscribed' });
+    expect(after).toMatchObject({
+      unsubscribeAll: true,
+      emailBlogUpdates: false,
+      emailThoughtUpdates: false,
+      emailAnnouncements: false,
+      emailStatus: 'unsubscribed',
+    });
     expect(Math.abs(after!.unsubscribedAt!.getTime() - Date.now())).toBeLessThan(60_000);
     expect(await pendingFor(user.id)).toEqual([]);
     expect((await auth.getSubscribersForContentType('announcement')).map((u) => u.id)).not.toContain(user.id);
@@ -180,7 +225,12 @@ describe('AuthDB: preferences', () => {
   it('unsubscribeFromContentType turns off one type only', async () => {
     const user = await reader('one-type@blog.test');
     await unsubscribeFromContentType(t.db, user.id, 'thought');
-    expect(await auth.getUserById(user.id)).toMatchObject({ emailBlogUpdates: true, emailThoughtUpdates: false, emailAnnouncements: true, emailStatus: 'active' });
+    expect(await auth.getUserById(user.id)).toMatchObject({
+      emailBlogUpdates: true,
+      emailThoughtUpdates: false,
+      emailAnnouncements: true,
+      emailStatus: 'active',
+    });
   });
 });
 

@@ -49,12 +49,7 @@ export class AuthDB {
   getSubscribersForContentType(contentType: ContentType): Promise<User[]> {
     return notifications.getSubscribersForContentType(this.db, contentType);
   }
-  updateNotificationStatus(
-    notificationId: string,
-    status: NotificationStatus,
-    errorMessage?: string | null,
-    emailMessageId?: string | null,
-  ): Promise<boolean> {
+  updateNotificationStatus(notificationId: string, status: NotificationStatus, errorMessage?: string | null, emailMessageId?: string | null): Promise<boolean> {
     return notifications.updateNotificationStatus(this.db, notificationId, status, errorMessage, emailMessageId);
   }
   /** The set-based fan-out that replaces the original system's loop of createEmailNotification. */

@@ -85,7 +85,10 @@ export function confirmConsentQuery(db: Db, tokenHash: string, now: Date) {
  * or (none is left, e.g. its hash was forgotten) a new confirmed record with the choices that
  * activated. Returns whether a record was stamped.
  */
-export async function recordConfirmedConsent(db: Db, p: Omit<ConsentParams, 'confirmedAt' | 'verificationTokenHash'> & { tokenHash: string | null }): Promise<boolean> {
+export async function recordConfirmedConsent(
+  db: Db,
+  p: Omit<ConsentParams, 'confirmedAt' | 'verificationTokenHash'> & { tokenHash: string | null },
+): Promise<boolean> {
   if (p.tokenHash) {
     const stamped = await confirmConsentQuery(db, p.tokenHash, p.now).returning({ id: consents.id });
     if (stamped.length > 0) return true;
@@ -104,7 +107,13 @@ export function staleConsentTokensQuery(db: Db, now: Date) {
   return db
     .update(consents)
     .set({ verificationTokenHash: null })
-    .where(and(isNull(consents.confirmedAt), isNotNull(consents.verificationTokenHash), lt(consents.requestedAt, new Date(now.getTime() - VERIFICATION_TTL_SECONDS * 1000))));
+    .where(
+      and(
+        isNull(consents.confirmedAt),
+        isNotNull(consents.verificationTokenHash),
+        lt(consents.requestedAt, new Date(now.getTime() - VERIFICATION_TTL_SECONDS * 1000)),
+      ),
+    );
 }
 
 export type ConsentView = {

@@ -46,9 +46,23 @@ export async function exportReaderData(db: Db, user: User, now = new Date()): Pr
   ]);
   // users.last_email_sent_at holds what delivery wrote before migration 0026; the notifications what it sent since.
   const lastEmailSentAt = Math.max(user.lastEmailSentAt?.getTime() ?? 0, (lastSent?.at ?? 0) * 1000);
-  const queued = queuedRows.results.map((q) => ({ at: new Date(q.at * 1000).toISOString(), action: 'queued' as const, details: { notificationType: q.type }, ipAddress: null, userAgent: null, archived: false }));
+  const queued = queuedRows.results.map((q) => ({
+    at: new Date(q.at * 1000).toISOString(),
+    action: 'queued' as const,
+    details: { notificationType: q.type },
+    ipAddress: null,
+    userAgent: null,
+    archived: false,
+  }));
   const history = [...live.map((h) => ({ h, archived: false })), ...archived.map((h) => ({ h, archived: true }))]
-    .map(({ h, archived }) => ({ at: h.timestamp.toISOString(), action: h.action, details: h.details ?? null, ipAddress: h.ipAddress, userAgent: h.userAgent, archived }))
+    .map(({ h, archived }) => ({
+      at: h.timestamp.toISOString(),
+      action: h.action,
+      details: h.details ?? null,
+      ipAddress: h.ipAddress,
+      userAgent: h.userAgent,
+      archived,
+    }))
     .concat(queued)
     .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
   const contentTypes = [user.emailBlogUpdates && 'blog', user.emailThoughtUpdates && 'thought', user.emailAnnouncements && 'announcement'].filter(

@@ -48,7 +48,8 @@ function domainProblem(domain: string): string | null {
   // `xn--` with nothing (or no valid punycode) after it, or a label too long once encoded.
   const ascii = asciiLabels(domain);
   if (!ascii || ascii.length !== labels.length) return 'not a valid domain';
-  if (ascii.some((l) => l.length > MAX_LABEL_LENGTH || l === 'xn--' || (l.startsWith('xn--') && !/^xn--[a-z0-9-]*[a-z0-9]$/.test(l)))) return 'not a valid domain';
+  if (ascii.some((l) => l.length > MAX_LABEL_LENGTH || l === 'xn--' || (l.startsWith('xn--') && !/^xn--[a-z0-9-]*[a-z0-9]$/.test(l))))
+    return 'not a valid domain';
   if (labels.some((l, i) => l.startsWith('xn--') && ascii[i] !== l)) return 'not a valid domain';
   // A label IDNA maps onto another spelling (fullwidth `ｅｘａｍｐｌｅ` is `example`) would make two
   // readers of one mailbox: an ASCII label must stay itself, a non-ASCII one must need punycode.

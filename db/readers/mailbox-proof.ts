@@ -8,15 +8,8 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../client';
 import { sessions, users } from '../schema';
 
-export async function markMailboxProven(
-  db: Db,
-  userId: string,
-  change: { now: Date; passwordHash: string | null; revokeSessions: boolean },
-): Promise<void> {
-  const update = db
-    .update(users)
-    .set({ emailProvenAt: change.now, passwordHash: change.passwordHash, updatedAt: change.now })
-    .where(eq(users.id, userId));
+export async function markMailboxProven(db: Db, userId: string, change: { now: Date; passwordHash: string | null; revokeSessions: boolean }): Promise<void> {
+  const update = db.update(users).set({ emailProvenAt: change.now, passwordHash: change.passwordHash, updatedAt: change.now }).where(eq(users.id, userId));
   if (change.revokeSessions) await db.batch([db.delete(sessions).where(eq(sessions.userId, userId)), update]);
   else await update;
 }

@@ -19,13 +19,7 @@ const cancelPending = (db: Db, userId: string, contentTypes: readonly ContentTyp
   db
     .update(emailNotifications)
     .set({ status: 'cancelled', errorMessage: 'reader unsubscribed' })
-    .where(
-      and(
-        eq(emailNotifications.userId, userId),
-        eq(emailNotifications.status, 'pending'),
-        inArray(emailNotifications.contentType, [...contentTypes]),
-      ),
-    );
+    .where(and(eq(emailNotifications.userId, userId), eq(emailNotifications.status, 'pending'), inArray(emailNotifications.contentType, [...contentTypes])));
 
 /**
  * Changes only the preferences given. `unsubscribeAll: true` behaves like
@@ -46,7 +40,11 @@ export async function updateUserPreferences(db: Db, userId: string, prefs: Email
   const update = db
     .update(users)
     .set({
-      ...Object.fromEntries(CONTENT_TYPES.map((t) => PREFERENCE_FIELD[t]).filter((f) => prefs[f] !== undefined).map((f) => [f, prefs[f]])),
+      ...Object.fromEntries(
+        CONTENT_TYPES.map((t) => PREFERENCE_FIELD[t])
+          .filter((f) => prefs[f] !== undefined)
+          .map((f) => [f, prefs[f]]),
+      ),
       ...(prefs.emailFrequency !== undefined && { emailFrequency: prefs.emailFrequency }),
       ...(prefs.emailVerified !== undefined && { emailVerified: prefs.emailVerified }),
       ...resubscribe,

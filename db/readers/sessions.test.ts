@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestD1, type TestD1 } from '../../test/helpers/d1';
 import { sha256Hex, randomToken } from '../crypto';
-import {
-  cleanupExpiredSessions,
-  createSession,
-  deleteSession,
-  deleteUserSessions,
-  extendSession,
-  validateSession,
-} from './sessions';
+import { cleanupExpiredSessions, createSession, deleteSession, deleteUserSessions, extendSession, validateSession } from './sessions';
 import { createUser } from './users';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -63,7 +56,10 @@ describe('sessions', () => {
     const now = new Date('2031-01-01T00:00:00Z');
     await createSession(t.db, userId, { tokenHash: 'old', expiresAt: new Date(now.getTime() - HOUR_MS) });
     await createSession(t.db, userId, { tokenHash: 'live', expiresAt: new Date(now.getTime() + HOUR_MS) });
-    const expiredBefore = (await t.d1.prepare('SELECT count(*) AS n FROM sessions WHERE expires_at <= ?').bind(now.getTime() / 1000).first<{ n: number }>())!.n;
+    const expiredBefore = (await t.d1
+      .prepare('SELECT count(*) AS n FROM sessions WHERE expires_at <= ?')
+      .bind(now.getTime() / 1000)
+      .first<{ n: number }>())!.n;
     // The original system's version binds Date.now() in milliseconds and would also delete 'live'.
     expect(await cleanupExpiredSessions(t.db, now)).toBe(expiredBefore);
     expect(await validateSession(t.db, 'live', now)).not.toBeNull();

@@ -7,11 +7,7 @@ import { sessions, users, type Session, type User } from '../schema';
  * Stores a session under the hash of its cookie token; making the token and hashing it
  * (`sha256Hex(randomToken())`) is the caller's job, so the raw token never reaches this layer.
  */
-export async function createSession(
-  db: Db,
-  userId: string,
-  { tokenHash, expiresAt }: { tokenHash: string; expiresAt: Date },
-): Promise<Session> {
+export async function createSession(db: Db, userId: string, { tokenHash, expiresAt }: { tokenHash: string; expiresAt: Date }): Promise<Session> {
   if (!tokenHash) throw new Error('createSession: tokenHash is required');
   const [session] = await db.insert(sessions).values({ id: tokenHash, userId, expiresAt }).returning();
   if (!session) throw new Error('createSession: the insert returned no row');
@@ -19,11 +15,7 @@ export async function createSession(
 }
 
 /** The session and its user, or null when the session is unknown or expired (expired ones are refused, not deleted). */
-export async function validateSession(
-  db: Db,
-  tokenHash: string,
-  now: Date = new Date(),
-): Promise<{ session: Session; user: User } | null> {
+export async function validateSession(db: Db, tokenHash: string, now: Date = new Date()): Promise<{ session: Session; user: User } | null> {
   const [row] = await db
     .select({ session: sessions, user: users })
     .from(sessions)

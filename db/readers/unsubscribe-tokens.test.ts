@@ -25,7 +25,10 @@ describe('unsubscribe tokens', () => {
     const now = new Date('2026-02-01T00:00:00Z');
     const issued = await createUnsubscribeToken(t.db, { userId, tokenType: 'one_click', contentType: 'blog', now });
     expect(issued.token.length).toBeGreaterThanOrEqual(22); // >= 128 bits in base64url
-    const raw = await t.d1.prepare('SELECT token, expires_at FROM unsubscribe_tokens WHERE id = ?').bind(issued.id).first<{ token: string; expires_at: number }>();
+    const raw = await t.d1
+      .prepare('SELECT token, expires_at FROM unsubscribe_tokens WHERE id = ?')
+      .bind(issued.id)
+      .first<{ token: string; expires_at: number }>();
     expect(raw!.token).toBe(await sha256Hex(issued.token));
     expect(raw!.token).not.toContain(issued.token);
     expect(UNSUBSCRIBE_TOKEN_TTL_SECONDS).toBeGreaterThanOrEqual(30 * DAY); // CAN-SPAM
@@ -81,14 +84,21 @@ describe('unsubscribe tokens', () => {
   });
 
   it('refuses bad input with a clear error and writes nothing', async () => {
-    const table = () => t.d1.prepare('SELECT * FROM unsubscribe_tokens ORDER BY id').all().then((r) => r.results);
+    const table = () =>
+      t.d1
+        .prepare('SELECT * FROM unsubscribe_tokens ORDER BY id')
+        .all()
+        .then((r) => r.results);
     await createUnsubscribeToken(t.db, { userId, tokenType: 'one_click' }); // so "unchanged" is not just "empty"
     const before = await table();
     expect(before.length).toBeGreaterThan(0);
     await expect(createUnsubscribeToken(t.db, { userId, tokenType: 'forever' as never })).rejects.toThrow(/Invalid unsubscribe token type/);
     await expect(createUnsubscribeToken(t.db, { userId, tokenType: 'one_click', ttlSeconds: 0 })).rejects.toThrow(/ttlSeconds/);
     await expect(
-      createUnsubscribeTokens(t.db, [{ userId, tokenType: 'one_click' }, { userId, tokenType: 'one_click', contentType: 'podcast' as never }]),
+      createUnsubscribeTokens(t.db, [
+        { userId, tokenType: 'one_click' },
+        { userId, tokenType: 'one_click', contentType: 'podcast' as never },
+      ]),
     ).rejects.toThrow(/Invalid content type/);
     // The batch's valid first row must not land either.
     expect(await table()).toEqual(before);

@@ -59,10 +59,7 @@ export async function createUnsubscribeToken(db: Db, params: CreateUnsubscribeTo
  * INSERT … SELECT FROM json_each (one statement per 250 tokens, so one for a usual batch),
  * all in one D1 batch. Returns the raw tokens in the order of `rows`.
  */
-export async function createUnsubscribeTokens(
-  db: Db,
-  rows: readonly CreateUnsubscribeTokenParams[],
-): Promise<IssuedUnsubscribeToken[]> {
+export async function createUnsubscribeTokens(db: Db, rows: readonly CreateUnsubscribeTokenParams[]): Promise<IssuedUnsubscribeToken[]> {
   const now = new Date();
   const prepared = await Promise.all(rows.map((r) => prepareToken(r, now)));
   if (prepared.length === 0) return [];
@@ -91,11 +88,7 @@ export async function findUnsubscribeToken(db: Db, rawToken: string): Promise<Un
 export async function validateUnsubscribeToken(db: Db, rawToken: string, now: Date = new Date()): Promise<UnsubscribeToken | null> {
   if (!rawToken) return null;
   const row = await db.query.unsubscribeTokens.findFirst({
-    where: and(
-      eq(unsubscribeTokens.token, await sha256Hex(rawToken)),
-      gt(unsubscribeTokens.expiresAt, now),
-      isNull(unsubscribeTokens.usedAt),
-    ),
+    where: and(eq(unsubscribeTokens.token, await sha256Hex(rawToken)), gt(unsubscribeTokens.expiresAt, now), isNull(unsubscribeTokens.usedAt)),
   });
   return row ?? null;
 }

@@ -15,7 +15,10 @@ beforeAll(async () => {
 afterAll(async () => t?.dispose());
 
 const count = async (sql: string, ...params: unknown[]) =>
-  (await t.d1.prepare(sql).bind(...params).first<{ n: number }>())!.n;
+  (await t.d1
+    .prepare(sql)
+    .bind(...params)
+    .first<{ n: number }>())!.n;
 
 describe('email normalisation', () => {
   it('normalizeEmail trims and lower-cases', () => {
@@ -59,7 +62,11 @@ describe('cascades', () => {
     await createSession(t.db, user.id, { tokenHash: 'leaver-session', expiresAt: new Date(Date.now() + 3_600_000) });
     await t.db.insert(userProfiles).values({ userId: user.id, displayName: 'Leaver' });
     const notificationId = await createEmailNotification(t.db, {
-      userId: user.id, contentType: 'blog', contentId: 'blog/x', contentTitle: 'X', contentUrl: 'https://blog.test/x/',
+      userId: user.id,
+      contentType: 'blog',
+      contentId: 'blog/x',
+      contentTitle: 'X',
+      contentUrl: 'https://blog.test/x/',
     });
     await createUnsubscribeToken(t.db, { userId: user.id, tokenType: 'one_click' });
     await createNotificationHistory(t.db, { notificationId, userId: user.id, action: 'queued' });
@@ -73,7 +80,11 @@ describe('cascades', () => {
   it('deleting a notification keeps its history with notification_id set to null', async () => {
     const user = await createUser(t.db, { email: 'keeper@example.com' });
     const notificationId = await createEmailNotification(t.db, {
-      userId: user.id, contentType: 'blog', contentId: 'blog/y', contentTitle: 'Y', contentUrl: 'https://blog.test/y/',
+      userId: user.id,
+      contentType: 'blog',
+      contentId: 'blog/y',
+      contentTitle: 'Y',
+      contentUrl: 'https://blog.test/y/',
     });
     const historyId = await createNotificationHistory(t.db, { notificationId, userId: user.id, action: 'sent' });
     await t.d1.prepare('DELETE FROM email_notifications WHERE id = ?').bind(notificationId).run();
@@ -100,10 +111,7 @@ describe('CHECK constraints reject bad enum values', () => {
       'email_notifications.content_type',
       "INSERT INTO email_notifications (id, user_id, content_type, content_id, content_title, content_url) VALUES ('n2', ?, 'podcast', 'b', 't', 'u')",
     ],
-    [
-      'unsubscribe_tokens.token_type',
-      "INSERT INTO unsubscribe_tokens (id, user_id, token, token_type, expires_at) VALUES ('t1', ?, 'h1', 'forever', 0)",
-    ],
+    ['unsubscribe_tokens.token_type', "INSERT INTO unsubscribe_tokens (id, user_id, token, token_type, expires_at) VALUES ('t1', ?, 'h1', 'forever', 0)"],
     [
       'unsubscribe_tokens.content_type',
       "INSERT INTO unsubscribe_tokens (id, user_id, token, token_type, content_type, expires_at) VALUES ('t2', ?, 'h2', 'one_click', 'podcast', 0)",

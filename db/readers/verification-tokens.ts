@@ -85,13 +85,7 @@ export async function confirmVerification(db: Db, token: string | null, now = ne
       }),
       updatedAt: now,
     })
-    .where(
-      and(
-        eq(users.id, user.id),
-        eq(users.emailVerificationToken, user.emailVerificationToken!),
-        gt(users.emailVerificationExpiresAt, now),
-      ),
-    );
+    .where(and(eq(users.id, user.id), eq(users.emailVerificationToken, user.emailVerificationToken!), gt(users.emailVerificationExpiresAt, now)));
   if (changedRows(result) !== 1) return { ok: false, state: 'unknown' }; // someone else spent it first
   // The first proof ends earlier sessions.
   if (firstProof) await db.delete(sessions).where(eq(sessions.userId, user.id));

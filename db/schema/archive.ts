@@ -8,13 +8,9 @@ import { historyColumns } from './notifications';
  * action, so rows archived under an older list of actions stay valid. Erasing a reader
  * still removes their archived rows (user_id cascades).
  */
-export const emailNotificationHistoryArchive = sqliteTable(
-  'email_notification_history_archive',
-  historyColumns(),
-  (t) => [
-    index('idx_email_history_archive_user_id').on(t.userId),
-    index('idx_email_history_archive_timestamp').on(t.timestamp),
-  ],
-);
+export const emailNotificationHistoryArchive = sqliteTable('email_notification_history_archive', historyColumns(), (t) => [
+  index('idx_email_history_archive_user_id').on(t.userId),
+  index('idx_email_history_archive_timestamp').on(t.timestamp),
+]);
 
 export type EmailNotificationHistoryArchive = typeof emailNotificationHistoryArchive.$inferSelect;

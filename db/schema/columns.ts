@@ -12,5 +12,4 @@ export const CONTENT_TYPES = ['blog', 'thought', 'announcement'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
 /** `col IN ('a','b')` for check constraints; values are constants of this module, never input. */
-export const oneOf = (column: string, values: readonly string[]) =>
-  sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(', ')})`);
+export const oneOf = (column: string, values: readonly string[]) => sql.raw(`${column} IN (${values.map((v) => `'${v}'`).join(', ')})`);

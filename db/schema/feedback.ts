@@ -1,4 +1,4 @@
-import { check, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { check, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { createdAt, oneOf, updatedAt } from './columns';
 
 export const SUPPRESSION_REASONS = ['hard_bounce', 'complaint', 'manual', 'unsubscribed', 'provider'] as const;

@@ -64,22 +64,14 @@ export const emailNotifications = sqliteTable(
     // The queue by status and kind (the console's overview), the recent finished ones by created_at: one index for
     // both, so a status change writes one entry here, not two (migration 0026 merged queue and status_type).
     index('idx_email_notifications_status_type_created').on(t.status, t.notificationType, t.createdAt),
-    index('idx_email_notifications_retry_due')
-      .on(t.nextRetryAt)
-      .where(sql`status = 'failed'`),
-    index('idx_email_notifications_claimable')
-      .on(t.scheduledFor, t.createdAt)
-      .where(sql`status = 'pending'`),
+    index('idx_email_notifications_retry_due').on(t.nextRetryAt).where(sql`status = 'failed'`),
+    index('idx_email_notifications_claimable').on(t.scheduledFor, t.createdAt).where(sql`status = 'pending'`),
     // The console: each post's delivery progress. Not status: each status change would write an entry here too (two
     // rows written per email); the console's count reads the status from the row instead (reads cost a thousandth).
     index('idx_email_notifications_progress').on(t.contentId, t.notificationType),
-    index('idx_email_notifications_lease')
-      .on(t.leaseExpiresAt)
-      .where(sql`status = 'sending'`),
+    index('idx_email_notifications_lease').on(t.leaseExpiresAt).where(sql`status = 'sending'`),
     // Queue mode: rows dispatched to the queue and not yet sent (a live dispatch lease), counted by each dispatch run.
-    index('idx_email_notifications_dispatched')
-      .on(t.leaseExpiresAt)
-      .where(sql`status IN ('pending', 'failed') AND lease_expires_at IS NOT NULL`),
+    index('idx_email_notifications_dispatched').on(t.leaseExpiresAt).where(sql`status IN ('pending', 'failed') AND lease_expires_at IS NOT NULL`),
     check('email_notifications_content_type_check', oneOf('content_type', NOTIFICATION_CONTENT_TYPES)),
     check('email_notifications_notification_type_check', oneOf('notification_type', NOTIFICATION_TYPES)),
     check('email_notifications_status_check', oneOf('status', NOTIFICATION_STATUSES)),

@@ -21,10 +21,7 @@ export const emailStatistics = sqliteTable(
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
-  (t) => [
-    uniqueIndex('idx_email_statistics_date_type').on(t.dateKey, t.contentType),
-    index('idx_email_statistics_date').on(t.dateKey),
-  ],
+  (t) => [uniqueIndex('idx_email_statistics_date_type').on(t.dateKey, t.contentType), index('idx_email_statistics_date').on(t.dateKey)],
 );
 
 export type EmailStatistics = typeof emailStatistics.$inferSelect;

@@ -34,12 +34,14 @@ it('the default templates in migrations/ are exactly the sources in db/templates
   }
 });
 
-it('the verification template restates the reader\'s choices, and every system template declares what it uses', async () => {
+it("the verification template restates the reader's choices, and every system template declares what it uses", async () => {
   const { results } = await t.d1
     .prepare("SELECT template_name, text_template, variables FROM email_templates WHERE template_type = 'system' ORDER BY template_name")
     .all<{ template_name: string; text_template: string; variables: string }>();
   expect(results.map((r) => r.template_name)).toEqual(['set_password', 'sign_in_link', 'verification', 'welcome']);
   // In the reader's language: the sentence t_verify_chose carries the summary (integration/i18n/email.ts).
-  expect(results.find((r) => r.template_name === 'verification')!.text_template).toContain('{{#subscription_summary}}{{t_verify_chose}}{{/subscription_summary}}');
+  expect(results.find((r) => r.template_name === 'verification')!.text_template).toContain(
+    '{{#subscription_summary}}{{t_verify_chose}}{{/subscription_summary}}',
+  );
   for (const row of results) expect(JSON.parse(row.variables)).toContain('subscription_summary');
 });

@@ -6,7 +6,6 @@
 import { setAdminRoleOn } from '../../db/admin/roles';
 import { parseEmailArgs, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
-
 async function setRole(name: 'admin:grant' | 'admin:revoke', args: readonly string[], ctx: CommandContext, now: Date): Promise<number> {
   const admin = name === 'admin:grant';
   const { values, email } = parseEmailArgs(args, {}, `npx astro-d1-notify ${name} author@example.com`);
@@ -17,7 +16,11 @@ async function setRole(name: 'admin:grant' | 'admin:revoke', args: readonly stri
     return 1;
   }
   const what = admin ? 'now has' : 'no longer has';
-  ctx.log(result.changed ? `${result.email} ${what} the admin role (${target.label}).` : `${result.email} was already ${admin ? 'an admin' : 'a reader'} (${target.label}).`);
+  ctx.log(
+    result.changed
+      ? `${result.email} ${what} the admin role (${target.label}).`
+      : `${result.email} was already ${admin ? 'an admin' : 'a reader'} (${target.label}).`,
+  );
   return 0;
 }
 

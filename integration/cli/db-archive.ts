@@ -6,7 +6,6 @@
 import { archiveHistory, DEFAULT_ARCHIVE_BATCH_ROWS, DEFAULT_ARCHIVE_MONTHS, MAX_ARCHIVE_BATCH_ROWS, PREVIEW_RETENTION_MONTHS } from '../../db/content/archive';
 import { intFlag, parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
-
 export async function archiveCommand(args: readonly string[], ctx: CommandContext, now = new Date()): Promise<number> {
   const flags = parseFlags(args, {
     months: { type: 'string' },
@@ -32,8 +31,8 @@ export async function archiveCommand(args: readonly string[], ctx: CommandContex
       `Archive on ${target.label}: moved ${summary.moved} of ${summary.eligible} history row(s) older than ${summary.cutoff} ` +
         `in ${summary.batches} batch(es) of ≤ ${batchRows} rows (${summary.statementsPerBatch} statements each), ${summary.durationMs} ms.`,
     );
-    if (summary.previewsPruned !== undefined) ctx.log(`Pruned the preview of ${summary.previewsPruned} content item(s) older than ${PREVIEW_RETENTION_MONTHS} months.`);
+    if (summary.previewsPruned !== undefined)
+      ctx.log(`Pruned the preview of ${summary.previewsPruned} content item(s) older than ${PREVIEW_RETENTION_MONTHS} months.`);
   }
   return 0;
 }
-

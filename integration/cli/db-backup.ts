@@ -17,10 +17,13 @@ export const DEFAULT_BACKUP_DIR = 'backups';
 export const DEFAULT_KEEP = 30;
 const EXPORT_TIMEOUT_MS = 10 * 60 * 1000;
 
-
 /** `astro-d1-notify-remote-20261130-153200Z.sql.gz`: sorts by time as a string. */
 export function backupFileName(database: string, kind: 'local' | 'remote', at: Date): string {
-  const stamp = at.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '').replace('T', '-');
+  const stamp = at
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z')
+    .replace(/[-:]/g, '')
+    .replace('T', '-');
   return `${database}-${kind}-${stamp}.sql.gz`;
 }
 
@@ -28,7 +31,11 @@ export function backupFileName(database: string, kind: 'local' | 'remote', at: D
 export function pruneBackups(dir: string, database: string, kind: 'local' | 'remote', keep: number): string[] {
   const escaped = database.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const pattern = new RegExp(`^${escaped}-${kind}-\\d{8}-\\d{6}Z\\.sql\\.gz$`);
-  const old = readdirSync(dir).filter((f) => pattern.test(f)).sort().reverse().slice(keep);
+  const old = readdirSync(dir)
+    .filter((f) => pattern.test(f))
+    .sort()
+    .reverse()
+    .slice(keep);
   for (const f of old) rmSync(join(dir, f));
   return old;
 }
@@ -65,7 +72,8 @@ export async function backupCommand(args: readonly string[], ctx: CommandContext
     rmSync(partial, { force: true });
   }
   const pruned = pruneBackups(dir, database, target.kind, keep);
-  ctx.log(`Backup written: ${file} (${statSync(file).size} bytes gzipped).${pruned.length ? ` Deleted ${pruned.length} older backup(s), keeping ${keep}.` : ''}`);
+  ctx.log(
+    `Backup written: ${file} (${statSync(file).size} bytes gzipped).${pruned.length ? ` Deleted ${pruned.length} older backup(s), keeping ${keep}.` : ''}`,
+  );
   return 0;
 }
-

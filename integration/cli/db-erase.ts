@@ -8,7 +8,6 @@ import { eraseReaderOn, readerIdByEmail } from '../../db/readers/data-rights';
 import { normalizeEmail } from '../../db/readers/users';
 import { parseEmailArgs, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
-
 export async function eraseCommand(args: readonly string[], ctx: CommandContext, now = new Date()): Promise<number> {
   const { values, email: raw } = parseEmailArgs(args, {}, 'npx astro-d1-notify db:erase reader@example.com');
   const email = normalizeEmail(raw);

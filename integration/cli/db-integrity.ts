@@ -6,7 +6,6 @@
 import { formatIntegrityReport, runIntegrityCheck } from '../../db/maintenance/integrity';
 import { parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
-
 export async function integrityCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
   const flags = parseFlags(args, { json: { type: 'boolean' } });
   const target = resolveCliTarget(flags, ctx.env, ctx.root);
@@ -14,4 +13,3 @@ export async function integrityCommand(args: readonly string[], ctx: CommandCont
   ctx.log(flags.json ? JSON.stringify(report, null, 2) : `Integrity of ${target.label}\n${formatIntegrityReport(report)}`);
   return report.ok ? 0 : 1;
 }
-

@@ -21,4 +21,3 @@ export async function retentionCommand(args: readonly string[], ctx: CommandCont
   );
   return 0;
 }
-

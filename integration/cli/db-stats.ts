@@ -5,7 +5,6 @@
 import { collectDbStats, formatDbStats } from '../../db/maintenance/stats';
 import { parseFlags, resolveCliTarget, withTarget, type CommandContext } from './db-target';
 
-
 export async function statsCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
   const flags = parseFlags(args, { json: { type: 'boolean' } });
   const target = resolveCliTarget(flags, ctx.env, ctx.root);
@@ -13,4 +12,3 @@ export async function statsCommand(args: readonly string[], ctx: CommandContext)
   ctx.log(flags.json ? JSON.stringify(stats, null, 2) : `Statistics of ${target.label}\n\n${formatDbStats(stats)}`);
   return 0;
 }
-

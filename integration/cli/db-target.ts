@@ -43,7 +43,7 @@ export function parseFlags<F extends Flags>(args: readonly string[], flags: F) {
 
 /** Strict flags plus exactly one email address (erase, admin:grant, admin:revoke). */
 export function parseEmailArgs<F extends Flags>(args: readonly string[], flags: F, usage: string) {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...args], options: { ...TARGET_FLAGS, ...flags }, strict: true, allowPositionals: true });
   } catch (error) {

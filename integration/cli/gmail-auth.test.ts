@@ -182,7 +182,12 @@ describe('gmail:auth', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gmail-auth-remote-'));
     try {
       writeFileSync(join(dir, 'wrangler.jsonc'), '{ "name": "host-blog", "compatibility_date": "2026-10-01" }');
-      const env = { CLOUDFLARE_API_BASE_URL: secrets.apiBase, CLOUDFLARE_ACCOUNT_ID: secrets.accountId, CLOUDFLARE_API_TOKEN: secrets.token, WRANGLER_SEND_METRICS: 'false' };
+      const env = {
+        CLOUDFLARE_API_BASE_URL: secrets.apiBase,
+        CLOUDFLARE_ACCOUNT_ID: secrets.accountId,
+        CLOUDFLARE_API_TOKEN: secrets.token,
+        WRANGLER_SEND_METRICS: 'false',
+      };
       const ok = await runCommand(['--remote'], dir, env);
       expect(ok.exitCode, ok.stderr).toBe(0);
       expect(Object.fromEntries(secrets.secrets.get('host-blog')!)).toEqual({

@@ -116,9 +116,7 @@ export async function runGmailAuth(options: GmailAuthOptions): Promise<GmailAuth
       { tokenUrl: options.tokenUrl ?? GOOGLE_TOKEN_URL, fetch: options.fetch },
     );
     if (!token.refresh_token) {
-      throw new Error(
-        'Google returned no refresh token. Remove the app at https://myaccount.google.com/permissions and run the command again.',
-      );
+      throw new Error('Google returned no refresh token. Remove the app at https://myaccount.google.com/permissions and run the command again.');
     }
     return { refreshToken: token.refresh_token, scope: token.scope, redirectUri };
   } finally {
@@ -144,7 +142,7 @@ function instructions(refreshToken: string): string[] {
   ];
 }
 
-const WHERE = 'say where the token goes: --local (.dev.vars), --remote (the deployed Worker\'s secrets) or --print';
+const WHERE = "say where the token goes: --local (.dev.vars), --remote (the deployed Worker's secrets) or --print";
 
 export async function gmailAuthCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
   const flags = parseFlags(args, { print: { type: 'boolean' } });

@@ -12,7 +12,6 @@ import { parseFlags, UsageError, type CommandContext } from './db-target';
 import { wranglerBin } from './store-secrets';
 import { runMigrationsCommand } from './migrations.mjs';
 
-
 export async function migrationsCommand(args: readonly string[], ctx: CommandContext): Promise<number> {
   const flags = parseFlags(args, { into: { type: 'string' }, 'dry-run': { type: 'boolean' } });
   if (flags.local && flags.remote) throw new UsageError('Use --local or --remote, not both.');
@@ -23,10 +22,13 @@ export async function migrationsCommand(args: readonly string[], ctx: CommandCon
   const d1 = existsSync(config) || apply || flags.config ? readD1Binding(config, binding) : undefined;
   const into = flags.into ?? (d1?.migrations_dir ? join(dirname(config), d1.migrations_dir) : join(ctx.root, 'migrations'));
   if (flags.into && d1 && apply && resolve(ctx.root, flags.into) !== resolve(dirname(config), d1.migrations_dir ?? 'migrations')) {
-    throw new UsageError(`--into ${flags.into} is not the migrations folder of "${binding}" in ${config}, so wrangler would not apply them: drop --into or set migrations_dir.`);
+    throw new UsageError(
+      `--into ${flags.into} is not the migrations folder of "${binding}" in ${config}, so wrangler would not apply them: drop --into or set migrations_dir.`,
+    );
   }
   const copied = runMigrationsCommand(['--into', resolve(ctx.root, into), ...(flags['dry-run'] ? ['--dry-run'] : [])], ctx.root, {
-    log: (line: string) => ctx.log(line.replace(/ Apply them with: .*$/, apply ? '' : ' Apply them with: npx astro-d1-notify migrations --local (then --remote)')),
+    log: (line: string) =>
+      ctx.log(line.replace(/ Apply them with: .*$/, apply ? '' : ' Apply them with: npx astro-d1-notify migrations --local (then --remote)')),
     error: (line: string) => ctx.log(line),
   });
   if (copied !== 0 || !apply || flags['dry-run']) return copied;

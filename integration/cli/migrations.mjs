@@ -17,7 +17,14 @@ const SQL = /^(\d+)_.+\.sql$/;
 export function planMigrations(packageFiles, hostFiles) {
   const ours = packageFiles.filter((f) => SQL.test(f)).sort();
   const copied = new Set(hostFiles.filter((f) => f.includes(MARK)).map((f) => f.slice(f.indexOf(MARK) + MARK.length)));
-  let next = Math.max(0, ...hostFiles.map((f) => SQL.exec(f)).filter(Boolean).map((m) => Number(m[1]))) + 1;
+  let next =
+    Math.max(
+      0,
+      ...hostFiles
+        .map((f) => SQL.exec(f))
+        .filter(Boolean)
+        .map((m) => Number(m[1])),
+    ) + 1;
   const width = Math.max(4, ...hostFiles.map((f) => SQL.exec(f)?.[1].length ?? 0));
   const copies = [];
   for (const file of ours) {
@@ -29,7 +36,7 @@ export function planMigrations(packageFiles, hostFiles) {
 
 export function runMigrationsCommand(args, cwd, log) {
   const intoIndex = args.indexOf('--into');
-  const into = resolve(cwd, intoIndex >= 0 ? args[intoIndex + 1] ?? '' : 'migrations');
+  const into = resolve(cwd, intoIndex >= 0 ? (args[intoIndex + 1] ?? '') : 'migrations');
   const dryRun = args.includes('--dry-run');
   const unknown = args.filter((a, i) => !['--into', '--dry-run'].includes(a) && args[i - 1] !== '--into');
   if (unknown.length > 0 || (intoIndex >= 0 && !args[intoIndex + 1])) {

@@ -21,7 +21,6 @@ import { intFlag, parseFlags, UsageError, type CommandContext } from './db-targe
 /** Where `astro dev` serves by default: the links of captured mail when .dev.vars names no SITE_URL. */
 const LOCAL_SITE_URL = 'http://localhost:4321';
 
-
 const FLAGS = {
   'batch-size': { type: 'string' },
   'time-budget-ms': { type: 'string' },
@@ -36,11 +35,19 @@ export async function notifyCommand(args: readonly string[], ctx: CommandContext
   const batchSize = flags['batch-size'] === undefined ? undefined : intFlag(flags['batch-size'], 'batch-size', 0, 1, 10_000);
   const timeBudgetMs = flags['time-budget-ms'] === undefined ? undefined : intFlag(flags['time-budget-ms'], 'time-budget-ms', 0, 1, 15 * 60_000);
   if (flags.remote) {
-    if (flags['digests-now'] || flags['persist-to'] || batchSize || timeBudgetMs) throw new UsageError('--remote takes only --url: the deployed site runs with its own settings.');
+    if (flags['digests-now'] || flags['persist-to'] || batchSize || timeBudgetMs)
+      throw new UsageError('--remote takes only --url: the deployed site runs with its own settings.');
     return notifyRemote(flags.url, ctx);
   }
   if (flags.url) throw new UsageError('--url goes with --remote.');
-  return notifyLocal(ctx, { batchSize, timeBudgetMs, digestsNow: flags['digests-now'] === true, persistTo: flags['persist-to'], config: flags.config ?? 'wrangler.jsonc', binding: flags.binding ?? 'DB' });
+  return notifyLocal(ctx, {
+    batchSize,
+    timeBudgetMs,
+    digestsNow: flags['digests-now'] === true,
+    persistTo: flags['persist-to'],
+    config: flags.config ?? 'wrangler.jsonc',
+    binding: flags.binding ?? 'DB',
+  });
 }
 
 async function notifyLocal(
@@ -49,7 +56,10 @@ async function notifyLocal(
 ): Promise<number> {
   const configPath = resolve(ctx.root, o.config);
   const { getPlatformProxy } = await import('wrangler');
-  const proxy = await getPlatformProxy<DeliveryEnv & Record<string, unknown>>({ configPath, ...(o.persistTo ? { persist: { path: resolve(ctx.root, o.persistTo) } } : {}) });
+  const proxy = await getPlatformProxy<DeliveryEnv & Record<string, unknown>>({
+    configPath,
+    ...(o.persistTo ? { persist: { path: resolve(ctx.root, o.persistTo) } } : {}),
+  });
   let busyRetries = 0;
   try {
     const binding = proxy.env[o.binding] as D1Database | undefined;
@@ -71,11 +81,32 @@ async function notifyLocal(
     const summary = await processNotifications(deps, { batchSize: o.batchSize, timeBudgetMs: o.timeBudgetMs });
     const digests = await waitingDigests(deps.db, deps.clock());
     const notOut = await waitingPosts(deps.db, deps.clock());
-    const named = (state: WaitingState) => notOut.filter((p) => p.state === state).map((p) => ({ slug: p.slug, title: p.title, recipients: p.recipients, ...(p.sendAt && { sendAt: p.sendAt.toISOString() }) }));
+    const named = (state: WaitingState) =>
+      notOut
+        .filter((p) => p.state === state)
+        .map((p) => ({ slug: p.slug, title: p.title, recipients: p.recipients, ...(p.sendAt && { sendAt: p.sendAt.toISOString() }) }));
     const [held, waiting, scheduled] = [named('held'), named('approval'), named('scheduled')];
-    ctx.log(JSON.stringify({ ...summary, waitingDigests: digests.waiting, nextDigestSlotAt: digests.nextSlotAt?.toISOString() ?? null, heldPosts: held, waitingPosts: waiting, scheduledPosts: scheduled, busyRetries }, null, 2));
+    ctx.log(
+      JSON.stringify(
+        {
+          ...summary,
+          waitingDigests: digests.waiting,
+          nextDigestSlotAt: digests.nextSlotAt?.toISOString() ?? null,
+          heldPosts: held,
+          waitingPosts: waiting,
+          scheduledPosts: scheduled,
+          busyRetries,
+        },
+        null,
+        2,
+      ),
+    );
     const slugs = (posts: { slug: string }[]) => posts.map((p) => p.slug).join(', ');
-    if (waiting.length > 0) ctx.log(`\n${waiting.length} post(s) wait for you to send them (approval: manual): ${slugs(waiting)}. Send or schedule them at ${deps.config.siteUrl}/admin/posts`);
+    if (waiting.length > 0)
+      ctx.log(
+        `\n${waiting.length} post(s) wait for you to send them (approval: manual): ${slugs(waiting)}. ` +
+          `Send or schedule them at ${deps.config.siteUrl}/admin/posts`,
+      );
     if (held.length > 0) ctx.log(`\n${held.length} post(s) held in the console, not sent: ${slugs(held)}. Release them at ${deps.config.siteUrl}/admin/posts`);
     if (scheduled.length > 0) ctx.log(`\n${scheduled.length} post(s) scheduled: ${scheduled.map((p) => `${p.slug} at ${p.sendAt}`).join(', ')}`);
     if (summary.sent > 0) ctx.log(`\n${summary.sent} email(s) captured: open ${deps.config.siteUrl}/dev/mail (with astro dev running)`);
@@ -85,7 +116,8 @@ async function notifyLocal(
           'To see a digest now: npx astro-d1-notify notify --digests-now',
       );
     }
-    if (busyRetries > 0) ctx.log(`\nThe local D1 was busy ${busyRetries} time(s) (another run at the same time); every statement was retried and went through.`);
+    if (busyRetries > 0)
+      ctx.log(`\nThe local D1 was busy ${busyRetries} time(s) (another run at the same time); every statement was retried and went through.`);
     return 0;
   } finally {
     await proxy.dispose();
@@ -93,16 +125,21 @@ async function notifyLocal(
 }
 
 async function notifyRemote(url: string | undefined, ctx: CommandContext): Promise<number> {
-  if (!url || !/^https?:\/\//.test(url)) throw new UsageError('--remote needs --url with the site address (and prefix), e.g. --url https://blog.example.com/newsletter');
+  if (!url || !/^https?:\/\//.test(url))
+    throw new UsageError('--remote needs --url with the site address (and prefix), e.g. --url https://blog.example.com/newsletter');
   const secret = ctx.env.PROCESS_SECRET?.trim();
   if (!secret) throw new UsageError('PROCESS_SECRET is not set: --remote needs the secret the deployed Worker has.');
   const endpoint = `${url.replace(/\/+$/, '')}/api/notifications/process`;
   // No redirects followed: a 301/302 would turn the POST into a GET (and could carry the bearer elsewhere).
-  const response = await fetch(endpoint, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, redirect: 'manual' }).catch((error: Error & { cause?: { code?: string } }) => {
-    throw new Error(`could not reach ${endpoint}: ${error.cause?.code ?? error.message}`);
-  });
+  const response = await fetch(endpoint, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, redirect: 'manual' }).catch(
+    (error: Error & { cause?: { code?: string } }) => {
+      throw new Error(`could not reach ${endpoint}: ${error.cause?.code ?? error.message}`);
+    },
+  );
   if (response.status >= 300 && response.status < 400) {
-    throw new UsageError(`${endpoint} redirects (${response.status}) to ${response.headers.get('location') ?? 'elsewhere'}: give --url the site's final address.`);
+    throw new UsageError(
+      `${endpoint} redirects (${response.status}) to ${response.headers.get('location') ?? 'elsewhere'}: give --url the site's final address.`,
+    );
   }
   const body = await response.text();
   if (!response.ok) {

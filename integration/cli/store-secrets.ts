@@ -14,7 +14,7 @@ export const wranglerBin = (): string => join(dirname(createRequire(import.meta.
 /** KEY=value lines of .dev.vars with `values` set (replacing earlier lines of the same keys). */
 export function mergeDevVars(text: string, values: Record<string, string>): string {
   const kept = text.split('\n').filter((line) => line.trim() !== '' && !Object.keys(values).some((k) => line.startsWith(`${k}=`)));
-  return [...kept, ...Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`)].join('\n') + '\n';
+  return `${[...kept, ...Object.entries(values).map(([k, v]) => `${k}=${JSON.stringify(v)}`)].join('\n')}\n`;
 }
 
 /** Sets `values` in the .dev.vars beside `configPath`; returns its path. */
@@ -27,10 +27,19 @@ export function writeDevVars(configPath: string, values: Record<string, string>)
 }
 
 /** `wrangler secret put NAME --config …` for each value, one after the other. */
-export async function putWorkerSecrets(configPath: string, values: Record<string, string>, env: Record<string, string | undefined>, cwd: string): Promise<void> {
+export async function putWorkerSecrets(
+  configPath: string,
+  values: Record<string, string>,
+  env: Record<string, string | undefined>,
+  cwd: string,
+): Promise<void> {
   for (const [name, value] of Object.entries(values)) {
     const output = await new Promise<{ code: number | null; text: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [wranglerBin(), 'secret', 'put', name, '--config', configPath], { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [wranglerBin(), 'secret', 'put', name, '--config', configPath], {
+        cwd,
+        env: { ...process.env, ...env },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let text = '';
       child.stdout.on('data', (d) => (text += d));
       child.stderr.on('data', (d) => (text += d));
@@ -39,7 +48,12 @@ export async function putWorkerSecrets(configPath: string, values: Record<string
       child.stdin.end(value);
     });
     if (output.code !== 0) {
-      const said = output.text.split('\n').filter((l) => /error|✘|\[ERROR\]/i.test(l)).slice(-3).join('\n') || output.text.trim().split('\n').slice(-3).join('\n');
+      const said =
+        output.text
+          .split('\n')
+          .filter((l) => /error|✘|\[ERROR\]/i.test(l))
+          .slice(-3)
+          .join('\n') || output.text.trim().split('\n').slice(-3).join('\n');
       throw new Error(`wrangler secret put ${name} failed: ${said.split(value).join('[redacted]')}`);
     }
   }

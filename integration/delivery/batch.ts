@@ -15,7 +15,17 @@ import type { ContentType } from '../../db/schema';
 import { retryDelaySeconds } from './backoff';
 import type { DeliveryConfig } from './config';
 import { buildMessage, HeaderInjectionError } from './mime';
-import { contentView, digestView, postItemFields, templateNameFor, TemplateMissingError, verificationView, type ItemFields, type TemplateSet, type View } from './render';
+import {
+  contentView,
+  digestView,
+  postItemFields,
+  templateNameFor,
+  TemplateMissingError,
+  verificationView,
+  type ItemFields,
+  type TemplateSet,
+  type View,
+} from './render';
 import { clickUrl, openPixelUrl, trackBodyLinks } from './tracking';
 import { systemTemplateFor } from './verification';
 import { emailTranslator } from '../i18n/email';
@@ -99,7 +109,13 @@ type Posts = Map<string, PostForEmail>;
 const itemOf = (row: ClaimedRow, posts: Posts): ItemFields => {
   const post = posts.get(row.contentId);
   if (post) return postItemFields(post);
-  return { contentType: row.contentType, contentTitle: row.contentTitle, contentUrl: row.contentUrl, contentExcerpt: row.contentExcerpt, publishDate: row.publishDate };
+  return {
+    contentType: row.contentType,
+    contentTitle: row.contentTitle,
+    contentUrl: row.contentUrl,
+    contentExcerpt: row.contentExcerpt,
+    publishDate: row.publishDate,
+  };
 };
 
 const listIdFor = (unit: Unit, siteUrl: string): string => {
@@ -235,7 +251,10 @@ export async function deliverBatch(ctx: BatchContext, rows: readonly ClaimedRow[
   await unifyMessageIds(ctx.db, unify);
   const links = await issueLinks(ctx, units);
   // Each post's body once for the whole batch; verification rows carry no post.
-  const posts = await postsForEmail(ctx.db, units.flatMap((u) => (u.lead.notificationType === 'verification' ? [] : u.rows.map((r) => r.contentId))));
+  const posts = await postsForEmail(
+    ctx.db,
+    units.flatMap((u) => (u.lead.notificationType === 'verification' ? [] : u.rows.map((r) => r.contentId))),
+  );
 
   const composed = await Promise.all(
     units.map(async (unit, i) => {
@@ -259,8 +278,13 @@ export async function deliverBatch(ctx: BatchContext, rows: readonly ClaimedRow[
     byTransport.set(transport, group);
   }
   for (const [transport, items] of byTransport) {
-    const results = await sendAll(transport, items.map((item) => item.email));
-    items.forEach((item, i) => outcomes.push(...outcomesFor(ctx, item.unit, results[i]!)));
+    const results = await sendAll(
+      transport,
+      items.map((item) => item.email),
+    );
+    items.forEach((item, i) => {
+      outcomes.push(...outcomesFor(ctx, item.unit, results[i]!));
+    });
   }
   return outcomes;
 }

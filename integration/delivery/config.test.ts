@@ -29,7 +29,9 @@ describe('loadDeliveryConfig', () => {
   it('anywhere else has no defaults: one message names every missing variable', () => {
     expect(() => loadDeliveryConfig({})).toThrow(ConfigError);
     expect(() => loadDeliveryConfig({})).toThrow(/SITE_URL, SITE_NAME, MAIL_FROM, POSTAL_ADDRESS, MAIL_TRANSPORT are not set/);
-    expect(() => loadDeliveryConfig({ SITE_URL: 'https://blog.example.com' })).toThrow(/Sending is stopped: SITE_NAME, MAIL_FROM, POSTAL_ADDRESS, MAIL_TRANSPORT are not set/);
+    expect(() => loadDeliveryConfig({ SITE_URL: 'https://blog.example.com' })).toThrow(
+      /Sending is stopped: SITE_NAME, MAIL_FROM, POSTAL_ADDRESS, MAIL_TRANSPORT are not set/,
+    );
     expect(() => loadDeliveryConfig({ ...SITE, POSTAL_ADDRESS: ' ', MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 'k' })).toThrow(/: POSTAL_ADDRESS is not set/);
     expect(deliveryConfigProblem({ ...SITE })).toMatch(/MAIL_TRANSPORT is not set/);
     expect(deliveryConfigProblem({ ...SITE, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 'k' })).toBeUndefined();
@@ -52,10 +54,19 @@ describe('loadDeliveryConfig', () => {
     expect(loadDeliveryConfig({ SITE_URL: 'http://localhost:4321/' }).siteUrl).toBe('http://localhost:4321');
   });
   it('links the site name to the site’s home (SITE_URL’s origin + Astro’s base), not to the integration’s prefix', () => {
-    const c = loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_1', SITE_URL: 'https://x.example/', SITE_BASE: '/journal', ROUTE_BASE: '/journal/newsletter' });
+    const c = loadDeliveryConfig({
+      ...SITE,
+      MAIL_TRANSPORT: 'resend',
+      RESEND_API_KEY: 're_1',
+      SITE_URL: 'https://x.example/',
+      SITE_BASE: '/journal',
+      ROUTE_BASE: '/journal/newsletter',
+    });
     expect(c.siteUrl).toBe('https://x.example/journal/newsletter');
     expect(c.homeUrl).toBe('https://x.example/journal/');
-    expect(loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_1', SITE_URL: 'https://x.example', ROUTE_BASE: '/newsletter' }).homeUrl).toBe('https://x.example/');
+    expect(
+      loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_1', SITE_URL: 'https://x.example', ROUTE_BASE: '/newsletter' }).homeUrl,
+    ).toBe('https://x.example/');
   });
   it('picks pacing defaults by the bulk transport unless RATE_PER_MINUTE / DAILY_CAP are set', () => {
     const ses = loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 's' });
@@ -64,20 +75,43 @@ describe('loadDeliveryConfig', () => {
     expect([resend.ratePerMinute, resend.dailyCap]).toEqual([600, 100]);
     const postmark = loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'postmark', POSTMARK_SERVER_TOKEN: 't' });
     expect([postmark.ratePerMinute, postmark.dailyCap]).toEqual([1_000, 0]);
-    expect(loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_1', DAILY_CAP: '0', RATE_PER_MINUTE: '7' })).toMatchObject({ ratePerMinute: 7, dailyCap: 0 });
+    expect(loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'resend', RESEND_API_KEY: 're_1', DAILY_CAP: '0', RATE_PER_MINUTE: '7' })).toMatchObject({
+      ratePerMinute: 7,
+      dailyCap: 0,
+    });
   });
   it('names each missing provider secret, for the bulk and the transactional transport', () => {
-    expect(() => loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: 'AKIA1' })).toThrow(/MAIL_TRANSPORT is "ses" but AWS_SECRET_ACCESS_KEY is not set/);
+    expect(() => loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: 'AKIA1' })).toThrow(
+      /MAIL_TRANSPORT is "ses" but AWS_SECRET_ACCESS_KEY is not set/,
+    );
     expect(() => loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'postmark' })).toThrow(/POSTMARK_SERVER_TOKEN/);
-    expect(() => loadDeliveryConfig({ ...LOCAL, MAIL_TRANSPORT_TRANSACTIONAL: 'resend' })).toThrow(/MAIL_TRANSPORT_TRANSACTIONAL is "resend" but RESEND_API_KEY/);
+    expect(() => loadDeliveryConfig({ ...LOCAL, MAIL_TRANSPORT_TRANSACTIONAL: 'resend' })).toThrow(
+      /MAIL_TRANSPORT_TRANSACTIONAL is "resend" but RESEND_API_KEY/,
+    );
     expect(() => loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'mailgun' })).toThrow(/MAIL_TRANSPORT/);
-    expect(() => loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', SES_REGION: 'moon' })).toThrow(/SES_REGION/);
+    expect(() => loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'ses', AWS_ACCESS_KEY_ID: 'a', AWS_SECRET_ACCESS_KEY: 's', SES_REGION: 'moon' })).toThrow(
+      /SES_REGION/,
+    );
   });
   it("reads each provider's settings, with the documented defaults", () => {
-    const c = loadDeliveryConfig({ ...SITE, MAIL_TRANSPORT: 'postmark', POSTMARK_SERVER_TOKEN: 'pm', MAIL_TRANSPORT_TRANSACTIONAL: 'ses', AWS_ACCESS_KEY_ID: 'AKIA1', AWS_SECRET_ACCESS_KEY: 'sk', SES_CONFIGURATION_SET: 'blog-events' });
+    const c = loadDeliveryConfig({
+      ...SITE,
+      MAIL_TRANSPORT: 'postmark',
+      POSTMARK_SERVER_TOKEN: 'pm',
+      MAIL_TRANSPORT_TRANSACTIONAL: 'ses',
+      AWS_ACCESS_KEY_ID: 'AKIA1',
+      AWS_SECRET_ACCESS_KEY: 'sk',
+      SES_CONFIGURATION_SET: 'blog-events',
+    });
     expect(c.transport).toBe('postmark');
     expect(c.transactionalTransport).toBe('ses');
-    expect(c.settings).toMatchObject({ POSTMARK_SERVER_TOKEN: 'pm', POSTMARK_MESSAGE_STREAM: 'broadcast', POSTMARK_TRANSACTIONAL_STREAM: 'outbound', SES_REGION: 'us-east-1', SES_CONFIGURATION_SET: 'blog-events' });
+    expect(c.settings).toMatchObject({
+      POSTMARK_SERVER_TOKEN: 'pm',
+      POSTMARK_MESSAGE_STREAM: 'broadcast',
+      POSTMARK_TRANSACTIONAL_STREAM: 'outbound',
+      SES_REGION: 'us-east-1',
+      SES_CONFIGURATION_SET: 'blog-events',
+    });
   });
   it('parses MAIL_FROM with or without a display name', () => {
     expect(parseMailFrom('Plain Words <news@example.com>')).toEqual({ name: 'Plain Words', email: 'news@example.com' });
@@ -137,7 +171,11 @@ describe('settings read one by one', () => {
   it('a bad value of one variable does not stop another from being read', async () => {
     const { readSettingsNamed } = await import('./config');
     const env = { DIGEST_HOUR_UTC: '99', TRACKING_ENABLED: 'yes', TRACKING_SECRET: 'k', RESEND_WEBHOOK_SECRET: 'whsec_x' };
-    expect(readSettingsNamed(env, ['TRACKING_ENABLED', 'TRACKING_SECRET', 'RESEND_WEBHOOK_SECRET'])).toEqual({ TRACKING_ENABLED: true, TRACKING_SECRET: 'k', RESEND_WEBHOOK_SECRET: 'whsec_x' });
+    expect(readSettingsNamed(env, ['TRACKING_ENABLED', 'TRACKING_SECRET', 'RESEND_WEBHOOK_SECRET'])).toEqual({
+      TRACKING_ENABLED: true,
+      TRACKING_SECRET: 'k',
+      RESEND_WEBHOOK_SECRET: 'whsec_x',
+    });
     expect(readSettingsNamed(env, ['DIGEST_HOUR_UTC'])).toEqual({ DIGEST_HOUR_UTC: undefined });
   });
 });

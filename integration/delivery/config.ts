@@ -52,7 +52,10 @@ const BASE_SETTINGS: SettingsShape = {
   // Astro's `base` alone, where the site's home is: the Worker sets it from the build, like ROUTE_BASE.
   SITE_BASE: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog')),
   // Astro's base + the integration's prefix: the Worker sets it from the build; `npx astro-d1-notify notify` reads it from .dev.vars.
-  ROUTE_BASE: z.preprocess((v) => (v === undefined || v === null ? '' : v), z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog/newsletter')),
+  ROUTE_BASE: z.preprocess(
+    (v) => (v === undefined || v === null ? '' : v),
+    z.string().regex(/^(\/[A-Za-z0-9._~-]+)*$/, 'must be empty or a path like /blog/newsletter'),
+  ),
   SITE_NAME: optionalString,
   MAIL_FROM: optionalString,
   // Where readers' replies go (`Name <address>` or an address); unset: to MAIL_FROM.
@@ -188,7 +191,11 @@ export function loadDeliveryConfig(env: Record<string, unknown>): DeliveryConfig
   const bulk = s.MAIL_TRANSPORT as string;
   const transactional = (s.MAIL_TRANSPORT_TRANSACTIONAL as string | undefined) ?? bulk;
   const roles = new Map<string, Set<Role>>();
-  for (const [name, role] of [[bulk, 'bulk'], [transactional, 'transactional']] as const) roles.set(name, (roles.get(name) ?? new Set<Role>()).add(role));
+  for (const [name, role] of [
+    [bulk, 'bulk'],
+    [transactional, 'transactional'],
+  ] as const)
+    roles.set(name, (roles.get(name) ?? new Set<Role>()).add(role));
   for (const [name, used] of roles) {
     const p = provider(name)!;
     const absent = p.required.filter((n) => s[n] === undefined);

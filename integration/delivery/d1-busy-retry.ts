@@ -59,7 +59,10 @@ const REAL = Symbol('real statement');
 
 class RetryingStatement {
   [REAL]: D1PreparedStatement;
-  constructor(real: D1PreparedStatement, private readonly retry: Retry) {
+  constructor(
+    real: D1PreparedStatement,
+    private readonly retry: Retry,
+  ) {
     this[REAL] = real;
   }
   bind(...values: unknown[]) {

@@ -45,6 +45,7 @@ export function buildDeliveryDeps(
   // A second transport only when transactional mail goes elsewhere (another provider, or Postmark's other stream).
   const separate = config.transactionalTransport !== config.transport || provider(config.transport)!.separateTransactional === true;
   const transactionalTransport =
-    overrides.transactionalTransport ?? (separate && !overrides.transport ? createTransport(config.transactionalTransport, 'transactional', config, env, db) : undefined);
+    overrides.transactionalTransport ??
+    (separate && !overrides.transport ? createTransport(config.transactionalTransport, 'transactional', config, env, db) : undefined);
   return { db, transport, ...(transactionalTransport ? { transactionalTransport } : {}), config, clock: () => new Date() };
 }

@@ -15,11 +15,7 @@ export const FANOUT_TIME_BUDGET_MS = 15_000;
 
 export type FanOutResult = { items: number; notifications: number; errors: string[] };
 
-export async function fanOutPublished(
-  db: Db,
-  now: Date,
-  digest: { hourUtc: number; weeklyDay: number },
-): Promise<FanOutResult> {
+export async function fanOutPublished(db: Db, now: Date, digest: { hourUtc: number; weeklyDay: number }): Promise<FanOutResult> {
   const items = await getUnnotifiedContent(db, { now });
   const digestAt = nextDigestSlots(now, digest);
   const result: FanOutResult = { items: 0, notifications: 0, errors: [] };

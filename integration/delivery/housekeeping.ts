@@ -57,6 +57,8 @@ export function retentionStatements(now: Date, outboxDays = DEFAULT_OUTBOX_DAYS)
 
 /** One transaction: everything expired goes, or nothing does. */
 export async function runRetention(db: SqlRunner, options: { now?: Date; outboxDays?: number } = {}): Promise<RetentionSummary> {
-  const [sessions = 0, tokens = 0, accountTokens = 0, rateLimits = 0, providerEvents = 0, consentTokens = 0, devOutbox = 0] = await db.batch(retentionStatements(options.now ?? new Date(), options.outboxDays));
+  const [sessions = 0, tokens = 0, accountTokens = 0, rateLimits = 0, providerEvents = 0, consentTokens = 0, devOutbox = 0] = await db.batch(
+    retentionStatements(options.now ?? new Date(), options.outboxDays),
+  );
   return { sessions, tokens, accountTokens, rateLimits, providerEvents, consentTokens, devOutbox };
 }

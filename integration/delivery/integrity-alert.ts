@@ -33,10 +33,7 @@ export function adminEmailOf(env: Record<string, unknown>): { email?: string; in
   return emailAddressProblem(email) ? { invalid: true } : { email };
 }
 
-export async function runScheduledIntegrity(
-  env: DeliveryEnv,
-  options: { transport?: Transport; now?: Date } = {},
-): Promise<IntegrityRun> {
+export async function runScheduledIntegrity(env: DeliveryEnv, options: { transport?: Transport; now?: Date } = {}): Promise<IntegrityRun> {
   const report = await runIntegrityCheck(d1Runner(env.DB));
   const problems = report.findings.filter((f) => f.count > 0).length;
   const base = { ok: report.ok, problems, report };

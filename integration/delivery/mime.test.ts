@@ -51,7 +51,10 @@ describe('buildMessage', () => {
     const words = raw.match(/=\?UTF-8\?B\?[^?]*\?=/g) ?? [];
     expect(words.length).toBeGreaterThan(3);
     for (const w of words) expect(w.length).toBeLessThanOrEqual(75);
-    const subjectLines = raw.match(/\r\nSubject: [^\r]*(\r\n [^\r]*)*/)![0].split('\r\n').slice(1);
+    const subjectLines = raw
+      .match(/\r\nSubject: [^\r]*(\r\n [^\r]*)*/)![0]
+      .split('\r\n')
+      .slice(1);
     expect(subjectLines.length).toBeGreaterThan(3);
     for (const line of subjectLines) expect(line.length).toBeLessThanOrEqual(78);
   });
@@ -59,7 +62,10 @@ describe('buildMessage', () => {
   it('folds a long ASCII subject at spaces and keeps it intact', async () => {
     const subject = 'word '.repeat(60).trim();
     const { raw } = await roundTrip(base({ subject }));
-    const lines = raw.match(/\r\nSubject: [^\r]*(\r\n [^\r]*)*/)![0].split('\r\n').slice(1);
+    const lines = raw
+      .match(/\r\nSubject: [^\r]*(\r\n [^\r]*)*/)![0]
+      .split('\r\n')
+      .slice(1);
     expect(lines.length).toBeGreaterThan(3); // 299 characters cannot fit one 78-character line
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(78);
     // Folded at spaces: plain words (no encoded-words), each line break is CRLF + the space it replaced.
@@ -98,7 +104,7 @@ describe('buildMessage', () => {
     for (const line of body.split('\r\n')) expect(line.length).toBeLessThanOrEqual(76);
   });
 
-  it('splices a shared body between a reader\'s text: it decodes to the concatenation, lines stay within 76', async () => {
+  it("splices a shared body between a reader's text: it decodes to the concatenation, lines stay within 76", async () => {
     const body = `${'x'.repeat(300)}\n trailing   \n. a leading dot\n=3D stays\nemoji 🎉 and ü ${'é'.repeat(80)}`;
     const shared = sharedBody(body);
     expect(sharedBody(body)).toBe(shared); // encoded once

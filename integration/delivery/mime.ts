@@ -54,12 +54,22 @@ const QP_LINE_CHARS = 76; // RFC 2045 §6.7 (5)
 // "Subject: " + one word still fits a 78-char line.
 const ENCODED_WORD_MAX_BYTES = 39;
 
-const RESERVED_HEADERS = new Set(
-  [
-    'from', 'to', 'cc', 'bcc', 'subject', 'date', 'message-id', 'mime-version', 'content-type',
-    'content-transfer-encoding', 'list-unsubscribe', 'list-unsubscribe-post', 'list-id', 'reply-to',
-  ],
-);
+const RESERVED_HEADERS = new Set([
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'subject',
+  'date',
+  'message-id',
+  'mime-version',
+  'content-type',
+  'content-transfer-encoding',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
+  'list-id',
+  'reply-to',
+]);
 
 const encoder = new TextEncoder();
 
@@ -186,7 +196,10 @@ function header(name: string, tokens: Tokens): string {
 
 /** RFC 2045 §6.7 quoted-printable of the UTF-8 bytes; line breaks become CRLF. */
 export function quotedPrintable(text: string): string {
-  return text.split(/\r\n|\r|\n/).map(encodeLineOnce).join(CRLF);
+  return text
+    .split(/\r\n|\r|\n/)
+    .map(encodeLineOnce)
+    .join(CRLF);
 }
 
 /**

@@ -107,7 +107,16 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
   const random = deps.random ?? Math.random;
   const only = opts.onlyNotificationIds;
   const summary: RunSummary = {
-    fannedOut: 0, sent: 0, failed: 0, retried: 0, cancelled: 0, deferred: 0, remaining: 0, batches: 0, durationMs: 0, errors: [],
+    fannedOut: 0,
+    sent: 0,
+    failed: 0,
+    retried: 0,
+    cancelled: 0,
+    deferred: 0,
+    remaining: 0,
+    batches: 0,
+    durationMs: 0,
+    errors: [],
   };
 
   if (!only) {
@@ -158,7 +167,10 @@ export async function processNotifications(deps: DeliveryDeps, opts: RunOptions 
       break;
     }
     summary.batches += 1;
-    const outcomes = await deliverBatch({ db, transport: deps.transport, transactionalTransport: deps.transactionalTransport, config, templates, random, now }, claimed);
+    const outcomes = await deliverBatch(
+      { db, transport: deps.transport, transactionalTransport: deps.transactionalTransport, config, templates, random, now },
+      claimed,
+    );
     await recordOutcomes(db, outcomes, now);
     await suppressReportedRecipients(db, outcomes, deps.transport.name, now);
     await releaseSendAllowance(db, { unused: reserved - emailsAttempted(outcomes), reservedAt: now });

@@ -175,7 +175,10 @@ export async function consumeDeliveryBatch(deps: DeliveryDeps, messages: readonl
 export const DEAD_LETTER_REASON = 'The delivery queue gave up on this email after repeated attempts (dead-letter queue); it was not sent.';
 
 /** The dead-letter queue's consumer: the rows of its messages that never went out become `failed` with a visible reason (one batch). */
-export async function consumeDeadLetters(deps: Pick<DeliveryDeps, 'db' | 'clock'>, messages: readonly QueueMessage[]): Promise<{ failed: number; invalid: number }> {
+export async function consumeDeadLetters(
+  deps: Pick<DeliveryDeps, 'db' | 'clock'>,
+  messages: readonly QueueMessage[],
+): Promise<{ failed: number; invalid: number }> {
   const ids = messages.flatMap((msg) => messageIds(msg.body) ?? []);
   const invalid = messages.filter((msg) => !messageIds(msg.body)).length;
   const failed = await failDeadLetteredRows(deps.db, ids, DEAD_LETTER_REASON, deps.clock());

@@ -11,7 +11,7 @@ describe('packMessages', () => {
     expect(messages.flatMap((m) => m.ids)).toEqual(Array.from({ length: 120 }, (_, i) => `n${i}`));
   });
 
-  it('never splits a reader\'s digest rows across messages (one digest email)', () => {
+  it("never splits a reader's digest rows across messages (one digest email)", () => {
     const rows = [...Array.from({ length: 48 }, (_, i) => single(i)), digest('a', 1), single(99), digest('a', 2), digest('a', 3), digest('b', 1)];
     const messages = packMessages(rows);
     const holding = (id: string) => messages.findIndex((m) => m.ids.includes(id));

@@ -80,9 +80,7 @@ export function sendCalls(messages: readonly DeliveryMessage[]): DeliveryMessage
 
 /** What a run may enqueue: the horizon's worth of the rate less what is in flight (no rate: the per-run cap). */
 export const dispatchLimit = (config: Pick<DeliveryConfig, 'ratePerMinute'>, inFlight = 0): number =>
-  config.ratePerMinute > 0
-    ? Math.max(0, Math.min(MAX_DISPATCH_PER_RUN, config.ratePerMinute * DISPATCH_HORIZON_MINUTES - inFlight))
-    : MAX_DISPATCH_PER_RUN;
+  config.ratePerMinute > 0 ? Math.max(0, Math.min(MAX_DISPATCH_PER_RUN, config.ratePerMinute * DISPATCH_HORIZON_MINUTES - inFlight)) : MAX_DISPATCH_PER_RUN;
 
 /** The run's limit: without a rate nothing needs counting; with one, one indexed COUNT of what is in flight. */
 export async function dispatchLimitNow(deps: DispatchDeps): Promise<number> {
@@ -93,7 +91,11 @@ export async function dispatchLimitNow(deps: DispatchDeps): Promise<number> {
 export type DispatchDeps = { db: Db; clock: () => Date; config: DeliveryConfig };
 
 /** Marks and enqueues up to `limit` due rows (singles first, then whole digests). */
-export async function dispatchDue(deps: DispatchDeps, queue: DeliveryQueue, limit?: number): Promise<Omit<DispatchSummary, 'fannedOut' | 'durationMs' | 'errors'>> {
+export async function dispatchDue(
+  deps: DispatchDeps,
+  queue: DeliveryQueue,
+  limit?: number,
+): Promise<Omit<DispatchSummary, 'fannedOut' | 'durationMs' | 'errors'>> {
   const summary = { dispatched: 0, messages: 0, sendCalls: 0 };
   limit ??= await dispatchLimitNow(deps);
   for (const digests of [false, true]) {

@@ -24,7 +24,11 @@ const LOCAL = { SITE_URL: 'http://localhost:4321' };
 describe('DELIVERY_MODE and the queue handler', () => {
   it('defaults to cron, accepts queue, and names a bad value', () => {
     expect(loadDeliveryConfig(LOCAL).deliveryMode).toBe('cron');
-    expect(loadDeliveryConfig({ ...LOCAL, DELIVERY_MODE: 'queue' })).toMatchObject({ deliveryMode: 'queue', deliveryQueue: 'notify-delivery', deadLetterQueue: 'notify-delivery-dlq' });
+    expect(loadDeliveryConfig({ ...LOCAL, DELIVERY_MODE: 'queue' })).toMatchObject({
+      deliveryMode: 'queue',
+      deliveryQueue: 'notify-delivery',
+      deadLetterQueue: 'notify-delivery-dlq',
+    });
     expect(() => loadDeliveryConfig({ ...LOCAL, DELIVERY_MODE: 'workflows' })).toThrow(ConfigError);
     expect(() => loadDeliveryConfig({ ...LOCAL, DELIVERY_MODE: 'workflows' })).toThrow(/DELIVERY_MODE/);
   });
@@ -39,13 +43,27 @@ describe('DELIVERY_MODE and the queue handler', () => {
 
   it('routes each message by its shape whatever the queue is called, and refuses loudly what fits no handler', async () => {
     const lines: { level: string; line: string }[] = [];
-    const log = { log: (l: string) => lines.push({ level: 'log', line: l }), warn: (l: string) => lines.push({ level: 'warn', line: l }), error: (l: string) => lines.push({ level: 'error', line: l }) };
+    const log = {
+      log: (l: string) => lines.push({ level: 'log', line: l }),
+      warn: (l: string) => lines.push({ level: 'warn', line: l }),
+      error: (l: string) => lines.push({ level: 'error', line: l }),
+    };
     const acked: string[] = [];
     const retried: string[] = [];
     const msg = (id: string, body: unknown) => ({ id, body, attempts: 1, ack: () => acked.push(id), retry: () => retried.push(id) });
     const event = { type: 'cf.email.sending.message.deferred', payload: { eventId: 'e1', recipient: 'a@readers.test' } };
     const report = await handleQueue(
-      { queue: 'someone-elses', messages: [msg('a', { kind: 'delivery', ids: [] }), msg('b', 'x'), msg('c', { ids: [1, 2] }), msg('d', { ids: Array(201).fill('id') }), msg('e', event), msg('f', { hello: 1 })] },
+      {
+        queue: 'someone-elses',
+        messages: [
+          msg('a', { kind: 'delivery', ids: [] }),
+          msg('b', 'x'),
+          msg('c', { ids: [1, 2] }),
+          msg('d', { ids: Array(201).fill('id') }),
+          msg('e', event),
+          msg('f', { hello: 1 }),
+        ],
+      },
       { DB: t.d1, ...LOCAL },
       {},
       log,
@@ -59,7 +77,12 @@ describe('DELIVERY_MODE and the queue handler', () => {
       ['queue_message_refused', 'f', 'an object with keys [hello]'],
     ]);
     // Delivery messages on a queue that is neither configured name: sent, with a warning that names both variables.
-    expect(lines.filter((l) => l.level === 'warn').map((l) => l.line).join()).toMatch(/queue_name_unconfigured.*DELIVERY_QUEUE_NAME.*DELIVERY_DLQ_NAME/);
+    expect(
+      lines
+        .filter((l) => l.level === 'warn')
+        .map((l) => l.line)
+        .join(),
+    ).toMatch(/queue_name_unconfigured.*DELIVERY_QUEUE_NAME.*DELIVERY_DLQ_NAME/);
     expect(messageIds({ ids: ['n1', 'n2'] })).toEqual(['n1', 'n2']); // the shape dispatched before messages had a kind
     expect(messageIds({ kind: 'delivery', ids: ['n1'] })).toEqual(['n1']);
     expect(messageIds({ kind: 'other', ids: ['n1'] })).toBeUndefined();
@@ -81,7 +104,12 @@ describe('DELIVERY_MODE and the queue handler', () => {
   it('the dead-letter queue alone is chosen by name (DELIVERY_DLQ_NAME)', async () => {
     const acked: string[] = [];
     const msg = (id: string, body: unknown) => ({ id, body, attempts: 1, ack: () => acked.push(id), retry: () => {} });
-    const report = await handleQueue({ queue: 'mail-dead', messages: [msg('a', { kind: 'delivery', ids: ['nope'] })] }, { DB: t.d1, ...LOCAL, DELIVERY_DLQ_NAME: 'mail-dead' }, {}, { log() {}, warn() {}, error() {} });
+    const report = await handleQueue(
+      { queue: 'mail-dead', messages: [msg('a', { kind: 'delivery', ids: ['nope'] })] },
+      { DB: t.d1, ...LOCAL, DELIVERY_DLQ_NAME: 'mail-dead' },
+      {},
+      { log() {}, warn() {}, error() {} },
+    );
     expect(report).toMatchObject({ deadLetters: { failed: 0, invalid: 0 }, refused: 0 });
     expect(report.delivery).toBeUndefined();
     expect(acked).toEqual(['a']);
@@ -91,12 +119,27 @@ describe('DELIVERY_MODE and the queue handler', () => {
     const db = createDb(t.d1);
     const now = new Date('2026-11-02T09:00:00Z'); // the test's one clock
     const user = await createUser(db, { email: 'held@queue.test' });
-    const id = await createEmailNotification(db, { userId: user.id, contentType: 'blog', contentId: 'blog/held', contentTitle: 'Held', contentUrl: 'https://blog.test/held/' });
-    await t.d1.prepare("UPDATE email_notifications SET status = 'sending', lease_expires_at = ?2 WHERE id = ?1").bind(id, toUnixSeconds(now) + 120).run();
+    const id = await createEmailNotification(db, {
+      userId: user.id,
+      contentType: 'blog',
+      contentId: 'blog/held',
+      contentTitle: 'Held',
+      contentUrl: 'https://blog.test/held/',
+    });
+    await t.d1
+      .prepare("UPDATE email_notifications SET status = 'sending', lease_expires_at = ?2 WHERE id = ?1")
+      .bind(id, toUnixSeconds(now) + 120)
+      .run();
     const tune = (deps: DeliveryDeps): DeliveryDeps => ({ ...deps, clock: () => now });
     const quiet = { log() {}, warn() {}, error() {} };
     const outcomes: string[] = [];
-    const msg = { id: 'm1', body: { kind: 'delivery', ids: [id] }, attempts: 1, ack: () => outcomes.push('ack'), retry: (o?: { delaySeconds?: number }) => outcomes.push(`retry:${o?.delaySeconds}`) };
+    const msg = {
+      id: 'm1',
+      body: { kind: 'delivery', ids: [id] },
+      attempts: 1,
+      ack: () => outcomes.push('ack'),
+      retry: (o?: { delaySeconds?: number }) => outcomes.push(`retry:${o?.delaySeconds}`),
+    };
     const sent: unknown[] = [];
     const producer = { sendBatch: async (batch: Iterable<unknown>) => void sent.push(...batch) };
     const waited = await handleQueue({ queue: 'notify-delivery', messages: [msg] }, { DB: t.d1, ...LOCAL, DELIVERY_QUEUE: producer }, { tune }, quiet);

@@ -51,14 +51,15 @@ export type QueueReport = {
 
 /** What a message is, by its shape: a delivery message, a Cloudflare Email Service event, or neither. */
 export type MessageKind = 'delivery' | 'email-event' | 'unknown';
-export const messageKind = (body: unknown): MessageKind =>
-  isDeliveryShaped(body) ? 'delivery' : isEmailServiceEvent(body) ? 'email-event' : 'unknown';
+export const messageKind = (body: unknown): MessageKind => (isDeliveryShaped(body) ? 'delivery' : isEmailServiceEvent(body) ? 'email-event' : 'unknown');
 
 /** Names what arrived without echoing it (a body may hold addresses): its type and top-level keys. */
 export function describeBody(body: unknown): string {
   if (body === null || typeof body !== 'object') return typeof body;
   if (Array.isArray(body)) return `an array of ${body.length}`;
-  const keys = Object.keys(body).slice(0, 10).map((k) => k.slice(0, 40));
+  const keys = Object.keys(body)
+    .slice(0, 10)
+    .map((k) => k.slice(0, 40));
   const type = (body as { type?: unknown; kind?: unknown }).type ?? (body as { kind?: unknown }).kind;
   return `an object with keys [${keys.join(', ')}]${typeof type === 'string' ? ` and type "${type.slice(0, 80)}"` : ''}`;
 }
@@ -89,7 +90,14 @@ export async function handleQueue(batch: QueueBatch, env: DeliveryEnv, overrides
   if (batch.queue === deadLetterQueue) {
     report.deadLetters = await consumeDeadLetters(deps(), batch.messages);
     if (report.deadLetters.invalid > 0) {
-      log.error(JSON.stringify({ event: 'queue_dead_letters_invalid', queue: batch.queue, invalid: report.deadLetters.invalid, hint: 'messages on DELIVERY_DLQ_NAME that are not delivery messages; acked' }));
+      log.error(
+        JSON.stringify({
+          event: 'queue_dead_letters_invalid',
+          queue: batch.queue,
+          invalid: report.deadLetters.invalid,
+          hint: 'messages on DELIVERY_DLQ_NAME that are not delivery messages; acked',
+        }),
+      );
     }
     return report;
   }
@@ -98,7 +106,16 @@ export async function handleQueue(batch: QueueBatch, env: DeliveryEnv, overrides
 
   for (const msg of byKind.unknown) {
     report.refused += 1;
-    log.error(JSON.stringify({ event: 'queue_message_refused', queue: batch.queue, id: msg.id, attempts: msg.attempts, arrived: describeBody(msg.body), hint: 'neither a delivery message ({ kind: "delivery", ids }) nor a Cloudflare Email Service event (type "cf.email.…"); retried, not acked' }));
+    log.error(
+      JSON.stringify({
+        event: 'queue_message_refused',
+        queue: batch.queue,
+        id: msg.id,
+        attempts: msg.attempts,
+        arrived: describeBody(msg.body),
+        hint: 'neither a delivery message ({ kind: "delivery", ids }) nor a Cloudflare Email Service event (type "cf.email.…"); retried, not acked',
+      }),
+    );
     msg.retry();
   }
   if (byKind['email-event'].length > 0) {
@@ -107,14 +124,16 @@ export async function handleQueue(batch: QueueBatch, env: DeliveryEnv, overrides
   }
   if (byKind.delivery.length > 0) {
     if (batch.queue !== deliveryQueue) {
-      log.warn(JSON.stringify({
-        event: 'queue_name_unconfigured',
-        queue: batch.queue,
-        hint:
-          `delivery messages on a queue named neither DELIVERY_QUEUE_NAME ("${deliveryQueue}") nor DELIVERY_DLQ_NAME ("${deadLetterQueue}"): ` +
-          `sent as deliveries. If "${batch.queue}" is the dead-letter queue, set DELIVERY_DLQ_NAME to it, ` +
-          'or its messages are sent again instead of marked failed (docs/delivery.md "Delivery at scale")',
-      }));
+      log.warn(
+        JSON.stringify({
+          event: 'queue_name_unconfigured',
+          queue: batch.queue,
+          hint:
+            `delivery messages on a queue named neither DELIVERY_QUEUE_NAME ("${deliveryQueue}") nor DELIVERY_DLQ_NAME ("${deadLetterQueue}"): ` +
+            `sent as deliveries. If "${batch.queue}" is the dead-letter queue, set DELIVERY_DLQ_NAME to it, ` +
+            'or its messages are sent again instead of marked failed (docs/delivery.md "Delivery at scale")',
+        }),
+      );
     }
     report.delivery = await consumeDeliveryBatch(deps(), byKind.delivery, producerOf(env));
   }

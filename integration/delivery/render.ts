@@ -55,8 +55,7 @@ export function templateNameFor(notificationType: string, contentType: string): 
 const plain = (value: string) => value;
 
 /** A subject is one line: any run of whitespace (CR and LF included) becomes one space. */
-const singleLine = (value: string): string =>
-  value.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
+const singleLine = (value: string): string => value.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
 
 /** The active templates of one run: each source parsed once, then rendered per reader. */
 export class TemplateSet {
@@ -210,7 +209,13 @@ export function digestView(site: SiteContext, links: ReaderLinks, period: 'daily
   };
 }
 
-export function verificationView(site: SiteContext, links: ReaderLinks, verifyUrl: string, subscriptionSummary: string | null = null, t: Translate = ENGLISH): View {
+export function verificationView(
+  site: SiteContext,
+  links: ReaderLinks,
+  verifyUrl: string,
+  subscriptionSummary: string | null = null,
+  t: Translate = ENGLISH,
+): View {
   const words = emailWords(t, { site: site.siteName, email: links.recipientEmail, summary: subscriptionSummary ?? '' });
   return { ...commonView(site, links, t), ...words, verify_url: verifyUrl, subscription_summary: subscriptionSummary ?? '' };
 }

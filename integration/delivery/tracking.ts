@@ -16,7 +16,10 @@ async function hmacKey(secret: string): Promise<CryptoKey> {
 }
 
 const base64url = (bytes: ArrayBuffer): string =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  btoa(String.fromCharCode(...new Uint8Array(bytes)))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 function fromBase64url(value: string): Uint8Array<ArrayBuffer> | null {
   if (!/^[A-Za-z0-9_-]+$/.test(value)) return null;
@@ -80,8 +83,7 @@ export async function trackBodyLinks(html: string, siteUrl: string, secret: stri
   return html.replace(ANCHOR_HREF, (_, open: string, raw: string, close: string) => `${open}${attrEscape(tracked.get(attrValue(raw))!)}${close}`);
 }
 
-export const verifyOpen = (secret: string, notificationId: string, sig: string): Promise<boolean> =>
-  verify(secret, openMessage(notificationId), sig);
+export const verifyOpen = (secret: string, notificationId: string, sig: string): Promise<boolean> => verify(secret, openMessage(notificationId), sig);
 
 /** The target if the link is genuine and http(s), else null. */
 export async function verifyClick(secret: string, notificationId: string, target: string | null, sig: string | null): Promise<string | null> {
@@ -90,10 +92,7 @@ export async function verifyClick(secret: string, notificationId: string, target
 }
 
 /** The 43-byte transparent GIF the open pixel answers with. */
-export const TRANSPARENT_GIF = Uint8Array.from(
-  atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'),
-  (c) => c.charCodeAt(0),
-);
+export const TRANSPARENT_GIF = Uint8Array.from(atob('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'), (c) => c.charCodeAt(0));
 
 /** Records an open or a click (history always; statistics once per notification and kind). */
 export const recordTrackingEvent = (db: Db, event: TrackingEvent): Promise<boolean> => recordEventRows(db, event);

@@ -29,7 +29,8 @@ export const de: Catalog = {
   'subscribe.heading': 'Per E-Mail abonnieren',
   'subscribe.intro': 'Wählen Sie, worüber und wie oft Sie informiert werden möchten. Sie können das jederzeit ändern oder sich abmelden.',
   'subscribe.sentTitle': 'Sehen Sie in Ihr Postfach',
-  'subscribe.done': 'Danke! Wenn diese Adresse unsere E-Mails empfangen kann, ist ein Bestätigungslink unterwegs. Öffnen Sie ihn innerhalb von 48 Stunden, um Ihr Abonnement zu starten.',
+  'subscribe.done':
+    'Danke! Wenn diese Adresse unsere E-Mails empfangen kann, ist ein Bestätigungslink unterwegs. Öffnen Sie ihn innerhalb von 48 Stunden, um Ihr Abonnement zu starten.',
   'subscribe.spam': 'Nichts angekommen? Sehen Sie im Spam-Ordner nach oder {tryAgain}.',
   'subscribe.tryAgain': 'versuchen Sie es erneut',
   'subscribe.account': 'Lieber ein Konto mit Passwort? {create} oder {signIn}.',
@@ -40,7 +41,8 @@ export const de: Catalog = {
   'form.confirmHint': 'Wir senden zuerst einen Bestätigungslink. Erst wenn Sie ihn öffnen, kommt weitere Post.',
   'form.subscribeButton': 'Abonnieren',
   'form.honeypot': 'Website (bitte leer lassen)',
-  'consent.text': 'Ich bin einverstanden, E-Mails zu den von mir gewählten Inhalten in der von mir gewählten Häufigkeit zu erhalten. Über den Link „E-Mail-Einstellungen“ in jeder E-Mail kann ich das jederzeit ändern, meine Daten herunterladen oder mein Konto löschen.',
+  'consent.text':
+    'Ich bin einverstanden, E-Mails zu den von mir gewählten Inhalten in der von mir gewählten Häufigkeit zu erhalten. Über den Link „E-Mail-Einstellungen“ in jeder E-Mail kann ich das jederzeit ändern, meine Daten herunterladen oder mein Konto löschen.',
 
   'error.emailMissing': 'Geben Sie Ihre E-Mail-Adresse ein.',
   'error.emailTooLong': 'Die E-Mail-Adresse darf höchstens {max} Zeichen lang sein.',
@@ -76,7 +78,8 @@ export const de: Catalog = {
   'verify.expiredText': 'Bestätigungslinks gelten 48 Stunden. {subscribeAgain}, dann senden wir Ihnen einen neuen.',
   'verify.subscribeAgain': 'Abonnieren Sie erneut',
   'verify.invalidText': 'Dieser Bestätigungslink ist unbekannt oder wurde bereits verwendet.',
-  'verify.invalidHelp': 'Wenn Sie schon bestätigt haben, ist alles erledigt: {signIn} oder nutzen Sie den Link „E-Mail-Einstellungen“ in einer unserer E-Mails, um Ihre Auswahl zu ändern. Andernfalls {subscribeAgain}.',
+  'verify.invalidHelp':
+    'Wenn Sie schon bestätigt haben, ist alles erledigt: {signIn} oder nutzen Sie den Link „E-Mail-Einstellungen“ in einer unserer E-Mails, um Ihre Auswahl zu ändern. Andernfalls {subscribeAgain}.',
 
   'unsubscribe.confirmTitle': 'Abmelden',
   'unsubscribe.doneTitle': 'Sie sind abgemeldet',
@@ -93,9 +96,12 @@ export const de: Catalog = {
   'unsubscribe.stillWeekly': 'Sie erhalten weiterhin {types} in einer wöchentlichen Zusammenfassung.',
   'unsubscribe.stillNothing': 'Das war die letzte Art von E-Mail, die Sie bekamen: Sie erhalten jetzt keine E-Mails mehr von diesem Blog.',
   'unsubscribe.everything': 'Von allem abmelden',
-  'unsubscribe.usedText': 'Dieser Link wurde bereits verwendet, es ist nichts weiter zu tun. Um Ihre Auswahl zu ändern, {signIn} und öffnen Sie Ihre E-Mail-Einstellungen.',
-  'unsubscribe.expiredText': 'Abmeldelinks gelten 60 Tage. Verwenden Sie den Link aus einer neueren E-Mail, oder {signIn} und öffnen Sie Ihre E-Mail-Einstellungen.',
-  'unsubscribe.invalidText': 'Wir erkennen diesen Link nicht. Verwenden Sie den Abmeldelink aus einer unserer E-Mails, oder {signIn} und öffnen Sie Ihre E-Mail-Einstellungen.',
+  'unsubscribe.usedText':
+    'Dieser Link wurde bereits verwendet, es ist nichts weiter zu tun. Um Ihre Auswahl zu ändern, {signIn} und öffnen Sie Ihre E-Mail-Einstellungen.',
+  'unsubscribe.expiredText':
+    'Abmeldelinks gelten 60 Tage. Verwenden Sie den Link aus einer neueren E-Mail, oder {signIn} und öffnen Sie Ihre E-Mail-Einstellungen.',
+  'unsubscribe.invalidText':
+    'Wir erkennen diesen Link nicht. Verwenden Sie den Abmeldelink aus einer unserer E-Mails, oder {signIn} und öffnen Sie Ihre E-Mail-Einstellungen.',
   'oneClick.done': 'Sie wurden abgemeldet.',
   'oneClick.already': 'Sie sind bereits abgemeldet.',
   'oneClick.expired': 'Dieser Abmeldelink ist abgelaufen. Verwenden Sie den Einstellungslink aus einer neueren E-Mail.',
@@ -111,7 +117,8 @@ export const de: Catalog = {
   'preferences.passwordSet': 'Ihr Passwort ist gesetzt. Alle anderen Sitzungen wurden abgemeldet.',
   'preferences.signedIn': 'Sie sind angemeldet.',
   'preferences.settingsFor': 'Einstellungen für {email}.',
-  'preferences.notSubscribed': 'Diese Adresse hat noch kein Abonnement: Wir senden nichts, bis Sie unten Ihre Auswahl treffen und speichern oder den Bestätigungslink aus unserer E-Mail öffnen.',
+  'preferences.notSubscribed':
+    'Diese Adresse hat noch kein Abonnement: Wir senden nichts, bis Sie unten Ihre Auswahl treffen und speichern oder den Bestätigungslink aus unserer E-Mail öffnen.',
   'preferences.unsubscribeAll': 'Von allem abmelden',
   'preferences.unsubscribeAllHint': 'Hat Vorrang vor der Auswahl oben: überhaupt keine E-Mails mehr von diesem Blog.',
   'preferences.getImmediate': 'Sie erhalten {types} sofort, eine E-Mail pro Beitrag.',
@@ -125,16 +132,21 @@ export const de: Catalog = {
   'preferences.delete': 'Mein Konto löschen',
   'preferences.password': 'Passwort festlegen oder ändern',
   'preferences.signOut': 'Abmelden',
-  'preferences.signedOutText': '{signIn}, um Ihre E-Mail-Einstellungen zu ändern, oder nutzen Sie den Link „E-Mail-Einstellungen“ am Ende jeder E-Mail von uns.',
+  'preferences.signedOutText':
+    '{signIn}, um Ihre E-Mail-Einstellungen zu ändern, oder nutzen Sie den Link „E-Mail-Einstellungen“ am Ende jeder E-Mail von uns.',
   'preferences.signInCap': 'Melden Sie sich an',
-  'preferences.expiredText': 'Links in unseren E-Mails funktionieren nur eine Zeit lang. Verwenden Sie den Link aus einer neueren E-Mail, {signIn} oder {subscribeAgain}.',
-  'preferences.invalidText': 'Wir erkennen diesen Link nicht. Verwenden Sie den Link „E-Mail-Einstellungen“ aus einer unserer E-Mails, {signIn} oder {subscribe}.',
+  'preferences.expiredText':
+    'Links in unseren E-Mails funktionieren nur eine Zeit lang. Verwenden Sie den Link aus einer neueren E-Mail, {signIn} oder {subscribeAgain}.',
+  'preferences.invalidText':
+    'Wir erkennen diesen Link nicht. Verwenden Sie den Link „E-Mail-Einstellungen“ aus einer unserer E-Mails, {signIn} oder {subscribe}.',
 
   'delete.confirmTitle': 'Ihr Konto löschen?',
   'delete.doneTitle': 'Ihr Konto ist gelöscht',
   'delete.signedOutTitle': 'Melden Sie sich an, um Ihr Konto zu löschen',
-  'delete.text': 'Damit löschen Sie {email} und alles, was wir dazu speichern: Ihre Einstellungen, Einwilligungsnachweise, E-Mail-Verlauf und Sitzungen. Das lässt sich nicht rückgängig machen.',
-  'delete.fingerprint': 'Hatten Sie sich abgemeldet oder unsere E-Mails als Spam gemeldet, behalten wir nur einen nicht umkehrbaren Fingerabdruck der Adresse, damit sie nie wieder angeschrieben wird.',
+  'delete.text':
+    'Damit löschen Sie {email} und alles, was wir dazu speichern: Ihre Einstellungen, Einwilligungsnachweise, E-Mail-Verlauf und Sitzungen. Das lässt sich nicht rückgängig machen.',
+  'delete.fingerprint':
+    'Hatten Sie sich abgemeldet oder unsere E-Mails als Spam gemeldet, behalten wir nur einen nicht umkehrbaren Fingerabdruck der Adresse, damit sie nie wieder angeschrieben wird.',
   'delete.downloadFirst': 'Vielleicht möchten Sie vorher in Ihren E-Mail-Einstellungen {download}.',
   'delete.downloadLink': 'Ihre Daten herunterladen',
   'delete.button': 'Ja, mein Konto löschen',
@@ -178,7 +190,8 @@ export const de: Catalog = {
   'email.signIn.button': 'Anmelden',
   'email.signIn.ignore': 'Nicht von Ihnen angefordert? Ignorieren Sie diese E-Mail: Ohne den Link kann sich niemand anmelden.',
   'email.password.subject': 'Legen Sie Ihr Passwort für {site} fest',
-  'email.password.intro': 'Jemand, hoffentlich Sie, möchte ein Passwort für {email} bei {site} festlegen. Der Link funktioniert einmal, 15 Minuten lang; wer ihn verwendet, meldet alle anderen Sitzungen ab.',
+  'email.password.intro':
+    'Jemand, hoffentlich Sie, möchte ein Passwort für {email} bei {site} festlegen. Der Link funktioniert einmal, 15 Minuten lang; wer ihn verwendet, meldet alle anderen Sitzungen ab.',
   'email.password.button': 'Mein Passwort festlegen',
   'email.password.ignore': 'Nicht von Ihnen angefordert? Ignorieren Sie diese E-Mail: Ihr Konto bleibt, wie es ist.',
   'email.verify.preheader': 'Ein Klick, um {email} zu bestätigen.',
@@ -202,10 +215,12 @@ export const de: Catalog = {
   'account.createLink': 'Konto anlegen',
   'account.subscribeLink': 'per E-Mail abonnieren',
   'account.loginFailed': 'E-Mail-Adresse oder Passwort stimmen nicht.',
-  'account.checkEmail': 'Sehen Sie in Ihr Postfach. Wenn diese Adresse unsere E-Mails empfangen kann, ist ein Link unterwegs; er funktioniert einmal, 15 Minuten lang.',
+  'account.checkEmail':
+    'Sehen Sie in Ihr Postfach. Wenn diese Adresse unsere E-Mails empfangen kann, ist ein Link unterwegs; er funktioniert einmal, 15 Minuten lang.',
   'account.emailMeLink': 'Link per E-Mail senden',
   'account.registerTitle': 'Konto anlegen',
-  'account.registerIntro': 'Mit einem Konto melden Sie sich jederzeit bei Ihren E-Mail-Einstellungen an. Wir senden Ihnen einen Link, um Ihr Passwort festzulegen: Bevor Sie ihn öffnen, ist nichts festgelegt. Danach kommen neue Beiträge per E-Mail; welche, wählen Sie auf der nächsten Seite.',
+  'account.registerIntro':
+    'Mit einem Konto melden Sie sich jederzeit bei Ihren E-Mail-Einstellungen an. Wir senden Ihnen einen Link, um Ihr Passwort festzulegen: Bevor Sie ihn öffnen, ist nichts festgelegt. Danach kommen neue Beiträge per E-Mail; welche, wählen Sie auf der nächsten Seite.',
   'account.haveAccount': 'Sie haben schon ein Konto? {signIn}.',
   'account.resetTitle': 'Passwort festlegen oder zurücksetzen',
   'account.resetIntro': 'Wir senden Ihnen einen Link, um ein neues Passwort festzulegen. Wer ihn verwendet, meldet alle anderen Sitzungen ab.',

@@ -43,7 +43,8 @@ export const en = {
   'form.confirmHint': 'We send a confirmation link first. Nothing else arrives until you open it.',
   'form.subscribeButton': 'Subscribe',
   'form.honeypot': 'Website (leave this empty)',
-  'consent.text': 'I agree to receive emails about the content I chose, as often as I chose. I can change this, download my data or delete my account at any time from the Email preferences link in every email.',
+  'consent.text':
+    'I agree to receive emails about the content I chose, as often as I chose. I can change this, download my data or delete my account at any time from the Email preferences link in every email.',
 
   'error.emailMissing': 'Enter your email address.',
   'error.emailTooLong': 'Use an email address of at most {max} characters.',
@@ -79,7 +80,8 @@ export const en = {
   'verify.expiredText': 'Confirmation links work for 48 hours. {subscribeAgain} and we will send a new one.',
   'verify.subscribeAgain': 'Subscribe again',
   'verify.invalidText': 'This confirmation link is unknown or was already used.',
-  'verify.invalidHelp': 'If you already confirmed, you are all set: {signIn} or use the Email preferences link in any of our emails to change what you get. Otherwise, {subscribeAgain}.',
+  'verify.invalidHelp':
+    'If you already confirmed, you are all set: {signIn} or use the Email preferences link in any of our emails to change what you get. Otherwise, {subscribeAgain}.',
 
   'unsubscribe.confirmTitle': 'Unsubscribe',
   'unsubscribe.doneTitle': 'You are unsubscribed',
@@ -114,7 +116,8 @@ export const en = {
   'preferences.passwordSet': 'Your password is set. Every other session was signed out.',
   'preferences.signedIn': 'You are signed in.',
   'preferences.settingsFor': 'Settings for {email}.',
-  'preferences.notSubscribed': 'This address is not subscribed yet: nothing is sent until you choose what you want below and save, or open the confirmation link we emailed you.',
+  'preferences.notSubscribed':
+    'This address is not subscribed yet: nothing is sent until you choose what you want below and save, or open the confirmation link we emailed you.',
   'preferences.unsubscribeAll': 'Unsubscribe from everything',
   'preferences.unsubscribeAllHint': 'Overrides the choices above: no email at all from this blog.',
   'preferences.getImmediate': 'You get {types} right away, one email per post.',
@@ -137,7 +140,8 @@ export const en = {
   'delete.doneTitle': 'Your account is deleted',
   'delete.signedOutTitle': 'Sign in to delete your account',
   'delete.text': 'This deletes {email} and everything we keep about it: your preferences, consent records, email history and sessions. It cannot be undone.',
-  'delete.fingerprint': 'If you had unsubscribed or reported our mail as spam, we keep only a one-way fingerprint of the address so that it is never emailed again.',
+  'delete.fingerprint':
+    'If you had unsubscribed or reported our mail as spam, we keep only a one-way fingerprint of the address so that it is never emailed again.',
   'delete.downloadFirst': 'You may want to {download} first from your Email preferences.',
   'delete.downloadLink': 'download your data',
   'delete.button': 'Yes, delete my account',
@@ -181,7 +185,8 @@ export const en = {
   'email.signIn.button': 'Sign in',
   'email.signIn.ignore': 'Did not ask for this? Ignore this email: nobody can sign in without the link.',
   'email.password.subject': 'Set your password for {site}',
-  'email.password.intro': 'Someone, hopefully you, asked to set a password for {email} on {site}. The link works once, for 15 minutes; using it signs out every other session.',
+  'email.password.intro':
+    'Someone, hopefully you, asked to set a password for {email} on {site}. The link works once, for 15 minutes; using it signs out every other session.',
   'email.password.button': 'Set my password',
   'email.password.ignore': 'Did not ask for this? Ignore this email: your account stays as it is.',
   'email.verify.preheader': 'One click to confirm {email}.',
@@ -208,7 +213,8 @@ export const en = {
   'account.checkEmail': 'Check your email. If this address can receive our email, a link is on its way; it works once, for 15 minutes.',
   'account.emailMeLink': 'Email me a link',
   'account.registerTitle': 'Create an account',
-  'account.registerIntro': 'An account lets you sign in to your Email preferences any time. We email you a link to set your password: nothing is set until you open it. Once it is set, new posts come by email; choose which on the next page.',
+  'account.registerIntro':
+    'An account lets you sign in to your Email preferences any time. We email you a link to set your password: nothing is set until you open it. Once it is set, new posts come by email; choose which on the next page.',
   'account.haveAccount': 'Already have an account? {signIn}.',
   'account.resetTitle': 'Set or reset your password',
   'account.resetIntro': 'We email you a link to set a new password. Using it signs out every other session.',

@@ -29,7 +29,8 @@ export const es: Catalog = {
   'subscribe.heading': 'Suscríbete por correo',
   'subscribe.intro': 'Elige sobre qué quieres recibir noticias y con qué frecuencia. Puedes cambiarlo o darte de baja en cualquier momento.',
   'subscribe.sentTitle': 'Revisa tu bandeja de entrada',
-  'subscribe.done': '¡Gracias! Si esta dirección puede recibir nuestros correos, te hemos enviado un enlace de confirmación. Ábrelo en las próximas 48 horas para activar tu suscripción.',
+  'subscribe.done':
+    '¡Gracias! Si esta dirección puede recibir nuestros correos, te hemos enviado un enlace de confirmación. Ábrelo en las próximas 48 horas para activar tu suscripción.',
   'subscribe.spam': '¿No ha llegado nada? Mira en la carpeta de spam o {tryAgain}.',
   'subscribe.tryAgain': 'inténtalo de nuevo',
   'subscribe.account': '¿Prefieres una cuenta con contraseña? {create} o {signIn}.',
@@ -40,7 +41,8 @@ export const es: Catalog = {
   'form.confirmHint': 'Primero enviamos un enlace de confirmación. No recibirás nada más hasta que lo abras.',
   'form.subscribeButton': 'Suscribirme',
   'form.honeypot': 'Sitio web (deja este campo vacío)',
-  'consent.text': 'Acepto recibir correos sobre los contenidos que he elegido, con la frecuencia que he elegido. Puedo cambiarlo, descargar mis datos o eliminar mi cuenta en cualquier momento desde el enlace «Preferencias de correo» que incluye cada correo.',
+  'consent.text':
+    'Acepto recibir correos sobre los contenidos que he elegido, con la frecuencia que he elegido. Puedo cambiarlo, descargar mis datos o eliminar mi cuenta en cualquier momento desde el enlace «Preferencias de correo» que incluye cada correo.',
 
   'error.emailMissing': 'Escribe tu dirección de correo.',
   'error.emailTooLong': 'Usa una dirección de correo de {max} caracteres como máximo.',
@@ -76,7 +78,8 @@ export const es: Catalog = {
   'verify.expiredText': 'Los enlaces de confirmación valen durante 48 horas. {subscribeAgain} y te enviaremos uno nuevo.',
   'verify.subscribeAgain': 'Vuelve a suscribirte',
   'verify.invalidText': 'Este enlace de confirmación es desconocido o ya se ha usado.',
-  'verify.invalidHelp': 'Si ya confirmaste, no tienes que hacer nada más: {signIn} o usa el enlace «Preferencias de correo» de cualquiera de nuestros correos para cambiar lo que recibes. Si no, {subscribeAgain}.',
+  'verify.invalidHelp':
+    'Si ya confirmaste, no tienes que hacer nada más: {signIn} o usa el enlace «Preferencias de correo» de cualquiera de nuestros correos para cambiar lo que recibes. Si no, {subscribeAgain}.',
 
   'unsubscribe.confirmTitle': 'Darse de baja',
   'unsubscribe.doneTitle': 'Te has dado de baja',
@@ -94,8 +97,10 @@ export const es: Catalog = {
   'unsubscribe.stillNothing': 'Era el último tipo de correo que recibías: ya no recibes ningún correo de este blog.',
   'unsubscribe.everything': 'Darme de baja de todo',
   'unsubscribe.usedText': 'Este enlace ya se usó, así que no hay nada más que hacer. Para cambiar lo que recibes, {signIn} en tus preferencias de correo.',
-  'unsubscribe.expiredText': 'Los enlaces para darse de baja valen durante 60 días. Usa el enlace de un correo más reciente o {signIn} en tus preferencias de correo.',
-  'unsubscribe.invalidText': 'No reconocemos este enlace. Usa el enlace para darte de baja de uno de nuestros correos o {signIn} en tus preferencias de correo.',
+  'unsubscribe.expiredText':
+    'Los enlaces para darse de baja valen durante 60 días. Usa el enlace de un correo más reciente o {signIn} en tus preferencias de correo.',
+  'unsubscribe.invalidText':
+    'No reconocemos este enlace. Usa el enlace para darte de baja de uno de nuestros correos o {signIn} en tus preferencias de correo.',
   'oneClick.done': 'Te has dado de baja.',
   'oneClick.already': 'Ya te habías dado de baja.',
   'oneClick.expired': 'Este enlace para darse de baja ha caducado. Usa el enlace de preferencias de un correo reciente.',
@@ -111,7 +116,8 @@ export const es: Catalog = {
   'preferences.passwordSet': 'Tu contraseña está configurada. Se han cerrado todas las demás sesiones.',
   'preferences.signedIn': 'Has iniciado sesión.',
   'preferences.settingsFor': 'Ajustes de {email}.',
-  'preferences.notSubscribed': 'Esta dirección aún no está suscrita: no enviamos nada hasta que elijas abajo lo que quieres y guardes, o abras el enlace de confirmación que te enviamos.',
+  'preferences.notSubscribed':
+    'Esta dirección aún no está suscrita: no enviamos nada hasta que elijas abajo lo que quieres y guardes, o abras el enlace de confirmación que te enviamos.',
   'preferences.unsubscribeAll': 'Darme de baja de todo',
   'preferences.unsubscribeAllHint': 'Anula las opciones de arriba: ningún correo de este blog.',
   'preferences.getImmediate': 'Recibes {types} al momento, un correo por artículo.',
@@ -125,16 +131,20 @@ export const es: Catalog = {
   'preferences.delete': 'Eliminar mi cuenta',
   'preferences.password': 'Crear o cambiar tu contraseña',
   'preferences.signOut': 'Cerrar sesión',
-  'preferences.signedOutText': '{signIn} para cambiar tus ajustes de correo, o usa el enlace «Preferencias de correo» al final de cualquiera de nuestros correos.',
+  'preferences.signedOutText':
+    '{signIn} para cambiar tus ajustes de correo, o usa el enlace «Preferencias de correo» al final de cualquiera de nuestros correos.',
   'preferences.signInCap': 'Inicia sesión',
-  'preferences.expiredText': 'Los enlaces de nuestros correos dejan de funcionar pasado un tiempo. Usa el enlace de un correo más reciente, {signIn} o {subscribeAgain}.',
+  'preferences.expiredText':
+    'Los enlaces de nuestros correos dejan de funcionar pasado un tiempo. Usa el enlace de un correo más reciente, {signIn} o {subscribeAgain}.',
   'preferences.invalidText': 'No reconocemos este enlace. Usa el enlace «Preferencias de correo» de uno de nuestros correos, {signIn} o {subscribe}.',
 
   'delete.confirmTitle': '¿Eliminar tu cuenta?',
   'delete.doneTitle': 'Tu cuenta se ha eliminado',
   'delete.signedOutTitle': 'Inicia sesión para eliminar tu cuenta',
-  'delete.text': 'Esto elimina {email} y todo lo que guardamos sobre esa dirección: tus preferencias, los registros de consentimiento, el historial de correos y las sesiones. No se puede deshacer.',
-  'delete.fingerprint': 'Si te habías dado de baja o habías marcado nuestros correos como spam, solo guardamos una huella irreversible de la dirección para no volver a escribirle nunca.',
+  'delete.text':
+    'Esto elimina {email} y todo lo que guardamos sobre esa dirección: tus preferencias, los registros de consentimiento, el historial de correos y las sesiones. No se puede deshacer.',
+  'delete.fingerprint':
+    'Si te habías dado de baja o habías marcado nuestros correos como spam, solo guardamos una huella irreversible de la dirección para no volver a escribirle nunca.',
   'delete.downloadFirst': 'Quizá quieras {download} antes, desde tus preferencias de correo.',
   'delete.downloadLink': 'descargar tus datos',
   'delete.button': 'Sí, eliminar mi cuenta',
@@ -178,7 +188,8 @@ export const es: Catalog = {
   'email.signIn.button': 'Iniciar sesión',
   'email.signIn.ignore': '¿No lo has pedido tú? Ignora este correo: nadie puede iniciar sesión sin el enlace.',
   'email.password.subject': 'Crea tu contraseña para {site}',
-  'email.password.intro': 'Alguien, esperamos que tú, ha pedido crear una contraseña para {email} en {site}. El enlace funciona una sola vez, durante 15 minutos; al usarlo se cierran todas las demás sesiones.',
+  'email.password.intro':
+    'Alguien, esperamos que tú, ha pedido crear una contraseña para {email} en {site}. El enlace funciona una sola vez, durante 15 minutos; al usarlo se cierran todas las demás sesiones.',
   'email.password.button': 'Crear mi contraseña',
   'email.password.ignore': '¿No lo has pedido tú? Ignora este correo: tu cuenta se queda como está.',
   'email.verify.preheader': 'Un clic para confirmar {email}.',
@@ -202,10 +213,12 @@ export const es: Catalog = {
   'account.createLink': 'Crea una',
   'account.subscribeLink': 'suscríbete por correo',
   'account.loginFailed': 'El correo o la contraseña no son correctos.',
-  'account.checkEmail': 'Revisa tu correo. Si esta dirección puede recibir nuestros correos, un enlace va en camino; funciona una sola vez, durante 15 minutos.',
+  'account.checkEmail':
+    'Revisa tu correo. Si esta dirección puede recibir nuestros correos, un enlace va en camino; funciona una sola vez, durante 15 minutos.',
   'account.emailMeLink': 'Enviarme un enlace',
   'account.registerTitle': 'Crear una cuenta',
-  'account.registerIntro': 'Con una cuenta entras en tus preferencias de correo cuando quieras. Te enviamos un enlace para crear tu contraseña: no se crea nada hasta que lo abras. Después, las nuevas publicaciones llegan por correo; eliges cuáles en la página siguiente.',
+  'account.registerIntro':
+    'Con una cuenta entras en tus preferencias de correo cuando quieras. Te enviamos un enlace para crear tu contraseña: no se crea nada hasta que lo abras. Después, las nuevas publicaciones llegan por correo; eliges cuáles en la página siguiente.',
   'account.haveAccount': '¿Ya tienes una cuenta? {signIn}.',
   'account.resetTitle': 'Crear o restablecer tu contraseña',
   'account.resetIntro': 'Te enviamos un enlace para crear una contraseña nueva. Al usarlo se cierran todas las demás sesiones.',

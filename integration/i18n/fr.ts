@@ -29,7 +29,8 @@ export const fr: Catalog = {
   'subscribe.heading': 'S’abonner par e-mail',
   'subscribe.intro': 'Choisissez ce que vous voulez recevoir et à quelle fréquence. Vous pouvez modifier ce choix ou vous désabonner à tout moment.',
   'subscribe.sentTitle': 'Consultez votre boîte de réception',
-  'subscribe.done': 'Merci ! Si cette adresse peut recevoir nos e-mails, un lien de confirmation est en route. Ouvrez-le dans les 48 heures pour activer votre abonnement.',
+  'subscribe.done':
+    'Merci ! Si cette adresse peut recevoir nos e-mails, un lien de confirmation est en route. Ouvrez-le dans les 48 heures pour activer votre abonnement.',
   'subscribe.spam': 'Rien reçu ? Regardez dans vos indésirables, ou {tryAgain}.',
   'subscribe.tryAgain': 'réessayez',
   'subscribe.account': 'Vous préférez un compte avec mot de passe ? {create} ou {signIn}.',
@@ -40,7 +41,8 @@ export const fr: Catalog = {
   'form.confirmHint': 'Nous envoyons d’abord un lien de confirmation. Rien d’autre n’arrive tant que vous ne l’avez pas ouvert.',
   'form.subscribeButton': 'S’abonner',
   'form.honeypot': 'Site web (laissez ce champ vide)',
-  'consent.text': 'J’accepte de recevoir des e-mails sur les contenus que j’ai choisis, à la fréquence que j’ai choisie. Je peux modifier ce choix, télécharger mes données ou supprimer mon compte à tout moment grâce au lien « Préférences e-mail » présent dans chaque e-mail.',
+  'consent.text':
+    'J’accepte de recevoir des e-mails sur les contenus que j’ai choisis, à la fréquence que j’ai choisie. Je peux modifier ce choix, télécharger mes données ou supprimer mon compte à tout moment grâce au lien « Préférences e-mail » présent dans chaque e-mail.',
 
   'error.emailMissing': 'Saisissez votre adresse e-mail.',
   'error.emailTooLong': 'Utilisez une adresse e-mail de {max} caractères au maximum.',
@@ -76,7 +78,8 @@ export const fr: Catalog = {
   'verify.expiredText': 'Les liens de confirmation sont valables 48 heures. {subscribeAgain} et nous vous en enverrons un nouveau.',
   'verify.subscribeAgain': 'Abonnez-vous à nouveau',
   'verify.invalidText': 'Ce lien de confirmation est inconnu ou a déjà été utilisé.',
-  'verify.invalidHelp': 'Si vous avez déjà confirmé, tout est en ordre : {signIn} ou utilisez le lien « Préférences e-mail » de l’un de nos e-mails pour modifier ce que vous recevez. Sinon, {subscribeAgain}.',
+  'verify.invalidHelp':
+    'Si vous avez déjà confirmé, tout est en ordre : {signIn} ou utilisez le lien « Préférences e-mail » de l’un de nos e-mails pour modifier ce que vous recevez. Sinon, {subscribeAgain}.',
 
   'unsubscribe.confirmTitle': 'Se désabonner',
   'unsubscribe.doneTitle': 'Vous êtes désabonné',
@@ -94,8 +97,10 @@ export const fr: Catalog = {
   'unsubscribe.stillNothing': 'C’était le dernier type d’e-mail que vous receviez : vous ne recevez plus aucun e-mail de ce blog.',
   'unsubscribe.everything': 'Me désabonner de tout',
   'unsubscribe.usedText': 'Ce lien a déjà été utilisé, il n’y a plus rien à faire. Pour modifier ce que vous recevez, {signIn} à vos préférences e-mail.',
-  'unsubscribe.expiredText': 'Les liens de désabonnement sont valables 60 jours. Utilisez le lien d’un e-mail plus récent, ou {signIn} à vos préférences e-mail.',
-  'unsubscribe.invalidText': 'Nous ne reconnaissons pas ce lien. Utilisez le lien de désabonnement de l’un de nos e-mails, ou {signIn} à vos préférences e-mail.',
+  'unsubscribe.expiredText':
+    'Les liens de désabonnement sont valables 60 jours. Utilisez le lien d’un e-mail plus récent, ou {signIn} à vos préférences e-mail.',
+  'unsubscribe.invalidText':
+    'Nous ne reconnaissons pas ce lien. Utilisez le lien de désabonnement de l’un de nos e-mails, ou {signIn} à vos préférences e-mail.',
   'oneClick.done': 'Vous avez été désabonné.',
   'oneClick.already': 'Vous êtes déjà désabonné.',
   'oneClick.expired': 'Ce lien de désabonnement a expiré. Utilisez le lien des préférences d’un e-mail récent.',
@@ -111,7 +116,8 @@ export const fr: Catalog = {
   'preferences.passwordSet': 'Votre mot de passe est défini. Toutes les autres sessions ont été fermées.',
   'preferences.signedIn': 'Vous êtes connecté.',
   'preferences.settingsFor': 'Réglages pour {email}.',
-  'preferences.notSubscribed': 'Cette adresse n’est pas encore abonnée : rien n’est envoyé tant que vous n’avez pas choisi ci-dessous et enregistré, ou ouvert le lien de confirmation que nous vous avons envoyé.',
+  'preferences.notSubscribed':
+    'Cette adresse n’est pas encore abonnée : rien n’est envoyé tant que vous n’avez pas choisi ci-dessous et enregistré, ou ouvert le lien de confirmation que nous vous avons envoyé.',
   'preferences.unsubscribeAll': 'Me désabonner de tout',
   'preferences.unsubscribeAllHint': 'Remplace les choix ci-dessus : plus aucun e-mail de ce blog.',
   'preferences.getImmediate': 'Vous recevez {types} tout de suite, un e-mail par article.',
@@ -125,16 +131,20 @@ export const fr: Catalog = {
   'preferences.delete': 'Supprimer mon compte',
   'preferences.password': 'Définir ou modifier votre mot de passe',
   'preferences.signOut': 'Se déconnecter',
-  'preferences.signedOutText': '{signIn} pour modifier vos réglages e-mail, ou utilisez le lien « Préférences e-mail » en bas de n’importe lequel de nos e-mails.',
+  'preferences.signedOutText':
+    '{signIn} pour modifier vos réglages e-mail, ou utilisez le lien « Préférences e-mail » en bas de n’importe lequel de nos e-mails.',
   'preferences.signInCap': 'Connectez-vous',
-  'preferences.expiredText': 'Les liens de nos e-mails cessent de fonctionner au bout d’un moment. Utilisez le lien d’un e-mail plus récent, {signIn} ou {subscribeAgain}.',
+  'preferences.expiredText':
+    'Les liens de nos e-mails cessent de fonctionner au bout d’un moment. Utilisez le lien d’un e-mail plus récent, {signIn} ou {subscribeAgain}.',
   'preferences.invalidText': 'Nous ne reconnaissons pas ce lien. Utilisez le lien « Préférences e-mail » de l’un de nos e-mails, {signIn} ou {subscribe}.',
 
   'delete.confirmTitle': 'Supprimer votre compte ?',
   'delete.doneTitle': 'Votre compte est supprimé',
   'delete.signedOutTitle': 'Connectez-vous pour supprimer votre compte',
-  'delete.text': 'Cela supprime {email} et tout ce que nous conservons à son sujet : vos préférences, vos preuves de consentement, l’historique des e-mails et vos sessions. C’est irréversible.',
-  'delete.fingerprint': 'Si vous vous étiez désabonné ou aviez signalé nos e-mails comme indésirables, nous ne gardons qu’une empreinte irréversible de l’adresse, pour ne plus jamais lui écrire.',
+  'delete.text':
+    'Cela supprime {email} et tout ce que nous conservons à son sujet : vos préférences, vos preuves de consentement, l’historique des e-mails et vos sessions. C’est irréversible.',
+  'delete.fingerprint':
+    'Si vous vous étiez désabonné ou aviez signalé nos e-mails comme indésirables, nous ne gardons qu’une empreinte irréversible de l’adresse, pour ne plus jamais lui écrire.',
   'delete.downloadFirst': 'Vous voudrez peut-être d’abord {download} depuis vos préférences e-mail.',
   'delete.downloadLink': 'télécharger vos données',
   'delete.button': 'Oui, supprimer mon compte',
@@ -174,16 +184,19 @@ export const fr: Catalog = {
   'email.welcome.manage': 'Vous pouvez à tout moment modifier ce que vous recevez, télécharger vos données ou supprimer votre compte.',
   'email.welcome.here': 'Modifiez ce que vous recevez, téléchargez vos données ou supprimez votre compte ici :',
   'email.signIn.subject': 'Connexion à {site}',
-  'email.signIn.intro': 'Quelqu’un, vous sans doute, a demandé à se connecter à {site} en tant que {email}. Le lien fonctionne une seule fois, pendant 15 minutes.',
+  'email.signIn.intro':
+    'Quelqu’un, vous sans doute, a demandé à se connecter à {site} en tant que {email}. Le lien fonctionne une seule fois, pendant 15 minutes.',
   'email.signIn.button': 'Me connecter',
   'email.signIn.ignore': 'Vous n’avez rien demandé ? Ignorez cet e-mail : personne ne peut se connecter sans le lien.',
   'email.password.subject': 'Définissez votre mot de passe pour {site}',
-  'email.password.intro': 'Quelqu’un, vous sans doute, a demandé à définir un mot de passe pour {email} sur {site}. Le lien fonctionne une seule fois, pendant 15 minutes ; l’utiliser ferme toutes les autres sessions.',
+  'email.password.intro':
+    'Quelqu’un, vous sans doute, a demandé à définir un mot de passe pour {email} sur {site}. Le lien fonctionne une seule fois, pendant 15 minutes ; l’utiliser ferme toutes les autres sessions.',
   'email.password.button': 'Définir mon mot de passe',
   'email.password.ignore': 'Vous n’avez rien demandé ? Ignorez cet e-mail : votre compte reste tel quel.',
   'email.verify.preheader': 'Un clic pour confirmer {email}.',
   'email.verify.heading': 'Confirmez votre abonnement',
-  'email.verify.intro': 'Quelqu’un, vous sans doute, a demandé à recevoir les e-mails de {site} à l’adresse {email}. Confirmez, et le prochain article vous parviendra.',
+  'email.verify.intro':
+    'Quelqu’un, vous sans doute, a demandé à recevoir les e-mails de {site} à l’adresse {email}. Confirmez, et le prochain article vous parviendra.',
   'email.verify.chose': 'Votre choix : {summary}. Vous pouvez le modifier à tout moment grâce au lien « Préférences e-mail » présent dans chaque e-mail.',
   'email.verify.button': 'Confirmer mon adresse',
   'email.verify.here': 'Confirmez ici :',
@@ -202,10 +215,12 @@ export const fr: Catalog = {
   'account.createLink': 'Créez-en un',
   'account.subscribeLink': 'abonnez-vous par e-mail',
   'account.loginFailed': 'L’adresse e-mail ou le mot de passe est incorrect.',
-  'account.checkEmail': 'Consultez votre boîte de réception. Si cette adresse peut recevoir nos e-mails, un lien est en route ; il fonctionne une seule fois, pendant 15 minutes.',
+  'account.checkEmail':
+    'Consultez votre boîte de réception. Si cette adresse peut recevoir nos e-mails, un lien est en route ; il fonctionne une seule fois, pendant 15 minutes.',
   'account.emailMeLink': 'M’envoyer un lien',
   'account.registerTitle': 'Créer un compte',
-  'account.registerIntro': 'Un compte vous permet d’accéder à tout moment à vos préférences e-mail. Nous vous envoyons un lien pour définir votre mot de passe : rien n’est défini avant que vous l’ouvriez. Ensuite, les nouveaux articles arrivent par e-mail ; vous choisissez lesquels à la page suivante.',
+  'account.registerIntro':
+    'Un compte vous permet d’accéder à tout moment à vos préférences e-mail. Nous vous envoyons un lien pour définir votre mot de passe : rien n’est défini avant que vous l’ouvriez. Ensuite, les nouveaux articles arrivent par e-mail ; vous choisissez lesquels à la page suivante.',
   'account.haveAccount': 'Vous avez déjà un compte ? {signIn}.',
   'account.resetTitle': 'Définir ou réinitialiser votre mot de passe',
   'account.resetIntro': 'Nous vous envoyons un lien pour définir un nouveau mot de passe. L’utiliser ferme toutes les autres sessions.',

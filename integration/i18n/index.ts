@@ -30,7 +30,7 @@ const primary = (locale: string) => locale.toLowerCase().split(/[-_]/)[0]!;
 /** Right-to-left: by the script when Intl knows it (`Intl.Locale#getTextInfo`), else by the language. */
 export function directionOf(locale: string): 'ltr' | 'rtl' {
   try {
-    const info = (new Intl.Locale(locale) as Intl.Locale & { getTextInfo?: () => { direction?: string }; textInfo?: { direction?: string } });
+    const info = new Intl.Locale(locale) as Intl.Locale & { getTextInfo?: () => { direction?: string }; textInfo?: { direction?: string } };
     const direction = info.getTextInfo?.().direction ?? info.textInfo?.direction;
     if (direction === 'rtl' || direction === 'ltr') return direction;
   } catch {

@@ -8,7 +8,7 @@ import { contentHash } from './hash';
 import { parseOptions } from '../options';
 
 const watched = parseOptions({ collections: { blog: 'blog', thoughts: { type: 'thought', path: '/t/{id}/' } } }).collections;
-const entry = (id: string, data: Record<string, unknown>, body = 'Body of ' + id): RegistryEntry => ({
+const entry = (id: string, data: Record<string, unknown>, body = `Body of ${id}`): RegistryEntry => ({
   id,
   data,
   body,
@@ -48,7 +48,14 @@ describe('collectRecords', () => {
       contentUrl: 'https://example.com/blog/hello',
       publishDate: Date.UTC(2026, 0, 10) / 1000,
       filePath: 'src/content/blog/hello.md',
-      contentHash: await contentHash({ title: 'Hello', description: 'Hi.', date: new Date('2026-01-10'), tags: ['a'], body: '**Hello** there', email: [null, null, null] }),
+      contentHash: await contentHash({
+        title: 'Hello',
+        description: 'Hi.',
+        date: new Date('2026-01-10'),
+        tags: ['a'],
+        body: '**Hello** there',
+        email: [null, null, null],
+      }),
       tags: ['a'],
       emailHtml: null, // no rendered HTML in this registry: the email shows the card
       emailText: null,
@@ -134,14 +141,21 @@ describe('collectRecords: the post in the email', () => {
   const withHtml = (html: string): RegistryEntry => ({ ...entry('hello', data), html });
 
   it('stores the email-safe body, its text, the author and the hero image made absolute', async () => {
-    const { records } = await collectRecords(registry([withHtml('<h2>Hi</h2><p>See <a href="/about">about</a>.</p>')]), watched, 'https://example.com', undefined, 'Example');
+    const { records } = await collectRecords(
+      registry([withHtml('<h2>Hi</h2><p>See <a href="/about">about</a>.</p>')]),
+      watched,
+      'https://example.com',
+      undefined,
+      'Example',
+    );
     expect(records[0]).toMatchObject({ author: 'Ada and Grace', heroImage: 'https://example.com/_astro/hero.abc.png' });
     expect(records[0]!.emailHtml).toContain('<a href="https://example.com/about"');
     expect(records[0]!.emailText).toContain('See about <https://example.com/about>.');
   });
 
   it('the hash covers the rendered body (a plugin or mode change re-stores it) and a summary collection stores none', async () => {
-    const hashOf = async (html: string, collections = watched) => (await collectRecords(registry([withHtml(html)]), collections, 'https://example.com')).records[0]!;
+    const hashOf = async (html: string, collections = watched) =>
+      (await collectRecords(registry([withHtml(html)]), collections, 'https://example.com')).records[0]!;
     expect((await hashOf('<p>One</p>')).contentHash).not.toBe((await hashOf('<p>One!</p>')).contentHash);
     const summary = parseOptions({ collections: { blog: { type: 'blog', email: 'summary' } } }).collections;
     expect(await hashOf('<p>One</p>', summary)).toMatchObject({ emailHtml: null, emailText: null });

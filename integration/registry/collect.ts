@@ -64,7 +64,12 @@ function entryProblem(slug: string, filePath: string | null, problem: string, fi
 }
 
 /** The first candidate field whose value `accept` takes, or the function's value; the field it came from for messages. */
-function pick<T>(spec: FieldSpec, data: Record<string, unknown>, entry: { id: string; collection: string }, accept: (v: unknown) => T | undefined): T | undefined {
+function pick<T>(
+  spec: FieldSpec,
+  data: Record<string, unknown>,
+  entry: { id: string; collection: string },
+  accept: (v: unknown) => T | undefined,
+): T | undefined {
   if (typeof spec === 'function') return accept(spec(data, entry));
   for (const name of spec) {
     const value = accept(data[name]);
@@ -81,7 +86,8 @@ const asTags = (v: unknown) => (Array.isArray(v) ? v.filter((t): t is string => 
 const asFlag = (v: unknown) => (typeof v === 'boolean' ? v : undefined);
 /** One name, or several joined ("A and B"); a reference object's `name` or `id`. */
 const asAuthor = (v: unknown): string | undefined => {
-  const one = (x: unknown) => asText(x) ?? (x && typeof x === 'object' ? asText((x as { name?: unknown }).name) ?? asText((x as { id?: unknown }).id) : undefined);
+  const one = (x: unknown) =>
+    asText(x) ?? (x && typeof x === 'object' ? (asText((x as { name?: unknown }).name) ?? asText((x as { id?: unknown }).id)) : undefined);
   if (!Array.isArray(v)) return one(v);
   const names = v.map(one).filter((n): n is string => n !== undefined);
   return names.length === 0 ? undefined : names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
@@ -133,16 +139,31 @@ export async function collectRecords(
       }
       const title = pick(fields.title, data, ref, asText);
       if (!title) {
-        throw entryProblem(slug, entry.filePath, `has no title (${describeSpec('title', fields.title)})`, 'Add a title to its frontmatter, or set the `fields.title` option of astro-d1-notify to the field that holds it (a name or a function).');
+        throw entryProblem(
+          slug,
+          entry.filePath,
+          `has no title (${describeSpec('title', fields.title)})`,
+          'Add a title to its frontmatter, or set the `fields.title` option of astro-d1-notify to the field that holds it (a name or a function).',
+        );
       }
       const date = pick(fields.date, data, ref, asDate);
       if (!date) {
-        throw entryProblem(slug, entry.filePath, `has no valid date (${describeSpec('date', fields.date)})`, 'Add a date (YYYY-MM-DD) to its frontmatter, or set the `fields.date` option of astro-d1-notify to the field that holds it (a name or a function).');
+        throw entryProblem(
+          slug,
+          entry.filePath,
+          `has no valid date (${describeSpec('date', fields.date)})`,
+          'Add a date (YYYY-MM-DD) to its frontmatter, or set the `fields.date` option of astro-d1-notify to the field that holds it (a name or a function).',
+        );
       }
       const description = pick(fields.description, data, ref, asText) ?? null;
       const tags = pick(fields.tags, data, ref, asTags) ?? [];
       const contentUrl = entryUrl(site, collection.path, collection.name, entry.id);
-      const body = emailBody(entry.html ?? '', { pageUrl: contentUrl, siteName: siteLabel(site, siteName), mode: collection.email, paragraphs: collection.paragraphs });
+      const body = emailBody(entry.html ?? '', {
+        pageUrl: contentUrl,
+        siteName: siteLabel(site, siteName),
+        mode: collection.email,
+        paragraphs: collection.paragraphs,
+      });
       const author = pick(fields.author, data, ref, asAuthor) ?? null;
       const image = pick(fields.image, data, ref, asImage);
       const heroImage = image ? absoluteTo(image, contentUrl) : null;

@@ -47,11 +47,19 @@ beforeEach(() => {
 describe('D1 HTTP client against the stand-in', () => {
   it('syncs in two requests: one read, one batch; then one read only', async () => {
     const db = client();
-    const first = await syncContent(db, Array.from({ length: 25 }, (_, i) => record(i)), watched);
+    const first = await syncContent(
+      db,
+      Array.from({ length: 25 }, (_, i) => record(i)),
+      watched,
+    );
     expect(first).toMatchObject({ rowsWritten: 25, statements: Math.ceil(25 / ROWS_PER_STATEMENT), roundTrips: 2 });
     expect(count()).toBe(25);
     expect(api.requests.map((r) => r.statements)).toEqual([1, Math.ceil(25 / ROWS_PER_STATEMENT)]);
-    const second = await syncContent(db, Array.from({ length: 25 }, (_, i) => record(i)), watched);
+    const second = await syncContent(
+      db,
+      Array.from({ length: 25 }, (_, i) => record(i)),
+      watched,
+    );
     expect(second).toMatchObject({ unchanged: 25, rowsWritten: 0, roundTrips: 1 });
   });
 
@@ -101,7 +109,11 @@ describe('D1 HTTP client against the stand-in', () => {
 
   it('stages a write too large for one request: all rows land, in one final statement', async () => {
     const db = client({ limits: { statements: 3, bytes: 3_000 } });
-    const report = await syncContent(db, Array.from({ length: 40 }, (_, i) => record(i)), watched);
+    const report = await syncContent(
+      db,
+      Array.from({ length: 40 }, (_, i) => record(i)),
+      watched,
+    );
     expect(report).toMatchObject({ rowsWritten: 40, staged: true });
     expect(count()).toBe(40);
     expect(api.requests.length).toBeGreaterThan(3);

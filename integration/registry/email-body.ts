@@ -76,7 +76,17 @@ function replaceEmbeds($: cheerio.CheerioAPI, pageUrl: string, siteName: string)
     const tag = (el as Element).tagName.toLowerCase();
     const src = absolute(node.attr('src') ?? node.attr('data') ?? node.find('source').attr('src'), pageUrl);
     const title = node.attr('title') ?? node.attr('aria-label');
-    const what = { iframe: 'the embedded content', embed: 'the embedded content', object: 'the embedded content', video: 'the video', audio: 'the audio', form: 'the form', canvas: 'the interactive figure', svg: 'the figure' }[tag] ?? 'this part';
+    const what =
+      {
+        iframe: 'the embedded content',
+        embed: 'the embedded content',
+        object: 'the embedded content',
+        video: 'the video',
+        audio: 'the audio',
+        form: 'the form',
+        canvas: 'the interactive figure',
+        svg: 'the figure',
+      }[tag] ?? 'this part';
     // An inline SVG with a title is a picture; keep its label, link the post.
     const label = title ? `${title} (open ${what} on ${siteName})` : `Open ${what} on ${siteName}`;
     node.replaceWith(linkBlock(tag === 'form' || !src ? pageUrl : src, label));
@@ -116,8 +126,13 @@ function absoluteUrls($: cheerio.CheerioAPI, pageUrl: string): void {
 
 /** The top-level blocks; a lone wrapper (an MDX layout's div, an article) is looked through. */
 function blocksOf($: cheerio.CheerioAPI, root: AnyNode[]): AnyNode[] {
-  let nodes = root.filter((n) => n.type !== 'text' || ($(n).text().trim() !== ''));
-  while (nodes.length === 1 && nodes[0]!.type === 'tag' && ['div', 'article', 'section', 'main'].includes((nodes[0] as Element).tagName) && !$(nodes[0]).is('[data-footnotes]')) {
+  let nodes = root.filter((n) => n.type !== 'text' || $(n).text().trim() !== '');
+  while (
+    nodes.length === 1 &&
+    nodes[0]!.type === 'tag' &&
+    ['div', 'article', 'section', 'main'].includes((nodes[0] as Element).tagName) &&
+    !$(nodes[0]).is('[data-footnotes]')
+  ) {
     nodes = (nodes[0] as Element).children.filter((n) => n.type !== 'text' || $(n).text().trim() !== '');
   }
   return nodes;
@@ -167,7 +182,14 @@ export function emailBody(rendered: string, options: BodyOptions): EmailBody | n
   const $ = cheerio.load(rendered, null, false);
   replaceEmbeds($, options.pageUrl, options.siteName);
   absoluteUrls($, options.pageUrl);
-  const inlined = juice($.html(), { extraCss: BASE_CSS, removeStyleTags: true, preserveMediaQueries: false, preserveFontFaces: false, applyWidthAttributes: false, applyHeightAttributes: false });
+  const inlined = juice($.html(), {
+    extraCss: BASE_CSS,
+    removeStyleTags: true,
+    preserveMediaQueries: false,
+    preserveFontFaces: false,
+    applyWidthAttributes: false,
+    applyHeightAttributes: false,
+  });
   const $$ = cheerio.load(inlined, null, false);
   // Classes and data attributes (Astro's scoped-style ids, Shiki's, footnotes') did their work in juice.
   $$('*').each((_, el) => {

@@ -30,9 +30,7 @@ describe('markdownToText', () => {
       '',
       '[ref]: https://example.com/ref',
     ].join('\n');
-    expect(markdownToText(md)).toBe(
-      'A heading Some bold, italic, gone and code with a link and https://auto.link. quoted text one two three html a b c d',
-    );
+    expect(markdownToText(md)).toBe('A heading Some bold, italic, gone and code with a link and https://auto.link. quoted text one two three html a b c d');
   });
 
   it('keeps a lone asterisk or underscore inside words', () => {

@@ -5,7 +5,7 @@
  * artifact) would then publish them. After every build we delete every such file under the
  * output directory; `wrangler deploy` never needs them (secrets are `wrangler secret put`).
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { type Dirent, readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** `.dev.vars`, `.dev.vars.<env>`, `.env`, `.env.<env>`: the files wrangler and Vite read secrets from. */
@@ -15,7 +15,7 @@ export const SECRET_FILE = /^\.(dev\.vars|env)(\..+)?$/;
 export function removeSecretFiles(dir: string): string[] {
   const removed: string[] = [];
   const walk = (current: string) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(current, { withFileTypes: true });
     } catch {

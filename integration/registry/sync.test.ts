@@ -3,15 +3,7 @@ import { createTestD1, type TestD1 } from '../../test/helpers/d1';
 import { D1_MAX_PARAMS } from '../../db/params';
 import { d1Runner } from '../../db/sql-runner';
 import type { MeteredSqlRunner } from '../../db/sql-runner';
-import {
-  ROWS_PER_STATEMENT,
-  detailLines,
-  planSync,
-  summaryLine,
-  syncContent,
-  upsertStatements,
-  type ContentRecord,
-} from './sync';
+import { ROWS_PER_STATEMENT, detailLines, planSync, summaryLine, syncContent, upsertStatements, type ContentRecord } from './sync';
 
 const watched = { collections: ['blog', 'thoughts'], types: ['blog', 'thought'] };
 
@@ -76,8 +68,7 @@ describe('syncContent on a real local D1', () => {
     await t.d1.exec('DELETE FROM content_items');
   });
 
-  const rows = async () =>
-    (await t.d1.prepare('SELECT * FROM content_items ORDER BY slug').all<Row>()).results;
+  const rows = async () => (await t.d1.prepare('SELECT * FROM content_items ORDER BY slug').all<Row>()).results;
 
   it('inserts new rows unnotified, then re-syncs with no write at all', async () => {
     const records = Array.from({ length: 20 }, (_, i) => record(i));
@@ -136,7 +127,14 @@ describe('syncContent on a real local D1', () => {
     const again = await t.d1.batch(upsertStatements(records).map((s) => t.d1.prepare(s.sql).bind(...s.params)));
     expect(again.reduce((n, r) => n + r.meta.changes, 0)).toBe(0);
     const one = upsertStatements([record(3, { contentHash: 'other' })])[0]!;
-    expect((await t.d1.prepare(one.sql).bind(...one.params).run()).meta.changes).toBe(1);
+    expect(
+      (
+        await t.d1
+          .prepare(one.sql)
+          .bind(...one.params)
+          .run()
+      ).meta.changes,
+    ).toBe(1);
   });
 
   it('baseline marks published unnotified entries notified in the same write, and leaves future-dated ones for the processor', async () => {
@@ -182,8 +180,7 @@ describe('syncContent on a real local D1', () => {
     expect(await rows()).toEqual(before);
   });
 
-  const stagingTables = async () =>
-    (await t.d1.prepare("SELECT name FROM sqlite_master WHERE name LIKE '_content_sync_%'").all()).results;
+  const stagingTables = async () => (await t.d1.prepare("SELECT name FROM sqlite_master WHERE name LIKE '_content_sync_%'").all()).results;
   const small = { statements: 2, bytes: 1_000_000 };
 
   it('stages a write too large for one batch and applies it in one statement', async () => {
@@ -201,7 +198,12 @@ describe('syncContent on a real local D1', () => {
 
   it('a staged write applies the baseline in its final transaction', async () => {
     const db = d1Runner(t.d1, small);
-    const report = await syncContent(db, Array.from({ length: 30 }, (_, i) => record(i)), watched, { baseline: true, at: AT });
+    const report = await syncContent(
+      db,
+      Array.from({ length: 30 }, (_, i) => record(i)),
+      watched,
+      { baseline: true, at: AT },
+    );
     expect(report).toMatchObject({ staged: true, rowsWritten: 30, baselined: 30 });
     expect((await rows()).every((r) => r.notification_sent === 1)).toBe(true);
     expect(await stagingTables()).toEqual([]);

@@ -32,22 +32,13 @@ export type SyncReport = SyncPlan & {
 };
 
 /** Compare the build with what D1 holds. `watched` are the collection names and content types in scope. */
-export function planSync(
-  existing: ExistingRow[],
-  records: ContentRecord[],
-  watched: { collections: string[]; types: string[] },
-): SyncPlan {
+export function planSync(existing: ExistingRow[], records: ContentRecord[], watched: { collections: string[]; types: string[] }): SyncPlan {
   const bySlug = new Map(existing.map((row) => [row.slug, row]));
   const plan: SyncPlan = { added: [], changed: [], unchanged: 0, removed: [] };
   for (const r of records) {
     const row = bySlug.get(r.slug);
     if (!row) plan.added.push(r);
-    else if (
-      row.content_hash !== r.contentHash ||
-      row.content_url !== r.contentUrl ||
-      row.file_path !== r.filePath ||
-      row.content_type !== r.contentType
-    )
+    else if (row.content_hash !== r.contentHash || row.content_url !== r.contentUrl || row.file_path !== r.filePath || row.content_type !== r.contentType)
       plan.changed.push(r);
     else plan.unchanged++;
   }
@@ -94,7 +85,14 @@ export async function syncContent(
   const at = Math.floor((options.at ?? new Date()).getTime() / 1000);
   const manual = options.approval === 'manual' && plan.added.length > 0;
   const after = [
-    ...(manual ? [awaitApprovalStatement(plan.added.map((r) => r.slug), options.baseline ? at : null)] : []),
+    ...(manual
+      ? [
+          awaitApprovalStatement(
+            plan.added.map((r) => r.slug),
+            options.baseline ? at : null,
+          ),
+        ]
+      : []),
     ...(options.baseline ? [baselineStatement(at)] : []),
   ];
   const { afterChanges, ...written } = options.dryRun

@@ -30,6 +30,8 @@ describe('resolveTarget', () => {
 
   it('remote without credentials names the missing variable', () => {
     expect(() => resolveTarget(parseOptions({ target: 'remote' }), ROOT, { CLOUDFLARE_API_TOKEN: 'tok' })).toThrow(/^CLOUDFLARE_ACCOUNT_ID is not set/);
-    expect(() => resolveTarget(parseOptions({ target: 'remote' }), ROOT, { CLOUDFLARE_ACCOUNT_ID: 'acc', CLOUDFLARE_API_TOKEN: ' ' })).toThrow(/^CLOUDFLARE_API_TOKEN is not set/);
+    expect(() => resolveTarget(parseOptions({ target: 'remote' }), ROOT, { CLOUDFLARE_ACCOUNT_ID: 'acc', CLOUDFLARE_API_TOKEN: ' ' })).toThrow(
+      /^CLOUDFLARE_API_TOKEN is not set/,
+    );
   });
 });

@@ -34,7 +34,8 @@ export function resolveTarget(options: ResolvedOptions, root: string, env: Targe
   const apiToken = env.CLOUDFLARE_API_TOKEN?.trim();
   if (!apiToken) throw missing('CLOUDFLARE_API_TOKEN', 'an API token with the "D1 Edit" permission');
   const databaseId = options.databaseId ?? readD1Binding(configPath, options.binding).database_id;
-  if (!databaseId) throw missing('CLOUDFLARE_D1_DATABASE_ID', `the id of the D1 database (or set database_id of "${options.binding}" in ${options.wranglerConfig})`);
+  if (!databaseId)
+    throw missing('CLOUDFLARE_D1_DATABASE_ID', `the id of the D1 database (or set database_id of "${options.binding}" in ${options.wranglerConfig})`);
   return { kind: 'remote', apiBase: options.apiBase, accountId, apiToken, databaseId, label: `remote D1 ${databaseId}` };
 }
 

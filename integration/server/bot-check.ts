@@ -69,7 +69,11 @@ export async function verifyTurnstile(config: BotCheckConfig & { secretKey: stri
 }
 
 /** The whole check for one submission: the honeypot first (no network), then Turnstile when configured. */
-export async function checkBot(config: BotCheckConfig | undefined, fields: { honeypot: unknown; token: unknown }, remoteIp: string | null): Promise<BotCheckResult> {
+export async function checkBot(
+  config: BotCheckConfig | undefined,
+  fields: { honeypot: unknown; token: unknown },
+  remoteIp: string | null,
+): Promise<BotCheckResult> {
   if (typeof fields.honeypot === 'string' ? fields.honeypot !== '' : fields.honeypot !== undefined && fields.honeypot !== null) {
     return { ok: false, message: BOT_MESSAGES.honeypot, codes: ['honeypot'] };
   }

@@ -17,7 +17,16 @@ describe('emailed links under astro dev follow the port the server answers on', 
   });
 
   it('the build tells the Worker whether it runs under astro dev', () => {
-    const base = { routeBase: '', siteBase: '', siteName: undefined, binding: 'DB', ownRoutes: [], originPolicy: { hostCheckOrigin: true, hostExempt: [] }, localeSettings: { defaultLocale: 'en', locales: ['en'] }, messages: {} };
+    const base = {
+      routeBase: '',
+      siteBase: '',
+      siteName: undefined,
+      binding: 'DB',
+      ownRoutes: [],
+      originPolicy: { hostCheckOrigin: true, hostExempt: [] },
+      localeSettings: { defaultLocale: 'en', locales: ['en'] },
+      messages: {},
+    };
     expect(configModule({ ...base, devServer: true })).toContain('export const devServer = true;');
     expect(configModule({ ...base, devServer: false })).toContain('export const devServer = false;');
   });

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formList, formText, MAX_BODY_BYTES, readForm, readJson } from './forms';
 
-const post = (body: BodyInit, type?: string) =>
-  new Request('https://blog.example/x', { method: 'POST', headers: type ? { 'content-type': type } : {}, body });
+const post = (body: BodyInit, type?: string) => new Request('https://blog.example/x', { method: 'POST', headers: type ? { 'content-type': type } : {}, body });
 
 describe('reading bodies', () => {
   it('reads urlencoded and multipart forms, repeated fields included', async () => {

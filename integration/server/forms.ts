@@ -93,5 +93,4 @@ export function formText(form: FormData, name: string): string | undefined {
 }
 
 /** Every text value of a repeated field (checkbox groups). */
-export const formList = (form: FormData, name: string): string[] =>
-  form.getAll(name).filter((v): v is string => typeof v === 'string');
+export const formList = (form: FormData, name: string): string[] => form.getAll(name).filter((v): v is string => typeof v === 'string');

@@ -24,9 +24,6 @@ export const validationError = (errors: FieldErrors): Response =>
   json({ error: 'invalid_input', fields: Object.entries(errors).map(([field, reason]) => ({ field, reason })) }, 400);
 
 export const tooManyRequests = (retryAfterSeconds: number): Response =>
-  json(
-    { error: 'rate_limited', reason: `Too many attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`, retryAfterSeconds },
-    429,
-    { 'retry-after': String(retryAfterSeconds) },
-  );
-
+  json({ error: 'rate_limited', reason: `Too many attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`, retryAfterSeconds }, 429, {
+    'retry-after': String(retryAfterSeconds),
+  });

@@ -3,8 +3,25 @@ import { devMailEnabled } from '../pages/dev/mail/_view';
 import { authenticateAdmin } from './admin/gate';
 import { isLoopbackHost } from './loopback';
 
-const LOOPBACK = ['http://localhost:4321', 'http://127.0.0.1:4321', 'http://127.0.0.2:8787', 'http://127.255.255.254', 'http://127.1', 'http://[::1]:4321', 'http://[0:0:0:0:0:0:0:1]'];
-const NOT_LOOPBACK = ['https://blog.example', 'http://10.0.0.1', 'http://128.0.0.1', 'http://0.0.0.0', 'http://foo.localhost', 'http://localhost.example.com', 'http://127.0.0.1.nip.io', 'http://[::2]'];
+const LOOPBACK = [
+  'http://localhost:4321',
+  'http://127.0.0.1:4321',
+  'http://127.0.0.2:8787',
+  'http://127.255.255.254',
+  'http://127.1',
+  'http://[::1]:4321',
+  'http://[0:0:0:0:0:0:0:1]',
+];
+const NOT_LOOPBACK = [
+  'https://blog.example',
+  'http://10.0.0.1',
+  'http://128.0.0.1',
+  'http://0.0.0.0',
+  'http://foo.localhost',
+  'http://localhost.example.com',
+  'http://127.0.0.1.nip.io',
+  'http://[::2]',
+];
 
 const bypass = async (origin: string) => {
   const result = await authenticateAdmin(new Request(`${origin}/admin`), null, { access: null, devBypass: true, mailTransport: 'dev' });

@@ -8,7 +8,7 @@ export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.toLowerCase();
   if (host === 'localhost' || host === '[::1]' || host === '::1') return true;
   const octets = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
-  return octets !== null && octets.slice(1).every((o) => Number(o) <= 255);
+  return octets?.slice(1).every((o) => Number(o) <= 255) ?? false;
 }
 
 export const isLoopbackUrl = (url: URL): boolean => isLoopbackHost(url.hostname);

@@ -7,7 +7,9 @@ const locationOf = (r: Response) => r.headers.get('location');
 describe('mountRedirect', () => {
   it('mounts an app-relative redirect of one of our routes under the route base', () => {
     expect(locationOf(mountRedirect(redirect('/preferences?saved=1'), '/journal/news/preferences', '/journal/news'))).toBe('/journal/news/preferences?saved=1');
-    expect(locationOf(mountRedirect(redirect('/admin/posts/x?notice=Held'), '/journal/news/admin/posts/x/action', '/journal/news'))).toBe('/journal/news/admin/posts/x?notice=Held');
+    expect(locationOf(mountRedirect(redirect('/admin/posts/x?notice=Held'), '/journal/news/admin/posts/x/action', '/journal/news'))).toBe(
+      '/journal/news/admin/posts/x?notice=Held',
+    );
   });
 
   it('leaves alone: no base, other routes, absolute and protocol-relative URLs, already-mounted paths', () => {

@@ -8,7 +8,7 @@ export function mountRedirect(response: Response, requestPath: string, routeBase
   if (routeBase === '') return response;
   if (requestPath !== routeBase && !requestPath.startsWith(`${routeBase}/`)) return response;
   const location = response.headers.get('location');
-  if (!location || !location.startsWith('/') || location.startsWith('//') || location.startsWith('/\\')) return response;
+  if (!location?.startsWith('/') || location.startsWith('//') || location.startsWith('/\\')) return response;
   if (location === routeBase || location.startsWith(`${routeBase}/`) || location.startsWith(`${routeBase}?`)) return response;
   const copy = new Response(response.body, response);
   copy.headers.set('location', `${routeBase}${location}`);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { finishRequest, MAX_DRAIN_BYTES } from './drain';
-import { crossOriginForbiddenResponse, isForbiddenCrossOrigin, matchesExemptPath, ONE_CLICK_PATH, originCheckApplies, PROCESS_PATH, WEBHOOK_PATHS } from './origin-check';
+import {
+  crossOriginForbiddenResponse,
+  isForbiddenCrossOrigin,
+  matchesExemptPath,
+  ONE_CLICK_PATH,
+  originCheckApplies,
+  PROCESS_PATH,
+  WEBHOOK_PATHS,
+} from './origin-check';
 
 const SITE = 'https://blog.example';
 const req = (path: string, init: { method?: string; origin?: string; type?: string | null } = {}) => {
@@ -72,7 +80,8 @@ describe('origin check (our replacement for Astro checkOrigin)', () => {
 
 describe('isForbiddenCrossOrigin under a route base (Astro base + prefix)', () => {
   it('exempts the routes where they are mounted, and only there', () => {
-    const at = (path: string) => new Request(`${SITE}${path}`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' } });
+    const at = (path: string) =>
+      new Request(`${SITE}${path}`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' } });
     expect(isForbiddenCrossOrigin(at(`/journal/news${ONE_CLICK_PATH}`), undefined, '/journal/news')).toBe(false);
     expect(isForbiddenCrossOrigin(at(`/journal/news${WEBHOOK_PATHS[0]}`), undefined, '/journal/news')).toBe(false);
     expect(isForbiddenCrossOrigin(at(ONE_CLICK_PATH), undefined, '/journal/news')).toBe(true); // not mounted there
@@ -91,7 +100,12 @@ describe('a refusal reads the body first (server/drain.ts)', () => {
         controller.enqueue(chunk);
       },
     });
-    const request = new Request(`${SITE}/subscribe`, { method: 'POST', headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' }, body, duplex: 'half' } as RequestInit);
+    const request = new Request(`${SITE}/subscribe`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
     return { request, pulled: () => pulled };
   };
 

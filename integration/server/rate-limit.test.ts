@@ -29,8 +29,26 @@ describe('fixed-window rate limits in D1', () => {
   it('counts every rule and reports the first refusal', async () => {
     const now = new Date('2030-02-01T00:00:00Z');
     const tight = { name: 'tight', limit: 1, windowSeconds: 600 };
-    expect((await hitRateLimits(t.db, [[rule, 'k'], [tight, 'k']], now)).allowed).toBe(true);
-    const second = await hitRateLimits(t.db, [[rule, 'k'], [tight, 'k']], now);
+    expect(
+      (
+        await hitRateLimits(
+          t.db,
+          [
+            [rule, 'k'],
+            [tight, 'k'],
+          ],
+          now,
+        )
+      ).allowed,
+    ).toBe(true);
+    const second = await hitRateLimits(
+      t.db,
+      [
+        [rule, 'k'],
+        [tight, 'k'],
+      ],
+      now,
+    );
     expect(second).toMatchObject({ allowed: false, count: 2, retryAfterSeconds: 600 });
   });
 

@@ -44,11 +44,7 @@ export async function peekRateLimit(db: Db, rule: RateLimitRule, key: string, no
 }
 
 /** Checks several limits (every one is counted); the first refusal wins. */
-export async function hitRateLimits(
-  db: Db,
-  checks: ReadonlyArray<readonly [RateLimitRule, string]>,
-  now = new Date(),
-): Promise<RateLimitResult> {
+export async function hitRateLimits(db: Db, checks: ReadonlyArray<readonly [RateLimitRule, string]>, now = new Date()): Promise<RateLimitResult> {
   let result: RateLimitResult = { allowed: true, count: 0, retryAfterSeconds: 0 };
   for (const [rule, key] of checks) {
     const r = await hitRateLimit(db, rule, key, now);

@@ -35,7 +35,13 @@ export function parseEmail(raw: unknown, errors: FieldErrors, field = 'email', t
 }
 
 /** A list of content types; `requireOne` for subscribing (an empty choice subscribes to nothing). */
-export function parseContentTypes(raw: unknown, errors: FieldErrors, { requireOne }: { requireOne: boolean }, field = 'contentTypes', t: Translate = ENGLISH): ContentType[] {
+export function parseContentTypes(
+  raw: unknown,
+  errors: FieldErrors,
+  { requireOne }: { requireOne: boolean },
+  field = 'contentTypes',
+  t: Translate = ENGLISH,
+): ContentType[] {
   const list = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
   const chosen: ContentType[] = [];
   for (const item of list) {

@@ -18,6 +18,9 @@ export {
 
 /** The choices in words, in the reader's language, for the email: "Blog posts and Thoughts, daily digest". */
 export function choicesSummary(choices: PendingPreferences, t: Translate = translator('en')): string {
-  const list = formatList(choices.contentTypes.map((type) => contentTypeLabel(type, t)), t.locale);
+  const list = formatList(
+    choices.contentTypes.map((type) => contentTypeLabel(type, t)),
+    t.locale,
+  );
   return `${list}, ${t(`frequency.summary.${choices.frequency}`)}`;
 }

@@ -41,18 +41,13 @@ export function byDateDesc(a: PublicEntry, b: PublicEntry): number {
 }
 
 /** Every non-draft entry of a collection, newest first. */
-export async function getPublished<C extends PublicCollection>(
-  collection: C,
-): Promise<CollectionEntry<C>[]> {
+export async function getPublished<C extends PublicCollection>(collection: C): Promise<CollectionEntry<C>[]> {
   const entries = await getCollection(collection, isPublished);
   return entries.sort(byDateDesc);
 }
 
 /** One published entry, or undefined for an unknown id or a draft. */
-export async function getPublishedEntry<C extends PublicCollection>(
-  collection: C,
-  id: string | undefined,
-): Promise<CollectionEntry<C> | undefined> {
+export async function getPublishedEntry<C extends PublicCollection>(collection: C, id: string | undefined): Promise<CollectionEntry<C> | undefined> {
   if (!id) return undefined;
   const entry = (await getEntry(collection, id)) as CollectionEntry<C> | undefined;
   return entry && isPublished(entry) ? entry : undefined;

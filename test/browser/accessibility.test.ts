@@ -13,7 +13,15 @@ import { issueVerificationToken } from '../../integration/server/verification';
 import { expectNoAxeViolations } from './axe';
 import { startSite, type Site } from './site';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const MAX_PAGES = 80;
 
 let site: Site;
@@ -65,7 +73,8 @@ let seq = 0;
 async function readerWithTokens() {
   const user = await createUser(site.db, { email: `axe-${Date.now()}-${++seq}@example.org`, emailVerified: true, emailBlogUpdates: true });
   const token = async (type: 'one_click' | 'preference_change', expired = false) =>
-    (await createUnsubscribeToken(site.db, { userId: user.id, tokenType: type, ...(expired ? { ttlSeconds: 60, now: new Date(Date.now() - 3_600_000) } : {}) })).token;
+    (await createUnsubscribeToken(site.db, { userId: user.id, tokenType: type, ...(expired ? { ttlSeconds: 60, now: new Date(Date.now() - 3_600_000) } : {}) }))
+      .token;
   return { user, token };
 }
 
@@ -123,7 +132,10 @@ describe('axe-core: zero WCAG 2.2 AA violations on every page a reader reaches',
         // Forms re-rendered with errors (the browser's own validation set aside, as a script-less client would).
         for (const path of ['/subscribe', '/account/login', '/account/register']) {
           await page.goto(path);
-          await page.locator('main form').first().evaluate((f) => ((f as HTMLFormElement).noValidate = true));
+          await page
+            .locator('main form')
+            .first()
+            .evaluate((f) => ((f as HTMLFormElement).noValidate = true));
           await page.locator('main form input[name="email"]').first().fill('not-an-address');
           await page.locator('main form button[type="submit"]').first().click();
           await page.waitForLoadState();

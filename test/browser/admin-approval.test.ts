@@ -18,7 +18,15 @@ import { addContent, addReader, testConfig } from '../helpers/delivery';
 import { expectNoAxeViolations } from './axe';
 import { startSite, type Site } from './site';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ARTIFACTS = join(ROOT, 'test/artifacts');
 const WIDTHS = [1280, 390] as const;
 
@@ -50,7 +58,8 @@ async function checkWidths(name: string) {
   }
 }
 
-const run = () => processNotifications({ db: site.db, transport: createDevCaptureTransport(site.db), config: testConfig({ SITE_URL: site.baseUrl }), clock: () => new Date() });
+const run = () =>
+  processNotifications({ db: site.db, transport: createDevCaptureTransport(site.db), config: testConfig({ SITE_URL: site.baseUrl }), clock: () => new Date() });
 const queuedFor = async (slug: string) =>
   (await d1Of(site.db).prepare('SELECT count(*) AS n FROM email_notifications WHERE content_id = ?1').bind(slug).first<{ n: number }>())?.n ?? 0;
 
@@ -97,7 +106,9 @@ describe('the send step in the console', () => {
     await item.locator('a').click();
     expect(await page.locator('[data-testid="post-state"]').textContent()).toBe('Waiting for you to send it');
     expect(await page.locator('[data-testid="send-state"]').textContent()).toBe('This post waits for you to send it.');
-    expect(await page.locator('[data-testid="send-recipients"]').textContent()).toMatch(/^It goes to \d+ readers? right away, \d+ in (today|tomorrow)'s daily digest/);
+    expect(await page.locator('[data-testid="send-recipients"]').textContent()).toMatch(
+      /^It goes to \d+ readers? right away, \d+ in (today|tomorrow)'s daily digest/,
+    );
     // The preview and the test send are on the same page.
     await expect.poll(() => page.locator('[data-testid="preview-subject"]').textContent()).toContain('Approval waits');
     expect(await page.locator('[data-testid="send-test"]').count()).toBe(1);
@@ -152,7 +163,7 @@ describe('the send step in the console', () => {
       await page.keyboard.press('Tab');
       const ring = await page.evaluate(() => {
         const el = document.activeElement as HTMLElement | null;
-        if (!el || !el.closest('[data-testid="send-step"]')) return null;
+        if (!el?.closest('[data-testid="send-step"]')) return null;
         const style = getComputedStyle(el);
         return { key: el.getAttribute('data-testid') ?? el.id, ok: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2 };
       });

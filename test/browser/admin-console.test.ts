@@ -22,7 +22,15 @@ async function queuedFor(db: Db, slug: string): Promise<number> {
   return row?.n ?? 0;
 }
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ARTIFACTS = join(ROOT, 'test/artifacts');
 const AXE_SOURCE = readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
@@ -38,7 +46,9 @@ let lastPreviewSubject = '';
 async function axeViolations(p: Page): Promise<{ id: string; nodes: string[] }[]> {
   await p.addScriptTag({ content: AXE_SOURCE });
   return p.evaluate(async (tags) => {
-    const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; nodes: { target: unknown[] }[] }[] }> } }
+    ).axe;
     const result = await axe.run(document, { runOnly: { type: 'tag', values: tags } });
     return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
   }, AXE_TAGS);
@@ -87,7 +97,7 @@ describe('author console', () => {
     await checkPage('overview');
   });
 
-  it('previews a post\'s email and sends a test, which arrives in the dev capture', async () => {
+  it("previews a post's email and sends a test, which arrives in the dev capture", async () => {
     await page.goto('/admin/posts');
     await checkPage('posts');
     const first = page.locator('[data-testid="post-row"] th a').first();
@@ -154,7 +164,9 @@ describe('author console', () => {
     await checkPage('post-held');
     const heldUrl = page.url();
     await page.goto('/admin');
-    expect(await page.locator('[data-testid="waiting-post"][data-slug="blog/console-hold-test"]').textContent()).toMatch(/^Console hold test: held by you\. \d+ readers? right away/);
+    expect(await page.locator('[data-testid="waiting-post"][data-slug="blog/console-hold-test"]').textContent()).toMatch(
+      /^Console hold test: held by you\. \d+ readers? right away/,
+    );
     await page.goto(heldUrl);
 
     const deps = { db: site.db, transport: createDevCaptureTransport(site.db), config: testConfig({ SITE_URL: site.baseUrl }), clock: () => new Date() };
@@ -175,7 +187,9 @@ describe('author console', () => {
     const names = await page.locator('[data-testid="result-readers"] li').allTextContents();
     expect(names).toContain(reader);
     expect(names).toHaveLength(sentTo);
-    expect(sentTo).toBe(await d1Of(site.db).prepare("SELECT count(*) AS n FROM email_notifications WHERE content_id = ?1 AND status = 'sent'").bind(post.slug).first<number>('n'));
+    expect(sentTo).toBe(
+      await d1Of(site.db).prepare("SELECT count(*) AS n FROM email_notifications WHERE content_id = ?1 AND status = 'sent'").bind(post.slug).first<number>('n'),
+    );
     await checkPage('post-results');
   });
 
@@ -198,10 +212,14 @@ describe('author console', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'admin-import-summary.png'), fullPage: true });
     await page.click('[data-testid="import-confirm"]');
     expect(await page.locator('[data-testid="import-done"]').textContent()).toContain('999 new readers');
-    expect(await page.locator('[data-testid="import-confirmations"]').textContent()).toMatch(/^999 confirmation mails queued: they go out with the next delivery run/);
+    expect(await page.locator('[data-testid="import-confirmations"]').textContent()).toMatch(
+      /^999 confirmation mails queued: they go out with the next delivery run/,
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'admin-import-done.png'), fullPage: true });
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="import-rejected"]')]);
-    const rejected = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    const rejected = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
     expect(rejected).toEqual(['email,types,frequency,line,problem', 'not-an-address,,,501,not an email address']);
     await page.click('[data-testid="import-readers"]');
     expect(await page.locator('[data-testid="subscriber-count"]').textContent()).toBe('999');
@@ -217,7 +235,12 @@ describe('author console', () => {
     const csv = (await exported.text()).trim().split(/\r?\n/);
     expect(csv[0]).toBe('email,status,types,frequency,joined');
     expect(csv).toHaveLength(1000);
-    expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(lines.slice(1).filter((l) => l.includes('@')).map((l) => l.split(',')[0]));
+    expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(
+      lines
+        .slice(1)
+        .filter((l) => l.includes('@'))
+        .map((l) => l.split(',')[0]),
+    );
   });
 
   it('edits a template and sees the preview change', async () => {

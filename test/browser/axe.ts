@@ -34,6 +34,12 @@ export async function axeViolations(page: Page, tags: string[] = WCAG_22_AA_TAGS
 /** Asserts that axe finds no WCAG 2.2 AA violation; the message names the page, rule and elements. */
 export async function expectNoAxeViolations(page: Page, label = page.url()): Promise<void> {
   const violations = await axeViolations(page);
-  const readable = violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+  const readable = violations.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 5)
+        .join(', ')}`,
+  );
   expect(readable, `axe on ${label}`).toEqual([]);
 }

@@ -15,7 +15,15 @@ import { addContent, addReader, testConfig } from '../helpers/delivery';
 import { expectNoAxeViolations } from './axe';
 import { startSite, type Site } from './site';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ARTIFACTS = join(ROOT, 'test/artifacts');
 const WIDTHS = [390, 1280] as const;
 
@@ -38,7 +46,11 @@ const smallestChartText = (p: Page) =>
   p.evaluate(() => {
     const sizes = [...document.querySelectorAll<SVGSVGElement>('svg.chart')]
       .filter((svg) => getComputedStyle(svg).display !== 'none')
-      .flatMap((svg) => [...svg.querySelectorAll('text')].map((t) => (parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width) / svg.viewBox.baseVal.width));
+      .flatMap((svg) =>
+        [...svg.querySelectorAll('text')].map(
+          (t) => (parseFloat(getComputedStyle(t).fontSize) * svg.getBoundingClientRect().width) / svg.viewBox.baseVal.width,
+        ),
+      );
     return sizes.length > 0 ? Math.min(...sizes) : null;
   });
 
@@ -49,8 +61,17 @@ beforeAll(async () => {
   site = await startSite();
   const long = 'a-rather-long-reader-address-that-never-wraps.on.its-own@subdomain.of.a-long-example-domain.example';
   await addReader(site.db, long, { blog: true, thought: true });
-  await addContent(site.db, { title: 'A post whose title is long enough to push a narrow table past the edge of a phone screen', publishDate: new Date(Date.now() - 60_000), slug: 'blog/widths-long-title' });
-  await processNotifications({ db: site.db, transport: createDevCaptureTransport(site.db), config: testConfig({ SITE_URL: site.baseUrl }), clock: () => new Date() });
+  await addContent(site.db, {
+    title: 'A post whose title is long enough to push a narrow table past the edge of a phone screen',
+    publishDate: new Date(Date.now() - 60_000),
+    slug: 'blog/widths-long-title',
+  });
+  await processNotifications({
+    db: site.db,
+    transport: createDevCaptureTransport(site.db),
+    config: testConfig({ SITE_URL: site.baseUrl }),
+    clock: () => new Date(),
+  });
 
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   context = await browser.newContext({ baseURL: site.baseUrl });

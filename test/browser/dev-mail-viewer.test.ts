@@ -9,7 +9,15 @@ import { captureDevMail } from '../../db/delivery/dev-mail';
 import { buildMessage, makeMessageId } from '../../integration/delivery/mime';
 import { startSite, type Site } from './site';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let site: Site;
 let browser: Browser;

@@ -26,7 +26,11 @@ afterAll(async () => {
 });
 
 const site = { siteName: 'Plain Words', homeUrl: 'https://blog.example/', postalAddress: '1 Example Street' };
-const links = { recipientEmail: 'reader@example.org', unsubscribeUrl: 'https://blog.example/unsubscribe?token=u', preferencesUrl: 'https://blog.example/preferences?token=p' };
+const links = {
+  recipientEmail: 'reader@example.org',
+  unsubscribeUrl: 'https://blog.example/unsubscribe?token=u',
+  preferencesUrl: 'https://blog.example/preferences?token=p',
+};
 const item = (n: number): ItemFields => ({
   contentType: 'blog',
   contentTitle: `Post ${n}`,

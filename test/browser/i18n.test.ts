@@ -20,7 +20,15 @@ import { openMail } from './mail';
 import { patientD1 } from './patient-d1';
 import { startSite, type Site } from './site';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let browser: Browser;
 const sites: Record<string, Site> = {};
@@ -32,7 +40,10 @@ async function startI18nHost(): Promise<Site> {
     { i18n: { locales: ['en', 'de', 'fr', 'es', 'ar'], defaultLocale: 'en', routing: { prefixDefaultLocale: false } } },
     'test/fixtures/host-site-i18n',
   );
-  const proxy = await getPlatformProxy<Record<string, D1Database>>({ configPath: join(host.root, 'wrangler.jsonc'), persist: { path: join(host.root, '.wrangler/state/v3') } });
+  const proxy = await getPlatformProxy<Record<string, D1Database>>({
+    configPath: join(host.root, 'wrangler.jsonc'),
+    persist: { path: join(host.root, '.wrangler/state/v3') },
+  });
   return {
     baseUrl: host.baseUrl,
     db: createDb(patientD1(proxy.env[HOST_BINDING]!)),

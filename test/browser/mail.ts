@@ -38,7 +38,9 @@ export async function openMail(page: Page, to: string, opts: { base?: string; db
     if ((await row.count()) > 0) break;
     if (Date.now() > deadline) {
       const state = opts.db ? await mailState(opts.db, to).catch((e: unknown) => `(D1 unreadable: ${String(e)})`) : '(no db given)';
-      throw new Error(`no mail to ${to}${opts.subject ? ` with subject ${opts.subject}` : ''} in ${base}/dev/mail after ${MAIL_DEADLINE_MS / 1000} s; D1 holds: ${state}`);
+      throw new Error(
+        `no mail to ${to}${opts.subject ? ` with subject ${opts.subject}` : ''} in ${base}/dev/mail after ${MAIL_DEADLINE_MS / 1000} s; D1 holds: ${state}`,
+      );
     }
     await page.waitForTimeout(LOOK_AGAIN_MS);
   }

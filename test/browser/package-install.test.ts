@@ -16,7 +16,15 @@ import { launchStarterSite, type StarterSite } from '../helpers/starter-site';
 import { openMail } from './mail';
 
 const ARTIFACTS = join(ROOT, 'test/artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const NEWSLETTER = '/journal/newsletter';
 
 let site: StarterSite;
@@ -51,7 +59,16 @@ describe('the tarball', () => {
     const allowed = new Set(['ARCHITECTURE.md', 'README.md', 'LICENSE', 'db', 'integration', 'migrations', 'package.json']);
     expect(site.pack.files.map((f) => f.split('/')[0]!).filter((top) => !allowed.has(top))).toEqual([]);
     expect(site.pack.files.filter((f) => /\.test\.ts$|^test\/|^bench\/|^src\/|fixtures|migrations\/meta/.test(f))).toEqual([]);
-    expect(site.pack.files).toEqual(expect.arrayContaining(['integration/index.ts', 'integration/worker.ts', 'integration/cli/bin.mjs', 'integration/components/SubscribeForm.astro', 'db/index.ts', 'migrations/0001_create_auth_tables.sql']));
+    expect(site.pack.files).toEqual(
+      expect.arrayContaining([
+        'integration/index.ts',
+        'integration/worker.ts',
+        'integration/cli/bin.mjs',
+        'integration/components/SubscribeForm.astro',
+        'db/index.ts',
+        'migrations/0001_create_auth_tables.sql',
+      ]),
+    );
   });
 
   it('copied the package migrations after the host’s own, numbered on from its highest', () => {
@@ -109,7 +126,12 @@ describe('a reader on the starter site, in Chromium', () => {
       const raw = await (await page.request.get(`${NEWSLETTER}/dev/mail/${mailId}/raw`)).text();
       const oneClick = /List-Unsubscribe: <([^>]+)>/.exec(raw.replace(/\r?\n[ \t]+/g, ' '))?.[1];
       expect(oneClick).toMatch(new RegExp(`^${site.baseUrl}${NEWSLETTER}/api/unsubscribe/one-click\\?token=`));
-      const response = await fetch(oneClick!, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click', redirect: 'manual' });
+      const response = await fetch(oneClick!, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+        redirect: 'manual',
+      });
       expect(response.status).toBe(200);
     });
   });

@@ -32,7 +32,10 @@ async function patiently<T>(sql: string, work: () => Promise<T>): Promise<T> {
 }
 
 class PatientStatement {
-  constructor(readonly inner: D1PreparedStatement, readonly sql: string) {}
+  constructor(
+    readonly inner: D1PreparedStatement,
+    readonly sql: string,
+  ) {}
   bind(...values: unknown[]): PatientStatement {
     return new PatientStatement(this.inner.bind(...values), this.sql);
   }

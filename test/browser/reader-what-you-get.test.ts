@@ -17,7 +17,15 @@ import { expectNoAxeViolations } from './axe';
 import { startSite, type Site } from './site';
 
 const ARTIFACTS = join(ROOT, 'test/artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const WIDTHS = [390, 1280] as const;
 const SUCCESS_GREEN = 'rgb(31, 122, 58)';
 
@@ -131,7 +139,10 @@ describe('the unsubscribe page says what is still sent', () => {
         expect(await page.getByTestId('unsubscribe-still').textContent()).toBe('You still get thoughts right away, one email per post.');
         await checkPage(page, 'unsubscribed-one-type', width);
 
-        await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Unsubscribe from everything' }).click()]);
+        await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST'),
+          page.getByRole('button', { name: 'Unsubscribe from everything' }).click(),
+        ]);
         await page.getByRole('heading', { name: 'You are unsubscribed' }).waitFor({ timeout: 5_000 });
         expect(await page.getByText('We will not send you all email from this blog any more.', { exact: false }).count()).toBe(1);
         expect(await page.getByRole('button', { name: 'Unsubscribe from everything' }).count()).toBe(0);

@@ -15,7 +15,15 @@ import { openMail as openMailIn } from './mail';
 import { startSite, type Site } from './site';
 
 const ARTIFACTS = join(ROOT, 'test/artifacts');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 let site: Site;
 let browser: Browser;
@@ -52,10 +60,7 @@ const shows = (locator: Locator) => locator.waitFor({ state: 'visible', timeout:
  * answers at the same URL (a form with errors) leaves nothing for waitForURL to wait for.
  */
 async function submit(page: Page, button: Locator, path: string): Promise<PageResponse> {
-  const [response] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path),
-    button.click(),
-  ]);
+  const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === path), button.click()]);
   return response;
 }
 
@@ -206,12 +211,22 @@ describe('reader journey in a real browser', () => {
     const oneClickUrl = new URL(url!);
     const local = `${site.baseUrl}${oneClickUrl.pathname}${oneClickUrl.search}`;
 
-    const wrongBody = await fetch(local, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=Please', redirect: 'manual' });
+    const wrongBody = await fetch(local, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=Please',
+      redirect: 'manual',
+    });
     expect(wrongBody.status).toBe(400);
     expect((await getUserByEmail(site.db, email))?.unsubscribeAll).toBe(false);
 
     const post = () =>
-      fetch(local, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click', redirect: 'manual' });
+      fetch(local, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+        redirect: 'manual',
+      });
     const first = await post();
     expect(first.status).toBe(200);
     expect(first.headers.get('location')).toBeNull();
@@ -224,7 +239,13 @@ describe('reader journey in a real browser', () => {
     await withPage(async (page) => {
       await subscribeAndConfirm(page, email);
       const user = (await getUserByEmail(site.db, email))!;
-      const expired = await createUnsubscribeToken(site.db, { userId: user.id, tokenType: 'one_click', contentType: 'blog', ttlSeconds: 60, now: new Date(Date.now() - 3_600_000) });
+      const expired = await createUnsubscribeToken(site.db, {
+        userId: user.id,
+        tokenType: 'one_click',
+        contentType: 'blog',
+        ttlSeconds: 60,
+        now: new Date(Date.now() - 3_600_000),
+      });
       const response = await page.goto(`/unsubscribe?token=${expired.token}`);
       expect(response?.status()).toBe(410);
       await shows(page.getByRole('heading', { name: 'This unsubscribe link has expired' }));

@@ -26,7 +26,10 @@ async function svix(id: string, body: string) {
 
 describe('webhook routes in the built site', () => {
   it('SES: an SNS-style text/plain POST with no Origin reaches the route (503 while SES_SNS_TOPIC_ARNS is unset), not the CSRF 403', async () => {
-    const response = await post('/api/webhooks/ses', '{"Type":"Notification"}', { 'content-type': 'text/plain; charset=UTF-8', 'x-amz-sns-message-type': 'Notification' });
+    const response = await post('/api/webhooks/ses', '{"Type":"Notification"}', {
+      'content-type': 'text/plain; charset=UTF-8',
+      'x-amz-sns-message-type': 'Notification',
+    });
     expect(response.status).toBe(503);
     expect(await response.json()).toMatchObject({ error: 'not_configured' });
     // The same kind of request to a page route is still refused by the Origin check.
@@ -40,18 +43,34 @@ describe('webhook routes in the built site', () => {
   });
 
   it('Resend: a Svix-signed email.bounced suppresses the address; a forged one is 401; GET is 405', async () => {
-    const body = JSON.stringify({ type: 'email.bounced', created_at: new Date().toISOString(), data: { email_id: 'e-site-1', to: ['site-bounce@example.org'], bounce: { type: 'Permanent', subType: 'General', message: 'unknown user' } } });
+    const body = JSON.stringify({
+      type: 'email.bounced',
+      created_at: new Date().toISOString(),
+      data: { email_id: 'e-site-1', to: ['site-bounce@example.org'], bounce: { type: 'Permanent', subType: 'General', message: 'unknown user' } },
+    });
     const ok = await post('/api/webhooks/resend', body, { 'content-type': 'application/json', ...(await svix('msg_site_1', body)) });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ ok: true, events: 1, applied: 1 });
     expect(await isSuppressed(site.db, 'site-bounce@example.org')).toBe(true);
-    const forged = await post('/api/webhooks/resend', body, { 'content-type': 'application/json', ...(await svix('msg_site_2', body)), 'svix-signature': 'v1,AAAA' });
+    const forged = await post('/api/webhooks/resend', body, {
+      'content-type': 'application/json',
+      ...(await svix('msg_site_2', body)),
+      'svix-signature': 'v1,AAAA',
+    });
     expect(forged.status).toBe(401);
     expect((await fetch(`${site.baseUrl}/api/webhooks/resend`)).status).toBe(405);
   });
 
   it('Postmark: basic auth decides (401 without, 200 with), and a body over 256 KiB is 413', async () => {
-    const record = JSON.stringify({ RecordType: 'SpamComplaint', ID: 9001, Type: 'SpamComplaint', TypeCode: 100001, MessageID: 'pm-site-1', Email: 'site-complaint@example.org', BouncedAt: new Date().toISOString() });
+    const record = JSON.stringify({
+      RecordType: 'SpamComplaint',
+      ID: 9001,
+      Type: 'SpamComplaint',
+      TypeCode: 100001,
+      MessageID: 'pm-site-1',
+      Email: 'site-complaint@example.org',
+      BouncedAt: new Date().toISOString(),
+    });
     const auth = `Basic ${btoa(`${SITE_WEBHOOK_SECRETS.postmarkUser}:${SITE_WEBHOOK_SECRETS.postmarkPassword}`)}`;
     expect((await post('/api/webhooks/postmark', record, { 'content-type': 'application/json' })).status).toBe(401);
     expect((await post('/api/webhooks/postmark', record, { 'content-type': 'application/json', authorization: auth })).status).toBe(200);
@@ -82,8 +101,20 @@ describe('a refusal reads the body before it answers (local proxy, kept-alive co
     const statuses: number[] = [];
     try {
       for (let i = 0; i < 15; i++) {
-        const [refused] = await onSocket(agent, '/subscribe', 'POST', { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body);
-        const [unauthorized] = await onSocket(agent, '/api/webhooks/postmark', 'POST', { 'content-type': 'application/json' }, JSON.stringify({ pad: 'x'.repeat(32 * 1024) }));
+        const [refused] = await onSocket(
+          agent,
+          '/subscribe',
+          'POST',
+          { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' },
+          body,
+        );
+        const [unauthorized] = await onSocket(
+          agent,
+          '/api/webhooks/postmark',
+          'POST',
+          { 'content-type': 'application/json' },
+          JSON.stringify({ pad: 'x'.repeat(32 * 1024) }),
+        );
         const [next, text] = await onSocket(agent, '/subscribe', 'GET', {});
         statuses.push(refused, unauthorized, next);
         expect(text).not.toMatch(/Network connection lost|internal error; reference/);
@@ -94,4 +125,3 @@ describe('a refusal reads the body before it answers (local proxy, kept-alive co
     expect([...new Set(statuses)].sort()).toEqual([200, 401, 403]);
   });
 });
-

@@ -43,7 +43,16 @@ export async function installBlogStarter(): Promise<BlogStarter> {
     for (const dep of Object.keys(pkg.dependencies)) pkg.dependencies[dep] = version(dep);
     writeFileSync(join(dir, 'package.json'), JSON.stringify(pkg, null, 2));
     // README step 1.
-    sh(dir, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', pack.tarball, `@astrojs/cloudflare@${version('@astrojs/cloudflare')}`, `wrangler@${version('wrangler')}`]);
+    sh(dir, 'npm', [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      pack.tarball,
+      `@astrojs/cloudflare@${version('@astrojs/cloudflare')}`,
+      `wrangler@${version('wrangler')}`,
+    ]);
     const bin = (tool: string) => join(dir, 'node_modules/.bin', tool);
     // README step 5 (the starter has no migrations folder of its own).
     const migrationsLog = sh(dir, NODE, [bin('astro-d1-notify'), 'migrations', '--local']);
@@ -68,7 +77,10 @@ export async function installBlogStarter(): Promise<BlogStarter> {
     const notify = async () => {
       // README step 8 and the variables table: SITE_URL, MAIL_TRANSPORT, and ROUTE_BASE on a site with a prefix.
       writeFileSync(join(dir, '.dev.vars'), `SITE_URL=${current!.baseUrl}\nMAIL_TRANSPORT=dev\n${routeBase ? `ROUTE_BASE=${routeBase}\n` : ''}`);
-      const { stdout, stderr } = await promisify(execFile)(NODE, [bin('astro-d1-notify'), 'notify'], { cwd: dir, env: { ...process.env, CI: '1', NO_COLOR: '1' } });
+      const { stdout, stderr } = await promisify(execFile)(NODE, [bin('astro-d1-notify'), 'notify'], {
+        cwd: dir,
+        env: { ...process.env, CI: '1', NO_COLOR: '1' },
+      });
       return stdout + stderr;
     };
 

@@ -73,9 +73,7 @@ function run(db: DatabaseSync, queries: Query[]) {
   }
 }
 
-export async function startD1ApiStandIn(
-  options: { token?: string; accountId?: string; databaseId?: string; migrate?: boolean } = {},
-): Promise<D1ApiStandIn> {
+export async function startD1ApiStandIn(options: { token?: string; accountId?: string; databaseId?: string; migrate?: boolean } = {}): Promise<D1ApiStandIn> {
   const token = options.token ?? 'test-token';
   const accountId = options.accountId ?? '0123456789abcdef0123456789abcdef';
   const databaseId = options.databaseId ?? '22222222-2222-2222-2222-222222222222';

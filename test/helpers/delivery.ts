@@ -58,10 +58,7 @@ export async function addReader(db: Db, email: string, o: ReaderOptions = {}) {
 }
 
 let contentSeq = 0;
-export async function addContent(
-  db: Db,
-  o: { title?: string; type?: ContentType; publishDate: Date | string; description?: string; slug?: string },
-) {
+export async function addContent(db: Db, o: { title?: string; type?: ContentType; publishDate: Date | string; description?: string; slug?: string }) {
   contentSeq += 1;
   const type = o.type ?? 'blog';
   const slug = o.slug ?? `${type}/post-${contentSeq}`;
@@ -93,5 +90,10 @@ export async function clearTables(d1: D1Database): Promise<void> {
 }
 
 export async function rows<T = Record<string, unknown>>(d1: D1Database, sql: string, ...params: unknown[]): Promise<T[]> {
-  return (await d1.prepare(sql).bind(...params).all<T>()).results;
+  return (
+    await d1
+      .prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
 }

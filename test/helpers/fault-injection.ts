@@ -42,9 +42,7 @@ export type FaultInjectionTransport = Transport & {
 
 const DEFAULT_RETRY_AFTER_SECONDS = 60;
 
-export function createFaultInjectionTransport(
-  options: { script?: FaultScript; retryAfterSeconds?: number; name?: string } = {},
-): FaultInjectionTransport {
+export function createFaultInjectionTransport(options: { script?: FaultScript; retryAfterSeconds?: number; name?: string } = {}): FaultInjectionTransport {
   const script = options.script ?? [];
   const retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
   const sent: OutgoingEmail[] = [];

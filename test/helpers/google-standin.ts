@@ -84,16 +84,28 @@ const googleError = (code: number, status: string, message: string, reason: stri
 function answerFault(res: ServerResponse, fault: StandinFault): boolean {
   switch (fault.kind) {
     case '429':
-      json(res, 429, googleError(429, 'RESOURCE_EXHAUSTED', 'User-rate limit exceeded.', 'rateLimitExceeded'), fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      json(
+        res,
+        429,
+        googleError(429, 'RESOURCE_EXHAUSTED', 'User-rate limit exceeded.', 'rateLimitExceeded'),
+        fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+      );
       return true;
     case '500':
       json(res, 500, googleError(500, 'INTERNAL', 'Backend Error', 'backendError'));
       return true;
     case '503':
-      json(res, 503, googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'backendError'), fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      json(
+        res,
+        503,
+        googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'backendError'),
+        fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+      );
       return true;
     case '401':
-      json(res, 401, googleError(401, 'UNAUTHENTICATED', 'Invalid Credentials', 'authError'), { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' });
+      json(res, 401, googleError(401, 'UNAUTHENTICATED', 'Invalid Credentials', 'authError'), {
+        'www-authenticate': 'Bearer realm="https://accounts.google.com/"',
+      });
       return true;
     case '400':
       json(res, 400, googleError(400, 'INVALID_ARGUMENT', fault.message ?? 'Invalid To header', 'invalidArgument'));
@@ -157,11 +169,18 @@ export async function startGoogleStandin(options: Options = {}): Promise<GoogleS
       if (refreshRevoked || params.refresh_token !== refreshToken) {
         return json(res, 400, { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
       }
-      return json(res, 200, { access_token: issueAccessToken(), expires_in: lifetime, scope: 'https://www.googleapis.com/auth/gmail.send', token_type: 'Bearer' });
+      return json(res, 200, {
+        access_token: issueAccessToken(),
+        expires_in: lifetime,
+        scope: 'https://www.googleapis.com/auth/gmail.send',
+        token_type: 'Bearer',
+      });
     }
     if (params.grant_type === 'authorization_code') {
       const grant = authCodes.get(params.code ?? '');
-      const verifierHash = createHash('sha256').update(params.code_verifier ?? '').digest('base64url');
+      const verifierHash = createHash('sha256')
+        .update(params.code_verifier ?? '')
+        .digest('base64url');
       if (!grant || grant.used || grant.redirectUri !== params.redirect_uri || grant.challenge !== verifierHash) {
         return json(res, 400, { error: 'invalid_grant', error_description: 'Bad Request' });
       }
@@ -176,7 +195,7 @@ export async function startGoogleStandin(options: Options = {}): Promise<GoogleS
         token_type: 'Bearer',
       });
     }
-    return json(res, 400, { error: 'unsupported_grant_type', error_description: 'Invalid grant_type: ' + params.grant_type });
+    return json(res, 400, { error: 'unsupported_grant_type', error_description: `Invalid grant_type: ${params.grant_type}` });
   }
 
   async function send(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -197,7 +216,11 @@ export async function startGoogleStandin(options: Options = {}): Promise<GoogleS
     const raw = (body as { raw?: unknown } | null)?.raw;
     const keys = body && typeof body === 'object' ? Object.keys(body) : [];
     if (!contentType.startsWith('application/json') || typeof raw !== 'string' || keys.join() !== 'raw') {
-      return json(res, 400, googleError(400, 'INVALID_ARGUMENT', "'raw' RFC822 payload message string or uploading message via /upload/* URL required", 'invalidArgument'));
+      return json(
+        res,
+        400,
+        googleError(400, 'INVALID_ARGUMENT', "'raw' RFC822 payload message string or uploading message via /upload/* URL required", 'invalidArgument'),
+      );
     }
     if (!/^[A-Za-z0-9_-]+$/.test(raw)) {
       return json(res, 400, googleError(400, 'INVALID_ARGUMENT', 'Invalid value for ByteString: raw must be base64url', 'invalidArgument'));

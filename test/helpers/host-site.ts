@@ -56,9 +56,19 @@ export async function launchHostSite(options: NotifyOptions, astro: HostAstro = 
       adapter: cloudflare({ imageService: 'passthrough', inspectorPort: false }),
       session: false,
       logLevel: 'warn',
-      integrations: [sitemap(), notify({ binding: HOST_BINDING, collections: { posts: 'blog' }, path: '/posts/{id}/', persist: join(state, 'v3'), ...options })],
+      integrations: [
+        sitemap(),
+        notify({ binding: HOST_BINDING, collections: { posts: 'blog' }, path: '/posts/{id}/', persist: join(state, 'v3'), ...options }),
+      ],
     });
-    const server = await startWranglerDev({ dir: root, node: join(ROOT, 'node_modules/.bin/node'), wrangler: join(ROOT, 'node_modules/.bin/wrangler'), persist: state, port, readyPath: `${astro.base ?? ''}/` });
+    const server = await startWranglerDev({
+      dir: root,
+      node: join(ROOT, 'node_modules/.bin/node'),
+      wrangler: join(ROOT, 'node_modules/.bin/wrangler'),
+      persist: state,
+      port,
+      readyPath: `${astro.base ?? ''}/`,
+    });
     const stop = async () => {
       await server.stop();
       rmSync(root, { recursive: true, force: true });

@@ -49,9 +49,7 @@ export async function introspect(d1: D1Database): Promise<SchemaShape> {
     for (const c of cols!.results as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number }[]) {
       table.columns[c.name] = `${norm(c.type)}${c.notnull ? ' not null' : ''}${c.pk ? ' pk' : ''} default=${norm(c.dflt_value)}`;
     }
-    const whereOf = new Map(
-      (idxSql!.results as { name: string; sql: string | null }[]).map((r) => [r.name, / WHERE (.*)$/is.exec(r.sql ?? '')?.[1]]),
-    );
+    const whereOf = new Map((idxSql!.results as { name: string; sql: string | null }[]).map((r) => [r.name, / WHERE (.*)$/is.exec(r.sql ?? '')?.[1]]));
     for (const ix of idxList!.results as { name: string; unique: number; origin: string }[]) {
       if (ix.origin === 'pk') continue; // covered by the column's pk flag
       const info = await d1.prepare(`PRAGMA index_info(\`${ix.name}\`)`).all<{ seqno: number; name: string }>();

@@ -4,8 +4,7 @@ import type { MessageInput } from '../../integration/delivery/mime';
 
 export const parseMime = (raw: string | Uint8Array): Promise<Email> => PostalMime.parse(raw);
 
-const headerValue = (email: Email, key: string): string[] =>
-  email.headers.filter((h) => h.key === key).map((h) => h.value);
+const headerValue = (email: Email, key: string): string[] => email.headers.filter((h) => h.key === key).map((h) => h.value);
 
 /**
  * Asserts that a parsed message carries every header and both parts that

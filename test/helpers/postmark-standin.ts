@@ -65,15 +65,28 @@ export async function startPostmarkStandin(options: { senderDomain?: string; man
     state.batchRequests += 1;
     const token = req.headers['x-postmark-server-token'];
     if (!token) {
-      return json(res, 401, { ErrorCode: 10, Message: 'No Account or Server API tokens were supplied in the HTTP headers. Please add a header for either X-Postmark-Server-Token or X-Postmark-Account-Token.' });
+      return json(res, 401, {
+        ErrorCode: 10,
+        Message:
+          'No Account or Server API tokens were supplied in the HTTP headers. Please add a header for either X-Postmark-Server-Token or X-Postmark-Account-Token.',
+      });
     }
     if (token !== serverToken) {
-      return json(res, 401, { ErrorCode: 10, Message: 'The Server Token you provided in the X-Postmark-Server-Token request header was invalid. Please verify that you are using a valid token.' });
+      return json(res, 401, {
+        ErrorCode: 10,
+        Message: 'The Server Token you provided in the X-Postmark-Server-Token request header was invalid. Please verify that you are using a valid token.',
+      });
     }
     const fault = faults.shift();
     if (fault) {
-      if (fault.status === 429) return json(res, 429, { ErrorCode: 429, Message: 'Rate limit exceeded.' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
-      return json(res, fault.status, { ErrorCode: fault.status, Message: 'Internal server error.' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      if (fault.status === 429)
+        return json(res, 429, { ErrorCode: 429, Message: 'Rate limit exceeded.' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+      return json(
+        res,
+        fault.status,
+        { ErrorCode: fault.status, Message: 'Internal server error.' },
+        fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+      );
     }
     if (!String(req.headers['content-type'] ?? '').startsWith('application/json') || !String(req.headers.accept ?? '').includes('application/json')) {
       return json(res, 422, { ErrorCode: 409, Message: "JSON required. Please set the 'Accept' and 'Content-Type' headers to 'application/json'." });
@@ -90,13 +103,21 @@ export async function startPostmarkStandin(options: { senderDomain?: string; man
       const to = String(m.To ?? '');
       const fromAddress = /<([^<>]+)>\s*$/.exec(String(m.From ?? ''))?.[1] ?? String(m.From ?? '');
       if (!fromAddress.endsWith(`@${senderDomain}`)) {
-        return { ErrorCode: 400, Message: `The 'From' address you supplied (${m.From}) is not a Sender Signature on your account. Please add and confirm this address in order to be able to use it in the 'From' field of your messages.` };
+        return {
+          ErrorCode: 400,
+          Message: `The 'From' address you supplied (${m.From}) is not a Sender Signature on your account. Please add and confirm this address in order to be able to use it in the 'From' field of your messages.`,
+        };
       }
-      if (!STREAMS.has(String(m.MessageStream ?? 'outbound'))) return { ErrorCode: 1235, Message: `The message stream for the provided 'MessageStream' was not found.` };
-      if (!/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(to)) return { ErrorCode: 300, Message: `Error parsing 'To': Illegal email address '${to}'. It must contain the '@' symbol.` };
+      if (!STREAMS.has(String(m.MessageStream ?? 'outbound')))
+        return { ErrorCode: 1235, Message: `The message stream for the provided 'MessageStream' was not found.` };
+      if (!/^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$/.test(to))
+        return { ErrorCode: 300, Message: `Error parsing 'To': Illegal email address '${to}'. It must contain the '@' symbol.` };
       if (!m.Subject || (!m.HtmlBody && !m.TextBody)) return { ErrorCode: 300, Message: 'Provide either email TextBody or HtmlBody or both.' };
       if (state.inactive.has(to.toLowerCase())) {
-        return { ErrorCode: 406, Message: `You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ${to}. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.` };
+        return {
+          ErrorCode: 406,
+          Message: `You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ${to}. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.`,
+        };
       }
       const MessageID = randomUUID();
       const stream = String(m.MessageStream ?? 'outbound');
@@ -104,7 +125,11 @@ export async function startPostmarkStandin(options: { senderDomain?: string; man
       if (stream === 'broadcast' && manageUnsubscribes) {
         const link = `${server.url}/unsubscribe/${MessageID}`;
         delivered = {
-          headers: [...(m.Headers ?? []).filter((h) => !LIST_UNSUBSCRIBE.test(h.Name)), { Name: 'List-Unsubscribe', Value: `<${link}>` }, { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' }],
+          headers: [
+            ...(m.Headers ?? []).filter((h) => !LIST_UNSUBSCRIBE.test(h.Name)),
+            { Name: 'List-Unsubscribe', Value: `<${link}>` },
+            { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
+          ],
           ...(m.HtmlBody ? { HtmlBody: `${m.HtmlBody}<p><a href="${link}">Unsubscribe</a></p>` } : {}),
           ...(m.TextBody ? { TextBody: `${m.TextBody}\n\nUnsubscribe: ${link}\n` } : {}),
         };
@@ -129,7 +154,7 @@ export async function startPostmarkStandin(options: { senderDomain?: string; man
     },
     unsubscribe(messageId: string) {
       const message = state.accepted.find((m) => m.MessageID === messageId);
-      if (!message || message.MessageStream !== 'broadcast' || !manageUnsubscribes) throw new Error('no Postmark unsubscribe link in that message');
+      if (message?.MessageStream !== 'broadcast' || !manageUnsubscribes) throw new Error('no Postmark unsubscribe link in that message');
       state.inactive.add(message.To.toLowerCase());
       return JSON.stringify({
         RecordType: 'SubscriptionChange',

@@ -44,7 +44,12 @@ export async function startQueueWorker(options: QueueWorkerOptions = {}): Promis
       d1Databases: { DB: 'queue-delivery-db' },
       queueProducers: { DELIVERY_QUEUE: { queueName: options.queue ?? QUEUE } },
       queueConsumers: {
-        [options.queue ?? QUEUE]: { maxBatchSize: options.maxBatchSize ?? 10, maxBatchTimeout: 0, maxRetries: options.maxRetries ?? 10, deadLetterQueue: options.dlq ?? DLQ },
+        [options.queue ?? QUEUE]: {
+          maxBatchSize: options.maxBatchSize ?? 10,
+          maxBatchTimeout: 0,
+          maxRetries: options.maxRetries ?? 10,
+          deadLetterQueue: options.dlq ?? DLQ,
+        },
         [options.dlq ?? DLQ]: { maxBatchSize: 100, maxBatchTimeout: 0 },
       },
       bindings: {
@@ -64,7 +69,7 @@ export async function startQueueWorker(options: QueueWorkerOptions = {}): Promis
   await mf.ready;
   const d1 = (await mf.getD1Database('DB')) as unknown as D1Database;
   await applyMigrations(d1);
-  const call = async <T,>(path: string, body?: unknown): Promise<T> => {
+  const call = async <T>(path: string, body?: unknown): Promise<T> => {
     const response = await mf.dispatchFetch(`http://worker${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
     const text = await response.text();
     if (!response.ok) throw new Error(`${path}: ${response.status} ${text.slice(0, 500)}`);

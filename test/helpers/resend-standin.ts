@@ -32,7 +32,8 @@ export type ResendStandin = {
   close(): Promise<void>;
 };
 
-const error = (res: ServerResponse, statusCode: number, name: string, message: string, headers: Record<string, string> = {}) => json(res, statusCode, { statusCode, name, message }, headers);
+const error = (res: ServerResponse, statusCode: number, name: string, message: string, headers: Record<string, string> = {}) =>
+  json(res, statusCode, { statusCode, name, message }, headers);
 
 const EMAIL = /^(?:[^<>]*<)?[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+>?$/;
 
@@ -40,7 +41,13 @@ export async function startResendStandin(options: { senderDomain?: string; reque
   const apiKey = `re_${randomUUID().replace(/-/g, '')}`;
   const senderDomain = options.senderDomain ?? 'blog.example.com';
   const limits = { requestsPerSecond: options.requestsPerSecond ?? 5, dailyQuota: options.dailyQuota ?? 0 };
-  let state = { accepted: [] as ResendStandin['accepted'], batchRequests: 0, idempotencyKeys: [] as string[], times: [] as number[], refusedWithoutUserAgent: 0 };
+  let state = {
+    accepted: [] as ResendStandin['accepted'],
+    batchRequests: 0,
+    idempotencyKeys: [] as string[],
+    times: [] as number[],
+    refusedWithoutUserAgent: 0,
+  };
   let remembered = new Map<string, { payloadHash: string; status: number; body: unknown }>();
 
   const server = await startServer((req, res, body) => {
@@ -54,14 +61,26 @@ export async function startResendStandin(options: { senderDomain?: string; reque
     if (req.method !== 'POST' || path !== '/emails/batch') return error(res, 404, 'not_found', 'The requested endpoint does not exist.');
     state.batchRequests += 1;
     const auth = req.headers.authorization;
-    if (!auth) return error(res, 401, 'missing_api_key', 'Missing API key in the authorization header. Include the following header Authorization: Bearer YOUR_API_KEY in the request.');
+    if (!auth)
+      return error(
+        res,
+        401,
+        'missing_api_key',
+        'Missing API key in the authorization header. Include the following header Authorization: Bearer YOUR_API_KEY in the request.',
+      );
     if (auth !== `Bearer ${apiKey}`) return error(res, 403, 'invalid_api_key', 'API key is invalid');
 
     const now = Date.now();
     state.times = state.times.filter((t) => now - t < 1000);
     const rate = { 'ratelimit-limit': String(limits.requestsPerSecond), 'ratelimit-reset': '1' };
     if (state.times.length >= limits.requestsPerSecond) {
-      return error(res, 429, 'rate_limit_exceeded', `Too many requests. You can only make ${limits.requestsPerSecond} requests per second. See rate limit response headers for more information. Or contact support to increase rate limit.`, { ...rate, 'ratelimit-remaining': '0', 'retry-after': '1' });
+      return error(
+        res,
+        429,
+        'rate_limit_exceeded',
+        `Too many requests. You can only make ${limits.requestsPerSecond} requests per second. See rate limit response headers for more information. Or contact support to increase rate limit.`,
+        { ...rate, 'ratelimit-remaining': '0', 'retry-after': '1' },
+      );
     }
     state.times.push(now);
     const headers = { ...rate, 'ratelimit-remaining': String(limits.requestsPerSecond - state.times.length) };
@@ -72,7 +91,13 @@ export async function startResendStandin(options: { senderDomain?: string; reque
       if (key.length === 0 || key.length > 256) return error(res, 400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');
       state.idempotencyKeys.push(key);
       const seen = remembered.get(key);
-      if (seen && seen.payloadHash !== payloadHash) return error(res, 409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload. Change your idempotency key or payload.');
+      if (seen && seen.payloadHash !== payloadHash)
+        return error(
+          res,
+          409,
+          'invalid_idempotent_request',
+          'Same idempotency key used with a different request payload. Change your idempotency key or payload.',
+        );
       if (seen) return json(res, seen.status, seen.body, headers);
     }
     const answer = (status: number, answerBody: unknown) => {
@@ -95,10 +120,19 @@ export async function startResendStandin(options: { senderDomain?: string; reque
     const problems: { index: number; message: string }[] = [];
     (emails as ResendEmail[]).forEach((e, index) => {
       const fromAddress = /<([^<>]+)>\s*$/.exec(String(e.from ?? ''))?.[1] ?? String(e.from ?? '');
-      if (!fromAddress.endsWith(`@${senderDomain}`)) problems.push({ index, message: `The ${fromAddress.split('@')[1]} domain is not verified. Please, add and verify your domain on https://resend.com/domains` });
-      else if (!Array.isArray(e.to) || e.to.length === 0 || e.to.some((t) => !EMAIL.test(String(t)))) problems.push({ index, message: 'Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.' });
+      if (!fromAddress.endsWith(`@${senderDomain}`))
+        problems.push({
+          index,
+          message: `The ${fromAddress.split('@')[1]} domain is not verified. Please, add and verify your domain on https://resend.com/domains`,
+        });
+      else if (!Array.isArray(e.to) || e.to.length === 0 || e.to.some((t) => !EMAIL.test(String(t))))
+        problems.push({
+          index,
+          message: 'Invalid `to` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.',
+        });
       else if (!e.subject) problems.push({ index, message: 'Missing `subject` field.' });
-      else if (e.headers !== undefined && (typeof e.headers !== 'object' || Object.values(e.headers).some((v) => typeof v !== 'string'))) problems.push({ index, message: 'Invalid `headers` field.' });
+      else if (e.headers !== undefined && (typeof e.headers !== 'object' || Object.values(e.headers).some((v) => typeof v !== 'string')))
+        problems.push({ index, message: 'Invalid `headers` field.' });
     });
     if (!permissive && problems.length > 0) return error(res, 422, 'validation_error', problems[0]!.message);
     const refused = new Set(problems.map((p) => p.index));

@@ -67,26 +67,54 @@ const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).u
 const encodeSegment = (s: string) => encodeURIComponent(decodeURIComponent(s)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 /** Returns null when the request's SigV4 signature is valid, else the reason. */
-function checkSignature(req: IncomingMessage, body: string, creds: { accessKeyId: string; secretAccessKey: string; region: string }): { type: string; message: string } | null {
+function checkSignature(
+  req: IncomingMessage,
+  body: string,
+  creds: { accessKeyId: string; secretAccessKey: string; region: string },
+): { type: string; message: string } | null {
   const auth = req.headers.authorization ?? '';
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/.exec(
+    auth,
+  );
   if (!m) return { type: 'MissingAuthenticationTokenException', message: 'Missing Authentication Token' };
   const [, keyId, date, region, service, signedHeaders, signature] = m;
   if (keyId !== creds.accessKeyId) return { type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' };
   const amzDate = String(req.headers['x-amz-date'] ?? '');
-  if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== date) return { type: 'IncompleteSignatureException', message: 'Date must be in ISO-8601 basic format and match the credential scope.' };
-  const at = Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15));
-  if (Math.abs(Date.now() - at) > 5 * 60_000) return { type: 'InvalidSignatureException', message: 'Signature expired: the request time is more than 5 minutes from the server time.' };
-  if (region !== creds.region || service !== 'ses') return { type: 'SignatureDoesNotMatch', message: `Credential should be scoped to a valid region and service 'ses' in '${creds.region}'.` };
+  if (!/^\d{8}T\d{6}Z$/.test(amzDate) || amzDate.slice(0, 8) !== date)
+    return { type: 'IncompleteSignatureException', message: 'Date must be in ISO-8601 basic format and match the credential scope.' };
+  const at = Date.UTC(
+    +amzDate.slice(0, 4),
+    +amzDate.slice(4, 6) - 1,
+    +amzDate.slice(6, 8),
+    +amzDate.slice(9, 11),
+    +amzDate.slice(11, 13),
+    +amzDate.slice(13, 15),
+  );
+  if (Math.abs(Date.now() - at) > 5 * 60_000)
+    return { type: 'InvalidSignatureException', message: 'Signature expired: the request time is more than 5 minutes from the server time.' };
+  if (region !== creds.region || service !== 'ses')
+    return { type: 'SignatureDoesNotMatch', message: `Credential should be scoped to a valid region and service 'ses' in '${creds.region}'.` };
   const names = signedHeaders!.split(';');
   if (!names.includes('host') || !names.includes('x-amz-date')) return { type: 'SignatureDoesNotMatch', message: 'host and x-amz-date must be signed.' };
   const url = new URL(req.url ?? '/', 'http://stand-in');
   const canonicalUri = url.pathname.split('/').map(encodeSegment).join('/') || '/';
-  const canonicalQuery = [...url.searchParams].map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)]).sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)).map(([k, v]) => `${k}=${v}`).join('&');
-  const canonicalHeaders = names.map((n) => `${n}:${String(req.headers[n] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonicalQuery = [...url.searchParams]
+    .map(([k, v]) => [encodeURIComponent(k), encodeURIComponent(v)])
+    .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const canonicalHeaders = names
+    .map(
+      (n) =>
+        `${n}:${String(req.headers[n] ?? '')
+          .trim()
+          .replace(/\s+/g, ' ')}\n`,
+    )
+    .join('');
   const payloadHash = sha256Hex(body);
   const claimed = req.headers['x-amz-content-sha256'];
-  if (claimed !== undefined && claimed !== payloadHash && claimed !== 'UNSIGNED-PAYLOAD') return { type: 'SignatureDoesNotMatch', message: 'The provided x-amz-content-sha256 header does not match what was computed.' };
+  if (claimed !== undefined && claimed !== payloadHash && claimed !== 'UNSIGNED-PAYLOAD')
+    return { type: 'SignatureDoesNotMatch', message: 'The provided x-amz-content-sha256 header does not match what was computed.' };
   const canonicalRequest = [req.method, canonicalUri, canonicalQuery, canonicalHeaders, signedHeaders, payloadHash].join('\n');
   const scope = `${date}/${region}/ses/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256Hex(canonicalRequest)].join('\n');
@@ -94,7 +122,10 @@ function checkSignature(req: IncomingMessage, body: string, creds: { accessKeyId
   const expected = createHmac('sha256', key).update(stringToSign).digest();
   const given = Buffer.from(signature!, 'hex');
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    return { type: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.' };
+    return {
+      type: 'SignatureDoesNotMatch',
+      message: 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.',
+    };
   }
   return null;
 }
@@ -129,7 +160,12 @@ export async function startSesStandin(options: Options = {}): Promise<SesStandin
     const denied = (action: string) => {
       if (standin.allowedActions.includes(action)) return false;
       state.accessDenied.push(action);
-      awsError(res, 403, 'AccessDeniedException', `User: arn:aws:iam::123456789012:user/blog-mailer is not authorized to perform: ${action} on resource: arn:aws:ses:${region}:123456789012:identity/blog.example.com`);
+      awsError(
+        res,
+        403,
+        'AccessDeniedException',
+        `User: arn:aws:iam::123456789012:user/blog-mailer is not authorized to perform: ${action} on resource: arn:aws:ses:${region}:123456789012:identity/blog.example.com`,
+      );
       return true;
     };
     if (req.method === 'GET' && path === '/v2/email/account') {
@@ -151,7 +187,12 @@ export async function startSesStandin(options: Options = {}): Promise<SesStandin
         return awsError(res, 429, 'TooManyRequestsException', 'Maximum sending rate exceeded.');
       }
       if (state.sent.length >= standin.max24HourSend) return awsError(res, 429, 'TooManyRequestsException', 'Daily message quota exceeded.');
-      let input: { Destination?: { ToAddresses?: unknown }; Content?: { Raw?: { Data?: unknown }; Simple?: unknown }; ConfigurationSetName?: unknown; FromEmailAddress?: unknown };
+      let input: {
+        Destination?: { ToAddresses?: unknown };
+        Content?: { Raw?: { Data?: unknown }; Simple?: unknown };
+        ConfigurationSetName?: unknown;
+        FromEmailAddress?: unknown;
+      };
       try {
         input = JSON.parse(body);
       } catch {
@@ -159,15 +200,22 @@ export async function startSesStandin(options: Options = {}): Promise<SesStandin
       }
       if (denied(input.Content?.Raw !== undefined ? 'ses:SendRawEmail' : 'ses:SendEmail')) return;
       const data = input.Content?.Raw?.Data;
-      if (typeof data !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(data)) return awsError(res, 400, 'BadRequestException', 'Content.Raw.Data must be base64-encoded MIME.');
+      if (typeof data !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(data))
+        return awsError(res, 400, 'BadRequestException', 'Content.Raw.Data must be base64-encoded MIME.');
       const to = input.Destination?.ToAddresses;
       if (!Array.isArray(to) || to.length === 0 || to.some((t) => typeof t !== 'string' || !/^[^@\s]+@[^@\s]+$/.test(t))) {
-        return awsError(res, 400, 'BadRequestException', 'Missing final \'@domain\'');
+        return awsError(res, 400, 'BadRequestException', "Missing final '@domain'");
       }
       const set = input.ConfigurationSetName;
-      if (set !== undefined && (typeof set !== 'string' || !configurationSets.has(set))) return awsError(res, 404, 'NotFoundException', `Configuration set <${String(set)}> does not exist.`);
+      if (set !== undefined && (typeof set !== 'string' || !configurationSets.has(set)))
+        return awsError(res, 404, 'NotFoundException', `Configuration set <${String(set)}> does not exist.`);
       if (options.sandboxVerified && to.some((t) => !options.sandboxVerified!.includes(t as string))) {
-        return awsError(res, 400, 'MessageRejected', `Email address is not verified. The following identities failed the check in region ${region.toUpperCase()}: ${to.join(', ')}`);
+        return awsError(
+          res,
+          400,
+          'MessageRejected',
+          `Email address is not verified. The following identities failed the check in region ${region.toUpperCase()}: ${to.join(', ')}`,
+        );
       }
       const messageId = `0102019${randomBytes(8).toString('hex')}-${randomBytes(4).toString('hex')}-000000`;
       const raw = Buffer.from(data, 'base64').toString('utf8');

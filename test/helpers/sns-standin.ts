@@ -57,7 +57,11 @@ export async function startSnsStandin(options: { now?: () => Date } = {}): Promi
     }
     if (req.method === 'GET' && req.url?.startsWith('/?Action=ConfirmSubscription')) {
       state.confirmations.push(req.url);
-      res.writeHead(200, { 'content-type': 'text/xml' }).end('<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>arn:aws:sns:eu-west-1:123456789012:ses-events:1</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>');
+      res
+        .writeHead(200, { 'content-type': 'text/xml' })
+        .end(
+          '<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>arn:aws:sns:eu-west-1:123456789012:ses-events:1</SubscriptionArn></ConfirmSubscriptionResult></ConfirmSubscriptionResponse>',
+        );
       return;
     }
     res.writeHead(404).end();

@@ -24,11 +24,24 @@ function sh(cwd: string, command: string, args: string[], env: NodeJS.ProcessEnv
 
 /** `npm pack` of the repository into `dir`. */
 export function packRepository(dir: string): PackInfo {
-  const [info] = JSON.parse(sh(ROOT, 'npm', ['pack', '--json', '--pack-destination', dir])) as { filename: string; size: number; unpackedSize: number; files: { path: string }[] }[];
+  const [info] = JSON.parse(sh(ROOT, 'npm', ['pack', '--json', '--pack-destination', dir])) as {
+    filename: string;
+    size: number;
+    unpackedSize: number;
+    files: { path: string }[];
+  }[];
   return { tarball: join(dir, info!.filename), size: info!.size, unpackedSize: info!.unpackedSize, files: info!.files.map((f) => f.path) };
 }
 
-export type StarterSite = { dir: string; baseUrl: string; pack: PackInfo; migrationsCopied: string[]; buildLog: string; logs: () => string; stop: () => Promise<void> };
+export type StarterSite = {
+  dir: string;
+  baseUrl: string;
+  pack: PackInfo;
+  migrationsCopied: string[];
+  buildLog: string;
+  logs: () => string;
+  stop: () => Promise<void>;
+};
 
 export async function launchStarterSite(): Promise<StarterSite> {
   const dir = mkdtempSync(join(tmpdir(), 'starter-site-'));
@@ -47,7 +60,9 @@ export async function launchStarterSite(): Promise<StarterSite> {
   const bin = (tool: string) => join(dir, 'node_modules/.bin', tool);
   const before = new Set(readdirSync(join(dir, 'migrations')));
   sh(dir, NODE, [bin('astro-d1-notify'), 'migrations']);
-  const migrationsCopied = readdirSync(join(dir, 'migrations')).filter((f) => !before.has(f)).sort();
+  const migrationsCopied = readdirSync(join(dir, 'migrations'))
+    .filter((f) => !before.has(f))
+    .sort();
   const persist = join(dir, '.wrangler/state');
   sh(dir, NODE, [bin('wrangler'), 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
   const port = await freePort();

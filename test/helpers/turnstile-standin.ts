@@ -21,7 +21,8 @@ export async function startTurnstileStandIn(hostname = 'blog.example') {
     if (!call.secret) return fail('missing-input-secret');
     if (call.secret !== TURNSTILE_SECRET) return fail('invalid-input-secret');
     if (!call.response) return fail('missing-input-response');
-    const ok = (host: string) => json(res, 200, { success: true, 'error-codes': [], challenge_ts: new Date().toISOString(), hostname: host, action: '', cdata: '' });
+    const ok = (host: string) =>
+      json(res, 200, { success: true, 'error-codes': [], challenge_ts: new Date().toISOString(), hostname: host, action: '', cdata: '' });
     if (call.response === 'pass') return ok(hostname);
     if (call.response === 'pass-elsewhere') return ok('evil.example');
     if (call.response === 'used') return fail('timeout-or-duplicate');

@@ -26,7 +26,7 @@ export type EmailFields = {
 /** `Name <address>` with the name quoted when it needs to be (RFC 5322 specials). */
 export function formatAddress(from: { email: string; name?: string }): string {
   if (!from.name) return from.email;
-  const name = /[()<>\[\]:;@\\,."]/.test(from.name) ? `"${from.name.replace(/["\\]/g, '\\$&')}"` : from.name;
+  const name = /[()<>[\]:;@\\,."]/.test(from.name) ? `"${from.name.replace(/["\\]/g, '\\$&')}"` : from.name;
   return `${name} <${from.email}>`;
 }
 
@@ -45,7 +45,9 @@ export async function emailFields(email: OutgoingEmail): Promise<EmailFields> {
     subject: parsed.subject ?? '',
     ...(parsed.html ? { html: parsed.html } : {}),
     ...(parsed.text ? { text: parsed.text } : {}),
-    ...(parsed.replyTo?.[0]?.address ? { replyTo: formatAddress({ email: parsed.replyTo[0].address, ...(parsed.replyTo[0].name ? { name: parsed.replyTo[0].name } : {}) }) } : {}),
+    ...(parsed.replyTo?.[0]?.address
+      ? { replyTo: formatAddress({ email: parsed.replyTo[0].address, ...(parsed.replyTo[0].name ? { name: parsed.replyTo[0].name } : {}) }) }
+      : {}),
     headers,
     messageIdHeader: email.messageIdHeader,
   };

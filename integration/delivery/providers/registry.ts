@@ -11,7 +11,14 @@ import { resendProvider } from './resend';
 import { sesProvider } from './ses';
 import { webhookPath, type ProviderDefinition } from './types';
 
-export const PROVIDERS = [devProvider, gmailProvider, sesProvider, postmarkProvider, resendProvider, cloudflareProvider] as const satisfies readonly ProviderDefinition[];
+export const PROVIDERS = [
+  devProvider,
+  gmailProvider,
+  sesProvider,
+  postmarkProvider,
+  resendProvider,
+  cloudflareProvider,
+] as const satisfies readonly ProviderDefinition[];
 
 export const TRANSPORT_NAMES = PROVIDERS.map((p) => p.name) as [string, ...string[]];
 

@@ -8,8 +8,7 @@ export const reply = (status: number, body: Record<string, unknown>, headers: Re
     headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
   });
 
-export const notConfigured = (names: string): Response =>
-  reply(503, { error: 'not_configured', reason: `${names} is not set, so this webhook is off.` });
+export const notConfigured = (names: string): Response => reply(503, { error: 'not_configured', reason: `${names} is not set, so this webhook is off.` });
 
 export const methodNotAllowed = (): Response => reply(405, { error: 'method_not_allowed', reason: 'Use POST.' }, { allow: 'POST' });
 
@@ -53,7 +52,6 @@ export function parseJsonObject(text: string): Record<string, unknown> | null {
     return null;
   }
 }
-
 
 export const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 export const obj = (value: unknown): Record<string, unknown> | undefined =>

@@ -26,7 +26,10 @@ export type AccessConfig = {
 
 /** `myteam`, `myteam.cloudflareaccess.com` or `https://myteam.cloudflareaccess.com` → the issuer URL. */
 export function accessIssuer(teamDomain: string): string {
-  const host = teamDomain.trim().replace(/^https?:\/\//, '').replace(/\/+$/, '');
+  const host = teamDomain
+    .trim()
+    .replace(/^https?:\/\//, '')
+    .replace(/\/+$/, '');
   if (!/^[a-z0-9.-]+$/i.test(host)) throw new Error(`ACCESS_TEAM_DOMAIN is not a host name: ${JSON.stringify(teamDomain)}`);
   return `https://${host.includes('.') ? host : `${host}.cloudflareaccess.com`}`;
 }

@@ -8,7 +8,9 @@ const post = (immediate: number, daily: number, weekly: number) => ({ recipients
 describe('recipientsInWords', () => {
   it('names the digest each reader joins, for the time the post goes out', () => {
     expect(recipientsInWords(post(42, 17, 3), NOW, NOW, DIGEST)).toBe("42 readers right away, 17 in tomorrow's daily digest, 3 in Mon 14 Dec's weekly digest");
-    expect(recipientsInWords(post(1, 2, 0), new Date('2026-12-07T07:00:00Z'), new Date('2026-12-07T07:00:00Z'), DIGEST)).toBe("1 reader right away, 2 in today's daily digest");
+    expect(recipientsInWords(post(1, 2, 0), new Date('2026-12-07T07:00:00Z'), new Date('2026-12-07T07:00:00Z'), DIGEST)).toBe(
+      "1 reader right away, 2 in today's daily digest",
+    );
     // Scheduled for Thursday: Friday's digest.
     expect(recipientsInWords(post(0, 5, 0), new Date('2026-12-10T09:00:00Z'), NOW, DIGEST)).toBe("0 readers right away, 5 in Fri 11 Dec's daily digest");
   });
@@ -22,6 +24,8 @@ describe('goesOutAt and stateSentence', () => {
     expect(stateSentence({ state: 'scheduled', sendAt, publishDate: NOW }, NOW)).toBe('This post is scheduled for 2026-12-08 07:30 UTC.');
     expect(stateSentence({ state: 'held', sendAt: null, publishDate: NOW }, NOW)).toBe('This post is held by you.');
     expect(stateSentence({ state: 'approval', sendAt: null, publishDate: NOW }, NOW)).toBe('This post waits for you to send it.');
-    expect(stateSentence({ state: 'due', sendAt: null, publishDate: new Date('2026-12-09T00:00:00Z') }, NOW)).toBe('This post goes out when published, 2026-12-09 00:00 UTC.');
+    expect(stateSentence({ state: 'due', sendAt: null, publishDate: new Date('2026-12-09T00:00:00Z') }, NOW)).toBe(
+      'This post goes out when published, 2026-12-09 00:00 UTC.',
+    );
   });
 });

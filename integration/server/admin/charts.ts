@@ -10,9 +10,33 @@
  * (CSS in AdminLayout). Text is `font` user units, so it renders at font × rendered width ÷
  * `width` px: the narrow viewBox keeps labels at 11 px or more on a 390 px phone.
  */
-export type ChartSize = { width: number; height: number; font: number; pad: { top: number; right: number; bottom: number; left: number }; xTicks: number; labelWidth: number; valueWidth: number };
-export const WIDE: ChartSize = { width: 640, height: 220, font: 11, pad: { top: 12, right: 20, bottom: 28, left: 56 }, xTicks: 6, labelWidth: 140, valueWidth: 70 };
-export const NARROW: ChartSize = { width: 300, height: 200, font: 11, pad: { top: 12, right: 20, bottom: 28, left: 40 }, xTicks: 3, labelWidth: 90, valueWidth: 52 };
+export type ChartSize = {
+  width: number;
+  height: number;
+  font: number;
+  pad: { top: number; right: number; bottom: number; left: number };
+  xTicks: number;
+  labelWidth: number;
+  valueWidth: number;
+};
+export const WIDE: ChartSize = {
+  width: 640,
+  height: 220,
+  font: 11,
+  pad: { top: 12, right: 20, bottom: 28, left: 56 },
+  xTicks: 6,
+  labelWidth: 140,
+  valueWidth: 70,
+};
+export const NARROW: ChartSize = {
+  width: 300,
+  height: 200,
+  font: 11,
+  pad: { top: 12, right: 20, bottom: 28, left: 40 },
+  xTicks: 3,
+  labelWidth: 90,
+  valueWidth: 52,
+};
 export const CHART_WIDTH = WIDE.width;
 export const CHART_HEIGHT = WIDE.height;
 const Y_TICKS = 4;
@@ -36,8 +60,7 @@ export function niceMax(value: number): number {
 }
 
 const compact = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
-export const formatTick = (value: number, percent = false): string =>
-  percent ? `${(value * 100).toFixed(value * 100 < 1 ? 2 : 1)}%` : compact.format(value);
+export const formatTick = (value: number, percent = false): string => (percent ? `${(value * 100).toFixed(value * 100 < 1 ? 2 : 1)}%` : compact.format(value));
 
 export type Tick = { pos: number; label: string };
 export type Point = { x: number; y: number };
@@ -79,7 +102,9 @@ export function lineChart(labels: readonly string[], series: readonly { name: st
   const y = (v: number) => plot.y + plot.h - ((v - lo) / (hi - lo)) * plot.h;
   const paths = series.map((s, k) => {
     const style = SERIES_STYLES[k % SERIES_STYLES.length]!;
-    const points = s.values.slice(0, Math.max(labels.length, 0)).map((v, i) => ({ x: Number(x(i).toFixed(1)), y: Number(y(Number.isFinite(v) ? v : 0).toFixed(1)) }));
+    const points = s.values
+      .slice(0, Math.max(labels.length, 0))
+      .map((v, i) => ({ x: Number(x(i).toFixed(1)), y: Number(y(Number.isFinite(v) ? v : 0).toFixed(1)) }));
     const d = points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
     return { name: s.name, d, color: style.color, dash: style.dash, dots: single ? points : [] };
   });
@@ -108,7 +133,9 @@ export function barChart(
 ): BarChart {
   const LABEL_WIDTH = size.labelWidth;
   const refs = opts.refs ?? [];
-  const max = opts.percent ? niceMax(Math.max(0, ...bars.map((b) => b.value), ...refs.map((r) => r.value)) * 1.1) : niceMax(Math.max(0, ...bars.map((b) => b.value)));
+  const max = opts.percent
+    ? niceMax(Math.max(0, ...bars.map((b) => b.value), ...refs.map((r) => r.value)) * 1.1)
+    : niceMax(Math.max(0, ...bars.map((b) => b.value)));
   const span = size.width - LABEL_WIDTH - size.valueWidth;
   const scale = (v: number) => (Math.max(0, v) / max) * span;
   return {

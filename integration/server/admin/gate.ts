@@ -28,7 +28,6 @@ export type AdminIdentity = {
 
 export type GateResult = { ok: true; identity: AdminIdentity } | { ok: false; reason: string };
 
-
 export async function authenticateAdmin(request: Request, user: User | null, settings: AdminSettings): Promise<GateResult> {
   const token = request.headers.get(ACCESS_JWT_HEADER);
   if (settings.access && token) {
@@ -56,7 +55,11 @@ export const CSRF_COOKIE = 'admin_csrf';
 export const CSRF_FIELD = 'csrf';
 const CSRF_BYTES = 32;
 
-const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 
 export function newCsrfToken(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(CSRF_BYTES)));

@@ -45,11 +45,16 @@ export type ImportPlan = {
   rows: number;
 };
 
-export type ParsedCsv = { ok: true; rows: { line: number; email: string; contentTypes: ContentType[]; frequency: EmailFrequency }[]; invalid: InvalidLine[] } | { ok: false; reason: string };
+export type ParsedCsv =
+  | { ok: true; rows: { line: number; email: string; contentTypes: ContentType[]; frequency: EmailFrequency }[]; invalid: InvalidLine[] }
+  | { ok: false; reason: string };
 
 function parseTypes(raw: string | undefined): ContentType[] | null {
   if (raw === undefined || raw.trim() === '') return ['blog'];
-  const words = raw.toLowerCase().split(/[\s;|,]+/).filter(Boolean);
+  const words = raw
+    .toLowerCase()
+    .split(/[\s;|,]+/)
+    .filter(Boolean);
   if (!words.every(isContentType)) return null;
   return CONTENT_TYPES.filter((t) => words.includes(t));
 }
@@ -114,13 +119,8 @@ export function parseImportCsv(text: string): ParsedCsv {
     const rawEmail = cell(emailAt) ?? '';
     const parsed = parseEmailAddress(rawEmail);
     const email = parsed.ok ? parsed.email : '';
-    const problem = rawEmail.trim() === ''
-      ? 'no email address'
-      : !parsed.ok
-        ? 'not an email address'
-        : seen.has(email)
-          ? `same address as line ${seen.get(email)}`
-          : null;
+    const problem =
+      rawEmail.trim() === '' ? 'no email address' : !parsed.ok ? 'not an email address' : seen.has(email) ? `same address as line ${seen.get(email)}` : null;
     if (problem) {
       invalid.push({ line, reason: problem });
       continue;

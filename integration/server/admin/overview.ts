@@ -37,26 +37,44 @@ function overviewCharts(data: OverviewData, size: ChartSize): OverviewCharts {
   const s = data.subscribers;
   const q = data.queue;
   return {
-    status: barChart([
-      { label: 'Active', value: s.active },
-      { label: 'Unconfirmed', value: s.unconfirmed },
-      { label: 'Bounced', value: s.bounced },
-      { label: 'Unsubscribed', value: s.unsubscribed },
-      { label: 'Blocked', value: s.blocked },
-    ], {}, size),
-    growth: lineChart(data.growth.map((p) => p.day), [{ name: 'Subscribers', values: data.growth.map((p) => p.value) }], size),
+    status: barChart(
+      [
+        { label: 'Active', value: s.active },
+        { label: 'Unconfirmed', value: s.unconfirmed },
+        { label: 'Bounced', value: s.bounced },
+        { label: 'Unsubscribed', value: s.unsubscribed },
+        { label: 'Blocked', value: s.blocked },
+      ],
+      {},
+      size,
+    ),
+    growth: lineChart(
+      data.growth.map((p) => p.day),
+      [{ name: 'Subscribers', values: data.growth.map((p) => p.value) }],
+      size,
+    ),
     sends: lineChart(
       data.sends.map((d) => d.day),
       SEND_SERIES.map((name) => ({ name, values: data.sends.map((d) => d[name]) })),
       size,
     ),
-    queue: barChart((['pending', 'sending', 'sent', 'failed', 'cancelled'] as const).map((k) => ({ label: k, value: q[k].immediate + q[k].digest })), {}, size),
+    queue: barChart(
+      (['pending', 'sending', 'sent', 'failed', 'cancelled'] as const).map((k) => ({ label: k, value: q[k].immediate + q[k].digest })),
+      {},
+      size,
+    ),
     rates: barChart(
       [
         { label: 'Bounce rate', value: data.rates.bounceRate },
         { label: 'Complaint rate', value: data.rates.complaintRate },
       ],
-      { percent: true, refs: [{ label: '0.1%', value: COMPLAINT_TARGET }, { label: '0.3%', value: COMPLAINT_LIMIT }] },
+      {
+        percent: true,
+        refs: [
+          { label: '0.1%', value: COMPLAINT_TARGET },
+          { label: '0.3%', value: COMPLAINT_LIMIT },
+        ],
+      },
       size,
     ),
   };

@@ -54,7 +54,8 @@ export async function postAction(deps: PostActionDeps, ctx: ActionContext, id: s
   }
   if (op === 'cancel') {
     // Cancelled mail is never sent: the form carries a ticked confirmation, as erase does.
-    if (formText(ctx.form, 'confirm') !== 'yes') return forbiddenPage('tick “I understand the unsent mail for this post is cancelled for good” to cancel it', 400);
+    if (formText(ctx.form, 'confirm') !== 'yes')
+      return forbiddenPage('tick “I understand the unsent mail for this post is cancelled for good” to cancel it', 400);
     const result = await cancelPost(deps.db, id, who, now);
     return backTo(page, `Cancelled ${plural(result.rows, 'unsent notification')}.`);
   }

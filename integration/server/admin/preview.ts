@@ -43,7 +43,11 @@ export async function renderPostEmail(
   const active = await getActiveTemplates(db);
   const templates = new TemplateSet(override ? [...active.filter((t) => t.templateName !== override.templateName), override] : active);
   const templateName = templateNameForItem(item);
-  const view = contentView({ siteName: config.siteName, homeUrl: config.homeUrl, postalAddress: config.postalAddress }, linksFor(config, recipientEmail), itemFields(item));
+  const view = contentView(
+    { siteName: config.siteName, homeUrl: config.homeUrl, postalAddress: config.postalAddress },
+    linksFor(config, recipientEmail),
+    itemFields(item),
+  );
   return { ...templates.render(templateName, view), templateName };
 }
 
@@ -85,7 +89,10 @@ export async function renderTemplatePreview(
   const links = linksFor(config, recipientEmail);
   const set = new TemplateSet([template]);
   if (template.templateType === 'system') {
-    return { rendered: set.render(template.templateName, verificationView(site, links, `${config.siteUrl}/verify?token=${PREVIEW_TOKEN}`)), on: 'a sample confirmation link' };
+    return {
+      rendered: set.render(template.templateName, verificationView(site, links, `${config.siteUrl}/verify?token=${PREVIEW_TOKEN}`)),
+      on: 'a sample confirmation link',
+    };
   }
   const latest = await db.select().from(contentItems).orderBy(desc(contentItems.publishDate)).limit(50);
   if (template.templateType === 'digest') {

@@ -18,10 +18,14 @@ export async function subscriberAction(deps: { db: Db; now?: () => Date }, ctx: 
   const who = { actor: ctx.identity.actor, ipAddress: ctx.ipAddress };
   const now = deps.now?.() ?? new Date();
   if (op === 'erase') return erase(deps.db, ctx, id, who, now);
-  if (op === 'suppress' && formText(ctx.form, 'confirm') !== 'yes') return forbiddenPage('tick “I understand this address gets no more mail” to suppress it', 400);
+  if (op === 'suppress' && formText(ctx.form, 'confirm') !== 'yes')
+    return forbiddenPage('tick “I understand this address gets no more mail” to suppress it', 400);
   const done = op === 'suppress' ? await suppressSubscriber(deps.db, id, who, now) : await unsubscribeSubscriber(deps.db, id, who, now);
   if (!done) return forbiddenPage('there is no such subscriber', 404);
-  return backTo(`/admin/subscribers/${encodeURIComponent(id)}`, op === 'suppress' ? 'Address suppressed: it gets no more mail.' : 'Reader unsubscribed from everything.');
+  return backTo(
+    `/admin/subscribers/${encodeURIComponent(id)}`,
+    op === 'suppress' ? 'Address suppressed: it gets no more mail.' : 'Reader unsubscribed from everything.',
+  );
 }
 
 /** Erasure cannot be undone: the form must also carry the ticked `confirm` box. */

@@ -88,7 +88,11 @@ async function testSend(
   if (!shown) return view(deps, found, draft, baseVersion, 'No test sent: there is no post to render this template on yet (publish one with astro build).');
   const result = await sendRenderedTest(deps.config, deps.transport, shown.rendered, to, found.template.templateType);
   const who = { actor: ctx.identity.actor, ipAddress: ctx.ipAddress };
-  await recordAdminAction(deps.db, { ...who, action: 'template_test_sent', targetType: 'template', targetId: found.template.id, details: { to, ok: result.ok } }, now);
+  await recordAdminAction(
+    deps.db,
+    { ...who, action: 'template_test_sent', targetType: 'template', targetId: found.template.id, details: { to, ok: result.ok } },
+    now,
+  );
   if (!result.ok) return view(deps, found, draft, baseVersion, `The test could not be sent: ${result.error}`);
   return view(deps, found, draft, baseVersion, null, `Test of this draft sent to ${to}.`);
 }
@@ -106,12 +110,16 @@ export async function templateEditor(deps: TemplateDeps, id: string, ctx?: Actio
     const wanted = Number(formText(ctx.form, 'version'));
     const version = found.versions.find((v) => v.version === wanted);
     if (!version) return forbiddenPage('there is no such version', 404);
-    const saved = await saveTemplateVersion(deps.db, found.template, found.template.version, draftOf(version), { ...who, restoredFrom: wanted }, now).catch((e: unknown) => {
-      if (e instanceof TemplateSafetyError || e instanceof TemplateVariableError) return e;
-      throw e;
-    });
+    const saved = await saveTemplateVersion(deps.db, found.template, found.template.version, draftOf(version), { ...who, restoredFrom: wanted }, now).catch(
+      (e: unknown) => {
+        if (e instanceof TemplateSafetyError || e instanceof TemplateVariableError) return e;
+        throw e;
+      },
+    );
     if (saved instanceof Error) return backTo(page, `Version ${wanted} cannot be restored: ${saved.message}`);
-    return saved.ok ? backTo(page, `Version ${wanted} restored as version ${saved.version}.`) : backTo(page, 'Someone saved this template meanwhile; nothing was restored.');
+    return saved.ok
+      ? backTo(page, `Version ${wanted} restored as version ${saved.version}.`)
+      : backTo(page, 'Someone saved this template meanwhile; nothing was restored.');
   }
   if (op !== 'preview' && op !== 'save' && op !== 'test') return forbiddenPage('unknown action; use preview, save, test or restore', 400);
 

@@ -54,30 +54,45 @@ export function timelineText(e: Entry): string {
   const post = quoted(e.title);
   const source = typeof d.source === 'string' ? d.source : null;
   switch (e.action) {
-    case 'queued': return `${post} queued`;
-    case 'sent': return `${post} sent`;
-    case 'delivered': return `${post} delivered`;
-    case 'opened': return `Opened ${post}`;
-    case 'clicked': return `Clicked a link in ${post}`;
-    case 'bounced': return `${post} bounced`;
-    case 'complained': return `Marked ${post} as spam`;
-    case 'failed': return `${post} could not be sent`;
-    case 'retry_scheduled': return `${post}: sending failed, will retry`;
-    case 'cancelled': return `${post} cancelled${typeof d.reason === 'string' ? ` (${d.reason})` : ''}`;
+    case 'queued':
+      return `${post} queued`;
+    case 'sent':
+      return `${post} sent`;
+    case 'delivered':
+      return `${post} delivered`;
+    case 'opened':
+      return `Opened ${post}`;
+    case 'clicked':
+      return `Clicked a link in ${post}`;
+    case 'bounced':
+      return `${post} bounced`;
+    case 'complained':
+      return `Marked ${post} as spam`;
+    case 'failed':
+      return `${post} could not be sent`;
+    case 'retry_scheduled':
+      return `${post}: sending failed, will retry`;
+    case 'cancelled':
+      return `${post} cancelled${typeof d.reason === 'string' ? ` (${d.reason})` : ''}`;
     case 'subscribed': {
       const chose = asChoices(d);
       return `Subscribed${source === 'import' ? ' by an import' : ''}${chose ? `: ${chose}` : ''}`;
     }
-    case 'verified': return 'Confirmed their address';
-    case 'unsubscribed': return source === 'admin' ? 'Unsubscribed by the author' : 'Unsubscribed from everything';
+    case 'verified':
+      return 'Confirmed their address';
+    case 'unsubscribed':
+      return source === 'admin' ? 'Unsubscribed by the author' : 'Unsubscribed from everything';
     case 'preferences_updated': {
       const now = asChoices(d.after) ?? asChoices(d);
       const before = asChoices(d.before);
       const by = source === 'import' ? ' by an import' : '';
       return now ? `Changed choices${by}: now ${now}${before ? ` (was ${before})` : ''}` : `Changed choices${by}`;
     }
-    case 'subscriber_suppressed': return 'Address suppressed by the author';
-    case 'subscriber_unsubscribed': return 'Unsubscribed by the author';
-    default: return e.action.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+    case 'subscriber_suppressed':
+      return 'Address suppressed by the author';
+    case 'subscriber_unsubscribed':
+      return 'Unsubscribed by the author';
+    default:
+      return e.action.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   }
 }

@@ -6,7 +6,6 @@ import { isLoopbackUrl } from '../loopback';
 
 export const SESSION_COOKIE = 'astro_d1_notify_session';
 
-
 /** Secure unless the request is plain http to this machine (browsers drop Secure cookies there). */
 export function isLocalHttp(url: URL): boolean {
   return url.protocol === 'http:' && isLoopbackUrl(url);

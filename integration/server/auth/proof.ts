@@ -16,12 +16,7 @@ export const isProven = (user: Pick<User, 'emailProvenAt'>): boolean => user.ema
  * password; `revokeSessions` drops sessions anyway (a new password signs out everywhere).
  * One batch: the user row and the sessions change together.
  */
-export async function recordMailboxProof(
-  db: Db,
-  user: User,
-  now: Date,
-  opts: { newPasswordHash?: string; revokeSessions?: boolean } = {},
-): Promise<void> {
+export async function recordMailboxProof(db: Db, user: User, now: Date, opts: { newPasswordHash?: string; revokeSessions?: boolean } = {}): Promise<void> {
   const first = !isProven(user);
   const passwordHash = opts.newPasswordHash ?? (first ? null : user.passwordHash);
   await markMailboxProven(db, user.id, { now, passwordHash, revokeSessions: first || opts.revokeSessions === true });

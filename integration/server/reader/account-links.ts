@@ -71,7 +71,11 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
   const meta = requestMeta(request);
   if (kind === 'register') {
     // Registering creates a reader: bots are stopped before anything is written or mailed.
-    const bot = await checkBot(deps.botCheck, { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) }, meta.ipAddress);
+    const bot = await checkBot(
+      deps.botCheck,
+      { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) },
+      meta.ipAddress,
+    );
     if (!bot.ok) return render({ values, errors: { form: botRefusal(bot.message, t) } }, 400);
   }
   const ipLimit = await hitRateLimits(db, [[RATE_LIMITS.accountLinkIp, meta.ipAddress ?? 'unknown']], now);
@@ -83,7 +87,9 @@ export async function handleLinkRequest(db: Db, request: Request, deps: ReaderDe
   // per-address bucket) and nothing mailed; the answer is the same.
   const suppressed = await isSuppressedNonReader(db, email);
   // Over the per-address limit: the same answer, and no mail.
-  const emailLimit = suppressed ? await peekRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now) : await hitRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now);
+  const emailLimit = suppressed
+    ? await peekRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now)
+    : await hitRateLimit(db, RATE_LIMITS.accountLinkEmail, email, now);
   if (!emailLimit.allowed || suppressed) return done;
   // Everything that depends on whether the address is known (the lookup, the reader row, the
   // token, the mail) runs after the answer: every address gets the same work before it.
@@ -100,8 +106,17 @@ async function sendLink(db: Db, deps: ReaderDeps, kind: LinkRequestKind, email: 
     // Registering asks to subscribe: the request is on record (unconfirmed, like a subscribe).
     // Nothing is applied: the owner, once the link signed them in, chooses and confirms.
     const details = { contentTypes: [...CONTENT_TYPES], frequency: user.emailFrequency };
-    const history = created ? historyInsertRows(db, [{ userId: user.id, action: 'subscribed', details: { ...details, via: 'register' }, ipAddress: meta.ipAddress, userAgent: meta.userAgent }], now) : [];
-    await db.batch([...consentQueries(db, { userId: user.id, source: 'register', choices: details, ipAddress: meta.ipAddress, userAgent: meta.userAgent, now }), ...history]);
+    const history = created
+      ? historyInsertRows(
+          db,
+          [{ userId: user.id, action: 'subscribed', details: { ...details, via: 'register' }, ipAddress: meta.ipAddress, userAgent: meta.userAgent }],
+          now,
+        )
+      : [];
+    await db.batch([
+      ...consentQueries(db, { userId: user.id, source: 'register', choices: details, ipAddress: meta.ipAddress, userAgent: meta.userAgent, now }),
+      ...history,
+    ]);
   }
   const verifyUrl = `${deps.siteUrl}${LINK_PATH[purpose]}?token=${encodeURIComponent(token)}`;
   await deps.sendVerification(db, { userId: user.id, email: user.email, verifyUrl, kind: purpose });
@@ -109,9 +124,7 @@ async function sendLink(db: Db, deps: ReaderDeps, kind: LinkRequestKind, email: 
 
 export type LinkView =
   /** `locale`: the reader's stored language (the page speaks it: the link came in their email). */
-  | { state: 'confirm'; token: string; email: string; locale: string | null; errors: FieldErrors }
-  | { state: 'expired' }
-  | { state: 'invalid'; reason?: string };
+  { state: 'confirm'; token: string; email: string; locale: string | null; errors: FieldErrors } | { state: 'expired' } | { state: 'invalid'; reason?: string };
 
 const stateOf = (state: 'expired' | 'unknown'): PageResult<LinkView> =>
   state === 'expired' ? render({ state: 'expired' }, 410) : render({ state: 'invalid' }, 404);

@@ -99,5 +99,7 @@ export async function handleLogin(db: Db, request: Request, deps: Pick<ReaderDep
 export async function handleLogout(db: Db, request: Request, lang?: string): Promise<Response> {
   const token = readCookie(request, SESSION_COOKIE);
   if (token) await invalidateSessionToken(db, token);
-  return redirectTo(`/account/login?signed-out=1${lang ? `&lang=${encodeURIComponent(lang)}` : ''}`, { 'set-cookie': blankSessionCookie(new URL(request.url)) });
+  return redirectTo(`/account/login?signed-out=1${lang ? `&lang=${encodeURIComponent(lang)}` : ''}`, {
+    'set-cookie': blankSessionCookie(new URL(request.url)),
+  });
 }

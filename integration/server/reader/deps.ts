@@ -50,9 +50,7 @@ export async function afterResponse(deps: Pick<ReaderDeps, 'afterResponse'>, lab
 export const nowOf = (deps: Pick<ReaderDeps, 'now'>): Date => (deps.now ? deps.now() : new Date());
 
 /** What a page handler asks its page to do: render a view with a status, or return a ready response. */
-export type PageResult<V> =
-  | { type: 'render'; status: number; view: V; headers?: Record<string, string> }
-  | { type: 'response'; response: Response };
+export type PageResult<V> = { type: 'render'; status: number; view: V; headers?: Record<string, string> } | { type: 'response'; response: Response };
 
 export const render = <V>(view: V, status = 200, headers?: Record<string, string>): PageResult<V> => ({ type: 'render', status, view, headers });
 export const respond = <V>(response: Response): PageResult<V> => ({ type: 'response', response });

@@ -9,7 +9,7 @@ import { contentTypesOf, isReceivingMail, preferenceFlags } from '../../../db/de
 import { updateUserPreferences } from '../../../db/readers/preferences';
 import { findUnsubscribeToken } from '../../../db/readers/unsubscribe-tokens';
 import { getUserById } from '../../../db/readers/users';
-import { type ContentType, type EmailFrequency, type User } from '../../../db/schema';
+import type { ContentType, EmailFrequency, User } from '../../../db/schema';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, validationError, type FieldErrors } from '../http';
 import { cleanToken, parseBoolean, parseContentTypes, parseFrequency } from '../validation';
@@ -25,9 +25,7 @@ export function preferencesOf(user: User): Preferences {
 }
 
 /** Who may change preferences: the signed-in reader, or the holder of an emailed link. */
-export type PreferencesAuth =
-  | { ok: true; user: User; token: string | null }
-  | { ok: false; state: 'signed-out' | 'expired' | 'invalid' };
+export type PreferencesAuth = { ok: true; user: User; token: string | null } | { ok: false; state: 'signed-out' | 'expired' | 'invalid' };
 
 /**
  * Only a preferences link (`preference_change`) opens this page, until it expires; an
@@ -133,7 +131,15 @@ async function savePreferences(db: Db, user: User, prefs: Preferences, request: 
   const meta = requestMeta(request);
   if (!isReceivingMail(user) && isReceivingMail(after)) {
     const choices = { contentTypes: prefs.contentTypes, frequency: prefs.frequency };
-    await recordConfirmedConsent(db, { userId: user.id, tokenHash: null, source: via === 'api' ? 'api' : 'subscribe_form', choices, ipAddress: meta.ipAddress, userAgent: meta.userAgent, now });
+    await recordConfirmedConsent(db, {
+      userId: user.id,
+      tokenHash: null,
+      source: via === 'api' ? 'api' : 'subscribe_form',
+      choices,
+      ipAddress: meta.ipAddress,
+      userAgent: meta.userAgent,
+      now,
+    });
   }
   await createNotificationHistory(db, {
     userId: user.id,
@@ -144,7 +150,12 @@ async function savePreferences(db: Db, user: User, prefs: Preferences, request: 
   });
 }
 
-export async function handlePreferencesForm(db: Db, request: Request, sessionUser: User | null, deps: Pick<ReaderDeps, 'now' | 't'>): Promise<PageResult<PreferencesView>> {
+export async function handlePreferencesForm(
+  db: Db,
+  request: Request,
+  sessionUser: User | null,
+  deps: Pick<ReaderDeps, 'now' | 't'>,
+): Promise<PageResult<PreferencesView>> {
   const body = await readForm(request);
   if (!body.ok) {
     if (!sessionUser) return render({ state: 'invalid' }, body.status);
@@ -153,11 +164,14 @@ export async function handlePreferencesForm(db: Db, request: Request, sessionUse
   const now = nowOf(deps);
   const auth = await resolvePreferencesAuth(db, formText(body.form, 'token'), sessionUser, now);
   if (!auth.ok) return render({ state: auth.state }, AUTH_STATUS[auth.state]);
-  const { value, errors } = parsePreferences({
-    contentTypes: formList(body.form, 'contentTypes'),
-    frequency: formText(body.form, 'frequency'),
-    unsubscribeAll: formText(body.form, 'unsubscribeAll'),
-  }, tOf(deps));
+  const { value, errors } = parsePreferences(
+    {
+      contentTypes: formList(body.form, 'contentTypes'),
+      frequency: formText(body.form, 'frequency'),
+      unsubscribeAll: formText(body.form, 'unsubscribeAll'),
+    },
+    tOf(deps),
+  );
   if (Object.keys(errors).length > 0) return render(formView(auth.user, auth.token, { values: value, errors }), 400);
   // Nothing ticked is nothing sent: saved as "unsubscribe from everything", as the console then shows it.
   const chosen = value.contentTypes.length === 0 ? { ...value, unsubscribeAll: true } : value;
@@ -185,7 +199,7 @@ export async function handlePreferencesApiPut(db: Db, request: Request, sessionU
   if (unknown.length > 0) return validationError(Object.fromEntries(unknown.map((k) => [k.slice(0, 40), 'Unknown field.'])));
   const current = preferencesOf(sessionUser);
   const { value, errors } = parsePreferences({
-    contentTypes: 'contentTypes' in body.body ? body.body.contentTypes ?? [] : current.contentTypes,
+    contentTypes: 'contentTypes' in body.body ? (body.body.contentTypes ?? []) : current.contentTypes,
     frequency: 'frequency' in body.body ? body.body.frequency : current.frequency,
     unsubscribeAll: 'unsubscribeAll' in body.body ? body.body.unsubscribeAll : current.unsubscribeAll,
   });
@@ -197,4 +211,3 @@ export async function handlePreferencesApiPut(db: Db, request: Request, sessionU
   const user = (await getUserById(db, sessionUser.id)) ?? sessionUser;
   return json(apiBody(user));
 }
-

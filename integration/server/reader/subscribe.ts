@@ -8,7 +8,7 @@ import { historyInsertRows } from '../../../db/delivery/history';
 import { upsertReader } from '../../../db/readers/readers';
 import { newId, sha256Hex } from '../../../db/crypto';
 import { getUserByEmail } from '../../../db/readers/users';
-import { type ConsentSource, type ContentType, type EmailFrequency } from '../../../db/schema';
+import type { ConsentSource, ContentType, EmailFrequency } from '../../../db/schema';
 import { checkBot, HONEYPOT_FIELD, TURNSTILE_FIELD } from '../bot-check';
 import { formList, formText, readForm, readJson } from '../forms';
 import { json, requestMeta, tooManyRequests, validationError, type FieldErrors, type RequestMeta } from '../http';
@@ -36,7 +36,6 @@ export function parseSubscribeInput(raw: { email: unknown; contentTypes: unknown
   return { value, errors };
 }
 
-
 export type SubscribeOutcome = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /**
@@ -51,7 +50,9 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
   // nothing stored (no row, consent, history or per-address bucket) and nothing mailed.
   const suppressed = await isSuppressedNonReader(db, input.email);
   const limit = await hitRateLimits(db, [[RATE_LIMITS.subscribeIp, meta.ipAddress ?? 'unknown']], now);
-  const emailLimit = suppressed ? await peekRateLimit(db, RATE_LIMITS.subscribeEmail, input.email, now) : await hitRateLimit(db, RATE_LIMITS.subscribeEmail, input.email, now);
+  const emailLimit = suppressed
+    ? await peekRateLimit(db, RATE_LIMITS.subscribeEmail, input.email, now)
+    : await hitRateLimit(db, RATE_LIMITS.subscribeEmail, input.email, now);
   const refused = [limit, emailLimit].find((l) => !l.allowed);
   if (refused) return { ok: false, retryAfterSeconds: refused.retryAfterSeconds };
   if (suppressed) {
@@ -61,7 +62,13 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
     // this narrows the timing difference, it does not remove it.
     await getUserByEmail(db, input.email);
     await issueVerificationToken(db, newId(), now, { contentTypes: input.contentTypes, frequency: input.frequency });
-    const [wording] = consentQueries(db, { userId: '', source, choices: { contentTypes: input.contentTypes, frequency: input.frequency }, now, wording: consentWordingOf(tOf(deps)('consent.text'), tOf(deps).locale) });
+    const [wording] = consentQueries(db, {
+      userId: '',
+      source,
+      choices: { contentTypes: input.contentTypes, frequency: input.frequency },
+      now,
+      wording: consentWordingOf(tOf(deps)('consent.text'), tOf(deps).locale),
+    });
     await db.batch([wording]);
     return { ok: true };
   }
@@ -75,13 +82,32 @@ export async function subscribe(db: Db, input: SubscribeInput, deps: ReaderDeps,
   const choices = { contentTypes: input.contentTypes, frequency: input.frequency };
   const token = await issueVerificationToken(db, user.id, now, choices);
   // The history row and the consent record (with the wording shown, by version) in one batch, on every path.
-  const [history] = historyInsertRows(db, [
-    { userId: user.id, action: 'subscribed', details: { contentTypes: input.contentTypes, frequency: input.frequency, newReader: created }, ipAddress: meta.ipAddress, userAgent: meta.userAgent },
-  ], now);
+  const [history] = historyInsertRows(
+    db,
+    [
+      {
+        userId: user.id,
+        action: 'subscribed',
+        details: { contentTypes: input.contentTypes, frequency: input.frequency, newReader: created },
+        ipAddress: meta.ipAddress,
+        userAgent: meta.userAgent,
+      },
+    ],
+    now,
+  );
   await db.batch([
     history!,
     // The wording in the language the form showed it (the record keeps the words the reader saw).
-    ...consentQueries(db, { userId: user.id, source, choices, ipAddress: meta.ipAddress, userAgent: meta.userAgent, verificationTokenHash: await sha256Hex(token), now, wording: consentWordingOf(tOf(deps)('consent.text'), tOf(deps).locale) }),
+    ...consentQueries(db, {
+      userId: user.id,
+      source,
+      choices,
+      ipAddress: meta.ipAddress,
+      userAgent: meta.userAgent,
+      verificationTokenHash: await sha256Hex(token),
+      now,
+      wording: consentWordingOf(tOf(deps)('consent.text'), tOf(deps).locale),
+    }),
   ]);
   const verifyUrl = `${deps.siteUrl}/verify?token=${encodeURIComponent(token)}`;
   // After the answer: the transport's latency (and whether the processor cancels the mail of a
@@ -116,7 +142,11 @@ export async function handleSubscribeForm(db: Db, request: Request, deps: Reader
   const values = { email: typeof raw.email === 'string' ? raw.email.slice(0, 300) : '', contentTypes: value.contentTypes, frequency: value.frequency };
   if (Object.keys(errors).length > 0) return render({ values, errors, done: false }, 400);
   // Before anything is written (rate limits included) or mailed.
-  const bot = await checkBot(deps.botCheck, { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) }, requestMeta(request).ipAddress);
+  const bot = await checkBot(
+    deps.botCheck,
+    { honeypot: formText(body.form, HONEYPOT_FIELD) ?? '', token: formText(body.form, TURNSTILE_FIELD) },
+    requestMeta(request).ipAddress,
+  );
   if (!bot.ok) return render({ values, errors: { form: botRefusal(bot.message, t) }, done: false }, 400);
   const outcome = await subscribe(db, value, deps, requestMeta(request), 'subscribe_form');
   if (!outcome.ok) {

@@ -24,6 +24,9 @@ const SENTENCES = {
 export function whatYouGet(receiving: Receiving, t: Translate, wording: keyof typeof SENTENCES = 'now'): string {
   const keys = SENTENCES[wording];
   if (!receiving) return t(keys.none);
-  const types = formatList(receiving.contentTypes.map((type) => t(`scope.${type}`)), t.locale);
+  const types = formatList(
+    receiving.contentTypes.map((type) => t(`scope.${type}`)),
+    t.locale,
+  );
   return t(keys[receiving.frequency], { types });
 }

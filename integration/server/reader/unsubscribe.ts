@@ -44,13 +44,7 @@ export const scopeOf = (row: UnsubscribeToken): ContentType | 'all' => (row.toke
  * so a failure afterwards never leaves a spent token with the reader still subscribed; the
  * atomic token update decides which of two racing requests records history and statistics.
  */
-export async function performUnsubscribe(
-  db: Db,
-  row: UnsubscribeToken,
-  meta: RequestMeta,
-  via: 'page' | 'one_click',
-  now: Date,
-): Promise<'done' | 'already'> {
+export async function performUnsubscribe(db: Db, row: UnsubscribeToken, meta: RequestMeta, via: 'page' | 'one_click', now: Date): Promise<'done' | 'already'> {
   const scope = scopeOf(row);
   if (scope === 'all') await unsubscribeUserFromAll(db, row.userId, now);
   else {
@@ -59,7 +53,13 @@ export async function performUnsubscribe(
   }
   const won = await useUnsubscribeToken(db, row.id, { ipAddress: meta.ipAddress, userAgent: meta.userAgent, now });
   if (!won) return 'already';
-  const history = { userId: row.userId, action: 'unsubscribed' as const, details: { scope, tokenType: row.tokenType, via }, ipAddress: meta.ipAddress, userAgent: meta.userAgent };
+  const history = {
+    userId: row.userId,
+    action: 'unsubscribed' as const,
+    details: { scope, tokenType: row.tokenType, via },
+    ipAddress: meta.ipAddress,
+    userAgent: meta.userAgent,
+  };
   await recordUnsubscribe(db, history, scope, now);
   return 'done';
 }

@@ -49,11 +49,7 @@ export type EmailEventsEnv = { DB: D1Database };
 /** The part of a Queues batch this handler reads (the `queue` handler passes the event messages of a batch). */
 export type EventBatch = { queue: string; messages: readonly Pick<Message<unknown>, 'id' | 'body' | 'ack' | 'retry'>[] };
 
-export async function handleEmailEventsQueue(
-  batch: EventBatch,
-  env: EmailEventsEnv,
-  log: Pick<Console, 'log' | 'error'> = console,
-): Promise<void> {
+export async function handleEmailEventsQueue(batch: EventBatch, env: EmailEventsEnv, log: Pick<Console, 'log' | 'error'> = console): Promise<void> {
   const db = createDb(env.DB);
   let applied = 0;
   for (const message of batch.messages) {

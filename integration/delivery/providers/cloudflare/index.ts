@@ -23,7 +23,9 @@ export const cloudflareProvider: ProviderDefinition = {
     const name = s.CLOUDFLARE_EMAIL_BINDING as string;
     const binding = env[name] as SendEmailBinding | undefined;
     if (typeof binding?.send !== 'function') {
-      throw new ConfigError(`Cloudflare Email Service needs a send_email binding named ${name} in wrangler.jsonc (docs/providers.md "Cloudflare Email Service")`);
+      throw new ConfigError(
+        `Cloudflare Email Service needs a send_email binding named ${name} in wrangler.jsonc (docs/providers.md "Cloudflare Email Service")`,
+      );
     }
     return createCloudflareEmailTransport({ binding });
   },

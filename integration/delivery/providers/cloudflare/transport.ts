@@ -44,11 +44,14 @@ export function classifyCloudflareError(error: unknown, now: Date): Extract<Send
   const message = error instanceof Error ? error.message : String(error);
   const thrownCode = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : undefined;
   // Miniflare (and older runtimes) throw a plain Error for an address outside the binding's allow lists.
-  const code = thrownCode ?? (/^email from .* not allowed$/.test(message) ? 'E_SENDER_NOT_ALLOWED' : / not allowed$/.test(message) ? 'E_RECIPIENT_NOT_ALLOWED' : undefined);
+  const code =
+    thrownCode ??
+    (/^email from .* not allowed$/.test(message) ? 'E_SENDER_NOT_ALLOWED' : / not allowed$/.test(message) ? 'E_RECIPIENT_NOT_ALLOWED' : undefined);
   const text = `Cloudflare Email Service${code ? ` ${code}` : ''}: ${message}`;
   if (!code) return { ok: false, retryable: true, code: 'provider_error', error: text }; // an RPC hiccup: try again
   const known = CODES[code] ?? { code: code.toLowerCase().replace(/^e_/, ''), retryable: false }; // validation, headers, size
-  const retryAfterSeconds = code === 'E_DAILY_LIMIT_EXCEEDED' ? secondsToUtcMidnight(now) : code === 'E_RATE_LIMIT_EXCEEDED' ? RATE_LIMIT_RETRY_SECONDS : undefined;
+  const retryAfterSeconds =
+    code === 'E_DAILY_LIMIT_EXCEEDED' ? secondsToUtcMidnight(now) : code === 'E_RATE_LIMIT_EXCEEDED' ? RATE_LIMIT_RETRY_SECONDS : undefined;
   return { ok: false, retryable: known.retryable, code: known.code, error: text, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
 }
 

@@ -49,8 +49,7 @@ const bytesToBase64Url = (bytes: Uint8Array): string => {
 };
 
 /** base64url without padding (RFC 4648 §5) of a string's UTF-8 bytes or of raw bytes. */
-export const base64Url = (input: string | Uint8Array): string =>
-  bytesToBase64Url(typeof input === 'string' ? new TextEncoder().encode(input) : input);
+export const base64Url = (input: string | Uint8Array): string => bytesToBase64Url(typeof input === 'string' ? new TextEncoder().encode(input) : input);
 
 export const randomToken = (bytes = 32): string => bytesToBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 

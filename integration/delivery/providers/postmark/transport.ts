@@ -6,7 +6,20 @@
  * address on its suppression list (hard bounce, spam complaint, unsubscribe).
  */
 import { RECIPIENT_SUPPRESSED, type OutgoingEmail, type SendResult, type Transport } from '../../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from '../http';
+import {
+  allFailed,
+  DEFAULT_HTTP_TIMEOUT_MS,
+  defaultFetch,
+  field,
+  isFailure,
+  request,
+  retryAfterOf,
+  stringField,
+  trimBase,
+  withoutRecipient,
+  type FetchLike,
+  type HttpAnswer,
+} from '../http';
 import { emailFields, formatAddress } from '../mime-fields';
 
 export const POSTMARK_API_BASE = 'https://api.postmarkapp.com';
@@ -77,8 +90,22 @@ export function classifyPostmark(answer: HttpAnswer, count: number, now: Date): 
   // The whole request failed: 401 (token), 422 (ErrorCode in the body), 429, 5xx.
   const errorCode = Number(field(body, 'ErrorCode'));
   const message = stringField(body, 'Message') ?? `HTTP ${status}`;
-  if (status === 429) return allFailed(count, { ok: false, retryable: true, code: 'throttled', error: `Postmark 429: ${message}`, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) });
-  if (status >= 500) return allFailed(count, { ok: false, retryable: true, code: `http_${status}`, error: `Postmark ${status}: ${message}`, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) });
+  if (status === 429)
+    return allFailed(count, {
+      ok: false,
+      retryable: true,
+      code: 'throttled',
+      error: `Postmark 429: ${message}`,
+      ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+    });
+  if (status >= 500)
+    return allFailed(count, {
+      ok: false,
+      retryable: true,
+      code: `http_${status}`,
+      error: `Postmark ${status}: ${message}`,
+      ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+    });
   if (status === 401) return allFailed(count, { ok: false, retryable: false, code: 'auth', error: `Postmark 401: ${message} (check POSTMARK_SERVER_TOKEN)` });
   if (Number.isFinite(errorCode) && field(body, 'ErrorCode') !== undefined) return allFailed(count, byErrorCode(errorCode, message, retryAfter));
   return allFailed(count, { ok: false, retryable: false, code: `http_${status}`, error: `Postmark ${status}: ${message}` });

@@ -93,11 +93,21 @@ export function postmarkFeedbackEvents(record: Record<string, unknown>): Feedbac
       const kind = SUPPRESSION_KINDS[str(record.SuppressionReason) ?? ''];
       if (!kind) return [];
       const stream = str(record.MessageStream) ?? '';
-      return [{ ...base, eventId: `subscription:${stream}:${changedAt}:${recipient.toLowerCase()}`.slice(0, 200), kind, recipient, detail: [str(record.SuppressionReason), str(record.Origin)].filter(Boolean).join(' ') }];
+      return [
+        {
+          ...base,
+          eventId: `subscription:${stream}:${changedAt}:${recipient.toLowerCase()}`.slice(0, 200),
+          kind,
+          recipient,
+          detail: [str(record.SuppressionReason), str(record.Origin)].filter(Boolean).join(' '),
+        },
+      ];
     }
     case 'Delivery': {
       const recipient = str(record.Recipient);
-      return recipient && base.providerMessageId ? [{ ...base, eventId: `delivery:${base.providerMessageId}:${recipient.toLowerCase()}`, kind: 'delivered', recipient }] : [];
+      return recipient && base.providerMessageId
+        ? [{ ...base, eventId: `delivery:${base.providerMessageId}:${recipient.toLowerCase()}`, kind: 'delivered', recipient }]
+        : [];
     }
     default:
       return []; // Open, Click: not ours to act on
@@ -112,7 +122,8 @@ export async function handlePostmarkWebhook(request: Request, deps: PostmarkWebh
   const body = await readBody(request);
   if (!body.ok) return body.response;
   const record = parsePostmarkJson(body.text);
-  if (!record || typeof record.RecordType !== 'string') return reply(400, { error: 'invalid_body', reason: 'Expected a Postmark webhook JSON object with RecordType.' });
+  if (!record || typeof record.RecordType !== 'string')
+    return reply(400, { error: 'invalid_body', reason: 'Expected a Postmark webhook JSON object with RecordType.' });
   const events = postmarkFeedbackEvents(record);
   const results = await applyFeedbackEvents(deps.db, events, { now: deps.now?.() ?? new Date() });
   return reply(200, { ok: true, events: events.length, applied: results.filter((r) => r.applied).length });

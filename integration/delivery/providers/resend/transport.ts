@@ -7,7 +7,21 @@
  */
 import { sha256Hex } from '../../../../db/crypto';
 import type { OutgoingEmail, SendResult, Transport } from '../../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, secondsToUtcMidnight, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from '../http';
+import {
+  allFailed,
+  DEFAULT_HTTP_TIMEOUT_MS,
+  defaultFetch,
+  field,
+  isFailure,
+  request,
+  retryAfterOf,
+  secondsToUtcMidnight,
+  stringField,
+  trimBase,
+  withoutRecipient,
+  type FetchLike,
+  type HttpAnswer,
+} from '../http';
 import { emailFields, formatAddress } from '../mime-fields';
 
 export const RESEND_API_BASE = 'https://api.resend.com';
@@ -37,11 +51,15 @@ export function classifyResendError(answer: HttpAnswer, now: Date): Extract<Send
     if (name === 'monthly_quota_exceeded') return { ok: false, retryable: true, code: 'monthly_quota', error, retryAfterSeconds: MONTHLY_QUOTA_RETRY_SECONDS };
     return { ok: false, retryable: true, code: 'throttled', error, retryAfterSeconds: retryAfter ?? RATE_LIMIT_RETRY_SECONDS };
   }
-  if (status === 409 && name === 'concurrent_idempotent_requests') return { ok: false, retryable: true, code: 'idempotency_in_flight', error, retryAfterSeconds: retryAfter ?? RATE_LIMIT_RETRY_SECONDS };
-  if (status >= 500) return { ok: false, retryable: true, code: `http_${status}`, error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
-  if (status === 401 || (status === 403 && /api_key/.test(name))) return { ok: false, retryable: false, code: 'auth', error: `${error} (check RESEND_API_KEY)` };
+  if (status === 409 && name === 'concurrent_idempotent_requests')
+    return { ok: false, retryable: true, code: 'idempotency_in_flight', error, retryAfterSeconds: retryAfter ?? RATE_LIMIT_RETRY_SECONDS };
+  if (status >= 500)
+    return { ok: false, retryable: true, code: `http_${status}`, error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+  if (status === 401 || (status === 403 && /api_key/.test(name)))
+    return { ok: false, retryable: false, code: 'auth', error: `${error} (check RESEND_API_KEY)` };
   // Resend's edge (Cloudflare) answers a plain-text 403 "error code: 1010" before the API sees the request.
-  if (status === 403 && !name) return { ok: false, retryable: false, code: 'edge_refused', error: `Resend 403 from its edge, not its API (Cloudflare error 1010 means no User-Agent)` };
+  if (status === 403 && !name)
+    return { ok: false, retryable: false, code: 'edge_refused', error: `Resend 403 from its edge, not its API (Cloudflare error 1010 means no User-Agent)` };
   return { ok: false, retryable: false, code: name || `http_${status}`, error };
 }
 
@@ -58,7 +76,12 @@ export function classifyResendBatch(body: unknown, count: number): SendResult[] 
   }
   const ids = Array.isArray(data) ? data.map((d) => stringField(d, 'id')) : [];
   if (ids.length + refused.size !== count || ids.some((id) => !id)) {
-    return allFailed(count, { ok: false, retryable: false, code: 'bad_response', error: `Resend answered ${ids.length} ids and ${refused.size} errors for ${count} emails` });
+    return allFailed(count, {
+      ok: false,
+      retryable: false,
+      code: 'bad_response',
+      error: `Resend answered ${ids.length} ids and ${refused.size} errors for ${count} emails`,
+    });
   }
   let next = 0;
   return Array.from({ length: count }, (_, i): SendResult => {

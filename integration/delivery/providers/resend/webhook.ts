@@ -23,13 +23,19 @@ function secretKey(secret: string): Uint8Array<ArrayBuffer> | null {
 }
 
 /** Whether the Svix headers sign this body with this secret, at `now`. */
-export async function svixVerify(headers: Headers, body: string, secret: string, now: Date): Promise<{ ok: true; id: string } | { ok: false; status: 400 | 401; reason: string }> {
+export async function svixVerify(
+  headers: Headers,
+  body: string,
+  secret: string,
+  now: Date,
+): Promise<{ ok: true; id: string } | { ok: false; status: 400 | 401; reason: string }> {
   const id = headers.get('svix-id');
   const timestamp = headers.get('svix-timestamp');
   const signatures = headers.get('svix-signature');
   if (!id || !timestamp || !signatures) return { ok: false, status: 400, reason: 'Missing svix-id, svix-timestamp or svix-signature.' };
   if (!/^\d{1,12}$/.test(timestamp)) return { ok: false, status: 400, reason: 'svix-timestamp is not Unix seconds.' };
-  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > SVIX_TOLERANCE_SECONDS) return { ok: false, status: 401, reason: 'svix-timestamp is outside the 5-minute tolerance.' };
+  if (Math.abs(now.getTime() / 1000 - Number(timestamp)) > SVIX_TOLERANCE_SECONDS)
+    return { ok: false, status: 401, reason: 'svix-timestamp is outside the 5-minute tolerance.' };
   const keyBytes = secretKey(secret);
   if (!keyBytes) return { ok: false, status: 401, reason: 'The webhook secret is not a whsec_ key.' };
   const key = await crypto.subtle.importKey('raw', keyBytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);

@@ -31,7 +31,8 @@ const SIGNED_FIELDS = {
 /** The message's fields if it has the shape of an SNS message, else a reason. */
 export function parseSnsMessage(body: Record<string, unknown>): { ok: true; message: SnsMessage } | { ok: false; reason: string } {
   const type = body.Type;
-  if (type !== 'Notification' && type !== 'SubscriptionConfirmation' && type !== 'UnsubscribeConfirmation') return { ok: false, reason: 'Unknown SNS message Type.' };
+  if (type !== 'Notification' && type !== 'SubscriptionConfirmation' && type !== 'UnsubscribeConfirmation')
+    return { ok: false, reason: 'Unknown SNS message Type.' };
   for (const field of ['MessageId', 'TopicArn', 'Message', 'Timestamp', 'Signature', 'SigningCertURL']) {
     if (!str(body[field])) return { ok: false, reason: `The SNS message has no ${field}.` };
   }
@@ -121,7 +122,8 @@ export async function verifySnsSignature(message: SnsMessage, opts: SnsVerifierO
     return { ok: false, reason: 'SigningCertURL is not a URL.' };
   }
   const allowed = opts.allowUrl ?? isAwsSnsUrl;
-  if (!allowed(certUrl) || !certUrl.pathname.endsWith('.pem')) return { ok: false, reason: 'SigningCertURL is not an https URL on sns.<region>.amazonaws.com.' };
+  if (!allowed(certUrl) || !certUrl.pathname.endsWith('.pem'))
+    return { ok: false, reason: 'SigningCertURL is not an https URL on sns.<region>.amazonaws.com.' };
   let signature: Uint8Array<ArrayBuffer>;
   try {
     signature = base64ToBytes(message.Signature); // before any fetch: a malformed one costs nothing

@@ -12,7 +12,20 @@
  */
 import { AwsClient } from 'aws4fetch';
 import type { OutgoingEmail, SendResult, Transport } from '../../transport';
-import { allFailed, DEFAULT_HTTP_TIMEOUT_MS, defaultFetch, field, isFailure, request, retryAfterOf, stringField, trimBase, withoutRecipient, type FetchLike, type HttpAnswer } from '../http';
+import {
+  allFailed,
+  DEFAULT_HTTP_TIMEOUT_MS,
+  defaultFetch,
+  field,
+  isFailure,
+  request,
+  retryAfterOf,
+  stringField,
+  trimBase,
+  withoutRecipient,
+  type FetchLike,
+  type HttpAnswer,
+} from '../http';
 
 export type SesTransportOptions = {
   accessKeyId: string;
@@ -44,7 +57,15 @@ const RATE_MARGIN = 0.9;
 
 const THROTTLE_TYPES = new Set(['TooManyRequestsException', 'ThrottlingException', 'Throttling']);
 const RETRYABLE_TYPES = new Set(['SendingPausedException', 'InternalFailure', 'ServiceUnavailable', 'InternalServerError']);
-const AUTH_TYPES = new Set(['SignatureDoesNotMatch', 'InvalidSignatureException', 'UnrecognizedClientException', 'InvalidClientTokenId', 'AccessDeniedException', 'MissingAuthenticationTokenException', 'IncompleteSignatureException']);
+const AUTH_TYPES = new Set([
+  'SignatureDoesNotMatch',
+  'InvalidSignatureException',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'AccessDeniedException',
+  'MissingAuthenticationTokenException',
+  'IncompleteSignatureException',
+]);
 
 function base64Utf8(text: string): string {
   const bytes = new TextEncoder().encode(text);
@@ -72,12 +93,18 @@ export function classifySes(answer: HttpAnswer, now: Date): SendResult {
   const message = stringField(body, 'message') ?? stringField(body, 'Message') ?? `HTTP ${status}`;
   const error = `SES ${status}${type ? ` ${type}` : ''}: ${message}`;
   const retryAfter = retryAfterOf(answer.headers, now);
-  if (/daily message quota exceeded/i.test(message)) return { ok: false, retryable: true, code: 'daily_quota', error, retryAfterSeconds: retryAfter ?? QUOTA_RETRY_SECONDS };
-  if (status === 429 || THROTTLE_TYPES.has(type)) return { ok: false, retryable: true, code: 'throttled', error, retryAfterSeconds: retryAfter ?? THROTTLE_RETRY_SECONDS };
-  if (status >= 500 || RETRYABLE_TYPES.has(type)) return { ok: false, retryable: true, code: `http_${status}`, error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
+  if (/daily message quota exceeded/i.test(message))
+    return { ok: false, retryable: true, code: 'daily_quota', error, retryAfterSeconds: retryAfter ?? QUOTA_RETRY_SECONDS };
+  if (status === 429 || THROTTLE_TYPES.has(type))
+    return { ok: false, retryable: true, code: 'throttled', error, retryAfterSeconds: retryAfter ?? THROTTLE_RETRY_SECONDS };
+  if (status >= 500 || RETRYABLE_TYPES.has(type))
+    return { ok: false, retryable: true, code: `http_${status}`, error, ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}) };
   if (AUTH_TYPES.has(type) || status === 403) {
     // SendEmail with Content.Raw is authorised as ses:SendRawEmail, not ses:SendEmail (docs/providers.md "Amazon SES").
-    const hint = type === 'AccessDeniedException' ? "the key's IAM policy must allow ses:SendRawEmail (raw SendEmail is authorised as that action)" : 'check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and SES_REGION';
+    const hint =
+      type === 'AccessDeniedException'
+        ? "the key's IAM policy must allow ses:SendRawEmail (raw SendEmail is authorised as that action)"
+        : 'check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and SES_REGION';
     return { ok: false, retryable: false, code: 'auth', error: `${error} (${hint})` };
   }
   return { ok: false, retryable: false, code: `http_${status}`, error };
@@ -147,7 +174,13 @@ export function createSesTransport(options: SesTransportOptions): SesTransport {
   async function sendBatch(emails: readonly OutgoingEmail[]): Promise<SendResult[]> {
     const quota = await account();
     if (quota && !quota.sendingEnabled) {
-      return allFailed(emails.length, { ok: false, retryable: true, code: 'sending_paused', error: 'SES sending is paused for this account (GetAccount SendingEnabled=false)', retryAfterSeconds: QUOTA_RETRY_SECONDS });
+      return allFailed(emails.length, {
+        ok: false,
+        retryable: true,
+        code: 'sending_paused',
+        error: 'SES sending is paused for this account (GetAccount SendingEnabled=false)',
+        retryAfterSeconds: QUOTA_RETRY_SECONDS,
+      });
     }
     const intervalMs = Math.ceil(1000 / ((quota?.maxSendRate ?? FALLBACK_SEND_RATE_PER_SECOND) * RATE_MARGIN));
     let remainingToday = quota && quota.max24HourSend > 0 ? quota.max24HourSend - quota.sentLast24Hours : Infinity;
@@ -155,7 +188,14 @@ export function createSesTransport(options: SesTransportOptions): SesTransport {
     let stop: Extract<SendResult, { ok: false }> | undefined;
     const inFlight: Promise<void>[] = [];
     for (let i = 0; i < emails.length; i++) {
-      if (remainingToday <= 0) stop ??= { ok: false, retryable: true, code: 'daily_quota', error: 'SES 24-hour sending quota used up (GetAccount)', retryAfterSeconds: QUOTA_RETRY_SECONDS };
+      if (remainingToday <= 0)
+        stop ??= {
+          ok: false,
+          retryable: true,
+          code: 'daily_quota',
+          error: 'SES 24-hour sending quota used up (GetAccount)',
+          retryAfterSeconds: QUOTA_RETRY_SECONDS,
+        };
       if (!stop) await paced(intervalMs);
       if (stop) {
         results[i] = { ...stop, error: `not sent: ${stop.error}` };

@@ -22,7 +22,10 @@ export type SesWebhookDeps = {
 };
 
 export function parseTopicArns(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The feedback events an SES event JSON (event publishing's `eventType` or notifications' `notificationType`) carries. */
@@ -73,7 +76,8 @@ export async function handleSesWebhook(request: Request, deps: SesWebhookDeps): 
   const message = parsed.message;
   // The header SNS sets must agree with the body (a cheap check before any fetch).
   const headerType = request.headers.get('x-amz-sns-message-type');
-  if (headerType !== null && headerType !== message.Type) return reply(400, { error: 'invalid_message', reason: 'x-amz-sns-message-type does not match Type.' });
+  if (headerType !== null && headerType !== message.Type)
+    return reply(400, { error: 'invalid_message', reason: 'x-amz-sns-message-type does not match Type.' });
 
   // What costs nothing comes first (topic, age, certificate URL shape): an unauthenticated
   // request must never make the Worker fetch a URL. Only then the certificate and the signature.

@@ -10,7 +10,6 @@ import { methodNotAllowed, processRoute } from '../../../delivery/process-route'
 import { runDelivery } from '../../../delivery/queue-handlers';
 import { getDeliveryDeps, runtimeEnv, setting } from '../../../runtime';
 
-export const POST: APIRoute = ({ request }) =>
-  processRoute(request, setting('PROCESS_SECRET'), () => runDelivery(getDeliveryDeps(), runtimeEnv()));
+export const POST: APIRoute = ({ request }) => processRoute(request, setting('PROCESS_SECRET'), () => runDelivery(getDeliveryDeps(), runtimeEnv()));
 
 export const ALL: APIRoute = () => methodNotAllowed();

@@ -7,7 +7,6 @@
 import PostalMime from 'postal-mime';
 import { isLoopbackUrl } from '../../../server/loopback';
 
-
 export function devMailEnabled(mailTransport: string | undefined, url: URL): boolean {
   if (mailTransport !== 'dev') return false;
   return isLoopbackUrl(url); // the console's dev bypass uses the same definition
@@ -77,7 +76,10 @@ export function extractLinks(html: string): MessageLink[] {
     if (!hrefMatch) continue;
     const href = decodeEntities((hrefMatch[1] ?? hrefMatch[2] ?? hrefMatch[3] ?? '').trim());
     if (!/^https?:\/\//i.test(href)) continue;
-    const text = decodeEntities((match[2] ?? '').replace(/<[^>]*>/g, ' ')).replace(/\s+/g, ' ').trim() || href;
+    const text =
+      decodeEntities((match[2] ?? '').replace(/<[^>]*>/g, ' '))
+        .replace(/\s+/g, ' ')
+        .trim() || href;
     const key = `${href}\n${text}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -105,8 +107,7 @@ export type MessageView = {
   links: MessageLink[];
 };
 
-const formatAddress = (a: { name?: string; address?: string } | undefined) =>
-  !a ? '' : a.name ? `${a.name} <${a.address ?? ''}>` : (a.address ?? '');
+const formatAddress = (a: { name?: string; address?: string } | undefined) => (!a ? '' : a.name ? `${a.name} <${a.address ?? ''}>` : (a.address ?? ''));
 
 export async function messageView(raw: string): Promise<MessageView> {
   const email = await PostalMime.parse(raw);

@@ -11,7 +11,13 @@ import { requestMeta } from '../../../server/http';
 
 export const GET: APIRoute = ({ params, url, request }) =>
   clickResponse(
-    { db: getDb(), tracking: trackingSettings(readSettingsNamed(runtimeEnv(), ['TRACKING_ENABLED', 'TRACKING_SECRET'])), now: new Date(), ...requestMeta(request), method: request.method },
+    {
+      db: getDb(),
+      tracking: trackingSettings(readSettingsNamed(runtimeEnv(), ['TRACKING_ENABLED', 'TRACKING_SECRET'])),
+      now: new Date(),
+      ...requestMeta(request),
+      method: request.method,
+    },
     params.id,
     url.searchParams.get('u'),
     url.searchParams.get('sig'),
