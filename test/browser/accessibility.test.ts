@@ -3,7 +3,8 @@
  * built site: everything linked from the home page (lists, posts with code blocks, subscribe,
  * sign-in, register), and the states behind tokens and forms (subscribe sent and with errors,
  * verify valid/expired/unknown, preferences by token/saved/401, unsubscribe
- * valid/used/expired/unknown, 404), in light and dark colour schemes.
+ * valid/used/expired/unknown, 404), in light and dark colour schemes at 1280 px, and in light at
+ * 390 px (a phone); at both widths no page scrolls sideways.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,8 +36,9 @@ afterAll(async () => {
   await site?.stop();
 });
 
-async function withPage(scheme: 'light' | 'dark', fn: (page: Page) => Promise<void>) {
-  const context = await browser.newContext({ baseURL: site.baseUrl, colorScheme: scheme });
+/** Playwright's default viewport is 1280 px wide; the phone runs take 390 (an iPhone 12–15). */
+async function withPage(scheme: 'light' | 'dark', fn: (page: Page) => Promise<void>, width = 1280) {
+  const context = await browser.newContext({ baseURL: site.baseUrl, colorScheme: scheme, viewport: { width, height: width === 390 ? 844 : 720 } });
   try {
     await fn(await context.newPage());
   } finally {
@@ -78,21 +80,33 @@ async function readerWithTokens() {
   return { user, token };
 }
 
+/** How far the page scrolls sideways (0: it fits the width). */
+const sidewaysOverflow = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+
 describe('axe-core: zero WCAG 2.2 AA violations on every page a reader reaches', () => {
-  for (const scheme of ['light', 'dark'] as const) {
-    it(`every page linked from the home page (${scheme})`, async () => {
-      await withPage(scheme, async (page) => {
-        const pages = await crawl(page);
-        expect(pages).toEqual(expect.arrayContaining(['/', '/blog', '/subscribe']));
-        expect(pages.filter((p) => p.startsWith('/blog/')).length).toBeGreaterThanOrEqual(3); // the posts, code blocks included
-        for (const path of pages) {
-          await page.goto(path);
-          await expectNoAxeViolations(page, `${path} (${scheme})`);
-        }
-      });
+  for (const [scheme, width] of [
+    ['light', 1280],
+    ['dark', 1280],
+    ['light', 390],
+  ] as const) {
+    it(`every page linked from the home page (${scheme}, ${width} px)`, async () => {
+      await withPage(
+        scheme,
+        async (page) => {
+          const pages = await crawl(page);
+          expect(pages).toEqual(expect.arrayContaining(['/', '/blog', '/subscribe']));
+          expect(pages.filter((p) => p.startsWith('/blog/')).length).toBeGreaterThanOrEqual(3); // the posts, code blocks included
+          for (const path of pages) {
+            await page.goto(path);
+            await expectNoAxeViolations(page, `${path} (${scheme})`);
+            expect(await sidewaysOverflow(page), `${path} scrolls sideways at ${width} px`).toBe(0);
+          }
+        },
+        width,
+      );
     }, 300_000);
 
-    it(`the states behind forms and tokens (${scheme})`, async () => {
+    it(`the states behind forms and tokens (${scheme}, ${width} px)`, async () => {
       const { user, token } = await readerWithTokens();
       const verifyValid = await issueVerificationToken(site.db, user.id);
       const verifyExpired = await issueVerificationToken(site.db, (await readerWithTokens()).user.id, new Date(Date.now() - 72 * 3_600_000));
@@ -116,33 +130,39 @@ describe('axe-core: zero WCAG 2.2 AA violations on every page a reader reaches',
         ['account (signed out)', '/account'],
         ['404', '/no-such-page'],
       ];
-      await withPage(scheme, async (page) => {
-        for (const [label, path] of states) {
-          await page.goto(path);
-          await expectNoAxeViolations(page, `${label} (${scheme})`);
-        }
-        // Used token: spend it with the page's own button, then look at the "already" page.
-        await page.goto(`/unsubscribe?token=${used}`);
-        await page.locator('main form button[type="submit"]').first().click();
-        await page.waitForLoadState();
-        await expectNoAxeViolations(page, `unsubscribe done (${scheme})`);
-        await page.goto(`/unsubscribe?token=${used}`);
-        await expectNoAxeViolations(page, `unsubscribe used (${scheme})`);
-
-        // Forms re-rendered with errors (the browser's own validation set aside, as a script-less client would).
-        for (const path of ['/subscribe', '/account/login', '/account/register']) {
-          await page.goto(path);
-          await page
-            .locator('main form')
-            .first()
-            .evaluate((f) => ((f as HTMLFormElement).noValidate = true));
-          await page.locator('main form input[name="email"]').first().fill('not-an-address');
+      await withPage(
+        scheme,
+        async (page) => {
+          for (const [label, path] of states) {
+            await page.goto(path);
+            await expectNoAxeViolations(page, `${label} (${scheme})`);
+            expect(await sidewaysOverflow(page), `${label} scrolls sideways at ${width} px`).toBe(0);
+          }
+          // Used token: spend it with the page's own button, then look at the "already" page.
+          await page.goto(`/unsubscribe?token=${used}`);
           await page.locator('main form button[type="submit"]').first().click();
           await page.waitForLoadState();
-          expect(await page.locator('[role="alert"]').count(), `${path} shows its errors`).toBeGreaterThan(0);
-          await expectNoAxeViolations(page, `${path} with errors (${scheme})`);
-        }
-      });
+          await expectNoAxeViolations(page, `unsubscribe done (${scheme})`);
+          await page.goto(`/unsubscribe?token=${used}`);
+          await expectNoAxeViolations(page, `unsubscribe used (${scheme})`);
+
+          // Forms re-rendered with errors (the browser's own validation set aside, as a script-less client would).
+          for (const path of ['/subscribe', '/account/login', '/account/register']) {
+            await page.goto(path);
+            await page
+              .locator('main form')
+              .first()
+              .evaluate((f) => ((f as HTMLFormElement).noValidate = true));
+            await page.locator('main form input[name="email"]').first().fill('not-an-address');
+            await page.locator('main form button[type="submit"]').first().click();
+            await page.waitForLoadState();
+            expect(await page.locator('[role="alert"]').count(), `${path} shows its errors`).toBeGreaterThan(0);
+            await expectNoAxeViolations(page, `${path} with errors (${scheme})`);
+            expect(await sidewaysOverflow(page), `${path} with errors scrolls sideways at ${width} px`).toBe(0);
+          }
+        },
+        width,
+      );
     }, 300_000);
   }
 });
