@@ -8,7 +8,7 @@ import { getTemplate, listTemplates } from '../db/admin/templates';
 import { getEmailTemplate } from '../db/content/templates';
 import { getDevMail, listDevMail } from '../db/delivery/dev-mail';
 import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
-import { checkTemplate, describeSyntaxError, suggestVariable } from '../integration/server/admin/template-check';
+import { checkTemplate, describeSyntaxError, suggestVariable, tagOf } from '../integration/server/admin/template-check';
 import PostalMime from 'postal-mime';
 import Mustache from 'mustache';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
@@ -300,6 +300,8 @@ describe('partials in the editor', () => {
       'the text part must show {{unsubscribe_url}} (outside any section)',
       'the text part must show {{postal_address}} (outside any section)',
     ]);
+    const htmlInSection = { ...draft, htmlTemplate: draft.htmlTemplate.replace('{{> footer}}', '{{#content_author}}{{> footer}}{{/content_author}}') };
+    expect(templateSafetyProblems(htmlInSection)).toContain('the HTML part must link to {{unsubscribe_url}} (href="{{unsubscribe_url}}")');
     expect(templateSafetyProblems({ ...draft, textTemplate: '{{> head}}' })[0]).toBe('the text part uses a partial that does not exist: {{> head}}');
 
     const base = { op: 'save', base_version: String(template.version), subject: draft.subjectTemplate };
@@ -324,5 +326,6 @@ describe('partials in the editor', () => {
     const typo = (await submit({ ...base, html: draft.htmlTemplate.replace('{{> footer}}', '{{> fotter}}') })) as TemplateEditorView;
     expect(typo.check.unknown).toEqual([{ name: 'partial:fotter', parts: ['HTML'], suggestion: 'partial:footer' }]);
     expect(typo.preview!.rendered.html).not.toContain('border-top:1px solid #e4e4e7');
+    expect([tagOf('partial:fotter'), tagOf('site_name')]).toEqual(['{{> fotter}}', '{{site_name}}']); // as the editor lists them
   });
 });
