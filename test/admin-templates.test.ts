@@ -8,13 +8,18 @@ import { getTemplate, listTemplates } from '../db/admin/templates';
 import { getEmailTemplate } from '../db/content/templates';
 import { getDevMail, listDevMail } from '../db/delivery/dev-mail';
 import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
-import { checkTemplate, describeSyntaxError, suggestVariable } from '../integration/server/admin/template-check';
+import { checkTemplate, describeSyntaxError, suggestVariable, tagOf } from '../integration/server/admin/template-check';
 import PostalMime from 'postal-mime';
 import Mustache from 'mustache';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
 import { authorizeAdminPost } from '../integration/server/admin/request';
 import { templateEditor, type TemplateEditorView } from '../integration/server/admin/templates';
-import { createTestD1, type TestD1 } from './helpers/d1';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createTestD1, ROOT, type TestD1 } from './helpers/d1';
+import { inlinePartials } from './helpers/partials';
+import { HTML_PARTIALS, TEXT_PARTIALS } from '../db/templates/partials';
+import { templateSafetyProblems } from '../db/content/template-safety';
 import { addContent, rows, testConfig } from './helpers/delivery';
 
 let t: TestD1;
@@ -123,8 +128,9 @@ describe('template editor', () => {
   it('refuses a template that drops the unsubscribe link or the postal address, or outputs a value unescaped', async () => {
     const { template } = (await getTemplate(t.db, id))!;
     const base = { op: 'save', base_version: String(template.version), subject: template.subjectTemplate };
-    const html = template.htmlTemplate;
-    const text = template.textTemplate;
+    // The footer written in place, as an author may: the link and the address are the template's own to remove.
+    const html = inlinePartials(template.htmlTemplate, HTML_PARTIALS);
+    const text = inlinePartials(template.textTemplate, TEXT_PARTIALS);
     const attempts: [string, { html: string; text: string; subject?: string }, RegExp][] = [
       ['no unsubscribe link in HTML', { html: html.replaceAll('{{unsubscribe_url}}', '#'), text }, /unsubscribe_url/],
       ['no unsubscribe link in text', { html, text: text.replaceAll('{{unsubscribe_url}}', '') }, /text part must show \{\{unsubscribe_url\}\}/],
@@ -272,3 +278,54 @@ function tryParse(source: string): unknown {
     return e;
   }
 }
+
+describe('partials in the editor', () => {
+  // The default as shipped (the tests above saved their own versions of the row).
+  const source = (ext: string) => readFileSync(join(ROOT, `db/templates/content-email.${ext}`), 'utf8');
+  const draft = { subjectTemplate: '{{content_type_label}}: {{content_title}}', htmlTemplate: source('html'), textTemplate: source('txt') };
+
+  it('a footer partial keeps a template safe; without it, or with a partial that does not exist, the save is refused', async () => {
+    const { template } = (await getTemplate(t.db, id))!;
+    expect(draft.htmlTemplate).toContain('{{> footer}}');
+    expect(templateSafetyProblems(draft)).toEqual([]);
+    const noHtmlFooter = { ...draft, htmlTemplate: draft.htmlTemplate.replace('{{> footer}}', '') };
+    expect(templateSafetyProblems(noHtmlFooter)).toEqual([
+      'the HTML part must show {{unsubscribe_url}} (outside any section)',
+      'the HTML part must show {{postal_address}} (outside any section)',
+      'the HTML part must link to {{unsubscribe_url}} (href="{{unsubscribe_url}}")',
+    ]);
+    // Inside a section the footer may not render: it does not count.
+    const inSection = { ...draft, textTemplate: draft.textTemplate.replace('{{> footer}}', '{{#content_author}}{{> footer}}{{/content_author}}') };
+    expect(templateSafetyProblems(inSection)).toEqual([
+      'the text part must show {{unsubscribe_url}} (outside any section)',
+      'the text part must show {{postal_address}} (outside any section)',
+    ]);
+    const htmlInSection = { ...draft, htmlTemplate: draft.htmlTemplate.replace('{{> footer}}', '{{#content_author}}{{> footer}}{{/content_author}}') };
+    expect(templateSafetyProblems(htmlInSection)).toContain('the HTML part must link to {{unsubscribe_url}} (href="{{unsubscribe_url}}")');
+    expect(templateSafetyProblems({ ...draft, textTemplate: '{{> head}}' })[0]).toBe('the text part uses a partial that does not exist: {{> head}}');
+
+    const base = { op: 'save', base_version: String(template.version), subject: draft.subjectTemplate };
+    const removed = (await submit({ ...base, html: noHtmlFooter.htmlTemplate, text: draft.textTemplate })) as TemplateEditorView;
+    expect(removed.status).toBe(400);
+    expect(removed.error).toMatch(/HTML part must link to \{\{unsubscribe_url\}\}/);
+    const typo = draft.htmlTemplate.replace('{{> footer}}', '{{> fotter}}<a href="{{unsubscribe_url}}">u</a> {{postal_address}}');
+    const unknown = (await submit({ ...base, html: typo, text: draft.textTemplate })) as TemplateEditorView;
+    expect(unknown.status).toBe(400);
+    expect(unknown.error).toContain('partial:fotter');
+    expect(unknown.check.unknown).toEqual([{ name: 'partial:fotter', parts: ['HTML'], suggestion: 'partial:footer' }]);
+    expect((await getTemplate(t.db, id))!.template.version).toBe(template.version); // nothing saved
+  });
+
+  it('the preview renders the shipped partials and names an unknown one, left empty', async () => {
+    const { template } = (await getTemplate(t.db, id))!;
+    const base = { op: 'preview', base_version: String(template.version), subject: draft.subjectTemplate, text: draft.textTemplate };
+    const fine = (await submit({ ...base, html: draft.htmlTemplate })) as TemplateEditorView;
+    expect(fine.check.unknown).toEqual([]);
+    expect(fine.preview!.rendered.html).toContain('border-top:1px solid #e4e4e7');
+    expect(fine.preview!.rendered.text).toContain('\n--\n');
+    const typo = (await submit({ ...base, html: draft.htmlTemplate.replace('{{> footer}}', '{{> fotter}}') })) as TemplateEditorView;
+    expect(typo.check.unknown).toEqual([{ name: 'partial:fotter', parts: ['HTML'], suggestion: 'partial:footer' }]);
+    expect(typo.preview!.rendered.html).not.toContain('border-top:1px solid #e4e4e7');
+    expect([tagOf('partial:fotter'), tagOf('site_name')]).toEqual(['{{> fotter}}', '{{site_name}}']); // as the editor lists them
+  });
+});

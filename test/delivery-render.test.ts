@@ -10,6 +10,8 @@ import { assertTemplateVariables, TemplateSet, TemplateVariableError, unknownTem
 import { createFaultInjectionTransport } from './helpers/fault-injection';
 import { queueVerificationEmail } from '../integration/delivery/verification';
 import { createTestD1, ROOT, type TestD1 } from './helpers/d1';
+import { inlinePartials } from './helpers/partials';
+import { HTML_PARTIALS, TEXT_PARTIALS } from '../db/templates/partials';
 import { addContent, addReader, clearTables, rows, settableClock, SITE, testConfig } from './helpers/delivery';
 
 let t: TestD1;
@@ -77,7 +79,12 @@ describe('template variables', () => {
     expect(unknownTemplateVariables('digest', '{{#items}}{{content_title}} {{site_name}}{{/items}}')).toEqual([]);
     expect(unknownTemplateVariables('notification', '{{#items}}{{content_title}}{{/items}}')).toEqual(['items']);
     expect(unknownTemplateVariables('digest', '{{content_title}}')).toEqual(['content_title']); // only inside items
-    expect(unknownTemplateVariables('system', '{{> footer}}')).toEqual(['partial:footer']);
+    expect(unknownTemplateVariables('system', '{{> footer}}')).toEqual(['partial:footer']); // no partials given (the subject)
+    expect(unknownTemplateVariables('notification', '{{> footer}}', TEXT_PARTIALS)).toEqual([]);
+    expect(unknownTemplateVariables('notification', '{{> head}}', TEXT_PARTIALS)).toEqual(['partial:head']); // HTML only
+    expect(unknownTemplateVariables('notification', '{{> fotter}}', HTML_PARTIALS)).toEqual(['partial:fotter']);
+    // A partial is checked with what the type provides: the readers' footer links to preferences, which system emails do not have.
+    expect(unknownTemplateVariables('system', '{{> footer}}', HTML_PARTIALS)).toEqual(['preferences_url']);
 
     const params = {
       templateName: 'custom',
@@ -108,6 +115,37 @@ describe('template variables', () => {
     expect(byName.get('verification')!.htmlTemplate).toBe(file('verification-email.html'));
     expect(byName.get('announcement_notification')!.htmlTemplate).toBe(file('content-email.html'));
     expect(Object.keys(TEMPLATE_VARIABLES).sort()).toEqual(['announcement', 'digest', 'notification', 'system']);
+  });
+
+  it('the default templates render with their partials to the very bytes of the footer written in place', async () => {
+    const templates = await getActiveTemplates(t.db);
+    expect(templates.map((x) => x.templateName).sort()).toEqual([
+      'announcement_notification',
+      'blog_notification',
+      'digest',
+      'set_password',
+      'sign_in_link',
+      'thought_notification',
+      'verification',
+      'welcome',
+    ]);
+    for (const template of templates) {
+      // Every variable set, with characters that escape: a part the partial drops or doubles shows.
+      const spec = TEMPLATE_VARIABLES[template.templateType];
+      const filled = (names: readonly string[]) => Object.fromEntries(names.map((name) => [name, `<${name} & "x">`]));
+      const view = { ...filled(spec.top), items: [filled(spec.sections?.items ?? []), filled(spec.sections?.items ?? [])] };
+      const inline = {
+        ...template,
+        htmlTemplate: inlinePartials(template.htmlTemplate, HTML_PARTIALS),
+        textTemplate: inlinePartials(template.textTemplate, TEXT_PARTIALS),
+      };
+      expect(template.htmlTemplate, template.templateName).toMatch(/^\{\{> footer(_system)?\}\}$/m);
+      expect(inline.htmlTemplate).not.toContain('{{>');
+      const rendered = new TemplateSet([template]).render(template.templateName, view);
+      expect(rendered.html, template.templateName).toContain('href="&lt;unsubscribe_url &amp; &quot;x&quot;&gt;"');
+      expect(rendered.text, template.templateName).toContain('<postal_address & "x">');
+      expect(rendered, template.templateName).toEqual(new TemplateSet([inline]).render(template.templateName, view));
+    }
   });
 
   it('parses each template once per run (one Writer cache) and renders subject/text unescaped', () => {

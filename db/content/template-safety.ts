@@ -5,8 +5,11 @@
  * address) and what the author's posts carry, and none of them is markup, but for the post's
  * body (HTML_VALUES). Checked on the
  * parsed template (Mustache's own tokens), so changed delimiters or whitespace do not hide it.
+ * Partials (`{{> footer}}`, db/templates/partials/) are checked as if written in place: a footer
+ * partial brings its link and address; a name that is not a shipped partial is refused.
  */
 import Mustache from 'mustache';
+import { HTML_PARTIALS, TEXT_PARTIALS } from '../templates/partials';
 
 export type TemplateDraft = { subjectTemplate: string; htmlTemplate: string; textTemplate: string };
 
@@ -31,6 +34,29 @@ function unescaped(tokens: Token[], out: string[] = []): string[] {
   return out;
 }
 
+type Partials = Readonly<Record<string, string>>;
+
+/**
+ * The tokens with each `{{> name}}` replaced by the partial's own tokens, at the depth it stands (a partial inside a
+ * section renders only with it). `used` collects the partials that render unconditionally, `missing` the unknown names.
+ */
+function expand(tokens: Token[], partials: Partials, found: { used: Set<string>; missing: Set<string> }, depth = 0, chain: string[] = []): Token[] {
+  return tokens.flatMap((token): Token[] => {
+    const [kind, value] = token;
+    if (kind === '>') {
+      if (!Object.hasOwn(partials, value) || chain.includes(value)) {
+        found.missing.add(value);
+        return [];
+      }
+      if (depth === 0) found.used.add(value);
+      return expand(Mustache.parse(withoutComments(partials[value]!)) as unknown as Token[], partials, found, depth, [...chain, value]);
+    }
+    // Mustache caches parsed tokens: copy a section, never change it in place.
+    if (token[4]) return [[kind, value, token[2], token[3], expand(token[4], partials, found, depth + 1, chain), token[5]]];
+    return [token];
+  });
+}
+
 /** The source with HTML comments blanked out: a link inside a comment is not a link. */
 const withoutComments = (html: string): string => html.replace(/<!--[\s\S]*?(?:-->|$)/g, (c) => ' '.repeat(c.length));
 
@@ -46,8 +72,20 @@ const HTML_VALUES = new Set(['content_body_html']);
 /** The reasons a draft would make an unsafe email (empty = fine). Throws on a Mustache syntax error. */
 export function templateSafetyProblems(draft: TemplateDraft): string[] {
   const problems: string[] = [];
-  const html = Mustache.parse(withoutComments(draft.htmlTemplate)) as unknown as Token[];
-  const text = Mustache.parse(draft.textTemplate) as unknown as Token[];
+  const inHtml = { used: new Set<string>(), missing: new Set<string>() };
+  const inText = { used: new Set<string>(), missing: new Set<string>() };
+  const html = expand(Mustache.parse(withoutComments(draft.htmlTemplate)) as unknown as Token[], HTML_PARTIALS, inHtml);
+  const text = expand(Mustache.parse(draft.textTemplate) as unknown as Token[], TEXT_PARTIALS, inText);
+  const subject = Mustache.parse(draft.subjectTemplate) as unknown as Token[];
+  const inSubject = { used: new Set<string>(), missing: new Set<string>() };
+  expand(subject, {}, inSubject);
+  for (const [part, found] of [
+    ['subject', inSubject],
+    ['HTML', inHtml],
+    ['text', inText],
+  ] as const) {
+    if (found.missing.size > 0) problems.push(`the ${part} part uses a partial that does not exist: ${[...found.missing].map((n) => `{{> ${n}}}`).join(', ')}`);
+  }
   for (const [part, tokens] of [
     ['HTML', html],
     ['text', text],
@@ -55,12 +93,11 @@ export function templateSafetyProblems(draft: TemplateDraft): string[] {
     const names = topLevelNames(tokens);
     for (const name of REQUIRED) if (!names.has(name)) problems.push(`the ${part} part must show {{${name}}} (outside any section)`);
   }
-  if (!/href\s*=\s*["']?\s*\{\{\s*unsubscribe_url\s*\}\}/.test(withoutComments(draft.htmlTemplate))) {
+  const linksOut = (source: string) => /href\s*=\s*["']?\s*\{\{\s*unsubscribe_url\s*\}\}/.test(withoutComments(source));
+  if (!linksOut(draft.htmlTemplate) && ![...inHtml.used].some((name) => linksOut(HTML_PARTIALS[name]!))) {
     problems.push('the HTML part must link to {{unsubscribe_url}} (href="{{unsubscribe_url}}")');
   }
-  const raw = [
-    ...new Set([...unescaped(html).filter((name) => !HTML_VALUES.has(name)), ...unescaped(Mustache.parse(draft.subjectTemplate) as unknown as Token[])]),
-  ];
+  const raw = [...new Set([...unescaped(html).filter((name) => !HTML_VALUES.has(name)), ...unescaped(subject)])];
   if (raw.length > 0) problems.push(`values are always escaped: use {{name}}, not {{{name}}} or {{& name}} (${raw.join(', ')})`);
   return problems;
 }

@@ -6,6 +6,7 @@
  */
 import Mustache from 'mustache';
 import type { EmailTemplate } from '../schema';
+import { HTML_PARTIALS, TEXT_PARTIALS } from '../templates/partials';
 
 type TemplateType = EmailTemplate['templateType'];
 
@@ -87,12 +88,30 @@ export class TemplateVariableError extends Error {
 
 type Token = [string, string, number, number, Token[]?, number?];
 
-function collectUnknown(tokens: Token[], allowed: Set<string>, sections: Record<string, readonly string[]>, inSection: boolean, out: Set<string>) {
+/** The partials each part may use (db/templates/partials/): none in the subject. */
+export type Partials = Readonly<Record<string, string>>;
+export const PARTIALS_OF = { subjectTemplate: {}, htmlTemplate: HTML_PARTIALS, textTemplate: TEXT_PARTIALS } as const satisfies Record<string, Partials>;
+
+/** `head (HTML only), footer, footer_system`: the names {{> name}} may use, for messages. */
+export const partialNames = (): string =>
+  [...new Set([...Object.keys(HTML_PARTIALS), ...Object.keys(TEXT_PARTIALS)])]
+    .sort()
+    .map((name) => (name in TEXT_PARTIALS ? name : `${name} (HTML only)`))
+    .join(', ');
+
+type Scope = { allowed: Set<string>; sections: Record<string, readonly string[]>; partials: Partials; expanding: readonly string[] };
+
+function collectUnknown(tokens: Token[], scope: Scope, inSection: boolean, out: Set<string>) {
+  const { allowed, sections, partials } = scope;
   for (const token of tokens) {
     const [kind, value] = token;
     if (kind === 'text' || kind === '!' || kind === '=') continue;
     if (kind === '>' || kind === '<' || kind === '$') {
-      out.add(`partial:${value}`); // partials are not supported: every byte of a template is in the row
+      // A shipped partial is checked as if written in place, with what this template type provides; any other name is unknown.
+      if (kind === '>' && Object.hasOwn(partials, value) && !scope.expanding.includes(value)) {
+        const inner = Mustache.parse(partials[value]!) as unknown as Token[];
+        collectUnknown(inner, { ...scope, expanding: [...scope.expanding, value] }, inSection, out);
+      } else out.add(`partial:${value}`);
       continue;
     }
     // name, &, {, #, ^ all look a name up. '.' is the current item, valid inside a section only.
@@ -105,18 +124,21 @@ function collectUnknown(tokens: Token[], allowed: Set<string>, sections: Record<
     if ((kind === '#' || kind === '^') && token[4]) {
       const extra = kind === '#' ? (sections[value] ?? []) : [];
       const inner = extra.length > 0 ? new Set([...allowed, ...extra]) : allowed;
-      collectUnknown(token[4], inner, sections, true, out);
+      collectUnknown(token[4], { ...scope, allowed: inner }, true, out);
     }
   }
 }
 
-/** The variables used by a Mustache source that `type` does not provide (empty = fine). Throws on a syntax error. */
-export function unknownTemplateVariables(type: TemplateType, source: string): string[] {
+/**
+ * The variables used by a Mustache source that `type` does not provide (empty = fine), `partial:x` for a partial
+ * not among `partials` (the part's: PARTIALS_OF). Throws on a syntax error.
+ */
+export function unknownTemplateVariables(type: TemplateType, source: string, partials: Partials = {}): string[] {
   const spec = TEMPLATE_VARIABLES[type];
   if (!spec) throw new TemplateVariableError(`Unknown template type "${type}"`, []);
   const tokens = Mustache.parse(source) as unknown as Token[];
   const out = new Set<string>();
-  collectUnknown(tokens, new Set(spec.top), spec.sections ?? {}, false, out);
+  collectUnknown(tokens, { allowed: new Set(spec.top), sections: spec.sections ?? {}, partials, expanding: [] }, false, out);
   return [...out];
 }
 
@@ -124,11 +146,11 @@ export function unknownTemplateVariables(type: TemplateType, source: string): st
 export function assertTemplateVariables(type: TemplateType, parts: { subjectTemplate: string; htmlTemplate: string; textTemplate: string }): void {
   const unknown = new Set<string>();
   const sources = { subjectTemplate: parts.subjectTemplate, htmlTemplate: parts.htmlTemplate, textTemplate: parts.textTemplate };
-  for (const [part, source] of Object.entries(sources)) {
+  for (const [part, source] of Object.entries(sources) as [keyof typeof sources, string][]) {
     if (typeof source !== 'string') throw new TemplateVariableError(`${part} is required`, []);
     let found: string[];
     try {
-      found = unknownTemplateVariables(type, source);
+      found = unknownTemplateVariables(type, source, PARTIALS_OF[part]);
     } catch (error) {
       if (error instanceof TemplateVariableError) throw error;
       throw new TemplateVariableError(`${part} is not valid Mustache: ${(error as Error).message}`, []);
@@ -139,7 +161,8 @@ export function assertTemplateVariables(type: TemplateType, parts: { subjectTemp
     const list = [...unknown];
     throw new TemplateVariableError(
       `Template uses ${list.length === 1 ? 'a variable' : 'variables'} the system does not provide for "${type}" templates: ${list.join(', ')}. ` +
-        `Available: ${TEMPLATE_VARIABLES[type].top.join(', ')}`,
+        `Available: ${TEMPLATE_VARIABLES[type].top.join(', ')}` +
+        (list.some((name) => name.startsWith('partial:')) ? `. Partials: ${partialNames()}` : ''),
       list,
     );
   }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createTestD1, type TestD1 } from '../../test/helpers/d1';
+import { createTestD1, execStatements, MIGRATIONS_DIR, splitSql, type TestD1 } from '../../test/helpers/d1';
+import { inlinePartials } from '../../test/helpers/partials';
+import { HTML_PARTIALS, TEXT_PARTIALS } from './partials';
 
 // Migrations carry frozen copies of db/templates/*: they must not drift apart silently.
 const source = (file: string) => readFileSync(join(import.meta.dirname, file), 'utf8');
@@ -44,4 +46,32 @@ it("the verification template restates the reader's choices, and every system te
     '{{#subscription_summary}}{{t_verify_chose}}{{/subscription_summary}}',
   );
   for (const row of results) expect(JSON.parse(row.variables)).toContain('subscription_summary');
+});
+
+it('0029 gives the partials to rows that still hold the previous default, and leaves an edited row as it is', async () => {
+  // The previous defaults: each source with its partials written in place (0024/0027's text).
+  const previous = (base: string) => ({
+    html: inlinePartials(source(`${base}.html`), HTML_PARTIALS),
+    text: inlinePartials(source(`${base}.txt`), TEXT_PARTIALS),
+  });
+  expect(previous('content-email').html).not.toContain('{{>');
+  const edited = { ...previous('digest-email'), html: previous('digest-email').html.replace('</body>', '<p>Edited by the author</p>\n</body>') };
+  await t.d1.batch([
+    ...Object.entries(EXPECTED).map(([name, base]) =>
+      t.d1
+        .prepare('UPDATE email_templates SET html_template = ?, text_template = ? WHERE template_name = ?')
+        .bind(previous(base).html, previous(base).text, name),
+    ),
+    t.d1.prepare("UPDATE email_templates SET html_template = ? WHERE template_name = 'digest'").bind(edited.html),
+  ]);
+  await execStatements(t.d1, splitSql(readFileSync(join(MIGRATIONS_DIR, '0029_template_partials.sql'), 'utf8')));
+  const { results } = await t.d1
+    .prepare('SELECT template_name, html_template, text_template FROM email_templates')
+    .all<{ template_name: string; html_template: string; text_template: string }>();
+  expect(results).toHaveLength(Object.keys(EXPECTED).length);
+  for (const row of results) {
+    const base = EXPECTED[row.template_name]!;
+    expect(row.html_template, `${row.template_name} html`).toBe(row.template_name === 'digest' ? edited.html : source(`${base}.html`));
+    expect(row.text_template, `${row.template_name} text`).toBe(source(`${base}.txt`)); // its text part was not edited
+  }
 });

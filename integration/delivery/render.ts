@@ -2,11 +2,13 @@
  * Rendering: the `email_templates` rows through Mustache, parsed once per run (one Writer
  * per run caches the parsed tokens), with HTML-escaped values in the HTML part and plain
  * values in the subject and text parts. Views are built from the variable lists in
- * db/content/template-variables.ts, so a template can only use what is provided here.
+ * db/content/template-variables.ts, so a template can only use what is provided here. Every render gets the
+ * shipped partials (`{{> footer}}`, db/templates/partials/): HTML ones in the HTML part, text ones in the text part.
  */
 import Mustache from 'mustache';
 import type { EmailTemplate } from '../../db/schema';
 import { assertTemplateVariables, TemplateVariableError, unknownTemplateVariables } from '../../db/content/template-variables';
+import { HTML_PARTIALS, TEXT_PARTIALS } from '../../db/templates/partials';
 import { formatDate, translator, type MessageKey, type Translate } from '../i18n';
 import { emailWords } from '../i18n/email';
 import { sharedBody, type SplicedPart } from './mime';
@@ -75,8 +77,8 @@ export class TemplateSet {
     if (!template) throw new TemplateMissingError(name);
     return {
       subject: singleLine(this.writer.render(template.subjectTemplate, view, undefined, { escape: plain })),
-      html: this.writer.render(template.htmlTemplate, view), // Mustache's default escape: HTML
-      text: this.writer.render(template.textTemplate, view, undefined, { escape: plain }),
+      html: this.writer.render(template.htmlTemplate, view, HTML_PARTIALS), // Mustache's default escape: HTML
+      text: this.writer.render(template.textTemplate, view, TEXT_PARTIALS, { escape: plain }),
     };
   }
 

@@ -6,7 +6,7 @@
  * name should be, or no preview, and no reason.
  */
 import Mustache from 'mustache';
-import { TEMPLATE_VARIABLES, unknownTemplateVariables } from '../../../db/content/template-variables';
+import { PARTIALS_OF, TEMPLATE_VARIABLES, unknownTemplateVariables } from '../../../db/content/template-variables';
 import type { TemplateDraft } from '../../../db/admin/templates';
 import type { EmailTemplate } from '../../../db/schema';
 
@@ -88,12 +88,21 @@ export function checkTemplate(type: EmailTemplate['templateType'], draft: Templa
       syntax.push({ part, ...describeSyntaxError(source, e) });
       continue;
     }
-    for (const name of unknownTemplateVariables(type, source)) unknown.set(name, [...(unknown.get(name) ?? []), part]);
+    for (const name of unknownTemplateVariables(type, source, PARTIALS_OF[key])) unknown.set(name, [...(unknown.get(name) ?? []), part]);
   }
   const known = knownVariables(type);
-  const suggestion = (name: string) => (name.startsWith('partial:') ? null : suggestVariable(name, known));
+  // `partial:fotter`: the nearest shipped partial (`partial:footer`), as for a variable.
+  const partials = Object.keys(PARTIALS_OF.htmlTemplate);
+  const suggestion = (name: string) => {
+    if (!name.startsWith('partial:')) return suggestVariable(name, known);
+    const near = suggestVariable(name.slice('partial:'.length), partials);
+    return near && `partial:${near}`;
+  };
   return { syntax, unknown: [...unknown].map(([name, parts]) => ({ name, parts, suggestion: suggestion(name) })) };
 }
+
+/** How the editor shows a name: `{{site_name}}`, or `{{> footer}}` for a partial (`partial:footer`). */
+export const tagOf = (name: string): string => (name.startsWith('partial:') ? `{{> ${name.slice('partial:'.length)}}}` : `{{${name}}}`);
 
 /** One sentence per syntax error, for the save refusal and the preview. */
 export const syntaxMessage = (problems: SyntaxProblem[]): string =>
