@@ -5,7 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../db/schema';
 import { accessConfigFrom, accessIssuer, type AccessConfig } from '../integration/server/admin/access';
-import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
+import { SESSION_COOKIE } from '../integration/server/auth/cookies';
+import { CSRF_COOKIE, newCsrfToken, sessionCsrfToken, type AdminSettings } from '../integration/server/admin/gate';
 import { handleAdminPost, openAdminPage } from '../integration/server/admin/request';
 import { ACCESS_TAG, startAccessStandin, TEAM_ISSUER, type AccessStandin } from './helpers/access-standin';
 
@@ -197,5 +198,57 @@ describe('CSRF on admin POSTs', () => {
       body: '{}',
     });
     expect((await handleAdminPost(json, null, settings(), action)).status).toBe(415);
+  });
+});
+
+describe('CSRF bound to an admin account’s session', () => {
+  const admin = reader({ role: 'admin', email: 'the.author@example.org' });
+  const noAccess = settings({ access: null });
+  const SESSION_A = newCsrfToken(); // session tokens have the same shape: 32 random bytes, base64url
+  const SESSION_B = newCsrfToken();
+  const page = async (session: string) => {
+    const opened = await openAdminPage(new Request(`${SITE}/admin`, { headers: { cookie: `${SESSION_COOKIE}=${session}` } }), admin, noAccess);
+    if (opened instanceof Response) throw new Error(`refused: ${await opened.text()}`);
+    return opened;
+  };
+  const post = (session: string, field: string, extraCookie = '') =>
+    new Request(`${SITE}/admin/posts/x/action`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: SITE, cookie: `${SESSION_COOKIE}=${session}${extraCookie}` },
+      body: new URLSearchParams({ csrf: field }),
+    });
+  const ran: string[] = [];
+  const action = async ({ identity }: { identity: { actor: string } }) => {
+    ran.push(identity.actor);
+    return new Response(null, { status: 303, headers: { location: '/admin' } });
+  };
+
+  it('hands out the session’s own token, with no cookie, the same on every page of that session', async () => {
+    const a = await page(SESSION_A);
+    expect(a.identity.via).toBe('account');
+    expect(a.csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(a.setCookie).toBeUndefined();
+    expect(a.csrf).toBe(await sessionCsrfToken(SESSION_A));
+    expect((await page(SESSION_A)).csrf).toBe(a.csrf);
+    expect((await page(SESSION_B)).csrf).not.toBe(a.csrf);
+    expect(a.csrf).not.toContain(SESSION_A);
+  });
+
+  it('takes the session’s token and refuses a token of another admin session, or a double-submit pair', async () => {
+    ran.length = 0;
+    const mine = (await page(SESSION_A)).csrf;
+    const theirs = (await page(SESSION_B)).csrf;
+    expect((await handleAdminPost(post(SESSION_A, mine), admin, noAccess, action)).status).toBe(303);
+    expect(ran).toEqual(['account:the.author@example.org']);
+
+    const random = newCsrfToken();
+    for (const bad of [post(SESSION_A, theirs), post(SESSION_B, mine), post(SESSION_A, random, `; ${CSRF_COOKIE}=${random}`), post(SESSION_A, '')]) {
+      const response = await handleAdminPost(bad, admin, noAccess, action);
+      expect(response.status).toBe(403);
+      const body = await response.text();
+      expect(body).toContain('the form has expired');
+      for (const secret of [SESSION_A, SESSION_B]) expect(body).not.toContain(secret);
+    }
+    expect(ran).toHaveLength(1);
   });
 });

@@ -4,16 +4,17 @@
  * or schedules it, and the fan-out happens once, at the scheduled time (one settable clock).
  * Posts registered before the option was on keep their state (neither wait nor go out twice).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recentAdminActions } from '../db/admin/audit';
 import { postRecipients, waitingPosts } from '../db/admin/posts';
 import { listDevMail } from '../db/delivery/dev-mail';
 import { processNotifications } from '../integration/delivery/processor';
+import { runDelivery } from '../integration/delivery/queue-handlers';
 import { createDevCaptureTransport } from '../integration/delivery/providers/dev/transport';
 import { d1Runner } from '../db/sql-runner';
 import { summaryLine, syncContent, type ContentRecord } from '../integration/registry/sync';
 import { CSRF_COOKIE, type AdminSettings } from '../integration/server/admin/gate';
-import { parseSendAt, postAction } from '../integration/server/admin/posts';
+import { parseSendAt, postAction, type PostActionDeps } from '../integration/server/admin/posts';
 import { recipientsInWords } from '../integration/server/admin/approval';
 import { handleAdminPost } from '../integration/server/admin/request';
 import { createTestD1, type TestD1 } from './helpers/d1';
@@ -61,14 +62,14 @@ const record = (name: string, published: string): ContentRecord => ({
 const build = (records: ContentRecord[], approval: 'auto' | 'manual', baseline = false) =>
   syncContent(d1Runner(t.d1), records, watched, { approval, baseline, at: clock.clock() });
 
-async function act(id: string, fields: Record<string, string>): Promise<Response> {
+async function act(id: string, fields: Record<string, string>, extra: Partial<PostActionDeps> = {}): Promise<Response> {
   const request = new Request(`${ORIGIN}/admin/posts/${id}/action`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, cookie: `${CSRF_COOKIE}=${CSRF}` },
     body: new URLSearchParams({ csrf: CSRF, ...fields }),
   });
   return handleAdminPost(request, null, settings, (ctx) =>
-    postAction({ db: t.db, config, transport: createDevCaptureTransport(t.db), now: clock.clock }, ctx, id),
+    postAction({ db: t.db, config, transport: createDevCaptureTransport(t.db), now: clock.clock, ...extra }, ctx, id),
   );
 }
 
@@ -199,6 +200,76 @@ describe('approval: manual', () => {
     expect(report.awaitingApproval).toBeNull();
     expect(summaryLine(report)).not.toContain('waiting for you');
     expect(await processNotifications(deliveryDeps())).toMatchObject({ fannedOut: 3, sent: 2 });
+  });
+});
+
+describe('Send now starts the delivery after the answer', () => {
+  afterEach(() => vi.restoreAllMocks());
+  // The handler's background work is held, not started, so the test sees what the answer waited for.
+  const held = () => {
+    const pending: (() => Promise<unknown>)[] = [];
+    return { pending, afterResponse: (work: () => Promise<unknown>) => void pending.push(work) };
+  };
+  // The wiring of admin/runtime.ts: the mode's run (cron here: the processor), as the scheduled handler starts it.
+  const deliverNow = () => runDelivery(deliveryDeps(), { DB: t.d1 });
+
+  it('answers first, then fans the post out and sends: the readers have their notifications and the outbox their mail', async () => {
+    await readers();
+    await build([record('prompt', '2026-12-07T09:00:00Z')], 'manual');
+    const id = await idOf('blog/prompt');
+    const background = held();
+
+    const answer = await act(id, { op: 'send' }, { deliverNow, afterResponse: background.afterResponse });
+    expect(answer.status).toBe(303);
+    expect(notice(answer)).toBe('Sent: the mail is going out now (readers on a digest get it in their next digest).');
+    expect(background.pending).toHaveLength(1);
+    expect(await mailFor('blog/prompt')).toBe(0); // the answer did not wait for the sending
+
+    vi.spyOn(console, 'log').mockImplementation(() => {});
+    await Promise.all(background.pending.map((work) => work()));
+    const sent = await rows<{ email: string; notification_type: string; status: string }>(
+      t.d1,
+      `SELECT u.email, n.notification_type, n.status FROM email_notifications n JOIN users u ON u.id = n.user_id
+       WHERE n.content_id = 'blog/prompt' ORDER BY u.email`,
+    );
+    expect(sent).toEqual([
+      { email: 'daily@example.com', notification_type: 'digest', status: 'pending' },
+      { email: 'now1@example.com', notification_type: 'new_content', status: 'sent' },
+      { email: 'now2@example.com', notification_type: 'new_content', status: 'sent' },
+    ]);
+    expect((await listDevMail(t.db)).map((m) => m.toAddress).sort()).toEqual(['now1@example.com', 'now2@example.com']);
+    expect(notice(await act(id, { op: 'send' }, { deliverNow, afterResponse: background.afterResponse }))).toMatch(/already gone out or was cancelled/);
+    expect(background.pending).toHaveLength(1); // nothing started for a refused send
+  });
+
+  it('a failed run is logged without the raw token or secret in its error, and the answer was already given', async () => {
+    await build([record('broken', '2026-12-07T09:00:00Z')], 'manual');
+    const id = await idOf('blog/broken');
+    const background = held();
+    const token = 'tK9'.repeat(15);
+    const failing = () =>
+      Promise.reject(new Error(`D1_ERROR: INSERT failed for https://blog.example/unsubscribe?token=${token} with Bearer re_live_${token}\nparams: ${token}`));
+
+    const answer = await act(id, { op: 'send' }, { deliverNow: failing, afterResponse: background.afterResponse });
+    expect(notice(answer)).toMatch(/^Sent: the mail is going out now/);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    await Promise.all(background.pending.map((work) => work()));
+    const text = logged.mock.calls.flat().map(String).join(' ');
+    expect(text).toMatch(/^send now: the delivery run failed: D1_ERROR: INSERT failed/);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain('re_live_');
+  });
+
+  it('a post dated in the future is approved but not run now: it goes out when published', async () => {
+    await readers();
+    await build([record('ahead', '2026-12-10T09:00:00Z')], 'manual');
+    const id = await idOf('blog/ahead');
+    const background = held();
+    expect(notice(await act(id, { op: 'send' }, { deliverNow, afterResponse: background.afterResponse }))).toBe(
+      'Sent: it goes out when published, 2026-12-10 09:00 UTC.',
+    );
+    expect(background.pending).toEqual([]);
+    expect(await postRecipients(t.db, id, clock.clock())).toMatchObject({ state: 'due', held: false });
   });
 });
 

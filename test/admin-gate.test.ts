@@ -8,10 +8,11 @@
  * no answer may carry any of the data the console shows. An admin's
  * session opens the same routes and sees that data: the markers are real, the refusals are not
  * empty pages. The dev bypass is off (ADMIN_DEV_BYPASS unset), as in production.
- * Then CSRF, with the admin's own session: every console route is sent POSTs that lack the pair,
- * forge it, or come from another site (Origin, or only Sec-Fetch-Site); each is refused and D1 is
- * unchanged, and the same form with a valid pair from the site itself does change D1 (so the
- * forged ones would have, had they passed). docs/routes-and-security.md promises both checks.
+ * Then CSRF, with the admin's own session: every console route is sent POSTs that lack the token,
+ * forge it (a random double-submit pair, the token of another admin session), or come from another
+ * site (Origin, or only Sec-Fetch-Site); each is refused and D1 is unchanged, and the same form with
+ * the session's token (read from a console page) from the site itself does change D1 (so the forged
+ * ones would have, had they passed). docs/routes-and-security.md promises both checks.
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,7 +50,7 @@ function pathOf(pattern: string): string {
 }
 
 let site: HostSite;
-const sessions = { reader: '', admin: '' };
+const sessions = { reader: '', admin: '', otherAdmin: '' };
 
 beforeAll(async () => {
   site = await launchHostSite(
@@ -75,6 +76,7 @@ beforeAll(async () => {
         const db = createDb(d1);
         sessions.reader = (await createUserSession(db, 'u-reader')).token;
         sessions.admin = (await createUserSession(db, 'u-admin')).token;
+        sessions.otherAdmin = (await createUserSession(db, 'u-admin')).token; // the same author signed in elsewhere
       },
     },
   );
@@ -171,29 +173,40 @@ async function snapshot(d1: D1Database): Promise<Record<string, unknown[]>> {
   return Object.fromEntries(results.map(({ name }, i) => [name, rows[i]!.results]));
 }
 
-type Send = { cookie: boolean; field: string | null; headers: Record<string, string> };
+/** `field`: the CSRF field sent ('ours': the admin session's token, 'theirs': another admin session's). */
+type Send = { field: string | null; headers: Record<string, string> };
 const EVIL = 'https://evil.example';
-const OTHER_TOKEN = 'the cookie and a different field';
-const CROSS_JSON = 'a valid pair from another site, as JSON (past the middleware, whose Origin rule is for form-like types)';
-/** The admin's POSTs that must not pass; `field`: the CSRF field sent ('ours' is the cookie's token). */
+const OTHER_SESSION = 'the token of another admin session';
+const CROSS_JSON = "the session's token from another site, as JSON (past the middleware, whose Origin rule is for form-like types)";
+const RANDOM = newCsrfToken();
+/** The admin's POSTs that must not pass. */
 const FORGED: Record<string, (origin: string) => Send> = {
-  'no CSRF cookie, no field': (origin) => ({ cookie: false, field: null, headers: { origin } }),
-  'the cookie, no field': (origin) => ({ cookie: true, field: null, headers: { origin } }),
-  'the field, no cookie': (origin) => ({ cookie: false, field: 'ours', headers: { origin } }),
-  // Tokens are not bound to a session (a double submit): any other token is what another visitor was handed.
-  [OTHER_TOKEN]: (origin) => ({ cookie: true, field: newCsrfToken(), headers: { origin } }),
-  'an empty cookie and an empty field': (origin) => ({ cookie: false, field: '', headers: { origin, cookie: `${CSRF_COOKIE}=` } }),
-  'a valid pair from another site': () => ({ cookie: true, field: 'ours', headers: { origin: EVIL } }),
-  [CROSS_JSON]: () => ({ cookie: true, field: 'ours', headers: { origin: EVIL, 'content-type': 'application/json' } }),
-  'a valid pair from an opaque origin': () => ({ cookie: true, field: 'ours', headers: { origin: 'null' } }),
-  'a valid pair, no Origin, Sec-Fetch-Site: cross-site': () => ({ cookie: true, field: 'ours', headers: { 'sec-fetch-site': 'cross-site' } }),
+  'no field': (origin) => ({ field: null, headers: { origin } }),
+  'an empty field': (origin) => ({ field: '', headers: { origin } }),
+  // What sufficed before tokens were bound to the session: any matching cookie and field.
+  'a random double-submit pair': (origin) => ({ field: RANDOM, headers: { origin, cookie: `${CSRF_COOKIE}=${RANDOM}` } }),
+  // The same author signed in elsewhere: that session's token is not this one's.
+  [OTHER_SESSION]: (origin) => ({ field: 'theirs', headers: { origin } }),
+  "the session's token from another site": () => ({ field: 'ours', headers: { origin: EVIL } }),
+  [CROSS_JSON]: () => ({ field: 'ours', headers: { origin: EVIL, 'content-type': 'application/json' } }),
+  "the session's token from an opaque origin": () => ({ field: 'ours', headers: { origin: 'null' } }),
+  "the session's token, no Origin, Sec-Fetch-Site: cross-site": () => ({ field: 'ours', headers: { 'sec-fetch-site': 'cross-site' } }),
 };
 
+/** The CSRF token a session's console pages carry in their forms. */
+async function csrfOf(session: string): Promise<string> {
+  const html = await (await request(pathOf('/admin/posts/[id]'), 'GET', session)).text();
+  const token = /name="csrf" value="([A-Za-z0-9_-]{43})"/.exec(html)?.[1];
+  if (!token) throw new Error(`no CSRF token on the post page: ${html.slice(0, 300)}`);
+  return token;
+}
+const tokens = { ours: '', theirs: '' };
+
 function adminPost(path: string, fields: Record<string, string>, send: Send): Promise<Response> {
-  const cookies = [`${SESSION_COOKIE}=${sessions.admin}`, ...(send.cookie ? [`${CSRF_COOKIE}=${csrf}`] : [])];
+  const cookies = [`${SESSION_COOKIE}=${sessions.admin}`];
   const { cookie: extra, ...headers } = send.headers;
   const body = new URLSearchParams(fields);
-  if (send.field !== null) body.set(CSRF_FIELD, send.field === 'ours' ? csrf : send.field);
+  if (send.field !== null) body.set(CSRF_FIELD, send.field === 'ours' || send.field === 'theirs' ? tokens[send.field] : send.field);
   return fetch(`${site.baseUrl}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers, cookie: [...cookies, ...(extra ? [extra] : [])].join('; ') },
@@ -202,7 +215,7 @@ function adminPost(path: string, fields: Record<string, string>, send: Send): Pr
   });
 }
 
-describe('the author console refuses an admin POST without a valid CSRF pair from this site', () => {
+describe("the author console refuses an admin POST without its session's CSRF token from this site", () => {
   let d1: D1Database;
   let dispose: () => Promise<void>;
   beforeAll(async () => {
@@ -213,7 +226,15 @@ describe('the author console refuses an admin POST without a valid CSRF pair fro
     });
     d1 = proxy.env[HOST_BINDING]!;
     dispose = proxy.dispose;
+    tokens.ours = await csrfOf(sessions.admin);
+    tokens.theirs = await csrfOf(sessions.otherAdmin);
   }, 60_000);
+
+  it("hands each admin session its own token: the same on every page of a session, another session's differs", async () => {
+    expect(await csrfOf(sessions.admin)).toBe(tokens.ours);
+    expect(tokens.theirs).not.toBe(tokens.ours);
+    for (const session of [sessions.admin, sessions.otherAdmin]) expect([tokens.ours, tokens.theirs]).not.toContain(session);
+  });
   afterAll(async () => dispose?.());
 
   it('on every route: forged and cross-site POSTs are refused and change nothing; the valid form changes D1', async () => {
@@ -231,7 +252,7 @@ describe('the author console refuses an admin POST without a valid CSRF pair fro
       }
       expect(await snapshot(d1), `${path}: a refused POST changed D1`).toEqual(before);
 
-      const valid = await adminPost(path, fields, { cookie: true, field: 'ours', headers: { origin: site.baseUrl } });
+      const valid = await adminPost(path, fields, { field: 'ours', headers: { origin: site.baseUrl } });
       await valid.text();
       if (valid.status === 404 || valid.status === 405) continue; // takes no POST: every answer above was that or the Origin 403
       takesPost.push(pattern);
@@ -242,11 +263,11 @@ describe('the author console refuses an admin POST without a valid CSRF pair fro
     expect(takesPost.sort()).toEqual(Object.keys(CHANGES).sort());
   });
 
-  it('says why: the CSRF refusal for a same-site form without the pair, the Origin refusal for another site', async () => {
+  it("says why: the CSRF refusal for another session's token, the Origin refusal for another site", async () => {
     const path = pathOf('/admin/posts/[id]/action');
-    const noPair = await adminPost(path, { op: 'hold' }, FORGED[OTHER_TOKEN]!(site.baseUrl));
-    expect(noPair.status).toBe(403);
-    expect(await noPair.text()).toContain('the form has expired');
+    const theirs = await adminPost(path, { op: 'hold' }, FORGED[OTHER_SESSION]!(site.baseUrl));
+    expect(theirs.status).toBe(403);
+    expect(await theirs.text()).toContain('the form has expired');
     const json = await adminPost(path, { op: 'hold' }, FORGED[CROSS_JSON]!(site.baseUrl));
     expect(json.status).toBe(403);
     expect(await json.text()).toContain('the form was not sent from this site');

@@ -6,7 +6,7 @@
 import PostalMime from 'postal-mime';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recentAdminActions } from '../db/admin/audit';
-import { getPostWithProgress, listPostsWithProgress } from '../db/admin/posts';
+import { getPostWithProgress, listPostsWithProgress, waitingPosts } from '../db/admin/posts';
 import { markContentNotified } from '../db/content/content';
 import { enqueueNotificationsForContent } from '../db/delivery/notifications';
 import { listDevMail, getDevMail } from '../db/delivery/dev-mail';
@@ -130,6 +130,43 @@ describe('cancel and retry', () => {
       ]),
     );
     clock.set('2026-11-25T10:00:00Z');
+  });
+});
+
+describe('the overview’s “Posts that have not gone out” after a cancel', () => {
+  const listed = async () => (await waitingPosts(t.db, clock.clock())).map((p) => [p.slug, p.state]);
+
+  it('a held post whose unsent mail the author cancelled is not “held by you”, before or after its fan-out', async () => {
+    await addReader(t.db, 'r1@example.com');
+    await addReader(t.db, 'r2@example.com', { frequency: 'daily' });
+    // Held before the fan-out: nothing queued yet.
+    const early = await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z', slug: 'blog/held-early' });
+    await act(early.id, { op: 'hold' });
+    // Held after the fan-out: its rows wait unclaimed.
+    const late = await addContent(t.db, { publishDate: '2026-11-25T09:30:00Z', slug: 'blog/held-late' });
+    await markContentNotified(t.db, late.id, await enqueueNotificationsForContent(t.db, late, { now: clock.clock() }));
+    await act(late.id, { op: 'hold' });
+    expect(await listed()).toEqual([
+      ['blog/held-late', 'held'],
+      ['blog/held-early', 'held'],
+    ]);
+
+    await act(early.id, { op: 'cancel', confirm: 'yes' });
+    expect(await listed()).toEqual([['blog/held-late', 'held']]);
+    await act(late.id, { op: 'cancel', confirm: 'yes' });
+    expect(await statuses(late.slug)).toEqual(['cancelled', 'cancelled']);
+    expect(await listed()).toEqual([]);
+    expect(await processNotifications(deliveryDeps())).toMatchObject({ fannedOut: 0, sent: 0 });
+  });
+
+  it('a held post stays listed while any of its mail is left to go out', async () => {
+    await addReader(t.db, 'r1@example.com');
+    await addReader(t.db, 'r2@example.com', { frequency: 'daily' });
+    const post = await addContent(t.db, { publishDate: '2026-11-25T09:00:00Z', slug: 'blog/half-sent' });
+    await processNotifications(deliveryDeps()); // the immediate row goes, the digest row waits for its slot
+    expect((await statuses(post.slug)).sort()).toEqual(['pending', 'sent']);
+    await act(post.id, { op: 'hold' });
+    expect(await listed()).toEqual([['blog/half-sent', 'held']]);
   });
 });
 

@@ -175,9 +175,13 @@ const RECIPIENTS = `SELECT c.id, c.slug, c.title, c.delivery_held AS held, c.awa
   FROM content_items c
   LEFT JOIN users u ON ${receivingMailSql('u')} AND NOT ${suppressedSql('u')}
     AND CASE c.content_type ${CONTENT_TYPES.map((t) => `WHEN '${t}' THEN u.${PREFERENCE_SQL_COLUMN[t]}`).join(' ')} ELSE 0 END = 1`;
+// A held post waits while mail is left to go out: it was never fanned out, or queued rows remain. One whose unsent mail
+// the author cancelled (cancelPost: fanned-out flag set, no row pending) or whose mail all went is not waiting.
+const HELD_WITH_MAIL_LEFT = `c.delivery_held = 1 AND (c.notification_sent = 0 OR EXISTS (SELECT 1
+  FROM email_notifications q INDEXED BY idx_email_notifications_progress WHERE q.content_id = c.slug AND q.status = 'pending'))`;
 // ?1 now (unix seconds): posts held or waiting for approval, scheduled, or published and not yet fanned out.
 const WAITING = `${RECIPIENTS}
-  WHERE c.delivery_held = 1 OR (c.notification_sent = 0 AND (c.publish_date <= ?1 OR c.send_at IS NOT NULL))
+  WHERE (${HELD_WITH_MAIL_LEFT}) OR (c.notification_sent = 0 AND (c.publish_date <= ?1 OR c.send_at IS NOT NULL))
   GROUP BY c.id ORDER BY c.publish_date DESC LIMIT 50`;
 const ONE = `${RECIPIENTS} WHERE c.id = ?2 GROUP BY c.id`;
 

@@ -5,10 +5,12 @@
  * 2. a signed-in, verified account with role `admin` (granted by `npx astro-d1-notify admin:grant`);
  * 3. the dev bypass: ADMIN_DEV_BYPASS=1 with MAIL_TRANSPORT=dev on a loopback host only.
  * Everything else gets the 403 page.
+ * CSRF: an admin account's token is bound to its session (an HMAC keyed with the session's own
+ * token); Access and the dev bypass, which have no session of ours, use a double-submit cookie.
  */
 import { constantTimeEqual } from '../../../db/crypto';
 import type { User } from '../../../db/schema';
-import { isLocalHttp, readCookie } from '../auth/cookies';
+import { isLocalHttp, readCookie, SESSION_COOKIE } from '../auth/cookies';
 import { ACCESS_JWT_HEADER, verifyAccessJwt, type AccessConfig } from './access';
 import { isLoopbackUrl } from '../loopback';
 
@@ -49,12 +51,15 @@ export async function authenticateAdmin(request: Request, user: User | null, set
   return { ok: false, reason: 'sign in through Cloudflare Access or with an admin account' };
 }
 
-// ---------------------------------------------------------------- CSRF (double submit)
+// ---------------------------------------------------------------- CSRF (bound to the session, else double submit)
 
 export const CSRF_COOKIE = 'admin_csrf';
 export const CSRF_FIELD = 'csrf';
 const CSRF_BYTES = 32;
+/** What the session's token signs: names the use, so the MAC is worth nothing anywhere else. */
+const CSRF_CONTEXT = 'astro-d1-notify admin csrf v1';
 
+const encoder = new TextEncoder();
 const base64url = (bytes: Uint8Array) =>
   btoa(String.fromCharCode(...bytes))
     .replace(/\+/g, '-')
@@ -65,6 +70,20 @@ export function newCsrfToken(): string {
   return base64url(crypto.getRandomValues(new Uint8Array(CSRF_BYTES)));
 }
 
+/**
+ * An admin account's CSRF token: HMAC-SHA256 keyed with its session cookie's token (held in memory
+ * only, never stored or logged; the sessions table keeps only its hash). Another session, or a
+ * stranger who holds no session token, cannot make it; the MAC reveals nothing about the key.
+ */
+export async function sessionCsrfToken(sessionToken: string): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(sessionToken), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return base64url(new Uint8Array(await crypto.subtle.sign('HMAC', key, encoder.encode(CSRF_CONTEXT))));
+}
+
+/** The session an account identity came in with (the middleware validated this cookie); null for Access and the dev bypass. */
+const accountSession = (request: Request, identity: Pick<AdminIdentity, 'via'>): string | null =>
+  identity.via === 'account' ? readCookie(request, SESSION_COOKIE) : null;
+
 /** SameSite=Strict and scoped to the console (`…/admin`, wherever it is mounted): a cross-site page can neither send nor read it. */
 export function csrfCookie(token: string, url: URL): string {
   const at = url.pathname.indexOf('/admin');
@@ -74,26 +93,33 @@ export function csrfCookie(token: string, url: URL): string {
   return parts.join('; ');
 }
 
-/** The request's CSRF token, or a new one with the cookie that sets it. */
-export function csrfFor(request: Request): { token: string; setCookie?: string } {
+/** The identity's CSRF token: its session's (no cookie), else the double-submit cookie's, or a new one with the cookie that sets it. */
+export async function csrfFor(request: Request, identity: Pick<AdminIdentity, 'via'>): Promise<{ token: string; setCookie?: string }> {
+  const session = accountSession(request, identity);
+  if (session) return { token: await sessionCsrfToken(session) };
   const existing = readCookie(request, CSRF_COOKIE);
   if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return { token: existing };
   const token = newCsrfToken();
   return { token, setCookie: csrfCookie(token, new URL(request.url)) };
 }
 
-const encoder = new TextEncoder();
 const sameString = (a: string, b: string): boolean => constantTimeEqual(encoder.encode(a), encoder.encode(b));
 
 /**
- * An admin POST must come from our own origin (Origin header, as the site's middleware
- * checks) AND carry the cookie's token in its form: either alone is not enough.
+ * An admin POST must come from our own origin (Origin header, as the site's middleware checks)
+ * AND carry the identity's token in its form: an account's session token (a token of another
+ * session is refused), else the double-submit cookie's. Either check alone is not enough.
  */
-export function checkCsrf(request: Request, submitted: string | undefined): { ok: true } | { ok: false; reason: string } {
+export async function checkCsrf(
+  request: Request,
+  submitted: string | undefined,
+  identity: Pick<AdminIdentity, 'via'>,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
   const url = new URL(request.url);
   if (request.headers.get('origin') !== url.origin) return { ok: false, reason: 'the form was not sent from this site' };
-  const cookie = readCookie(request, CSRF_COOKIE);
-  if (!cookie || !submitted || !sameString(cookie, submitted)) return { ok: false, reason: 'the form has expired; reload the page and try again' };
+  const session = accountSession(request, identity);
+  const expected = identity.via === 'account' ? (session ? await sessionCsrfToken(session) : null) : readCookie(request, CSRF_COOKIE);
+  if (!expected || !submitted || !sameString(expected, submitted)) return { ok: false, reason: 'the form has expired; reload the page and try again' };
   return { ok: true };
 }
 

@@ -2,6 +2,8 @@
 import type { Db } from '../../../db/client';
 import { approvePost, getPostWithProgress, cancelPost, retryFailed, setPostHeld } from '../../../db/admin/posts';
 import { recordAdminAction } from '../../../db/admin/audit';
+import type { RunSummary } from '../../delivery/processor';
+import type { DispatchSummary } from '../../delivery/queue-dispatch';
 import type { Transport } from '../../delivery/transport';
 import { formText } from '../forms';
 import { parseEmail } from '../validation';
@@ -9,8 +11,18 @@ import { forbiddenPage } from './gate';
 import { sendTestEmail, type PreviewConfig } from './preview';
 import { backTo, type ActionContext } from './request';
 import { utcTime } from './approval';
+import { afterResponse } from '../reader/deps';
 
-export type PostActionDeps = { db: Db; config: PreviewConfig; transport: Transport; now?: () => Date };
+export type PostActionDeps = {
+  db: Db;
+  config: PreviewConfig;
+  transport: Transport;
+  now?: () => Date;
+  /** One delivery run as DELIVERY_MODE says (delivery/queue-handlers.ts `runDelivery`): Send now starts it. */
+  deliverNow?: () => Promise<RunSummary | DispatchSummary>;
+  /** Starts work after the answer (the Worker's waitUntil); without it the work runs before the answer. */
+  afterResponse?: (work: () => Promise<unknown>) => void;
+};
 
 export const POST_OPS = ['send', 'schedule', 'hold', 'release', 'cancel', 'retry', 'test'] as const;
 
@@ -45,8 +57,16 @@ export async function postAction(deps: PostActionDeps, ctx: ActionContext, id: s
       if (!sendAt) return backTo(page, 'Not scheduled: give a date and time (UTC), e.g. 2026-12-08 09:30.');
       if (sendAt <= now) return backTo(page, `Not scheduled: ${utc(sendAt)} has passed. Choose a later time, or use Send now.`);
     }
-    await approvePost(deps.db, id, sendAt, who, now);
-    return backTo(page, sendAt ? `Scheduled: it goes out with the first delivery run after ${utc(sendAt)}.` : 'Sent: it goes out with the next delivery run.');
+    const approved = await approvePost(deps.db, id, sendAt, who, now);
+    if (sendAt) return backTo(page, `Scheduled: it goes out with the first delivery run after ${utc(sendAt)}.`);
+    // A post dated in the future is fanned out once published: the run would find nothing to send yet.
+    if (post.publishDate > now) return backTo(page, `Sent: it goes out when published, ${utc(post.publishDate)}.`);
+    const deliverNow = deps.deliverNow;
+    if (!approved.found || !deliverNow) return backTo(page, 'Sent: it goes out with the next delivery run.');
+    await afterResponse(deps, 'send now: the delivery run', async () => {
+      console.log(JSON.stringify({ event: 'notifications_processed', trigger: 'send_now', ...(await deliverNow()) }));
+    });
+    return backTo(page, 'Sent: the mail is going out now (readers on a digest get it in their next digest).');
   }
   if (op === 'hold' || op === 'release') {
     await setPostHeld(deps.db, id, op === 'hold', who, now);

@@ -30,7 +30,7 @@ export async function openAdminPage(
     response.headers.set('allow', acceptsPost ? 'GET, HEAD, POST' : 'GET, HEAD');
     return response;
   }
-  const csrf = csrfFor(request);
+  const csrf = await csrfFor(request, gate.identity);
   return { identity: gate.identity, csrf: csrf.token, setCookie: csrf.setCookie };
 }
 
@@ -68,7 +68,7 @@ export async function authorizeAdminPost(
   if (request.headers.get('origin') !== new URL(request.url).origin) return forbiddenPage('the form was not sent from this site');
   const body = await readBoundedForm(request, maxBytes);
   if (!body.ok) return forbiddenPage(body.reason, body.status);
-  const csrf = checkCsrf(request, formText(body.form, CSRF_FIELD));
+  const csrf = await checkCsrf(request, formText(body.form, CSRF_FIELD), gate.identity);
   if (!csrf.ok) return forbiddenPage(csrf.reason);
   return { identity: gate.identity, form: body.form, ipAddress: requestMeta(request).ipAddress };
 }

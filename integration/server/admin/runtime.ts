@@ -1,5 +1,6 @@
 /** The console's settings and database inside the running Worker (pages import this; tests build AdminSettings). */
-import { getDb, getDeliveryDeps, linkBase, runtimeEnv, setting } from '../../runtime';
+import { getDb, getDeliveryDeps, inBackground, linkBase, runtimeEnv, setting } from '../../runtime';
+import { runDelivery } from '../../delivery/queue-handlers';
 import { deliveryConfigProblem, readSettings } from '../../delivery/config';
 import { provider } from '../../delivery/providers/registry';
 import type { Db } from '../../../db/client';
@@ -35,10 +36,19 @@ export function deliveryLimits() {
 /** Why the settings stop sending (a missing or invalid variable), or undefined: the overview says so first. */
 export const sendingProblem = (): string | undefined => deliveryConfigProblem(runtimeEnv());
 
-/** What post actions need from the running Worker: delivery config and the configured transport. */
+/**
+ * What post actions need from the running Worker: delivery config, the configured transport, and
+ * Send now's delivery run (the one the cron and the process route start) after the answer.
+ */
 export function postActionDeps() {
   const deps = getDeliveryDeps();
-  return { db: deps.db, config: deps.config, transport: deps.transport };
+  return {
+    db: deps.db,
+    config: deps.config,
+    transport: deps.transport,
+    deliverNow: () => runDelivery(deps, runtimeEnv()),
+    afterResponse: (work: () => Promise<unknown>) => inBackground(work()),
+  };
 }
 
 /** Where emailed links point (integration/runtime.ts). */
