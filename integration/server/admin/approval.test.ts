@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { goesOutAt, recipientsInWords, stateSentence } from './approval';
+import { goesOutAt, postStateLabel, recipientsInWords, stateSentence } from './approval';
 
 const NOW = new Date('2026-12-07T10:00:00Z'); // a Monday, after the 08:00 digest slot
 const DIGEST = { hourUtc: 8, weeklyDay: 1 };
@@ -27,5 +27,32 @@ describe('goesOutAt and stateSentence', () => {
     expect(stateSentence({ state: 'due', sendAt: null, publishDate: new Date('2026-12-09T00:00:00Z') }, NOW)).toBe(
       'This post goes out when published, 2026-12-09 00:00 UTC.',
     );
+  });
+});
+
+describe('postStateLabel', () => {
+  const none = { immediate: 0, digest: 0 };
+  const progress = (over: Partial<Record<'pending' | 'sending' | 'failed' | 'cancelled', { immediate: number; digest: number }>>) => ({
+    pending: none,
+    sending: none,
+    failed: none,
+    cancelled: none,
+    ...over,
+  });
+  const base = { awaitingApproval: false, deliveryHeld: false, notificationSent: true, sendAt: null, progress: progress({}) };
+
+  it('says Cancelled when the author cancelled what was left, and Fanned out while mail is still to go', () => {
+    expect(postStateLabel({ ...base, progress: progress({ cancelled: { immediate: 3, digest: 1 } }) }, NOW)).toBe('Cancelled');
+    expect(postStateLabel({ ...base, progress: progress({ cancelled: { immediate: 1, digest: 0 }, pending: { immediate: 0, digest: 2 } }) }, NOW)).toBe(
+      'Fanned out',
+    );
+    expect(postStateLabel(base, NOW)).toBe('Fanned out');
+  });
+
+  it('puts the author first: waiting for you, then held, then scheduled or waiting', () => {
+    expect(postStateLabel({ ...base, awaitingApproval: true, deliveryHeld: true, notificationSent: false }, NOW)).toBe('Waiting for you');
+    expect(postStateLabel({ ...base, deliveryHeld: true, progress: progress({ cancelled: { immediate: 1, digest: 0 } }) }, NOW)).toBe('Held');
+    expect(postStateLabel({ ...base, notificationSent: false, sendAt: new Date('2026-12-08T00:00:00Z') }, NOW)).toBe('Scheduled');
+    expect(postStateLabel({ ...base, notificationSent: false, sendAt: new Date('2026-12-06T00:00:00Z') }, NOW)).toBe('Waiting');
   });
 });

@@ -57,3 +57,26 @@ export function stateSentence(p: Pick<WaitingPost, 'state' | 'sendAt' | 'publish
   const words = stateInWords(p, now);
   return `This post ${p.state === 'held' || p.state === 'scheduled' ? 'is ' : ''}${words}.`;
 }
+
+type LabelledPost = {
+  awaitingApproval: boolean;
+  deliveryHeld: boolean;
+  notificationSent: boolean;
+  sendAt: Date | null;
+  progress: Record<'pending' | 'sending' | 'failed' | 'cancelled', { immediate: number; digest: number }>;
+};
+const rows = (p: LabelledPost, s: keyof LabelledPost['progress']) => p.progress[s].immediate + p.progress[s].digest;
+
+/**
+ * The one-word state of a post, the same on the list and the post page. A post whose unsent mail
+ * the author cancelled reads "Cancelled" (not "Fanned out"): cancelled rows and nothing left to go.
+ */
+export function postStateLabel(p: LabelledPost, now: Date): string {
+  if (p.awaitingApproval) return 'Waiting for you';
+  if (p.deliveryHeld) return 'Held';
+  if (p.notificationSent) {
+    const left = rows(p, 'pending') + rows(p, 'sending') + rows(p, 'failed');
+    return rows(p, 'cancelled') > 0 && left === 0 ? 'Cancelled' : 'Fanned out';
+  }
+  return p.sendAt && p.sendAt > now ? 'Scheduled' : 'Waiting';
+}

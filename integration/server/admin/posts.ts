@@ -1,6 +1,6 @@
 /** POST /admin/posts/:id/action — send now, schedule, hold, release, cancel, retry failed, or send a test to me. */
 import type { Db } from '../../../db/client';
-import { approvePost, getPostWithProgress, cancelPost, retryFailed, setPostHeld } from '../../../db/admin/posts';
+import { approvePost, getPostWithProgress, cancelPost, postRecipients, retryFailed, setPostHeld } from '../../../db/admin/posts';
 import { recordAdminAction } from '../../../db/admin/audit';
 import type { RunSummary } from '../../delivery/processor';
 import type { DispatchSummary } from '../../delivery/queue-dispatch';
@@ -62,11 +62,14 @@ export async function postAction(deps: PostActionDeps, ctx: ActionContext, id: s
     // A post dated in the future is fanned out once published: the run would find nothing to send yet.
     if (post.publishDate > now) return backTo(page, `Sent: it goes out when published, ${utc(post.publishDate)}.`);
     const deliverNow = deps.deliverNow;
+    // Readers on a digest are named only when the post has some: the rest is "going out now".
+    const onDigest = await postRecipients(deps.db, id, now).then((w) => (w ? w.recipients.daily + w.recipients.weekly : 0));
     if (!approved.found || !deliverNow) return backTo(page, 'Sent: it goes out with the next delivery run.');
     await afterResponse(deps, 'send now: the delivery run', async () => {
       console.log(JSON.stringify({ event: 'notifications_processed', trigger: 'send_now', ...(await deliverNow()) }));
     });
-    return backTo(page, 'Sent: the mail is going out now (readers on a digest get it in their next digest).');
+    const digestWords = onDigest > 0 ? ` ${plural(onDigest, 'reader')} on a digest get${onDigest === 1 ? 's' : ''} it in their next digest.` : '';
+    return backTo(page, `Sent: the mail is going out now.${digestWords}`);
   }
   if (op === 'hold' || op === 'release') {
     await setPostHeld(deps.db, id, op === 'hold', who, now);
