@@ -24,7 +24,7 @@ describe('loadDeliveryConfig', () => {
       from: { email: 'preview@localhost.test', name: 'Local preview' },
     });
     expect(JSON.stringify(c)).not.toMatch(/Plain Words|example\.com|Example Street/);
-    for (const url of ['http://127.0.0.1:8787', 'http://blog.localhost:4321']) expect(loadDeliveryConfig({ SITE_URL: url }).transport).toBe('dev');
+    for (const url of ['http://127.0.0.1:8787', 'http://localhost:4321']) expect(loadDeliveryConfig({ SITE_URL: url }).transport).toBe('dev');
   });
   it('anywhere else has no defaults: one message names every missing variable', () => {
     expect(() => loadDeliveryConfig({})).toThrow(ConfigError);

@@ -4,6 +4,7 @@
  * own variables with these (providers/<name>/index.ts); config.ts merges them into one schema.
  */
 import { z } from 'zod';
+import { isLoopbackHost } from '../loopback';
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -34,14 +35,12 @@ export type SettingsShape = Record<string, z.ZodTypeAny>;
 /** Parsed settings: each variable's value after its schema (defaults applied). */
 export type Settings = Record<string, unknown>;
 
-/** A loopback host: where the demo's defaults and the dev capture may run (never on a public site). */
+/** A loopback SITE_URL: where the demo's defaults and the dev capture may run (never on a public site); integration/loopback.ts decides. */
 export function isLoopbackUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
-  let host: string;
   try {
-    host = new URL(value).hostname;
+    return isLoopbackHost(new URL(value).hostname);
   } catch {
     return false;
   }
-  return host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

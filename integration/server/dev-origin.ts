@@ -6,7 +6,7 @@
  * loopback (a tunnel, a staging host) is the author's explicit choice and is kept; a built Worker
  * (`astro build`, `wrangler dev`, production) always uses SITE_URL as set.
  */
-import { isLoopbackHost } from './loopback';
+import { isLoopbackHost } from '../loopback';
 
 const loopback = (value: string): boolean => {
   try {

@@ -12,7 +12,7 @@ import { constantTimeEqual } from '../../../db/crypto';
 import type { User } from '../../../db/schema';
 import { isLocalHttp, readCookie, SESSION_COOKIE } from '../auth/cookies';
 import { ACCESS_JWT_HEADER, verifyAccessJwt, type AccessConfig } from './access';
-import { isLoopbackUrl } from '../loopback';
+import { isLoopbackUrl } from '../../loopback';
 
 export type AdminSettings = {
   access: AccessConfig | null;

@@ -2,7 +2,7 @@
  * The session cookie: HttpOnly, SameSite=Lax, Path=/, Secure everywhere but local http dev. Its
  * name is the package's own, so a host's `session` cookie is never read or cleared.
  */
-import { isLoopbackUrl } from '../loopback';
+import { isLoopbackUrl } from '../../loopback';
 
 export const SESSION_COOKIE = 'astro_d1_notify_session';
 

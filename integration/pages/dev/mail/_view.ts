@@ -5,7 +5,7 @@
  * never be read on a deployed site, even if MAIL_TRANSPORT were left at 'dev'.
  */
 import PostalMime from 'postal-mime';
-import { isLoopbackUrl } from '../../../server/loopback';
+import { isLoopbackUrl } from '../../../loopback';
 
 export function devMailEnabled(mailTransport: string | undefined, url: URL): boolean {
   if (mailTransport !== 'dev') return false;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { devMailEnabled } from '../pages/dev/mail/_view';
-import { authenticateAdmin } from './admin/gate';
+import { devMailEnabled } from './pages/dev/mail/_view';
+import { authenticateAdmin } from './server/admin/gate';
+import { isLoopbackUrl as isLoopbackSetting } from './delivery/settings-schema';
 import { isLoopbackHost } from './loopback';
 
 const LOOPBACK = [
@@ -29,14 +30,16 @@ const bypass = async (origin: string) => {
 };
 
 describe('one definition of loopback (127.0.0.0/8, ::1, localhost)', () => {
-  it('the dev mail viewer and the console dev bypass agree on every host', async () => {
+  it('the dev mail viewer, the console dev bypass and the local-preview settings agree on every host', async () => {
     for (const origin of LOOPBACK) {
       expect(isLoopbackHost(new URL(origin).hostname), origin).toBe(true);
+      expect(isLoopbackSetting(origin), origin).toBe(true);
       expect(devMailEnabled('dev', new URL(origin)), origin).toBe(true);
       expect(await bypass(origin), origin).toBe(true);
     }
     for (const origin of NOT_LOOPBACK) {
       expect(isLoopbackHost(new URL(origin).hostname), origin).toBe(false);
+      expect(isLoopbackSetting(origin), origin).toBe(false);
       expect(devMailEnabled('dev', new URL(origin)), origin).toBe(false);
       expect(await bypass(origin), origin).toBe(false);
     }
