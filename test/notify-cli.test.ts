@@ -110,8 +110,10 @@ describe('astro-d1-notify notify', () => {
       const d1 = proxy.env.DB;
       const [first, second] = (await d1.prepare('SELECT id, slug FROM content_items ORDER BY slug LIMIT 2').all<{ id: string; slug: string }>()).results;
       waiting = (await d1.prepare('UPDATE content_items SET delivery_held = 1, awaiting_approval = 1 WHERE id = ?1 RETURNING slug').bind(first!.id).first())!;
-      // A day after the CLI's (real) clock, taken from SQLite's clock: the same real time.
-      scheduled = (await d1.prepare('UPDATE content_items SET send_at = unixepoch() + 86400 WHERE id = ?1 RETURNING slug, send_at').bind(second!.id).first())!;
+      // A day after the CLI's clock, which is this process's (a child inherits it, a shifted one too); SQLite's
+      // unixepoch() is workerd's clock, which npm run test:clock leaves real, so it cannot date this.
+      const tomorrow = Math.floor(Date.now() / 1000) + 86_400;
+      scheduled = (await d1.prepare('UPDATE content_items SET send_at = ?2 WHERE id = ?1 RETURNING slug, send_at').bind(second!.id, tomorrow).first())!;
     } finally {
       await proxy.dispose();
     }
