@@ -71,29 +71,30 @@ describe('parseImportCsv', () => {
     expect(parseImportCsv(blank(60_000))).toEqual({ ok: false, reason: 'at most 50,000 lines per import' });
     const nearCap = parseImportCsv(blank(MAX_IMPORT_ROWS - 2)); // header + blanks + one row = the cap exactly
     expect(nearCap.ok && nearCap.rows).toEqual([{ line: MAX_IMPORT_ROWS, email: 'a@example.com', contentTypes: ['blog'], frequency: 'immediate' }]);
+    // The fastest of five runs, the file built beforehand: what is left is the parse itself.
     const time = (n: number) => {
-      const started = performance.now();
-      parseImportCsv(blank(n));
-      return performance.now() - started;
+      const text = blank(n);
+      const runs = Array.from({ length: 5 }, () => {
+        const started = performance.now();
+        parseImportCsv(text);
+        return performance.now() - started;
+      });
+      return Math.min(...runs);
     };
     time(5_000); // warm-up
-    const [small, large] = [Math.min(time(10_000), time(10_000)), Math.min(time(40_000), time(40_000))];
-    console.log(`blank-line parse: 10,000 lines ${small.toFixed(1)} ms, 40,000 lines ${large.toFixed(1)} ms`);
-    expect(large).toBeLessThan(1_000);
-    expect(large / Math.max(small, 1)).toBeLessThan(10); // quadratic would be 16x
+    const [small, large] = [time(10_000), time(40_000)];
+    // The figures themselves are npm run bench -- admin-import's (bench/results/admin-import.json).
+    expect(large / Math.max(small, 1)).toBeLessThan(10); // linear is 4x, quadratic 16x
   });
 
-  it('a file at the limits (50,000 lines, half blank, half addresses, 5 MiB) plans far inside a Worker CPU limit', async () => {
+  it('a file at the limits (50,000 lines, half blank, half addresses, under 5 MiB) is planned whole', async () => {
+    // How long it takes is npm run bench -- admin-import's figure.
     const lines = ['email,types,frequency'];
     for (let i = 1; lines.length < MAX_IMPORT_ROWS + 1; i++) lines.push(i % 2 ? '' : `reader${i}@near-limit.example,blog thought,daily`);
     const csv = `${lines.join('\n')}\n`;
     expect(csv.length).toBeLessThan(MAX_IMPORT_BYTES);
-    const started = performance.now();
     const dry = await post({ csv, mode: 'dry-run' });
-    const ms = performance.now() - started;
     expect(dry.step === 'summary' && dry.plan.created.length).toBe(MAX_IMPORT_ROWS / 2);
-    console.log(`near-limit dry run: ${Math.round(ms)} ms`);
-    expect(ms).toBeLessThan(5_000);
   });
 
   it('refuses a file without an email header', () => {
@@ -286,14 +287,11 @@ describe('import', () => {
       ...Array.from({ length: 10_000 }, (_, i) => `reader${String(i).padStart(5, '0')}@bulk.example,blog,${i % 2 ? 'daily' : 'immediate'}`),
     ];
     const csv = `${lines.join('\n')}\n`;
-    const started = performance.now();
     const dry = await post({ csv, mode: 'dry-run' });
     expect(dry.step === 'summary' && dry.plan.created.length).toBe(10_000);
     const done = await post({ csv, mode: 'import' });
-    const ms = performance.now() - started;
     expect(done).toMatchObject({ step: 'done', created: 10_000, updated: 0, mailed: 10_000 });
     expect(await rows(t.d1, "SELECT count(*) AS n FROM email_notifications WHERE notification_type = 'verification'")).toEqual([{ n: 10_000 }]);
-    console.log(`10,000-row import (dry run + write): ${Math.round(ms)} ms`);
 
     const response = exportResponse(t.db, parseSubscriberFilters(new URLSearchParams('q=%40bulk.example&frequency=daily')), 'dev-bypass');
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');

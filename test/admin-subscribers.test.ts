@@ -58,31 +58,20 @@ describe('search and filters', () => {
     expect(await emails('q=%27%20OR%201%3D1--')).toEqual([]);
   });
 
-  it('finds a substring among 100,000 readers fast', async () => {
-    const d1 = t.d1;
-    await d1
+  it('finds a part anywhere in an address among many readers, and counts them all', async () => {
+    // How fast it is on 100,000 readers is npm run bench -- admin-overview's figure (bench/results/admin-overview.json).
+    await t.d1
       .prepare(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
          INSERT INTO users (id, email, email_verified, email_status, created_at, updated_at)
-         SELECT 'bench' || i, 'reader' || printf('%06d', i) || '@list' || (i % 97) || '.example', 1, 'active', 1790000000, 1790000000 FROM n`,
+         SELECT 'many' || i, 'reader' || printf('%06d', i) || '@list' || (i % 97) || '.example', 1, 'active', 1790000000, 1790000000 FROM n`,
       )
       .run();
-    const time = async (q: string) => {
-      const runs: number[] = [];
-      let total = 0;
-      for (let i = 0; i < 5; i++) {
-        const started = performance.now();
-        total = (await searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams({ q })))).total;
-        runs.push(performance.now() - started);
-      }
-      return { total, median: runs.sort((a, b) => a - b)[2]! };
-    };
-    const middle = await time('004242@');
-    const domain = await time('@list13.');
-    console.log(`substring search on 100,000 readers: "004242@" ${middle.median.toFixed(1)} ms median, "@list13." ${domain.median.toFixed(1)} ms median`);
+    const found = (q: string) => searchSubscribers(t.db, parseSubscriberFilters(new URLSearchParams({ q })));
+    const middle = await found('004242@');
     expect(middle.total).toBe(1);
-    expect(domain.total).toBe(1031); // i % 97 = 13 for 1,031 of 1..100,000
-    expect(middle.median).toBeLessThan(500);
+    expect(middle.rows.map((r) => r.email)).toEqual(['reader004242@list71.example']);
+    expect((await found('@list13.')).total).toBe(103); // i % 97 = 13 for 103 of 1..10,000
   });
 
   it('pages in address order with a total', async () => {
