@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { devMailEnabled } from './pages/dev/mail/_view';
 import { authenticateAdmin } from './server/admin/gate';
-import { isLoopbackUrl as isLoopbackSetting } from './delivery/settings-schema';
+import { isLoopbackSiteUrl } from './delivery/settings-schema';
 import { isLoopbackHost } from './loopback';
 
 const LOOPBACK = [
@@ -33,13 +33,13 @@ describe('one definition of loopback (127.0.0.0/8, ::1, localhost)', () => {
   it('the dev mail viewer, the console dev bypass and the local-preview settings agree on every host', async () => {
     for (const origin of LOOPBACK) {
       expect(isLoopbackHost(new URL(origin).hostname), origin).toBe(true);
-      expect(isLoopbackSetting(origin), origin).toBe(true);
+      expect(isLoopbackSiteUrl(origin), origin).toBe(true);
       expect(devMailEnabled('dev', new URL(origin)), origin).toBe(true);
       expect(await bypass(origin), origin).toBe(true);
     }
     for (const origin of NOT_LOOPBACK) {
       expect(isLoopbackHost(new URL(origin).hostname), origin).toBe(false);
-      expect(isLoopbackSetting(origin), origin).toBe(false);
+      expect(isLoopbackSiteUrl(origin), origin).toBe(false);
       expect(devMailEnabled('dev', new URL(origin)), origin).toBe(false);
       expect(await bypass(origin), origin).toBe(false);
     }

@@ -14,7 +14,7 @@ import {
   ConfigError,
   enumSetting,
   intSetting,
-  isLoopbackUrl,
+  isLoopbackSiteUrl,
   optionalInt,
   optionalString,
   optionalUrl,
@@ -23,7 +23,7 @@ import {
   type SettingsShape,
 } from './settings-schema';
 
-export { ConfigError, isLoopbackUrl, type Settings };
+export { ConfigError, isLoopbackSiteUrl, type Settings };
 
 /** One of the registry's provider names (providers/registry.ts TRANSPORT_NAMES). */
 export type TransportName = string;
@@ -89,7 +89,7 @@ export const SETTINGS_SHAPE: SettingsShape = Object.assign({}, BASE_SETTINGS, ..
 const settingsSchema = z.object(SETTINGS_SHAPE);
 
 const withLoopbackDefaults = (s: Settings): Settings => {
-  if (!isLoopbackUrl(s.SITE_URL)) return s;
+  if (!isLoopbackSiteUrl(s.SITE_URL)) return s;
   const out = { ...s };
   for (const [name, value] of Object.entries(LOOPBACK_DEFAULTS)) out[name] ??= value;
   return out;
@@ -117,7 +117,7 @@ export function readSetting(env: Record<string, unknown>, name: string): unknown
   const value = parsed.success ? parsed.data : undefined;
   if (value !== undefined || !(name in LOOPBACK_DEFAULTS)) return value;
   const site = SETTINGS_SHAPE.SITE_URL!.safeParse(env.SITE_URL);
-  return site.success && isLoopbackUrl(site.data) ? LOOPBACK_DEFAULTS[name] : undefined;
+  return site.success && isLoopbackSiteUrl(site.data) ? LOOPBACK_DEFAULTS[name] : undefined;
 }
 
 /** Only the named settings, each through readSetting: a bad value elsewhere cannot break a webhook or a tracking link. */

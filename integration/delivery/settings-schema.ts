@@ -36,7 +36,7 @@ export type SettingsShape = Record<string, z.ZodTypeAny>;
 export type Settings = Record<string, unknown>;
 
 /** A loopback SITE_URL: where the demo's defaults and the dev capture may run (never on a public site); integration/loopback.ts decides. */
-export function isLoopbackUrl(value: unknown): boolean {
+export function isLoopbackSiteUrl(value: unknown): boolean {
   if (typeof value !== 'string') return false;
   try {
     return isLoopbackHost(new URL(value).hostname);
