@@ -7,7 +7,7 @@ import { handlePostmarkWebhook } from '../integration/delivery/providers/postmar
 import { handleResendWebhook } from '../integration/delivery/providers/resend/webhook';
 import { handleSesWebhook } from '../integration/delivery/providers/ses/webhook';
 import { clearSnsCertificateCache, isAwsSnsUrl, type SnsMessage } from '../integration/delivery/providers/ses/sns-signature';
-import { MAX_WEBHOOK_BODY_BYTES } from '../integration/delivery/providers/webhook-common';
+import { MAX_WEBHOOK_BODY_BYTES, readBody } from '../integration/delivery/providers/webhook-common';
 import { createTestD1, type TestD1 } from './helpers/d1';
 import { addReader, clearTables, rows } from './helpers/delivery';
 import { startSnsStandin, TOPIC_ARN, type SnsStandin } from './helpers/sns-standin';
@@ -305,6 +305,22 @@ describe('SES through SNS', () => {
   it('answers 413 to a body over 256 KiB', async () => {
     const huge = 'x'.repeat(MAX_WEBHOOK_BODY_BYTES + 1);
     expect((await postSns(huge)).status).toBe(413);
+  });
+
+  it('answers 400 to an upload cut off midway (the sender went away), never a thrown error', async () => {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error('Network connection lost.'));
+        sent = true;
+        controller.enqueue(new TextEncoder().encode('{"Type":"Notif'));
+      },
+    });
+    const request = new Request('https://blog.example/api/webhooks/resend', { method: 'POST', body, duplex: 'half' } as RequestInit);
+    const read = await readBody(request);
+    expect(read.ok).toBe(false);
+    expect(!read.ok && read.response.status).toBe(400);
+    expect(!read.ok && (await read.response.json())).toEqual({ error: 'invalid_body', reason: 'The body could not be read to its end.' });
   });
 });
 

@@ -3,14 +3,26 @@
  * (a 403 from the Origin check, a 401 from a webhook, a 405, a 503) leaves the body in the
  * connection, and the local runtime's proxy (`astro preview`, `wrangler dev`) then answers the
  * NEXT request on that connection with a 500 ("Network connection lost"). The middleware runs
- * every request through `finishRequest`, so whichever route answered, the body has been read:
- * up to MAX_DRAIN_BYTES, then cancelled (a refusal never costs an unbounded read).
+ * every request through `finishRequest`, so whichever route answered, the body has been read.
+ * On a loopback host (that local runtime) to the end, as a cut-off body breaks the next request the
+ * same way; on a deployed site, which has no such proxy, up to MAX_DRAIN_BYTES and then cancelled,
+ * so a refusal there never costs an unbounded read.
  */
+import { isLoopbackUrl } from '../loopback';
 
 export const MAX_DRAIN_BYTES = 1024 * 1024;
 
+/** How much of a refused body is read: all of it on a developer's machine, MAX_DRAIN_BYTES elsewhere. */
+export function drainLimit(request: Request): number {
+  try {
+    return isLoopbackUrl(new URL(request.url)) ? Number.POSITIVE_INFINITY : MAX_DRAIN_BYTES;
+  } catch {
+    return MAX_DRAIN_BYTES;
+  }
+}
+
 /** Reads and discards what is left of the body, at most `max` bytes; never throws. */
-export async function drainRequestBody(request: Request, max = MAX_DRAIN_BYTES): Promise<void> {
+export async function drainRequestBody(request: Request, max = drainLimit(request)): Promise<void> {
   if (!request.body || request.bodyUsed || request.body.locked) return;
   const reader = request.body.getReader();
   let size = 0;

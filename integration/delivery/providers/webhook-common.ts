@@ -21,15 +21,20 @@ export async function readBody(request: Request): Promise<{ ok: true; text: stri
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_WEBHOOK_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      return tooLarge();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > MAX_WEBHOOK_BODY_BYTES) {
+        await reader.cancel().catch(() => {});
+        return tooLarge();
+      }
+      chunks.push(value);
     }
-    chunks.push(value);
+  } catch {
+    // The sender went away mid-upload (or the stream broke): a 400 for nobody, not a thrown 500 in the log.
+    return { ok: false, response: reply(400, { error: 'invalid_body', reason: 'The body could not be read to its end.' }) };
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
