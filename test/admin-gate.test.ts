@@ -23,6 +23,7 @@ import { createUserSession } from '../integration/server/auth/session';
 import { CSRF_COOKIE, CSRF_FIELD, newCsrfToken } from '../integration/server/admin/gate';
 import { injectedRoutes } from '../integration/routes';
 import { ROOT } from './helpers/d1';
+import { freePort, startWranglerDev } from './helpers/wrangler-dev';
 import { HOST_BINDING, launchHostSite, type HostSite } from './helpers/host-site';
 
 const SECRET_READER = 'gate-secret@example.org';
@@ -272,4 +273,38 @@ describe("the author console refuses an admin POST without its session's CSRF to
     expect(json.status).toBe(403);
     expect(await json.text()).toContain('the form was not sent from this site');
   });
+});
+
+describe('the overview says when sending is stopped', () => {
+  const overview = async (baseUrl: string) => {
+    const response = await fetch(`${baseUrl}/admin/`, { headers: { cookie: `${SESSION_COOKIE}=${sessions.admin}` }, redirect: 'manual' });
+    return { status: response.status, body: await response.text() };
+  };
+
+  it('names the missing setting at the top of the overview, and says nothing while the settings are complete', async () => {
+    const complete = await overview(site.baseUrl);
+    expect(complete.status).toBe(200);
+    expect(complete.body).not.toContain('data-testid="sending-problem"');
+    // The same build and D1, served with a provider chosen and its key left out (the other server is idle meanwhile).
+    const stopped = await startWranglerDev({
+      dir: site.root,
+      node: join(ROOT, 'node_modules/.bin/node'),
+      wrangler: join(ROOT, 'node_modules/.bin/wrangler'),
+      persist: join(site.root, '.wrangler/state'),
+      port: await freePort(),
+      readyPath: '/',
+      vars: { MAIL_TRANSPORT: 'resend' },
+    });
+    try {
+      const { status, body } = await overview(stopped.baseUrl);
+      expect(status, stopped.logs()).toBe(200);
+      const banner = /<p class="notice error" role="alert" data-testid="sending-problem">([^<]*)<\/p>/
+        .exec(body)?.[1]
+        ?.replace(/&quot;|&#34;/g, '"')
+        .replace(/&amp;/g, '&');
+      expect(banner).toBe('MAIL_TRANSPORT is "resend" but RESEND_API_KEY is not set (wrangler secret put RESEND_API_KEY)');
+    } finally {
+      await stopped.stop();
+    }
+  }, 120_000);
 });
