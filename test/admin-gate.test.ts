@@ -23,7 +23,6 @@ import { createUserSession } from '../integration/server/auth/session';
 import { CSRF_COOKIE, CSRF_FIELD, newCsrfToken } from '../integration/server/admin/gate';
 import { injectedRoutes } from '../integration/routes';
 import { ROOT } from './helpers/d1';
-import { freePort, startWranglerDev } from './helpers/wrangler-dev';
 import { HOST_BINDING, launchHostSite, type HostSite } from './helpers/host-site';
 
 const SECRET_READER = 'gate-secret@example.org';
@@ -286,15 +285,7 @@ describe('the overview says when sending is stopped', () => {
     expect(complete.status).toBe(200);
     expect(complete.body).not.toContain('data-testid="sending-problem"');
     // The same build and D1, served with a provider chosen and its key left out (the other server is idle meanwhile).
-    const stopped = await startWranglerDev({
-      dir: site.root,
-      node: join(ROOT, 'node_modules/.bin/node'),
-      wrangler: join(ROOT, 'node_modules/.bin/wrangler'),
-      persist: join(site.root, '.wrangler/state'),
-      port: await freePort(),
-      readyPath: '/',
-      vars: { MAIL_TRANSPORT: 'resend' },
-    });
+    const stopped = await site.serveWith({ MAIL_TRANSPORT: 'resend' });
     try {
       const { status, body } = await overview(stopped.baseUrl);
       expect(status, stopped.logs()).toBe(200);

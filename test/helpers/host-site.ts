@@ -19,7 +19,15 @@ const FIXTURE = join(ROOT, 'test/fixtures/host-site');
 export const HOST_BINDING = 'NEWS_DB';
 
 /** `client`: the static files, under Astro's base as the adapter lays them out. */
-export type HostSite = { root: string; client: string; baseUrl: string; server: WranglerDev; stop: () => Promise<void> };
+export type HostSite = {
+  root: string;
+  client: string;
+  baseUrl: string;
+  server: WranglerDev;
+  /** The same build and D1 served by a second `wrangler dev` on another port, with other `vars`; the caller stops it. */
+  serveWith: (vars: Record<string, string>) => Promise<WranglerDev>;
+  stop: () => Promise<void>;
+};
 
 /** Astro's settings a test varies: its `base`, its `i18n` routing; `seed`: rows written after the migrations, before the server starts. */
 export type HostAstro = { base?: string; i18n?: AstroUserConfig['i18n']; seed?: (d1: D1Database) => Promise<void> };
@@ -61,19 +69,23 @@ export async function launchHostSite(options: NotifyOptions, astro: HostAstro = 
         notify({ binding: HOST_BINDING, collections: { posts: 'blog' }, path: '/posts/{id}/', persist: join(state, 'v3'), ...options }),
       ],
     });
-    const server = await startWranglerDev({
-      dir: root,
-      node: join(ROOT, 'node_modules/.bin/node'),
-      wrangler: join(ROOT, 'node_modules/.bin/wrangler'),
-      persist: state,
-      port,
-      readyPath: `${astro.base ?? ''}/`,
-    });
+    const serve = (on: number, vars?: Record<string, string>) =>
+      startWranglerDev({
+        dir: root,
+        node: join(ROOT, 'node_modules/.bin/node'),
+        wrangler: join(ROOT, 'node_modules/.bin/wrangler'),
+        persist: state,
+        port: on,
+        readyPath: `${astro.base ?? ''}/`,
+        vars,
+      });
+    const server = await serve(port);
+    const serveWith = async (vars: Record<string, string>) => serve(await freePort(), vars);
     const stop = async () => {
       await server.stop();
       rmSync(root, { recursive: true, force: true });
     };
-    return { root, client: join(root, 'dist/client', astro.base ?? ''), baseUrl, server, stop };
+    return { root, client: join(root, 'dist/client', astro.base ?? ''), baseUrl, server, serveWith, stop };
   } catch (error) {
     rmSync(root, { recursive: true, force: true });
     throw error;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { emptyProgress, type Progress } from '../../../db/admin/posts';
 import { goesOutAt, postStateLabel, recipientsInWords, stateSentence } from './approval';
 
 const NOW = new Date('2026-12-07T10:00:00Z'); // a Monday, after the 08:00 digest slot
@@ -31,15 +32,14 @@ describe('goesOutAt and stateSentence', () => {
 });
 
 describe('postStateLabel', () => {
-  const none = { immediate: 0, digest: 0 };
-  const progress = (over: Partial<Record<'pending' | 'sending' | 'failed' | 'cancelled', { immediate: number; digest: number }>>) => ({
-    pending: none,
-    sending: none,
-    failed: none,
-    cancelled: none,
-    ...over,
-  });
-  const base = { awaitingApproval: false, deliveryHeld: false, notificationSent: true, sendAt: null, progress: progress({}) };
+  const progress = (over: Partial<Progress>): Progress => ({ ...emptyProgress(), ...over });
+  const base: Parameters<typeof postStateLabel>[0] = {
+    awaitingApproval: false,
+    deliveryHeld: false,
+    notificationSent: true,
+    sendAt: null,
+    progress: progress({}),
+  };
 
   it('says Cancelled when the author cancelled what was left, and Fanned out while mail is still to go', () => {
     expect(postStateLabel({ ...base, progress: progress({ cancelled: { immediate: 3, digest: 1 } }) }, NOW)).toBe('Cancelled');

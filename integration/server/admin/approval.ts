@@ -3,7 +3,7 @@
  * digest") and why it has not gone out. Pure functions of the counts (db/admin/posts.ts
  * `waitingPosts` / `postRecipients`) and the digest slots (db/delivery/digest-schedule.ts).
  */
-import type { WaitingPost } from '../../../db/admin/posts';
+import type { ListedPost, ProgressStatus, WaitingPost } from '../../../db/admin/posts';
 import { nextDigestSlots } from '../../../db/delivery/digest-schedule';
 import { count } from './words';
 
@@ -58,14 +58,8 @@ export function stateSentence(p: Pick<WaitingPost, 'state' | 'sendAt' | 'publish
   return `This post ${p.state === 'held' || p.state === 'scheduled' ? 'is ' : ''}${words}.`;
 }
 
-type LabelledPost = {
-  awaitingApproval: boolean;
-  deliveryHeld: boolean;
-  notificationSent: boolean;
-  sendAt: Date | null;
-  progress: Record<'pending' | 'sending' | 'failed' | 'cancelled', { immediate: number; digest: number }>;
-};
-const rows = (p: LabelledPost, s: keyof LabelledPost['progress']) => p.progress[s].immediate + p.progress[s].digest;
+type LabelledPost = Pick<ListedPost, 'awaitingApproval' | 'deliveryHeld' | 'notificationSent' | 'sendAt' | 'progress'>;
+const rows = (p: LabelledPost, s: ProgressStatus) => p.progress[s].immediate + p.progress[s].digest;
 
 /**
  * The one-word state of a post, the same on the list and the post page. A post whose unsent mail

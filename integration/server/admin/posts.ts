@@ -62,9 +62,9 @@ export async function postAction(deps: PostActionDeps, ctx: ActionContext, id: s
     // A post dated in the future is fanned out once published: the run would find nothing to send yet.
     if (post.publishDate > now) return backTo(page, `Sent: it goes out when published, ${utc(post.publishDate)}.`);
     const deliverNow = deps.deliverNow;
+    if (!approved.found || !deliverNow) return backTo(page, 'Sent: it goes out with the next delivery run.');
     // Readers on a digest are named only when the post has some: the rest is "going out now".
     const onDigest = await postRecipients(deps.db, id, now).then((w) => (w ? w.recipients.daily + w.recipients.weekly : 0));
-    if (!approved.found || !deliverNow) return backTo(page, 'Sent: it goes out with the next delivery run.');
     await afterResponse(deps, 'send now: the delivery run', async () => {
       console.log(JSON.stringify({ event: 'notifications_processed', trigger: 'send_now', ...(await deliverNow()) }));
     });
