@@ -20,7 +20,9 @@ async function mailState(db: Db, to: string): Promise<string> {
     )
     .bind(to)
     .all();
-  return JSON.stringify({ notifications }, null, 1);
+  // A pending row with no error: was the pacing allowance spent (the run then leaves it for the cron)?
+  const { results: allowance } = await d1.prepare('SELECT * FROM send_allowance').all();
+  return JSON.stringify({ notifications, allowance }, null, 1);
 }
 
 /**

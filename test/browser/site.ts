@@ -94,6 +94,12 @@ export async function launchSite(buildEnv: NodeJS.ProcessEnv = {}): Promise<Site
       port: await freePort(),
       vars: {
         ADMIN_DEV_BYPASS: '1', // the author console's loopback dev bypass (integration/server/admin/gate.ts)
+        // Unpaced: one server serves every file in turn, and the console's 1,000-reader import with the
+        // test's own runs fills Gmail's 150 a minute and 2,000 a day (the dev transport's default), after
+        // which a later file's confirmation mail waits for a cron that wrangler dev never fires. Pacing
+        // has its own tests (test/delivery-pacing*.test.ts).
+        RATE_PER_MINUTE: '0',
+        DAILY_CAP: '0',
         // Webhook credentials for test/browser/webhooks.test.ts (test values, not secrets).
         RESEND_WEBHOOK_SECRET: SITE_WEBHOOK_SECRETS.resend,
         POSTMARK_WEBHOOK_USER: SITE_WEBHOOK_SECRETS.postmarkUser,
